@@ -1,0 +1,61 @@
+# Maillage — `make run` to start the platform with demo data, `make test` for the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint format bench setup setup-db setup-browser migrations clean help
+
+help:
+	@echo "make run    - set up and serve http://127.0.0.1:$(PORT) with demo data"
+	@echo "make test   - set up, lint and run the whole test suite"
+	@echo "make bench  - run the benchmarks and print their tables"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements/base.txt requirements/dev.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+setup-db: setup
+	$(BIN)/maillage migrate --noinput
+	$(BIN)/maillage load_territories
+	$(BIN)/maillage load_demo
+
+# Browser tests drive Debian's chromium through Playwright (no browser download).
+setup-browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: setup-db
+	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
+	$(BIN)/maillage runserver 127.0.0.1:$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup setup-browser lint
+	$(BIN)/maillage makemigrations --check --dry-run
+	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
+	$(BIN)/python -m benchmarks
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Maillage: the web des territoires platform for French tiers-lieux."""

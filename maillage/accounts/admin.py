@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Rôle dans le réseau"), {"fields": ("is_network_admin",)}),
+    )
+    list_display = ("username", "email", "is_network_admin", "is_staff", "is_active")
+    list_filter = ("is_network_admin", "is_staff", "is_active")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    search_fields = ("name", "user__username", "prefix")

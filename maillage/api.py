@@ -1,0 +1,73 @@
+"""The single NinjaAPI object, mounted at /api/v1/, with one error format for every failure.
+
+Errors are `{"detail": "<sentence>", "errors": [{"field": …, "message": …}]}`.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from maillage.common.errors import PermissionDenied, ValidationFailed
+
+api = NinjaAPI(
+    title="Maillage API",
+    version="1",
+    description=(
+        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports. "
+        "Les écritures demandent un jeton : `Authorization: Bearer <jeton>`."
+    ),
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, detail: str, errors: list[dict] | None = None):
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(ValidationFailed)
+def on_validation_failed(request, exc: ValidationFailed):
+    return _error(
+        request,
+        422,
+        _("Les données envoyées sont invalides."),
+        [error.as_dict() for error in exc.errors],
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    errors = []
+    for error in exc.errors:
+        location = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload")
+        ]
+        errors.append({"field": ".".join(location) or "__all__", "message": error.get("msg", "")})
+    return _error(request, 422, _("Les données envoyées sont invalides."), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    response = _error(
+        request, 401, _("Authentification requise : en-tête « Authorization: Bearer <jeton> ».")
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return _error(request, 403, _("Vous n'avez pas le droit de faire cette action."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, str(exc) or _("Ressource introuvable."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc))

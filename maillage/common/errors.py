@@ -1,0 +1,41 @@
+"""Error types shared by services, the API and the pages."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field, in words a person can act on."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": str(self.message)}
+
+
+@dataclass
+class ValidationFailed(Exception):  # noqa: N818 - reads as a sentence
+    """Raised by services when input is invalid; carries every field error, not just the first."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{error.field}: {error.message}" for error in self.errors)
+
+    @classmethod
+    def from_django(cls, exc) -> "ValidationFailed":
+        """Convert a django.core.exceptions.ValidationError raised by full_clean()."""
+        if hasattr(exc, "error_dict"):
+            return cls(
+                [
+                    FieldError("__all__" if name == "__all__" else name, message)
+                    for name, messages in exc.message_dict.items()
+                    for message in messages
+                ]
+            )
+        return cls([FieldError("__all__", message) for message in exc.messages])
+
+
+class PermissionDenied(Exception):  # noqa: N818 - mirrors django.core.exceptions naming
+    """The actor may not perform this change."""

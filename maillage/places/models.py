@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from maillage.common.models import TimeStampedModel
+from maillage.territories.models import Territory
+
+from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+
+
+class Label(models.Model):
+    """A free label for services and equipment: shown as entered, matched case-folded."""
+
+    class Category(models.TextChoices):
+        SERVICE = "service", _("service")
+        EQUIPMENT = "equipment", _("équipement")
+
+    category = models.CharField(_("catégorie"), max_length=10, choices=Category.choices)
+    name = models.CharField(_("libellé"), max_length=120)
+    folded = models.CharField(max_length=120, editable=False)
+
+    class Meta:
+        verbose_name = _("libellé")
+        verbose_name_plural = _("libellés")
+        ordering = ["category", "folded"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "folded"], name="label_unique_folded")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(TimeStampedModel):
+    """A tiers-lieu. Written only through `places.services`; read through `places.selectors`."""
+
+    class LocationPrecision(models.TextChoices):
+        EXACT = "exact", _("adresse précise")
+        COMMUNE = "commune", _("centre de la commune")
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=220, unique=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=PlaceStatus.choices, default=PlaceStatus.OPEN
+    )
+    description = models.TextField(_("description"), blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    city = models.CharField(_("commune"), max_length=200, blank=True)
+    commune = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="places",
+        limit_choices_to={"level": Territory.Level.COMMUNE},
+        verbose_name=_("commune (INSEE)"),
+    )
+    # Copied from the commune so that territory filters need no join.
+    insee_code = models.CharField(_("code INSEE"), max_length=5, blank=True, db_index=True)
+    epci_code = models.CharField(max_length=9, blank=True, db_index=True, editable=False)
+    departement_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
+    region_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    location_precision = models.CharField(
+        _("précision de la localisation"),
+        max_length=10,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.EXACT,
+    )
+
+    opening_hours = models.CharField(_("horaires d'ouverture"), max_length=500, blank=True)
+    website = models.URLField(_("site web"), max_length=300, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    legal_form = models.CharField(
+        _("forme juridique"), max_length=20, choices=LegalForm.choices, blank=True
+    )
+    services = models.ManyToManyField(
+        Label, blank=True, related_name="places_offering", verbose_name=_("services")
+    )
+    equipment = models.ManyToManyField(
+        Label, blank=True, related_name="places_equipped", verbose_name=_("équipements")
+    )
+    wheelchair = models.CharField(
+        _("accessibilité fauteuil roulant"), max_length=10, choices=Wheelchair.choices, blank=True
+    )
+    acceslibre_url = models.URLField(_("fiche acceslibre"), max_length=300, blank=True)
+    surface_m2 = models.PositiveIntegerField(_("surface (m²)"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacité d'accueil"), null=True, blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_places",
+        verbose_name=_("gestionnaires"),
+    )
+
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    source_id = models.CharField(_("identifiant à la source"), max_length=200, blank=True)
+    source_updated_at = models.DateTimeField(_("mis à jour à la source"), null=True, blank=True)
+    # Digest of the imported content, so that re-importing an unchanged row touches nothing.
+    source_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("tiers-lieu")
+        verbose_name_plural = _("tiers-lieux")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="place_unique_source_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90)
+                & models.Q(longitude__gte=-180, longitude__lte=180),
+                name="place_coordinates_on_earth",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=PlaceStatus.values), name="place_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="place_lat_lon"),
+            models.Index(fields=["updated_at"], name="place_updated_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+
+class PlaceKindLink(models.Model):
+    """One kind of a place (a place has one or more kinds, from GLOSSARY.md)."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="kind_links")
+    kind = models.CharField(_("type"), max_length=30, choices=PlaceKind.choices, db_index=True)
+
+    class Meta:
+        verbose_name = _("type de lieu")
+        verbose_name_plural = _("types de lieu")
+        constraints = [
+            models.UniqueConstraint(fields=["place", "kind"], name="place_kind_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PlaceKind.values), name="place_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.kind

@@ -1,0 +1,236 @@
+"""Reads about places. Every list runs a constant number of queries whatever the page size."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from maillage.common.geo import bounding_box, haversine_km
+from maillage.common.text import fold
+from maillage.territories.models import Territory
+from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
+
+from .hours import is_open_at
+from .models import Label, Place, PlaceKindLink
+from .rules import can_edit_place
+
+
+@dataclass(frozen=True)
+class PlaceFilters:
+    """What a visitor can filter the directory on. Empty values mean "no filter"."""
+
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    territory: Territory | None = None
+    open_now: bool = False
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    near: tuple[float, float] | None = None  # latitude, longitude
+    radius_km: float | None = None
+    updated_since: datetime | None = None
+    source: str = ""
+    moment: datetime | None = None  # "now" for open_now; fixed in tests
+
+
+@dataclass
+class PlacePage:
+    count: int
+    items: list[dict] = field(default_factory=list)
+
+
+def filter_places(filters: PlaceFilters) -> QuerySet[Place]:
+    """The SQL part of the filters (everything but distance and opening hours)."""
+    places = Place.objects.all()
+    for word in fold(filters.q).split():
+        places = places.filter(search_text__contains=word)
+    if filters.kinds:
+        places = places.filter(
+            Exists(PlaceKindLink.objects.filter(place=OuterRef("pk"), kind__in=filters.kinds))
+        )
+    for service in filters.services:
+        places = places.filter(
+            Exists(
+                Place.services.through.objects.filter(
+                    place=OuterRef("pk"), label__folded=fold(service)
+                )
+            )
+        )
+    if filters.statuses:
+        places = places.filter(status__in=filters.statuses)
+    if filters.territory is not None:
+        place_field = PLACE_FIELD_FOR_LEVEL[filters.territory.level]
+        places = places.filter(**{place_field: filters.territory.code})
+    if filters.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        places = places.filter(
+            latitude__gte=min_lat,
+            latitude__lte=max_lat,
+            longitude__gte=min_lon,
+            longitude__lte=max_lon,
+        )
+    if filters.near is not None and filters.radius_km is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(*filters.near, filters.radius_km)
+        places = places.filter(
+            latitude__gte=min_lat,
+            latitude__lte=max_lat,
+            longitude__gte=min_lon,
+            longitude__lte=max_lon,
+        )
+    if filters.updated_since is not None:
+        places = places.filter(updated_at__gte=filters.updated_since)
+    if filters.source:
+        places = places.filter(source=filters.source)
+    return places
+
+
+def _needs_python_pass(filters: PlaceFilters) -> bool:
+    return filters.open_now or filters.near is not None
+
+
+def _ranked_ids(filters: PlaceFilters, places: QuerySet[Place]) -> list[tuple[int, float | None]]:
+    """(id, distance_km) in display order, for the filters SQL cannot express."""
+    moment = filters.moment or timezone.now()
+    ranked = []
+    rows = places.order_by("name", "id").values_list("id", "latitude", "longitude", "opening_hours")
+    for place_id, latitude, longitude, hours in rows:
+        if filters.open_now and not is_open_at(hours, moment):
+            continue
+        distance = None
+        if filters.near is not None:
+            distance = haversine_km(*filters.near, latitude, longitude)
+            if filters.radius_km is not None and distance > filters.radius_km:
+                continue
+        ranked.append((place_id, distance))
+    if filters.near is not None:
+        ranked.sort(key=lambda pair: pair[1])
+    return ranked
+
+
+LIST_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "status",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "address",
+    "postal_code",
+    "city",
+    "insee_code",
+    "website",
+    "opening_hours",
+    "source",
+    "updated_at",
+)
+
+
+def attach_relations(rows: list[dict], *, with_labels: bool = True) -> list[dict]:
+    """Add `kinds` (and `services`, `equipment`) lists to rows: one query each, not one per row."""
+    ids = [row["id"] for row in rows]
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for place_id, kind in (
+        PlaceKindLink.objects.filter(place_id__in=ids)
+        .order_by("id")
+        .values_list("place_id", "kind")
+    ):
+        kinds[place_id].append(kind)
+    labels: dict[tuple[str, int], list[str]] = defaultdict(list)
+    if with_labels:
+        for relation, name in (("services", "services"), ("equipment", "equipment")):
+            through = getattr(Place, relation).through
+            for place_id, label in (
+                through.objects.filter(place_id__in=ids)
+                .order_by("label__folded")
+                .values_list("place_id", "label__name")
+            ):
+                labels[(name, place_id)].append(label)
+    for row in rows:
+        row["kinds"] = kinds[row["id"]]
+        if with_labels:
+            row["services"] = labels[("services", row["id"])]
+            row["equipment"] = labels[("equipment", row["id"])]
+    return rows
+
+
+def search_places(
+    filters: PlaceFilters,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    fields: Iterable[str] = LIST_FIELDS,
+    with_labels: bool = True,
+) -> PlacePage:
+    """Places matching `filters` as dicts, sorted by name (or by distance with `near`).
+
+    `limit=None` returns every match (exports, GeoJSON); callers facing clients clamp it.
+    """
+    places = filter_places(filters)
+    fields = tuple(fields)
+    end = None if limit is None else offset + limit
+    distances: dict[int, float | None] = {}
+    if _needs_python_pass(filters):
+        ranked = _ranked_ids(filters, places)
+        page_ids = ranked[offset:end]
+        distances = dict(page_ids)
+        by_id = {row["id"]: row for row in Place.objects.filter(pk__in=distances).values(*fields)}
+        rows = [by_id[place_id] for place_id, _ in page_ids if place_id in by_id]
+        count = len(ranked)
+    else:
+        rows = list(places.order_by("name", "id").values(*fields)[offset:end])
+        # A short last page tells the total without a COUNT query.
+        exhausted = limit is None or len(rows) < limit
+        count = offset + len(rows) if exhausted and (rows or offset == 0) else places.count()
+    attach_relations(rows, with_labels=with_labels)
+    if filters.near is not None:
+        for row in rows:
+            row["distance_km"] = round(distances[row["id"]], 3)
+    return PlacePage(count=count, items=rows)
+
+
+def get_place(*, place_id: int | None = None, slug: str | None = None) -> Place:
+    """A place for reading (every place is public). Raises Place.DoesNotExist."""
+    lookup = Q(pk=place_id) if place_id is not None else Q(slug=slug)
+    return (
+        Place.objects.select_related("commune")
+        .prefetch_related("kind_links", "services", "equipment", "managers")
+        .get(lookup)
+    )
+
+
+def get_place_for_edit(*, user, place_id: int | None = None, slug: str | None = None) -> Place:
+    """A place the user may edit; any other answers DoesNotExist (404), never 403."""
+    place = get_place(place_id=place_id, slug=slug)
+    if not can_edit_place(user, place):
+        raise Place.DoesNotExist
+    return place
+
+
+def places_managed_by(user) -> QuerySet[Place]:
+    return Place.objects.filter(managers=user).order_by("name")
+
+
+def kind_counts(places: QuerySet[Place]) -> dict[str, int]:
+    """Number of places of each kind among `places` (one query)."""
+    counts: dict[str, int] = defaultdict(int)
+    for kind in PlaceKindLink.objects.filter(place__in=places).values_list("kind", flat=True):
+        counts[kind] += 1
+    return dict(counts)
+
+
+def popular_labels(category: str, *, limit: int = 30) -> list[str]:
+    """The most used service or equipment labels, for filter suggestions."""
+    from django.db.models import Count
+
+    relation = "places_offering" if category == Label.Category.SERVICE else "places_equipped"
+    return list(
+        Label.objects.filter(category=category)
+        .annotate(uses=Count(relation))
+        .filter(uses__gt=0)
+        .order_by("-uses", "folded")
+        .values_list("name", flat=True)[:limit]
+    )

@@ -1,0 +1,170 @@
+"""Every write on places goes through these functions (views, API, imports, commands)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.common.text import fold
+from maillage.territories.selectors import CommuneIndex, CommuneRef
+
+from .models import Label, Place, PlaceKindLink
+from .rules import can_create_place, can_delete_place, can_edit_place
+from .validation import CleanPlace, clean_place_input
+
+SCALAR_FIELDS = (
+    "name",
+    "status",
+    "description",
+    "address",
+    "postal_code",
+    "city",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "opening_hours",
+    "website",
+    "email",
+    "phone",
+    "siret",
+    "legal_form",
+    "wheelchair",
+    "acceslibre_url",
+    "surface_m2",
+    "capacity",
+    "source_updated_at",
+)
+
+
+def clean_place_from_instance(place: Place) -> CleanPlace:
+    """The current state of a place in the validator's terms (base for partial updates)."""
+    commune = None
+    if place.commune_id:
+        commune = CommuneRef(
+            id=place.commune_id,
+            code=place.insee_code,
+            name=place.commune.name,
+            latitude=place.commune.latitude,
+            longitude=place.commune.longitude,
+            epci_code=place.epci_code,
+            departement_code=place.departement_code,
+            region_code=place.region_code,
+        )
+    values = {name: getattr(place, name) for name in SCALAR_FIELDS}
+    return CleanPlace(
+        **values,
+        commune=commune,
+        kinds=[link.kind for link in place.kind_links.all()],
+        services=[label.name for label in place.services.all()],
+        equipment=[label.name for label in place.equipment.all()],
+    )
+
+
+def unique_slug(name: str, city: str, *, exclude_id: int | None = None) -> str:
+    """`name-city`, with -2, -3… when taken, so URLs stay readable and stable."""
+    base = slugify(f"{name} {city}".strip())[:200] or "lieu"
+    taken = set(
+        Place.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_id)
+        .values_list("slug", flat=True)
+    )
+    slug, counter = base, 2
+    while slug in taken:
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+def get_or_create_labels(category: str, names: list[str]) -> list[Label]:
+    """Labels for `names`, matched case- and accent-insensitively, created when missing."""
+    folded = {fold(name): name for name in names}
+    existing = {
+        label.folded: label
+        for label in Label.objects.filter(category=category, folded__in=list(folded))
+    }
+    missing = [
+        Label(category=category, name=name, folded=key)
+        for key, name in folded.items()
+        if key not in existing
+    ]
+    if missing:
+        Label.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {
+            label.folded: label
+            for label in Label.objects.filter(category=category, folded__in=list(folded))
+        }
+    return [existing[key] for key in folded]
+
+
+def apply_clean_place(place: Place, clean: CleanPlace) -> None:
+    """Copy validated values onto `place` (not saved): the single mapping used by every writer."""
+    for name in SCALAR_FIELDS:
+        setattr(place, name, getattr(clean, name))
+    commune = clean.commune
+    place.commune_id = commune.id if commune else None
+    place.insee_code = commune.code if commune else ""
+    place.epci_code = commune.epci_code if commune else ""
+    place.departement_code = commune.departement_code if commune else ""
+    place.region_code = commune.region_code if commune else ""
+    place.search_text = fold(" ".join([clean.name, clean.city, clean.description]))
+
+
+def save_place_relations(place: Place, clean: CleanPlace) -> None:
+    """Replace kinds, services and equipment of a saved place."""
+    PlaceKindLink.objects.filter(place=place).exclude(kind__in=clean.kinds).delete()
+    PlaceKindLink.objects.bulk_create(
+        [PlaceKindLink(place=place, kind=kind) for kind in clean.kinds], ignore_conflicts=True
+    )
+    place.services.set(get_or_create_labels(Label.Category.SERVICE, clean.services))
+    place.equipment.set(get_or_create_labels(Label.Category.EQUIPMENT, clean.equipment))
+
+
+def _validate(data: Mapping[str, Any], base: CleanPlace | None) -> CleanPlace:
+    clean, errors = clean_place_input(data, communes=CommuneIndex(), base=base)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+@transaction.atomic
+def create_place(*, actor, data: Mapping[str, Any], source: str = "", source_id: str = "") -> Place:
+    """Create a place from raw input; `actor` must be allowed to (see rules.can_create_place)."""
+    if actor is not None and not can_create_place(actor):
+        raise PermissionDenied
+    clean = _validate(data, None)
+    place = Place(source=source, source_id=source_id)
+    apply_clean_place(place, clean)
+    place.slug = unique_slug(clean.name, clean.city)
+    place.save()
+    save_place_relations(place, clean)
+    return place
+
+
+@transaction.atomic
+def update_place(*, actor, place: Place, changes: Mapping[str, Any]) -> Place:
+    """Apply a partial change; fields absent from `changes` keep their value."""
+    if actor is not None and not can_edit_place(actor, place):
+        raise PermissionDenied
+    place = Place.objects.select_for_update().get(pk=place.pk)
+    clean = _validate(changes, clean_place_from_instance(place))
+    apply_clean_place(place, clean)
+    place.save()
+    save_place_relations(place, clean)
+    return place
+
+
+@transaction.atomic
+def set_place_managers(*, actor, place: Place, managers) -> None:
+    """Only network admins choose who manages a place."""
+    if actor is not None and not can_create_place(actor):
+        raise PermissionDenied
+    place.managers.set(managers)
+
+
+@transaction.atomic
+def delete_place(*, actor, place: Place) -> None:
+    if actor is not None and not can_delete_place(actor, place):
+        raise PermissionDenied
+    place.delete()

@@ -1,0 +1,371 @@
+"""Turn raw place input (a CSV row, an API body, a form) into clean values, or field errors.
+
+One validator serves the import pipeline, the API and the edit form, so a place that one of them
+accepts is accepted by all. It does no database query per call: communes are looked up through a
+`CommuneIndex`, loaded once per import or built lazily for a single edit.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from maillage.common.errors import FieldError
+from maillage.common.geo import is_in_france
+from maillage.common.text import fold
+from maillage.territories.selectors import CommuneIndex, CommuneRef
+
+from .hours import opening_hours_error
+from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+
+MULTI_VALUE_SEPARATOR = "|"
+LA_POSTE_SIREN = "356000000"
+
+# Fields a client may send, with the scalar ones that are stored as given after cleaning.
+TEXT_FIELDS = ("name", "description", "address", "city")
+PLACE_FIELDS = (
+    "name",
+    "kinds",
+    "status",
+    "description",
+    "address",
+    "postal_code",
+    "city",
+    "insee_code",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "website",
+    "email",
+    "phone",
+    "siret",
+    "legal_form",
+    "services",
+    "equipment",
+    "wheelchair",
+    "acceslibre_url",
+    "surface_m2",
+    "capacity",
+    "source_updated_at",
+)
+MAX_LENGTHS = {"name": 200, "address": 250, "city": 200, "description": 20000}
+
+
+@dataclass
+class CleanPlace:
+    """Validated values ready to be written; `kinds`, `services`, `equipment` are lists."""
+
+    name: str = ""
+    kinds: list[str] = field(default_factory=list)
+    status: str = PlaceStatus.OPEN
+    description: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    commune: CommuneRef | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    location_precision: str = "exact"
+    opening_hours: str = ""
+    website: str = ""
+    email: str = ""
+    phone: str = ""
+    siret: str = ""
+    legal_form: str = ""
+    services: list[str] = field(default_factory=list)
+    equipment: list[str] = field(default_factory=list)
+    wheelchair: str = ""
+    acceslibre_url: str = ""
+    surface_m2: int | None = None
+    capacity: int | None = None
+    source_updated_at: datetime | None = None
+
+    @property
+    def insee_code(self) -> str:
+        return self.commune.code if self.commune else ""
+
+
+def split_multi(value: Any) -> list[str]:
+    """`a|b|c` or a list → trimmed non-empty items, first spelling kept, duplicates dropped."""
+    items: Iterable[Any]
+    if value is None:
+        items = []
+    elif isinstance(value, str):
+        items = value.split(MULTI_VALUE_SEPARATOR)
+    else:
+        items = value
+    seen: dict[str, str] = {}
+    for item in items:
+        text = " ".join(str(item).split())
+        if text and fold(text) not in seen:
+            seen[fold(text)] = text
+    return list(seen.values())
+
+
+def is_valid_siret(siret: str) -> bool:
+    """14 digits with a valid Luhn key; La Poste's establishments use a digit-sum rule instead."""
+    if len(siret) != 14 or not siret.isdigit():
+        return False
+    if siret.startswith(LA_POSTE_SIREN):
+        # INSEE: La Poste's SIRETs (SIREN 356 000 000) have a digit sum that is a multiple of 5.
+        return sum(int(digit) for digit in siret) % 5 == 0
+    total = 0
+    for index, digit in enumerate(reversed(siret)):
+        value = int(digit) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def normalise_phone(raw: str) -> str:
+    """E.164 form (+33559000000); raises ValueError with a readable message."""
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(_("Numéro de téléphone illisible.")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_("Numéro de téléphone invalide."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _text(value: Any) -> str:
+    """One line of text: surrounding and repeated white space removed."""
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _float(value: Any, name: str, errors: list[FieldError]) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        errors.append(FieldError(name, _("Nombre attendu (ex. 43.2951), reçu « %s ».") % value))
+        return None
+    if not math.isfinite(number):
+        errors.append(FieldError(name, _("Nombre fini attendu.")))
+        return None
+    return number
+
+
+def _positive_int(value: Any, name: str, errors: list[FieldError]) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        errors.append(FieldError(name, _("Nombre entier attendu, reçu « %s ».") % value))
+        return None
+    if number < 0:
+        errors.append(FieldError(name, _("La valeur ne peut pas être négative.")))
+        return None
+    return number
+
+
+def _choice(value: Any, name: str, choices: type, errors: list[FieldError], default: str = ""):
+    code = _text(value).lower()
+    if not code:
+        return default
+    if code not in choices.values:
+        errors.append(
+            FieldError(
+                name,
+                _("Code « %(code)s » inconnu ; codes possibles : %(codes)s.")
+                % {"code": value, "codes": ", ".join(choices.values)},
+            )
+        )
+        return default
+    return code
+
+
+def clean_place_input(
+    data: Mapping[str, Any],
+    *,
+    communes: CommuneIndex,
+    base: CleanPlace | None = None,
+) -> tuple[CleanPlace, list[FieldError]]:
+    """Validate `data`; fields absent from it keep their value in `base` (a partial update).
+
+    Returns the clean place and every error found (an empty list when valid).
+    """
+    errors: list[FieldError] = []
+    clean = CleanPlace() if base is None else CleanPlace(**vars(base))
+    present = set(data)
+
+    for name in TEXT_FIELDS:
+        if name in present:
+            # Descriptions keep their paragraphs; other texts are single lines.
+            raw = data[name]
+            value = (str(raw or "").strip()) if name == "description" else _text(raw)
+            if len(value) > MAX_LENGTHS[name]:
+                errors.append(FieldError(name, _("%d caractères au plus.") % MAX_LENGTHS[name]))
+            setattr(clean, name, value)
+    if not clean.name:
+        errors.append(FieldError("name", _("Le nom est obligatoire.")))
+
+    if "kinds" in present:
+        kinds = [fold(kind).replace(" ", "_") for kind in split_multi(data["kinds"])]
+        unknown = [kind for kind in kinds if kind not in PlaceKind.values]
+        if unknown:
+            errors.append(
+                FieldError(
+                    "kinds",
+                    _("Type(s) inconnu(s) : %(unknown)s ; codes possibles : %(codes)s.")
+                    % {"unknown": ", ".join(unknown), "codes": ", ".join(PlaceKind.values)},
+                )
+            )
+        clean.kinds = [kind for kind in kinds if kind in PlaceKind.values]
+    if not clean.kinds and not any(error.field == "kinds" for error in errors):
+        errors.append(FieldError("kinds", _("Au moins un type de lieu est obligatoire.")))
+
+    if "status" in present:
+        clean.status = _choice(data["status"], "status", PlaceStatus, errors, PlaceStatus.OPEN)
+    if "legal_form" in present:
+        clean.legal_form = _choice(data["legal_form"], "legal_form", LegalForm, errors)
+    if "wheelchair" in present:
+        clean.wheelchair = _choice(data["wheelchair"], "wheelchair", Wheelchair, errors)
+
+    if "opening_hours" in present:
+        hours = _text(data["opening_hours"])
+        if hours and (message := opening_hours_error(hours)):
+            errors.append(FieldError("opening_hours", message))
+        clean.opening_hours = hours
+
+    for name in ("website", "acceslibre_url"):
+        if name in present:
+            url = _text(data[name])
+            if url and "://" not in url:
+                url = "https://" + url
+            if url:
+                try:
+                    URLValidator(schemes=["http", "https"])(url)
+                except ValidationError:
+                    errors.append(FieldError(name, _("Adresse web invalide : « %s ».") % url))
+            setattr(clean, name, url)
+
+    if "email" in present:
+        email = _text(data["email"]).lower()
+        if email:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                errors.append(FieldError("email", _("Adresse de courriel invalide.")))
+        clean.email = email
+
+    if "phone" in present:
+        phone = _text(data["phone"])
+        if phone:
+            try:
+                phone = normalise_phone(phone)
+            except ValueError as exc:
+                errors.append(FieldError("phone", str(exc)))
+        clean.phone = phone
+
+    if "siret" in present:
+        siret = "".join(_text(data["siret"]).split())
+        if siret and not is_valid_siret(siret):
+            errors.append(
+                FieldError(
+                    "siret", _("SIRET invalide : 14 chiffres avec une clé de contrôle juste.")
+                )
+            )
+        clean.siret = siret
+
+    for name in ("services", "equipment"):
+        if name in present:
+            setattr(clean, name, split_multi(data[name]))
+
+    for name in ("surface_m2", "capacity"):
+        if name in present:
+            setattr(clean, name, _positive_int(data[name], name, errors))
+
+    if "source_updated_at" in present:
+        raw = data["source_updated_at"]
+        if isinstance(raw, datetime) or raw in (None, ""):
+            clean.source_updated_at = raw or None
+        else:
+            parsed = parse_datetime(str(raw).strip())
+            if parsed is None:
+                errors.append(FieldError("source_updated_at", _("Date ISO 8601 attendue.")))
+            clean.source_updated_at = parsed
+
+    _clean_location(data, present, clean, communes, errors)
+    return clean, errors
+
+
+def _clean_location(data, present, clean: CleanPlace, communes: CommuneIndex, errors) -> None:
+    """Resolve the commune and the coordinates; either must be given, the other is derived."""
+    if "postal_code" in present:
+        postal_code = "".join(_text(data["postal_code"]).split())
+        if postal_code and (len(postal_code) != 5 or not postal_code.isdigit()):
+            errors.append(FieldError("postal_code", _("Code postal à 5 chiffres attendu.")))
+        clean.postal_code = postal_code
+
+    location_fields = {"insee_code", "postal_code", "city"}
+    if present & location_fields:
+        insee_code = _text(data.get("insee_code", "")).upper() if "insee_code" in present else ""
+        if insee_code:
+            clean.commune = communes.by_code(insee_code)
+            if clean.commune is None:
+                errors.append(
+                    FieldError("insee_code", _("Code INSEE « %s » inconnu.") % insee_code)
+                )
+        elif clean.postal_code or clean.city:
+            clean.commune = communes.by_postal_code_and_name(clean.postal_code, clean.city)
+            if clean.commune is None and clean.city:
+                errors.append(
+                    FieldError(
+                        "city",
+                        _("Commune introuvable pour « %(postal)s %(city)s ».")
+                        % {"postal": clean.postal_code, "city": clean.city},
+                    )
+                )
+        else:
+            clean.commune = None
+        if clean.commune and not clean.city:
+            clean.city = clean.commune.name
+
+    if "latitude" in present or "longitude" in present:
+        latitude = _float(data.get("latitude"), "latitude", errors)
+        longitude = _float(data.get("longitude"), "longitude", errors)
+        if (latitude is None) != (longitude is None):
+            errors.append(
+                FieldError(
+                    "latitude" if latitude is None else "longitude",
+                    _("Latitude et longitude vont ensemble : donnez les deux ou aucune."),
+                )
+            )
+        elif latitude is not None and not is_in_france(latitude, longitude):
+            errors.append(
+                FieldError(
+                    "latitude",
+                    _(
+                        "Coordonnées (%(lat)s, %(lon)s) hors de France (outre-mer compris) : "
+                        "latitude et longitude inversées ?"
+                    )
+                    % {"lat": latitude, "lon": longitude},
+                )
+            )
+        else:
+            clean.latitude, clean.longitude = latitude, longitude
+            clean.location_precision = "exact"
+
+    has_coordinates = clean.latitude is not None and clean.location_precision == "exact"
+    if not has_coordinates:
+        if clean.commune is not None and clean.commune.latitude is not None:
+            clean.latitude, clean.longitude = clean.commune.latitude, clean.commune.longitude
+            clean.location_precision = "commune"
+        elif not any(
+            error.field in {"latitude", "longitude", "insee_code", "city"} for error in errors
+        ):
+            errors.append(
+                FieldError(
+                    "latitude",
+                    _("Coordonnées ou commune (code INSEE, ou code postal et ville) obligatoires."),
+                )
+            )

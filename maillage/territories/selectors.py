@@ -1,0 +1,232 @@
+"""Reads about territories: lookups by code, resolution of a territory reference, communes."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from maillage.common.text import fold
+
+from .models import Territory
+
+Level = Territory.Level
+# A bare code is tried at these levels in turn, so `75` is the région Nouvelle-Aquitaine and the
+# département of Paris is `departement:75`. Larger territories first: a bare two-digit code is
+# far more often a région in funders' questions, and a prefix always disambiguates.
+BARE_CODE_ORDER = (Level.REGION, Level.DEPARTEMENT, Level.EPCI, Level.COMMUNE)
+# Filters on places use the copy of the commune's hierarchy codes kept on each place.
+PLACE_FIELD_FOR_LEVEL = {
+    Level.COMMUNE: "insee_code",
+    Level.EPCI: "epci_code",
+    Level.DEPARTEMENT: "departement_code",
+    Level.REGION: "region_code",
+}
+TERRITORY_FIELD_FOR_LEVEL = {
+    Level.EPCI: "epci_code",
+    Level.DEPARTEMENT: "departement_code",
+    Level.REGION: "region_code",
+}
+
+
+class UnknownTerritory(LookupError):  # noqa: N818 - reads as a sentence: raise UnknownTerritory
+    """The reference names no territory; the message says what was expected."""
+
+
+def parse_territory_ref(ref: str) -> tuple[str | None, str]:
+    """Split `level:code` (or a bare code) into (level or None, code)."""
+    ref = ref.strip()
+    if ":" in ref:
+        level, code = ref.split(":", 1)
+        level = level.strip().lower()
+        if level not in Level.values:
+            raise UnknownTerritory(
+                f"Niveau « {level} » inconnu ; niveaux possibles : {', '.join(Level.values)}."
+            )
+        return level, code.strip().upper()
+    return None, ref.upper()
+
+
+def resolve_territory(ref: str) -> Territory:
+    """The territory a reference names: `departement:64`, `region:75`, `64445`, `64`.
+
+    A bare code is looked up at the levels of BARE_CODE_ORDER and the first match wins.
+    """
+    level, code = parse_territory_ref(ref)
+    levels = [level] if level else list(BARE_CODE_ORDER)
+    matches = {t.level: t for t in Territory.objects.filter(code=code, level__in=levels)}
+    for candidate in levels:
+        if candidate in matches:
+            return matches[candidate]
+    raise UnknownTerritory(
+        f"Aucun territoire pour « {ref} » (formats : `commune:64445`, `epci:200067254`, "
+        "`departement:64`, `region:75`, ou le code seul)."
+    )
+
+
+def get_territory(*, level: str, code: str) -> Territory:
+    return Territory.objects.get(level=level, code=code.upper())
+
+
+def child_territories(territory: Territory) -> list[Territory]:
+    """The territories one level below: régions → départements → EPCI → communes."""
+    if territory.level == Level.COMMUNE:
+        return []
+    child_level = {
+        Level.REGION: Level.DEPARTEMENT,
+        Level.DEPARTEMENT: Level.EPCI,
+        Level.EPCI: Level.COMMUNE,
+    }[territory.level]
+    field = TERRITORY_FIELD_FOR_LEVEL[territory.level]
+    return list(
+        Territory.objects.filter(level=child_level, **{field: territory.code}).order_by(
+            "-population", "name"
+        )
+    )
+
+
+def parent_territories(territory: Territory) -> list[Territory]:
+    """The territories above, largest first (région, département, EPCI)."""
+    refs = [
+        (Level.REGION, territory.region_code),
+        (Level.DEPARTEMENT, territory.departement_code),
+        (Level.EPCI, territory.epci_code),
+    ]
+    wanted = [(level, code) for level, code in refs if code and level != territory.level]
+    found = {
+        (t.level, t.code): t
+        for t in Territory.objects.filter(code__in=[code for _, code in wanted])
+        if (t.level, t.code) in wanted
+    }
+    return [found[key] for key in wanted if key in found]
+
+
+def communes_in(territory: Territory):
+    """Queryset of the communes inside a territory (the commune itself for a commune)."""
+    communes = Territory.objects.filter(level=Level.COMMUNE)
+    if territory.level == Level.COMMUNE:
+        return communes.filter(pk=territory.pk)
+    return communes.filter(**{TERRITORY_FIELD_FOR_LEVEL[territory.level]: territory.code})
+
+
+def search_communes(query: str, *, limit: int = 10) -> list[Territory]:
+    """Communes whose folded name starts with the folded query, most populated first."""
+    folded = fold(query)
+    if not folded:
+        return []
+    return list(
+        Territory.objects.filter(level=Level.COMMUNE, search_name__startswith=folded).order_by(
+            "-population"
+        )[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class CommuneRef:
+    """What a place needs to know about its commune."""
+
+    id: int
+    code: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    epci_code: str
+    departement_code: str
+    region_code: str
+
+
+_REF_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "latitude",
+    "longitude",
+    "epci_code",
+    "departement_code",
+    "region_code",
+)
+
+
+def _name_variants(name: str) -> set[str]:
+    folded = fold(name)
+    variants = {folded}
+    words = folded.split()
+    if words and words[0] in {"st", "ste"}:
+        variants.add(" ".join(["saint" if words[0] == "st" else "sainte", *words[1:]]))
+    return variants
+
+
+class CommuneIndex:
+    """Looks communes up by INSEE code or by postal code and name.
+
+    `CommuneIndex.preload()` reads every commune once (about 35,000 rows, for imports);
+    `CommuneIndex()` queries the database per lookup (for a single edit).
+    """
+
+    def __init__(self) -> None:
+        self._by_code: dict[str, CommuneRef] | None = None
+        self._by_postal: dict[str, list[tuple[set[str], CommuneRef]]] = {}
+
+    @classmethod
+    def preload(cls) -> "CommuneIndex":
+        index = cls()
+        by_code = {}
+        by_postal: dict[str, list[tuple[set[str], CommuneRef]]] = defaultdict(list)
+        rows = Territory.objects.filter(level=Level.COMMUNE).values_list(
+            *_REF_FIELDS, "postal_codes"
+        )
+        for *fields, postal_codes in rows:
+            ref = CommuneRef(*fields)
+            by_code[ref.code] = ref
+            for postal_code in postal_codes.split("|"):
+                if postal_code:
+                    by_postal[postal_code].append((_name_variants(ref.name), ref))
+        index._by_code = by_code
+        index._by_postal = dict(by_postal)
+        return index
+
+    def by_code(self, code: str) -> CommuneRef | None:
+        if self._by_code is not None:
+            return self._by_code.get(code)
+        row = (
+            Territory.objects.filter(level=Level.COMMUNE, code=code)
+            .values_list(*_REF_FIELDS)
+            .first()
+        )
+        return CommuneRef(*row) if row else None
+
+    def _postal_candidates(self, postal_code: str) -> list[tuple[set[str], CommuneRef]]:
+        if self._by_code is not None:
+            return self._by_postal.get(postal_code, [])
+        rows = Territory.objects.filter(
+            level=Level.COMMUNE, postal_codes__contains=postal_code
+        ).values_list(*_REF_FIELDS, "postal_codes")
+        return [
+            (_name_variants(fields[2]), CommuneRef(*fields))
+            for *fields, postal_codes in rows
+            if postal_code in postal_codes.split("|")
+        ]
+
+    def by_postal_code_and_name(self, postal_code: str, city: str) -> CommuneRef | None:
+        """The commune with this postal code and name; with no name, the only one with it."""
+        if not postal_code:
+            return self._by_name_alone(city)
+        candidates = self._postal_candidates(postal_code)
+        if not city:
+            return candidates[0][1] if len(candidates) == 1 else None
+        wanted = _name_variants(city)
+        # "Cedex" and arrondissement suffixes are not part of the commune's name.
+        wanted |= {variant.replace(" cedex", "").strip() for variant in wanted}
+        for names, ref in candidates:
+            if names & wanted:
+                return ref
+        return None
+
+    def _by_name_alone(self, city: str) -> CommuneRef | None:
+        """A name without postal code resolves only when a single commune bears it."""
+        folded = fold(city)
+        if not folded:
+            return None
+        rows = list(
+            Territory.objects.filter(level=Level.COMMUNE, search_name=folded).values_list(
+                *_REF_FIELDS
+            )[:2]
+        )
+        return CommuneRef(*rows[0]) if len(rows) == 1 else None

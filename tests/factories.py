@@ -1,0 +1,75 @@
+"""Factories and a small reference sample of territories (Pau and its surroundings, Paris)."""
+
+import factory
+
+from maillage.accounts.models import User
+from maillage.common.text import fold
+from maillage.places.services import create_place
+from maillage.territories.models import Territory
+
+REFERENCE_TERRITORIES = [
+    # level, code, name, population, lat, lon, dep, region, epci, postal codes
+    ("region", "75", "Nouvelle-Aquitaine", 6033952, 45.2, 0.2, "", "", "", ""),
+    ("region", "11", "Île-de-France", 12317279, 48.7, 2.5, "", "", "", ""),
+    ("departement", "64", "Pyrénées-Atlantiques", 687240, 43.3, -0.8, "", "75", "", ""),
+    ("departement", "75", "Paris", 2133111, 48.8566, 2.3522, "", "11", "", ""),
+    ("epci", "200067254", "CA Pau Béarn Pyrénées", 162000, 43.3, -0.37, "64", "75", "", ""),
+    ("commune", "64445", "Pau", 75665, 43.2951, -0.3708, "64", "75", "200067254", "64000"),
+    ("commune", "64348", "Lescar", 10379, 43.3333, -0.4347, "64", "75", "200067254", "64230"),
+    ("commune", "64024", "Anglet", 39932, 43.4850, -1.5195, "64", "75", "", "64600"),
+    ("commune", "64102", "Bayonne", 51411, 43.4929, -1.4748, "64", "75", "", "64100"),
+    ("commune", "75056", "Paris", 2133111, 48.8566, 2.3522, "75", "11", "", "75001|75002"),
+]
+
+
+def load_reference_sample() -> None:
+    for level, code, name, population, lat, lon, dep, region, epci, postal in REFERENCE_TERRITORIES:
+        Territory.objects.update_or_create(
+            level=level,
+            code=code,
+            defaults={
+                "name": name,
+                "search_name": fold(name),
+                "population": population,
+                "latitude": lat,
+                "longitude": lon,
+                "location_precision": "geonames" if level == "commune" else "derived",
+                "departement_code": dep,
+                "region_code": region,
+                "epci_code": epci,
+                "postal_codes": postal,
+            },
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class AdminFactory(UserFactory):
+    is_network_admin = True
+
+
+def make_place(**overrides):
+    """A valid place in Pau, created through the service like every other writer."""
+    data = {
+        "name": "La Fabrique",
+        "kinds": ["fablab"],
+        "insee_code": "64445",
+        "latitude": 43.2951,
+        "longitude": -0.3708,
+    }
+    data.update(overrides)
+    managers = data.pop("managers", [])
+    source = data.pop("source", "")
+    source_id = data.pop("source_id", "")
+    place = create_place(actor=None, data=data, source=source, source_id=source_id)
+    if managers:
+        place.managers.set(managers)
+    return place
