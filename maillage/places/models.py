@@ -62,7 +62,7 @@ class Place(TimeStampedModel):
     insee_code = models.CharField(_("code INSEE"), max_length=5, blank=True, db_index=True)
     epci_code = models.CharField(max_length=9, blank=True, db_index=True, editable=False)
     departement_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
-    region_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
+    region_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     location_precision = models.CharField(

@@ -35,7 +35,7 @@ class Territory(models.Model):
         blank=True,
     )
     departement_code = models.CharField(_("département"), max_length=3, blank=True, db_index=True)
-    region_code = models.CharField(_("région"), max_length=2, blank=True, db_index=True)
+    region_code = models.CharField(_("région"), max_length=3, blank=True, db_index=True)
     epci_code = models.CharField(_("EPCI"), max_length=9, blank=True, db_index=True)
     postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
 
