@@ -1,0 +1,88 @@
+"""`POST /api/v1/imports`: the import of a file by a network admin, answered with its report."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from maillage.accounts.auth import token_auth
+from maillage.common.schemas import ErrorOut
+
+from .models import ImportJob, ImportState
+from .services import create_import_job, run_import_job
+
+router = Router(tags=["imports"])
+
+
+class ImportErrorOut(Schema):
+    line: int
+    field: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    """The report of `maillage import_places --format json`, with the job that ran it."""
+
+    detail: str
+    job_id: int
+    state: str
+    dry_run: bool
+    partial: bool
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[ImportErrorOut]
+    warnings: list[str]
+
+
+def _report(job: ImportJob) -> dict:
+    if job.state == ImportState.SUCCEEDED:
+        detail = _("Import terminé.") if not job.dry_run else _("Simulation terminée.")
+    elif job.rejected_count and not job.partial:
+        detail = _("Des lignes sont rejetées : rien n'a été écrit.")
+    elif job.rejected_count:
+        detail = _("Des lignes sont rejetées ; les lignes valides sont importées.")
+    else:
+        detail = _("Le fichier n'a pas pu être importé.")
+    return {
+        "detail": detail,
+        "job_id": job.pk,
+        "state": job.state,
+        "dry_run": job.dry_run,
+        "partial": job.partial,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+        "rejected": job.rejected_count,
+        "errors": job.errors,
+        "warnings": job.warnings,
+    }
+
+
+@router.post(
+    "",
+    auth=token_auth,
+    response={200: ImportReportOut, 401: ErrorOut, 403: ErrorOut, 422: ImportReportOut},
+    operation_id="create_import",
+    summary="Importer des lieux",
+    description=(
+        "Réservé aux administrateur·rices du réseau. Envoi `multipart/form-data` : `file` "
+        "(CSV canonique ou GeoJSON, détecté d'après le contenu), `source` (clé d'import avec "
+        "`source_id`), `dry_run` et `partial` (booléens, faux par défaut). L'import se fait "
+        "pendant la requête ; la réponse est son rapport : 200 quand aucune ligne n'est "
+        "rejetée, 422 sinon (même corps). Les erreurs de fichier portent le champ `__file__`."
+    ),
+)
+def create_import(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008 - ninja declares parameters this way
+    source: str = Form(...),
+    dry_run: bool = Form(False),
+    partial: bool = Form(False),
+):
+    job = create_import_job(
+        actor=request.auth, source=source, file=file, dry_run=dry_run, partial=partial
+    )
+    job = run_import_job(job_id=job.pk)
+    return Status(200 if job.state == ImportState.SUCCEEDED else 422, _report(job))

@@ -1,0 +1,96 @@
+"""The canonical place format shared by imports and exports (CSV columns, GeoJSON properties).
+
+Column names, codes and the `|` separator are those of GLOSSARY.md and issue 2 § 6; an export
+is a valid import file, so that a round trip through a spreadsheet or another instance works.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import fields
+from datetime import datetime
+
+from maillage.common.text import fold
+from maillage.places.validation import MULTI_VALUE_SEPARATOR, CleanPlace
+
+CANONICAL_FIELDS = (
+    "source_id",
+    "name",
+    "kinds",
+    "status",
+    "description",
+    "address",
+    "postal_code",
+    "city",
+    "insee_code",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "website",
+    "email",
+    "phone",
+    "siret",
+    "legal_form",
+    "services",
+    "equipment",
+    "wheelchair",
+)
+REQUIRED_FIELDS = ("source_id", "name", "kinds")
+MULTI_VALUED_FIELDS = ("kinds", "services", "equipment")
+SEPARATOR = MULTI_VALUE_SEPARATOR
+SOURCE_ID_MAX_LENGTH = 200  # Place.source_id
+
+# Spreadsheets evaluate a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+# A negative number such as a longitude west of Greenwich cannot carry a formula: it stays as
+# is, so that spreadsheets keep reading it as a number.
+NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?([eE][-+]?\d+)?")
+_CLEAN_FIELDS = tuple(field.name for field in fields(CleanPlace))
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix `'` to a cell a spreadsheet would run as a formula; `restore_cell` undoes it.
+
+    Cells that already start with `'` are prefixed too, so the escape is reversible for every
+    string: `restore_cell(neutralise_cell(v)) == v`.
+
+    >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("-0.37"), neutralise_cell("Pau")
+    ("'=HYPERLINK(1)", '-0.37', 'Pau')
+    """
+    if value.startswith((*FORMULA_TRIGGERS, ESCAPE)) and not NEGATIVE_NUMBER.fullmatch(value):
+        return ESCAPE + value
+    return value
+
+
+def restore_cell(value: str) -> str:
+    """Remove the `'` that `neutralise_cell` (or a similar exporter) put before a trigger.
+
+    >>> restore_cell("'=HYPERLINK(1)"), restore_cell("'Pau")
+    ('=HYPERLINK(1)', "'Pau")
+    """
+    if value.startswith(ESCAPE) and value[1:2] and value[1] in (*FORMULA_TRIGGERS, ESCAPE):
+        return value[1:]
+    return value
+
+
+def place_digest(clean: CleanPlace) -> str:
+    """SHA-256 of the clean values in canonical form: equal digests mean equal content.
+
+    Kinds are a set and labels match case- and accent-insensitively (like `Label.folded`), so
+    neither their order nor the spelling an existing label already has changes the digest.
+    """
+    values = {}
+    for name in _CLEAN_FIELDS:
+        value = getattr(clean, name)
+        if name == "commune":
+            value = value.code if value else ""
+        elif name == "kinds":
+            value = sorted(value)
+        elif name in ("services", "equipment"):
+            value = sorted({fold(label) for label in value})
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        values[name] = value
+    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()

@@ -1,0 +1,392 @@
+"""Read an import file into raw rows: the first step of the pipeline read → validate → load.
+
+The file is read in chunks and never held whole in memory, so a 100,000-row file costs what a
+100-row file costs. Detection is done on the content, never on the file name:
+
+- format: GeoJSON when the first non-blank character is `{`, canonical CSV otherwise;
+- encoding: UTF-8 (with or without BOM), else Windows-1252, the encoding of French Excel's
+  "CSV (séparateur : point-virgule)". The first chunk holding non-ASCII bytes decides: valid
+  UTF-8 makes the file UTF-8, anything else Windows-1252. Until then both encodings read the
+  same characters, which is what lets the decision wait without buffering the file. A UTF-8
+  file with invalid bytes further on is refused rather than half misread;
+- CSV delimiter: `,` or `;`, whichever the header line uses more.
+
+Rows come out as `RawRow(line, values, errors)`: `values` holds the canonical fields present in
+the row (the names of `canonical.CANONICAL_FIELDS`), `errors` what the reader itself found wrong
+with the row. For CSV, `line` is the line of the file where the row starts (the header is line
+1); for GeoJSON it is the feature's number in the collection (1 for the first).
+"""
+
+import codecs
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, BinaryIO
+
+from django.utils.translation import gettext as _
+
+from maillage.common.errors import FieldError
+
+from .canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
+
+CHUNK_SIZE = 64 * 1024
+# A single GeoJSON feature larger than this is certainly a malformed file, not a place.
+MAX_FEATURE_CHARS = 16 * 1024 * 1024
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Properties that our own GeoJSON export adds: read back without a warning.
+GEOJSON_EXTRA_PROPERTIES = ("id", "slug", "url", "location_precision")
+ROW_FIELD = "__row__"
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read. `line` says where (0: nowhere in particular)."""
+
+    def __init__(self, message: str, *, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class RawRow:
+    line: int
+    values: dict[str, Any]
+    errors: list[FieldError] = field(default_factory=list)
+
+
+class _Decoder:
+    """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes."""
+
+    def __init__(self) -> None:
+        self.encoding: str | None = None
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._cp1252 = codecs.getincrementaldecoder("cp1252")()
+
+    def decode(self, data: bytes, *, final: bool = False) -> str:
+        if self.encoding == "cp1252":
+            return self._cp1252.decode(data, final)
+        try:
+            text = self._utf8.decode(data, final)
+        except UnicodeDecodeError:
+            if self.encoding == "utf-8":
+                raise
+            # Everything decoded so far was ASCII, which Windows-1252 reads the same way; the
+            # bytes the UTF-8 decoder held back (a truncated sequence) are decoded again.
+            pending, _flags = self._utf8.getstate()
+            self.encoding = "cp1252"
+            return self._cp1252.decode(pending + data, final)
+        if self.encoding is None and not text.isascii():
+            self.encoding = "utf-8"
+        return text
+
+
+def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
+    """The file's text in chunks, BOM removed, encoding detected on the way."""
+    decoder = _Decoder()
+    head = stream.read(CHUNK_SIZE)
+    while 0 < len(head) < len(codecs.BOM_UTF8) and (more := stream.read(CHUNK_SIZE)):
+        head += more
+    if head.startswith(UTF16_BOMS):
+        raise ImportFileError(
+            _("Fichier en UTF-16 : enregistrez-le en « CSV UTF-8 » ou en Windows-1252.")
+        )
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+        decoder.encoding = "utf-8"
+    yield decoder.decode(head)
+    while data := stream.read(CHUNK_SIZE):
+        yield decoder.decode(data)
+    yield decoder.decode(b"", final=True)
+
+
+def _encoding_error(line: int) -> ImportFileError:
+    advice = _("le fichier doit être en UTF-8 ou en Windows-1252, sans mélange des deux.")
+    if not line:
+        return ImportFileError(_("Encodage illisible : %s") % advice)
+    return ImportFileError(
+        _("Encodage illisible vers la ligne %(line)d : %(advice)s")
+        % {"line": line, "advice": advice},
+        line=line,
+    )
+
+
+def _lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Lines with their end (`\\n`, `\\r\\n`), as `csv.reader` wants them (newline='')."""
+    pending = ""
+    count = 0
+    try:
+        for chunk in chunks:
+            pending += chunk
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                count += 1
+                yield line + "\n"
+    except UnicodeDecodeError:
+        raise _encoding_error(count + 1) from None
+    if pending:
+        yield pending
+
+
+class PlaceFile:
+    """An opened import file: its `format`, the `unknown_fields` it carries, and its rows.
+
+    Rows are produced once, lazily, by iterating over the object. For GeoJSON, properties are
+    discovered feature by feature, so `unknown_fields` is complete only after the iteration.
+    """
+
+    def __init__(self, file_format: str, rows: Iterator[RawRow], unknown: list[str]) -> None:
+        self.format = file_format
+        self.unknown_fields = unknown
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[RawRow]:
+        return self._rows
+
+
+def open_place_file(stream: BinaryIO) -> PlaceFile:
+    """Detect the format and encoding of `stream` and read its header (CSV).
+
+    Raises ImportFileError for an empty file, a CSV without a required column, and, during the
+    iteration, for anything that makes the rest of the file unreadable.
+    """
+    chunks = _decoded_chunks(stream)
+    skipped = []
+    try:
+        for chunk in chunks:
+            skipped.append(chunk)
+            if chunk.strip():
+                break
+    except UnicodeDecodeError:
+        raise _encoding_error(1) from None
+    text = "".join(skipped)
+    if not text.strip():
+        raise ImportFileError(_("Le fichier est vide."))
+    if text.lstrip().startswith("{"):
+        unknown: list[str] = []
+        return PlaceFile("geojson", _geojson_rows(chain([text], chunks), unknown), unknown)
+    return _open_csv(_lines(chain([text], chunks)))
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _open_csv(lines: Iterator[str]) -> PlaceFile:
+    header_line = next(lines)
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(chain([header_line], lines), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as exc:
+        raise ImportFileError(_("En-tête illisible : %s.") % exc, line=1) from None
+    for name in set(header):
+        if name and header.count(name) > 1:
+            raise ImportFileError(_("Colonne « %s » en double dans l'en-tête.") % name, line=1)
+    missing = [name for name in REQUIRED_FIELDS if name not in header]
+    if missing:
+        raise ImportFileError(
+            _(
+                "Colonne(s) obligatoire(s) absente(s) : %(missing)s. L'en-tête doit nommer "
+                "au moins %(required)s (séparateur « , » ou « ; »)."
+            )
+            % {"missing": ", ".join(missing), "required": ", ".join(REQUIRED_FIELDS)},
+            line=1,
+        )
+    unknown = [
+        name or _("(colonne %d sans nom)") % (index + 1)
+        for index, name in enumerate(header)
+        if name not in CANONICAL_FIELDS
+    ]
+    return PlaceFile("csv", _csv_rows(reader, header), unknown)
+
+
+def _csv_rows(reader, header: list[str]) -> Iterator[RawRow]:
+    columns = [(index, name) for index, name in enumerate(header) if name in CANONICAL_FIELDS]
+    width = len(header)
+    previous_end = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("Ligne %(line)d illisible : %(error)s.")
+                % {"line": previous_end + 1, "error": exc},
+                line=previous_end + 1,
+            ) from None
+        line, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines and rows of empty cells, as spreadsheets leave at the end
+        errors = []
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            errors.append(
+                FieldError(
+                    ROW_FIELD,
+                    _(
+                        "%(cells)d cellules pour %(columns)d colonnes : un séparateur en trop "
+                        "ou des guillemets mal fermés ?"
+                    )
+                    % {"cells": len(cells), "columns": width},
+                )
+            )
+        values = {
+            name: restore_cell(cells[index]) if index < len(cells) else ""
+            for index, name in columns
+        }
+        yield RawRow(line, values, errors)
+
+
+# --- GeoJSON --------------------------------------------------------------------------------
+
+_BLANK = re.compile(r"\s*")
+
+
+class _JsonStream:
+    """Decodes one JSON value at a time from text chunks (top-level keys, then each feature)."""
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self._chunks = chunks
+        self._buffer = ""
+        self._pos = 0
+        self._decoder = json.JSONDecoder()
+        self.exhausted = False
+
+    def _fill(self) -> bool:
+        """Append the next chunk (dropping what was consumed); False at the end of the file."""
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            self.exhausted = True
+            return False
+        except UnicodeDecodeError:
+            raise _encoding_error(0) from None
+        self._buffer = self._buffer[self._pos :] + chunk
+        self._pos = 0
+        if len(self._buffer) > MAX_FEATURE_CHARS:
+            raise ImportFileError(_("GeoJSON illisible : objet démesuré ou mal fermé."))
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character ('' at the end of the file), not consumed."""
+        while True:
+            self._pos = _BLANK.match(self._buffer, self._pos).end()
+            if self._pos < len(self._buffer):
+                return self._buffer[self._pos]
+            if not self._fill():
+                return ""
+
+    def expect(self, char: str) -> None:
+        found = self.peek()
+        if found != char:
+            raise ImportFileError(
+                _("GeoJSON illisible : « %(expected)s » attendu, « %(found)s » trouvé.")
+                % {"expected": char, "found": found or _("fin du fichier")}
+            )
+        self._pos += 1
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._buffer, self._pos)
+            except json.JSONDecodeError as exc:
+                # An error at the very end of the buffer may just be a value cut by the chunk
+                # boundary (strings report where they start): read on before concluding.
+                truncated = exc.pos >= len(self._buffer) - 10 or exc.msg.startswith(
+                    "Unterminated string"
+                )
+                if truncated and self._fill():
+                    continue
+                raise ImportFileError(_("GeoJSON illisible : %s.") % exc.msg) from None
+            # A number that touches the end of the buffer may continue in the next chunk.
+            if end == len(self._buffer) and not self.exhausted and self._fill():
+                continue
+            self._pos = end
+            return value
+
+
+def _geojson_rows(chunks: Iterator[str], unknown: list[str]) -> Iterator[RawRow]:
+    """Stream the features of a FeatureCollection, in any order of the top-level keys."""
+    stream = _JsonStream(chunks)
+    stream.expect("{")
+    collection_type = None
+    has_features = False
+    number = 0
+    while stream.peek() != "}":
+        key = stream.value()
+        stream.expect(":")
+        if key == "features":
+            has_features = True
+            stream.expect("[")
+            while stream.peek() != "]":
+                number += 1
+                yield _feature_row(number, stream.value(), unknown)
+                if stream.peek() != "]":
+                    stream.expect(",")
+            stream.expect("]")
+        else:
+            value = stream.value()
+            if key == "type":
+                collection_type = value
+                if value != "FeatureCollection":
+                    raise _not_a_collection()
+        if stream.peek() != "}":
+            stream.expect(",")
+    stream.expect("}")
+    if stream.peek():
+        raise ImportFileError(_("GeoJSON illisible : contenu après la fin de l'objet."))
+    if collection_type != "FeatureCollection" or not has_features:
+        raise _not_a_collection()
+
+
+def _not_a_collection() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "GeoJSON : une FeatureCollection est attendue "
+            '({"type": "FeatureCollection", "features": […]}).'
+        )
+    )
+
+
+def _feature_row(number: int, feature: Any, unknown: list[str]) -> RawRow:
+    """Canonical values of one feature: its properties, and coordinates from its geometry."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return RawRow(number, {}, [FieldError(ROW_FIELD, _("Objet « Feature » attendu."))])
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        return RawRow(number, {}, [FieldError("properties", _("Objet attendu."))])
+    known = (*CANONICAL_FIELDS, *GEOJSON_EXTRA_PROPERTIES)
+    unknown.extend(name for name in properties if name not in known and name not in unknown)
+    values = {name: value for name, value in properties.items() if name in CANONICAL_FIELDS}
+    errors = []
+    geometry = feature.get("geometry")
+    # Our export marks places located at their commune's centre, whose geometry is derived:
+    # reading it back as precise coordinates would turn every such place into an update.
+    derived = properties.get("location_precision") == "commune" and values.get("insee_code")
+    if geometry is not None and not derived:
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if (
+            not isinstance(geometry, dict)
+            or geometry.get("type") != "Point"
+            or not isinstance(coordinates, list)
+            or len(coordinates) not in (2, 3)
+            or not all(
+                isinstance(number, int | float) and not isinstance(number, bool)
+                for number in coordinates
+            )
+        ):
+            errors.append(
+                FieldError(
+                    "geometry",
+                    _('Point attendu : {"type": "Point", "coordinates": [longitude, latitude]}.'),
+                )
+            )
+        else:
+            values["longitude"], values["latitude"] = coordinates[0], coordinates[1]
+    elif derived:
+        values.pop("latitude", None)
+        values.pop("longitude", None)
+    return RawRow(number, values, errors)

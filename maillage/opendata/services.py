@@ -1,0 +1,574 @@
+"""Imports of places and the lifecycle of import jobs: every write of the opendata app.
+
+`import_places` runs the pipeline read → validate → load:
+
+1. read (`reading.open_place_file`): the file is decoded and parsed as a stream of raw rows;
+2. validate: each row goes through `places.validation.clean_place_input`, the validator of the
+   API and the forms, against communes loaded once; a `source_id` seen earlier in the file is an
+   error on the later line. Valid rows are spooled to a temporary file, so memory stays flat in
+   the file's size and the database is not locked while a large file is being checked;
+3. load, in one transaction: rows are matched on (source, source_id); a row whose digest equals
+   the one stored at the last import is `unchanged` and nothing is written (not even
+   `updated_at`); the others are written in batches (bulk inserts and updates).
+
+By default an import is all-or-nothing: one rejected row and nothing is written. With
+`partial=True` the valid rows are written and the bad ones reported; with `dry_run=True` nothing
+is written and the report tells what the same import would do.
+"""
+
+import logging
+import pickle
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
+from maillage.common.text import fold
+from maillage.places.models import Label, Place, PlaceKindLink
+from maillage.places.services import apply_clean_place, get_or_create_labels
+from maillage.places.validation import CleanPlace, clean_place_input
+from maillage.territories.selectors import CommuneIndex
+
+from .canonical import SOURCE_ID_MAX_LENGTH, place_digest
+from .models import ImportJob, ImportState
+from .reading import ImportFileError, PlaceFile, RawRow, open_place_file
+from .rules import can_import_places
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+PROGRESS_EVERY_ROWS = 1000
+# Uploads below this size are imported during the request; larger ones by a background worker.
+INLINE_MAX_BYTES = 2 * 1024 * 1024
+FILE_FIELD = "__file__"
+SOURCE_MAX_LENGTH = 100  # Place.source
+# What an import writes over an existing place: the fields of the canonical format and those
+# `apply_clean_place` derives from them. Fields the format does not carry (surface, capacity,
+# acceslibre link, managers) keep what people entered, and the slug stays, so URLs do not move.
+UPDATED_FIELDS = (
+    "name",
+    "status",
+    "description",
+    "address",
+    "postal_code",
+    "city",
+    "commune",
+    "insee_code",
+    "epci_code",
+    "departement_code",
+    "region_code",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "opening_hours",
+    "website",
+    "email",
+    "phone",
+    "siret",
+    "legal_form",
+    "wheelchair",
+    "search_text",
+    "source_digest",
+    "updated_at",
+)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file: `line` 0 or 1 and field `__file__` for the file as a whole."""
+
+    line: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "field": self.field, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do).
+
+    Counts describe rows written or left as they were: when an all-or-nothing import is refused
+    because of rejected rows, `created`, `updated` and `unchanged` are 0 — nothing was written —
+    and `errors` lists every problem of every rejected row.
+    """
+
+    source: str
+    dry_run: bool = False
+    partial: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        """False when a row was rejected or the file could not be read (exit code 1)."""
+        return not self.errors
+
+    @property
+    def file_error(self) -> bool:
+        return any(error.field == FILE_FIELD for error in self.errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The documented JSON report of `maillage import_places --format json`."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+def _check_source(source: str) -> str:
+    source = " ".join(source.split())
+    if not source:
+        raise ValidationFailed([FieldError("source", _("La source est obligatoire."))])
+    if len(source) > SOURCE_MAX_LENGTH:
+        raise ValidationFailed(
+            [FieldError("source", _("%d caractères au plus.") % SOURCE_MAX_LENGTH)]
+        )
+    return source
+
+
+def import_places(
+    *,
+    source: str,
+    stream: BinaryIO | None = None,
+    path: str | Path | None = None,
+    dry_run: bool = False,
+    partial: bool = False,
+    actor=None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import canonical CSV or GeoJSON from `stream` (binary) or `path` under `source`.
+
+    `actor` must be a network admin (None: the system, for commands). `progress(rows)` is called
+    every PROGRESS_EVERY_ROWS rows read and once at the end of the reading, outside any
+    transaction, so a job page sees it. Raises PermissionDenied, or ValidationFailed for a bad
+    `source`; every problem with the file itself is in the report (a file that cannot be read to
+    its end imports nothing, even with `partial`).
+    """
+    if actor is not None and not can_import_places(actor):
+        raise PermissionDenied
+    source = _check_source(source)
+    if (stream is None) == (path is None):
+        raise TypeError("import_places() takes exactly one of `stream` and `path`")
+    report = ImportReport(source=source, dry_run=dry_run, partial=partial)
+    with ExitStack() as stack:
+        if path is not None:
+            stream = stack.enter_context(Path(path).open("rb"))
+        spool = stack.enter_context(tempfile.TemporaryFile(prefix="maillage-import-"))
+        try:
+            place_file = open_place_file(stream)
+            _check_rows(place_file, report, spool, progress)
+        except ImportFileError as exc:
+            # Rows rejected before the unreadable part stay in the report: they need fixing too.
+            report.errors.append(RowError(exc.line, FILE_FIELD, exc.message))
+            return report
+        if report.rejected and not partial:
+            return report
+        spool.seek(0)
+        if dry_run:
+            _Loader(source, write=False).load_spool(spool, report)
+        else:
+            with transaction.atomic():
+                _Loader(source, write=True).load_spool(spool, report)
+    return report
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _check_rows(
+    place_file: PlaceFile, report: ImportReport, spool: BinaryIO, progress: Progress | None
+) -> None:
+    """Validate every row; spool the valid ones as (source_id, CleanPlace, digest) batches."""
+    communes = CommuneIndex.preload()
+    first_lines: dict[str, int] = {}
+    batch: list[tuple[str, CleanPlace, str]] = []
+    for row in place_file:
+        report.rows += 1
+        source_id, errors = _source_id(row, first_lines)
+        data = {name: value for name, value in row.values.items() if name != "source_id"}
+        clean, field_errors = clean_place_input(data, communes=communes)
+        errors = [*row.errors, *errors, *field_errors]
+        if errors:
+            report.rejected += 1
+            report.errors.extend(
+                RowError(row.line, error.field, str(error.message)) for error in errors
+            )
+        elif report.partial or not report.rejected:
+            # After a rejection, an all-or-nothing import will write nothing: stop spooling.
+            batch.append((source_id, clean, place_digest(clean)))
+            if len(batch) >= BATCH_SIZE:
+                pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+                batch = []
+        if progress is not None and report.rows % PROGRESS_EVERY_ROWS == 0:
+            progress(report.rows)
+    if batch:
+        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+    report.warnings.extend(
+        _("Colonne inconnue ignorée : « %s ».") % name
+        if place_file.format == "csv"
+        else _("Propriété inconnue ignorée : « %s ».") % name
+        for name in place_file.unknown_fields
+    )
+    if not report.rows:
+        report.warnings.append(_("Le fichier ne contient aucun lieu."))
+    if progress is not None:
+        progress(report.rows)
+
+
+def _source_id(row: RawRow, first_lines: dict[str, int]) -> tuple[str, list[FieldError]]:
+    source_id = _text(row.values.get("source_id"))
+    if not source_id:
+        return "", [FieldError("source_id", _("L'identifiant à la source est obligatoire."))]
+    if len(source_id) > SOURCE_ID_MAX_LENGTH:
+        return source_id, [
+            FieldError("source_id", _("%d caractères au plus.") % SOURCE_ID_MAX_LENGTH)
+        ]
+    if source_id in first_lines:
+        return source_id, [
+            FieldError(
+                "source_id",
+                _("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier.")
+                % {"id": source_id, "line": first_lines[source_id]},
+            )
+        ]
+    first_lines[source_id] = row.line
+    return source_id, []
+
+
+def _source_places(source: str):
+    """The places of a source, unordered. Excluding empty source_ids repeats the condition of
+    the partial unique index on (source, source_id), without which SQLite does not use it."""
+    return Place.objects.filter(source=source).exclude(source_id="").order_by()
+
+
+class _Loader:
+    """Matches spooled rows with the source's places and writes them in batches.
+
+    Writes are `executemany` of one prepared statement per table and batch: `bulk_create` and
+    `bulk_update` build a model instance per row and, on SQLite, compile a statement every 30
+    rows (or a CASE per field), which made them several times slower than the validation
+    itself. Values still go through each field's `get_db_prep_save`, as the ORM would do.
+    """
+
+    def __init__(self, source: str, *, write: bool) -> None:
+        self.source = source
+        self.write = write
+        # source_id → (id, digest) for the whole source: one query instead of one per row.
+        self.known = {
+            source_id: (place_id, digest)
+            for source_id, place_id, digest in _source_places(source).values_list(
+                "source_id", "id", "source_digest"
+            )
+        }
+        self._slugs: _Slugs | None = None
+        self._label_ids: dict[tuple[str, str], int] = {}
+        # One instance reused for every row: `apply_clean_place` sets every mapped field, and
+        # building a model instance per row would cost as much as writing it.
+        self._scratch = Place()
+
+    def load_spool(self, spool: BinaryIO, report: ImportReport) -> None:
+        while True:
+            try:
+                # The spool is a temporary file this function's caller has just written.
+                batch = pickle.load(spool)  # noqa: S301
+            except EOFError:
+                return
+            self._load(batch, report)
+
+    def _load(self, batch: list[tuple[str, CleanPlace, str]], report: ImportReport) -> None:
+        creations, updates = [], []
+        for source_id, clean, digest in batch:
+            known = self.known.get(source_id)
+            if known is None:
+                report.created += 1
+                creations.append((source_id, clean, digest))
+            elif known[1] == digest:
+                report.unchanged += 1
+            else:
+                report.updated += 1
+                updates.append((known[0], clean, digest))
+        if self.write:
+            self._create(creations)
+            self._update(updates)
+
+    def _create(self, creations: list[tuple[str, CleanPlace, str]]) -> None:
+        if not creations:
+            return
+        if self._slugs is None:
+            self._slugs = _Slugs()
+        fields = [field for field in Place._meta.concrete_fields if not field.primary_key]
+        place = self._scratch
+        # executemany bypasses auto_now and auto_now_add: the timestamps are set here.
+        place.created_at = place.updated_at = timezone.now()
+        rows = []
+        for source_id, clean, digest in creations:
+            apply_clean_place(place, clean)
+            place.source, place.source_id, place.source_digest = self.source, source_id, digest
+            place.slug = self._slugs.allocate(clean.name, clean.city)
+            rows.append([_db_value(field, getattr(place, field.attname)) for field in fields])
+        _insert_many(Place, fields, rows)
+        ids = dict(
+            _source_places(self.source)
+            .filter(source_id__in=[source_id for source_id, _, _ in creations])
+            .values_list("source_id", "id")
+        )
+        self._save_relations(
+            [ids[source_id] for source_id, _, _ in creations], [clean for _, clean, _ in creations]
+        )
+
+    def _update(self, updates: list[tuple[int, CleanPlace, str]]) -> None:
+        if not updates:
+            return
+        fields = [Place._meta.get_field(name) for name in UPDATED_FIELDS]
+        place = self._scratch
+        now = timezone.now()
+        rows = []
+        for place_id, clean, digest in updates:
+            apply_clean_place(place, clean)
+            place.source_digest, place.updated_at = digest, now
+            values = [_db_value(field, getattr(place, field.attname)) for field in fields]
+            rows.append([*values, place_id])
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                # Identifiers come from the model's metadata; every value is a parameter.
+                f"UPDATE {quote(Place._meta.db_table)} SET {assignments} "  # noqa: S608
+                f"WHERE {quote(Place._meta.pk.column)} = %s",
+                rows,
+            )
+        ids = [place_id for place_id, _, _ in updates]
+        PlaceKindLink.objects.filter(place_id__in=ids).delete()
+        Place.services.through.objects.filter(place_id__in=ids).delete()
+        Place.equipment.through.objects.filter(place_id__in=ids).delete()
+        self._save_relations(ids, [clean for _, clean, _ in updates])
+
+    def _save_relations(self, place_ids: list[int], cleans: list[CleanPlace]) -> None:
+        """Kinds, services and equipment of saved places: one statement per relation."""
+        pairs = list(zip(place_ids, cleans, strict=True))
+        link = PlaceKindLink._meta
+        _insert_many(
+            PlaceKindLink,
+            [link.get_field("place"), link.get_field("kind")],
+            [(place_id, kind) for place_id, clean in pairs for kind in clean.kinds],
+        )
+        for category, relation in (
+            (Label.Category.SERVICE, "services"),
+            (Label.Category.EQUIPMENT, "equipment"),
+        ):
+            label_ids = self._labels(
+                category, {name for clean in cleans for name in getattr(clean, relation)}
+            )
+            through = getattr(Place, relation).through._meta
+            _insert_many(
+                through.model,
+                [through.get_field("place"), through.get_field("label")],
+                [
+                    (place_id, label_ids[name])
+                    for place_id, clean in pairs
+                    for name in getattr(clean, relation)
+                ],
+            )
+
+    def _labels(self, category: str, names: set[str]) -> dict[str, int]:
+        """Label id of each name (matched folded), creating missing labels; cached by import."""
+        folded = {name: fold(name) for name in names}
+        missing = [name for name, key in folded.items() if (category, key) not in self._label_ids]
+        if missing:
+            for label in get_or_create_labels(category, missing):
+                self._label_ids[(category, label.folded)] = label.pk
+        return {name: self._label_ids[(category, key)] for name, key in folded.items()}
+
+
+# Types every database driver takes as they are: they skip Django's per-field preparation, the
+# costliest part of writing 100,000 rows. Others (datetimes, enum members) go through it.
+_NATIVE_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _db_value(field, value):
+    return value if type(value) in _NATIVE_TYPES else field.get_db_prep_save(value, connection)
+
+
+def _insert_many(model, fields, rows) -> None:
+    """INSERT `rows` (values already prepared for the database) with one prepared statement."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            # Identifiers come from the model's metadata; every value is a parameter.
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )
+
+
+class _Slugs:
+    """Unique slugs for a batch of new places, `name-city` then -2, -3… like `unique_slug`.
+
+    The taken slugs are read once, so that creating N places costs no query per place.
+    """
+
+    def __init__(self) -> None:
+        self.taken = set(Place.objects.values_list("slug", flat=True))
+        self._next_counter: dict[str, int] = {}
+
+    def allocate(self, name: str, city: str) -> str:
+        base = slugify(f"{name} {city}".strip())[:200] or "lieu"
+        slug = base
+        if slug in self.taken:
+            counter = self._next_counter.get(base, 2)
+            while (slug := f"{base}-{counter}") in self.taken:
+                counter += 1
+            self._next_counter[base] = counter + 1
+        self.taken.add(slug)
+        return slug
+
+
+# --- Import jobs (web page and API) ---------------------------------------------------------
+
+
+class IllegalTransition(Exception):  # noqa: N818 - reads as a sentence: raise IllegalTransition
+    """The job's state does not allow this move (see ImportJob.TRANSITIONS)."""
+
+
+def _move(job: ImportJob, target: str, **changes: Any) -> ImportJob:
+    """Change the state if TRANSITIONS allow it, as a compare-and-set on the current state.
+
+    The conditional UPDATE makes two workers racing for the same pending job safe: only one of
+    them moves it to running; the other gets IllegalTransition.
+    """
+    if target not in ImportJob.TRANSITIONS[job.state]:
+        raise IllegalTransition(
+            f"import job {job.pk}: {job.state} → {target} is not an allowed transition"
+        )
+    changes["updated_at"] = timezone.now()
+    moved = ImportJob.objects.filter(pk=job.pk, state=job.state).update(state=target, **changes)
+    if not moved:
+        raise IllegalTransition(f"import job {job.pk} changed state meanwhile")
+    job.state = target
+    for name, value in changes.items():
+        setattr(job, name, value)
+    return job
+
+
+@transaction.atomic
+def create_import_job(
+    *, actor, source: str, file: File, dry_run: bool = False, partial: bool = False
+) -> ImportJob:
+    """Store an uploaded file and a pending job for it; only network admins may."""
+    if not can_import_places(actor):
+        raise PermissionDenied
+    source = _check_source(source)
+    file_name = Path(file.name or "import").name[:255]
+    return ImportJob.objects.create(
+        source=source,
+        file=File(file, name=file_name),
+        file_name=file_name,
+        size_bytes=file.size or 0,
+        dry_run=dry_run,
+        partial=partial,
+        created_by=actor,
+    )
+
+
+def start_import_job(*, job: ImportJob) -> ImportJob:
+    """pending → running."""
+    return _move(job, ImportState.RUNNING, started_at=timezone.now())
+
+
+def record_import_progress(*, job: ImportJob, rows_done: int) -> None:
+    """Store how many rows a running job has checked (read by the job page while it polls)."""
+    ImportJob.objects.filter(pk=job.pk, state=ImportState.RUNNING).update(rows_done=rows_done)
+    job.rows_done = rows_done
+
+
+def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
+    """running → succeeded, or failed when the report has errors; the report is stored."""
+    target = ImportState.SUCCEEDED if report.succeeded else ImportState.FAILED
+    return _move(
+        job,
+        target,
+        finished_at=timezone.now(),
+        rows_done=report.rows,
+        created_count=report.created,
+        updated_count=report.updated,
+        unchanged_count=report.unchanged,
+        rejected_count=report.rejected,
+        errors=[error.as_dict() for error in report.errors],
+        warnings=report.warnings,
+    )
+
+
+def fail_import_job(*, job: ImportJob, message: str) -> ImportJob:
+    """pending or running → failed, for a job that could not run to its end."""
+    return _move(
+        job,
+        ImportState.FAILED,
+        finished_at=timezone.now(),
+        errors=[RowError(0, FILE_FIELD, message).as_dict()],
+    )
+
+
+def run_import_job(*, job_id: int) -> ImportJob:
+    """Run a pending job to its end (the background task and small uploads both call this).
+
+    The job ends failed, with a message, if anything unexpected stops the import; the
+    exception is logged for the operators.
+    """
+    job = start_import_job(job=ImportJob.objects.select_related("created_by").get(pk=job_id))
+    try:
+        with job.file.open("rb") as stream:
+            report = import_places(
+                source=job.source,
+                stream=stream,
+                dry_run=job.dry_run,
+                partial=job.partial,
+                actor=job.created_by,
+                progress=lambda rows: record_import_progress(job=job, rows_done=rows),
+            )
+    except PermissionDenied:
+        return fail_import_job(
+            job=job, message=_("Le compte qui a lancé l'import n'a plus le droit d'importer.")
+        )
+    except Exception:
+        logger.exception("import job %s stopped on an unexpected error", job.pk)
+        return fail_import_job(
+            job=job,
+            message=_("L'import s'est arrêté sur une erreur inattendue ; rien n'a été écrit."),
+        )
+    return finish_import_job(job=job, report=report)
+
+
+def launch_import_job(*, job: ImportJob) -> ImportJob:
+    """Run a small job now, or hand a large one to the task workers (`maillage db_worker`)."""
+    if job.size_bytes < INLINE_MAX_BYTES:
+        return run_import_job(job_id=job.pk)
+    from .tasks import run_import_job_task
+
+    run_import_job_task.enqueue(job_id=job.pk)
+    job.refresh_from_db()
+    return job

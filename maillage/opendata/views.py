@@ -1,0 +1,59 @@
+"""Import pages for network admins: upload and history at /imports/, a job's report below it.
+
+Anonymous visitors are sent to the login page; signed-in people who may not import get 404.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from maillage.common.errors import ValidationFailed
+
+from .forms import ImportUploadForm
+from .models import ImportJob
+from .rules import can_import_places
+from .selectors import get_import_job, import_jobs_for
+from .services import create_import_job, launch_import_job
+
+HISTORY_LENGTH = 50
+# A report page with more errors than this shows the first ones; the API and the command
+# give them all.
+SHOWN_ERRORS = 1000
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    if not can_import_places(request.user):
+        raise Http404
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = create_import_job(
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                partial=form.cleaned_data["partial"],
+            )
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            job = launch_import_job(job=job)
+            return redirect("opendata:job", job_id=job.pk)
+    jobs = import_jobs_for(request.user)[:HISTORY_LENGTH]
+    return render(request, "opendata/import_list.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_detail(request, job_id: int):
+    try:
+        job = get_import_job(user=request.user, job_id=job_id)
+    except ImportJob.DoesNotExist:
+        raise Http404 from None
+    context = {"job": job, "errors": job.errors[:SHOWN_ERRORS], "shown_errors": SHOWN_ERRORS}
+    # htmx polls the report while the job runs and swaps it in place.
+    template = "opendata/_import_report.html" if request.htmx else "opendata/import_detail.html"
+    return render(request, template, context)
