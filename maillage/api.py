@@ -5,11 +5,14 @@ Errors are `{"detail": "<sentence>", "errors": [{"field": …, "message": …}]}
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.opendata.api import router as imports_router
+from maillage.places.api import router as places_router
+from maillage.territories.api import router as territories_router
 
 api = NinjaAPI(
     title="Maillage API",
@@ -19,6 +22,9 @@ api = NinjaAPI(
         "Les écritures demandent un jeton : `Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api",
+    # Swagger UI is served from django-ninja's own static files ("ninja" in INSTALLED_APPS);
+    # no validator badge, so the docs page calls no third-party server.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -71,3 +77,8 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc))
+
+
+api.add_router("/", places_router)
+api.add_router("/territories", territories_router)
+api.add_router("/imports", imports_router)

@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from maillage.common.geo import bounding_box, haversine_km
@@ -14,6 +15,7 @@ from maillage.territories.models import Territory
 from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 
 from .hours import is_open_at
+from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Place, PlaceKindLink
 from .rules import can_edit_place
 
@@ -233,4 +235,54 @@ def popular_labels(category: str, *, limit: int = 30) -> list[str]:
         .filter(uses__gt=0)
         .order_by("-uses", "folded")
         .values_list("name", flat=True)[:limit]
+    )
+
+
+# Territory figures (territory pages). Closed places no longer serve their territory, so the
+# figures count open and planned places; `statuses` still gives every status.
+SERVING_STATUSES = (PlaceStatus.OPEN, PlaceStatus.PROJECT)
+
+
+@dataclass(frozen=True)
+class TerritoryFigures:
+    places_total: int  # open and planned places
+    places_per_10000: float | None  # None when the population is unknown
+    kinds: dict[str, int]  # every kind code, 0 included; a place of two kinds counts for both
+    statuses: dict[str, int]  # every status, closed included
+
+
+def territory_figures(territory: Territory) -> TerritoryFigures:
+    """The places inside a territory counted by status and by kind (two queries)."""
+    places = filter_places(PlaceFilters(territory=territory))
+    statuses = dict.fromkeys(PlaceStatus.values, 0)
+    statuses.update(places.values_list("status").annotate(total=Count("id")).order_by())
+    kinds = dict.fromkeys(PlaceKind.values, 0)
+    kinds.update(kind_counts(places.filter(status__in=SERVING_STATUSES)))
+    total = sum(statuses[status] for status in SERVING_STATUSES)
+    return TerritoryFigures(
+        places_total=total,
+        places_per_10000=(
+            round(total * 10_000 / territory.population, 2) if territory.population else None
+        ),
+        kinds=kinds,
+        statuses=statuses,
+    )
+
+
+def with_place_counts(territories: QuerySet[Territory], *, level: str) -> QuerySet[Territory]:
+    """The territories of `level` annotated with `place_count` (open and planned places).
+
+    The count is a correlated subquery on the hierarchy codes copied onto places, so a list of
+    territories with their counts is one query whatever its length.
+    """
+    place_field = PLACE_FIELD_FOR_LEVEL[level]
+    counts = (
+        Place.objects.filter(status__in=SERVING_STATUSES, **{place_field: OuterRef("code")})
+        .order_by()
+        .values(place_field)
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return territories.filter(level=level).annotate(
+        place_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
     )

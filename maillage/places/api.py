@@ -1,0 +1,343 @@
+"""The places part of the JSON API: the directory (list, GeoJSON, CSV), one place, its writes,
+and the kinds.
+
+Operations stay thin: filters come from `filters.filters_from_params` (the list page uses it
+too), reads from `selectors`, writes from `services`; errors are raised and turned into the one
+error format by `maillage.api`. The `params` schemas declare the query parameters (for the
+OpenAPI document and type checks); the filter values themselves are read from `request.GET` by
+`filters_from_params`, exactly as the list page reads them.
+"""
+
+import json
+from collections.abc import Sequence
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, quote_etag
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from maillage.accounts.auth import token_auth
+from maillage.common.errors import FieldError, ValidationFailed
+from maillage.common.schemas import ErrorOut
+from maillage.opendata import exports
+
+from . import selectors, services
+from .filters import filters_from_params
+from .hours import is_open_at
+from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
+from .models import Place
+from .schemas import (
+    MAX_LIMIT,
+    KindOut,
+    PlaceCreateIn,
+    PlaceDetailOut,
+    PlaceFilterQuery,
+    PlaceGeoJSONQuery,
+    PlaceListQuery,
+    PlacePageOut,
+    PlacePatchIn,
+)
+
+router = Router()
+
+# The light GeoJSON drawn by the home map: what a marker and its popup need, nothing more.
+COMPACT_FIELDS = ("id", "slug", "name", "status", "latitude", "longitude", "city")
+GEOJSON_MAX_AGE_S = 60
+DETAIL_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "status",
+    "description",
+    "address",
+    "postal_code",
+    "city",
+    "insee_code",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "opening_hours",
+    "website",
+    "email",
+    "phone",
+    "siret",
+    "legal_form",
+    "wheelchair",
+    "acceslibre_url",
+    "surface_m2",
+    "capacity",
+    "source",
+    "source_id",
+    "source_updated_at",
+    "created_at",
+    "updated_at",
+)
+READ_ERRORS = {422: ErrorOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _filters(
+    request: HttpRequest, extra_errors: Sequence[FieldError] = ()
+) -> selectors.PlaceFilters:
+    """The filters of the query string; every invalid parameter at once → 422."""
+    filters, errors = filters_from_params(request.GET)
+    errors = [*errors, *extra_errors]
+    if errors:
+        raise ValidationFailed(errors)
+    return filters
+
+
+def _detail(place: Place) -> dict:
+    """A place as `PlaceDetailOut`, from a place loaded by `selectors.get_place`."""
+    commune = place.commune
+    return {
+        **{name: getattr(place, name) for name in DETAIL_FIELDS},
+        "url": exports.place_path(place.slug),
+        # In the order they were given, as `selectors.attach_relations` lists them.
+        "kinds": [link.kind for link in sorted(place.kind_links.all(), key=lambda link: link.pk)],
+        "services": [label.name for label in place.services.all()],
+        "equipment": [label.name for label in place.equipment.all()],
+        "commune": (
+            {"level": commune.level, "code": commune.code, "name": commune.name}
+            if commune
+            else None
+        ),
+        "is_open_now": is_open_at(place.opening_hours, timezone.now()),
+    }
+
+
+def _editable_place(request: HttpRequest, place_id: int) -> Place:
+    try:
+        return selectors.get_place_for_edit(user=request.auth, place_id=place_id)
+    except Place.DoesNotExist:
+        raise Http404(_("Lieu introuvable.")) from None
+
+
+@router.get(
+    "places",
+    response={200: PlacePageOut, **READ_ERRORS},
+    operation_id="list_places",
+    tags=["places"],
+    summary="Chercher des lieux",
+    description=(
+        "Les lieux qui passent tous les filtres, par nom (par distance avec `near`), une page "
+        "à la fois : `count` est le nombre total de lieux trouvés, `items` en donne au plus "
+        f"`limit` ({MAX_LIMIT} au plus) à partir de `offset`. Un paramètre invalide donne une "
+        "erreur 422 qui le nomme dans `errors[].field`."
+    ),
+)
+def list_places(request: HttpRequest, params: Query[PlaceListQuery]):
+    """Places matching the filters, by name (by distance with `near`), a page at a time.
+
+    `count` is the number of matches; `items` holds at most `limit` of them from `offset`.
+    """
+    limit_errors = []
+    if params.limit > MAX_LIMIT:
+        limit_errors.append(
+            FieldError(
+                "limit",
+                _(
+                    "%(max)d lieux au plus par page : utilisez offset pour la suite, ou "
+                    "places.csv et places.geojson pour tout obtenir d'un coup."
+                )
+                % {"max": MAX_LIMIT},
+            )
+        )
+    filters = _filters(request, limit_errors)
+    page = selectors.search_places(filters, limit=params.limit, offset=params.offset)
+    for item in page.items:
+        item["url"] = exports.place_path(item["slug"])
+    return {"count": page.count, "items": page.items}
+
+
+def _validators(filters: selectors.PlaceFilters, variant: str) -> tuple[str, int | None]:
+    """ETag and Last-Modified (whole seconds, as HTTP dates) of the matching places (one query).
+
+    The number of matches and their latest update change whenever a place is created,
+    edited or deleted, so together they identify the content of the answer; the ETag keeps
+    the microseconds that an HTTP date loses.
+    """
+    summary = selectors.filter_places(filters).aggregate(total=Count("id"), last=Max("updated_at"))
+    last = summary["last"].timestamp() if summary["last"] else None
+    etag = quote_etag(f"{variant}-{summary['total']}-{last or 0}")
+    return etag, None if last is None else int(last)
+
+
+@router.get(
+    "places.geojson",
+    response={304: None, **READ_ERRORS},
+    operation_id="places_geojson",
+    tags=["places"],
+    summary="Lieux en GeoJSON",
+    description=(
+        "Tous les lieux qui passent les filtres de `GET /api/v1/places`, sans pagination. "
+        "`compact=1` ne garde que ce qu'une carte affiche. La réponse porte `ETag` et "
+        "`Last-Modified` (sauf avec `open_now`) : une requête conditionnelle reçoit 304 quand "
+        "rien n'a changé."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "FeatureCollection de points (longitude, latitude).",
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def places_geojson(request: HttpRequest, params: Query[PlaceGeoJSONQuery]):
+    """Every place matching the filters (no pagination) as a GeoJSON FeatureCollection.
+
+    `compact=1` keeps the properties a map needs. Answers carry an ETag and Last-Modified
+    (except with `open_now`, which depends on the clock) and honour conditional requests.
+    """
+    filters = _filters(request)
+    variant = "compact" if params.compact else "full"
+    etag, last_modified = (None, None) if filters.open_now else _validators(filters, variant)
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        fields = COMPACT_FIELDS if params.compact else exports.EXPORT_FIELDS
+        rows = selectors.search_places(filters, fields=fields, with_labels=not params.compact)
+        collection = exports.places_geojson(rows.items)
+        response = HttpResponse(
+            json.dumps(
+                collection, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+            ),
+            content_type="application/geo+json",
+        )
+    if etag is not None:
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=GEOJSON_MAX_AGE_S)
+    return response
+
+
+@router.get(
+    "places.csv",
+    response=READ_ERRORS,
+    operation_id="places_csv",
+    tags=["places"],
+    summary="Lieux en CSV",
+    description=(
+        "Tous les lieux qui passent les filtres de `GET /api/v1/places`, au format CSV "
+        "canonique : celui que lit l'import, qui peut donc relire cet export."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "CSV canonique (le format des imports), UTF-8.",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def places_csv(request: HttpRequest, params: Query[PlaceFilterQuery]):
+    """Every place matching the filters in the canonical CSV, which imports read back."""
+    filters = _filters(request)
+    rows = selectors.search_places(filters, fields=exports.EXPORT_FIELDS)
+    response = StreamingHttpResponse(
+        exports.iter_places_csv(rows.items), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
+    return response
+
+
+@router.get(
+    "places/{int:place_id}",
+    response={200: PlaceDetailOut, 404: ErrorOut},
+    operation_id="get_place",
+    tags=["places"],
+    summary="Un lieu",
+    description="Tout ce qui est public sur un lieu, et s'il est ouvert maintenant.",
+)
+def get_place(request: HttpRequest, place_id: int):
+    """Everything public about one place, with whether it is open now."""
+    try:
+        return _detail(selectors.get_place(place_id=place_id))
+    except Place.DoesNotExist:
+        raise Http404(_("Lieu introuvable.")) from None
+
+
+@router.post(
+    "places",
+    auth=token_auth,
+    response={201: PlaceDetailOut, **WRITE_ERRORS},
+    operation_id="create_place",
+    tags=["places"],
+    summary="Créer un lieu",
+    description=(
+        "Réservé aux administrateur·rices du réseau (403 sinon). Un nom, au moins un type, et "
+        "des coordonnées ou une commune (code INSEE, ou code postal et ville). Répond 201 avec "
+        "le lieu ; 422 avec un message par champ invalide."
+    ),
+)
+def create_place(request: HttpRequest, payload: PlaceCreateIn):
+    """Create a place; only network admins may. Answers 201 with the place."""
+    place = services.create_place(actor=request.auth, data=payload.model_dump(exclude_unset=True))
+    return Status(201, _detail(selectors.get_place(place_id=place.pk)))
+
+
+@router.patch(
+    "places/{int:place_id}",
+    auth=token_auth,
+    response={200: PlaceDetailOut, **WRITE_ERRORS},
+    operation_id="update_place",
+    tags=["places"],
+    summary="Modifier un lieu",
+    description=(
+        "Seuls les champs envoyés changent. Les administrateur·rices modifient tous les lieux, "
+        "les gestionnaires les leurs : les autres lieux répondent 404."
+    ),
+)
+def update_place(request: HttpRequest, place_id: int, payload: PlacePatchIn):
+    """Change the fields sent, keep the others. Managers reach only their own places (404)."""
+    place = _editable_place(request, place_id)
+    services.update_place(
+        actor=request.auth, place=place, changes=payload.model_dump(exclude_unset=True)
+    )
+    return _detail(selectors.get_place(place_id=place_id))
+
+
+@router.delete(
+    "places/{int:place_id}",
+    auth=token_auth,
+    response={204: None, **WRITE_ERRORS},
+    operation_id="delete_place",
+    tags=["places"],
+    summary="Supprimer un lieu",
+    description=(
+        "Les administrateur·rices suppriment tous les lieux, les gestionnaires les leurs : les "
+        "autres lieux répondent 404. Répond 204."
+    ),
+)
+def delete_place(request: HttpRequest, place_id: int):
+    """Remove a place. Managers reach only their own places (404)."""
+    services.delete_place(actor=request.auth, place=_editable_place(request, place_id))
+    return Status(204, None)
+
+
+@router.get(
+    "kinds",
+    response=list[KindOut],
+    operation_id="list_kinds",
+    tags=["kinds"],
+    summary="Types de lieu",
+    description=(
+        "Les codes de type de lieu, leur libellé dans la langue de la requête "
+        "(`Accept-Language`) et leur typologie data·inclusion."
+    ),
+)
+def list_kinds(request: HttpRequest):
+    """Every kind code with its label in the request's language and its data·inclusion type."""
+    return [
+        {
+            "code": kind.value,
+            "label": str(kind.label),
+            "data_inclusion_typology": DATA_INCLUSION_TYPOLOGY[kind.value],
+        }
+        for kind in PlaceKind
+    ]
