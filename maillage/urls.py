@@ -7,5 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("comptes/", include("maillage.accounts.urls")),
+    path("territoires/", include("maillage.territories.urls")),
+    path("imports/", include("maillage.opendata.urls")),
     path("", include("maillage.places.urls")),
 ]

@@ -6,4 +6,10 @@ app_name = "places"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lieux/", views.place_list, name="list"),
+    # Before the slug pattern; slugs are `name-city`, so no place is called "nouveau".
+    path("lieux/nouveau/", views.place_create, name="create"),
+    path("lieux/<slug:slug>/", views.place_detail, name="detail"),
+    path("lieux/<slug:slug>/modifier/", views.place_edit, name="edit"),
+    path("lieux/<slug:slug>/supprimer/", views.place_delete, name="delete"),
 ]

@@ -1,5 +1,194 @@
-from django.shortcuts import render
+"""Pages of the directory: the map, the list, a place, and the forms that change places.
+
+Views only read parameters, check permissions through `rules`/selectors, call a selector or a
+service and render. Places a visitor may not edit answer 404, as in the API.
+"""
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from maillage.opendata.exports import place_jsonld
+
+from . import selectors, services
+from .forms import PlaceForm, parse_place_search
+from .hours import PARIS, is_open_at, next_change, week_schedule
+from .kinds import PlaceKind, PlaceStatus
+from .models import Label, Place
+from .rules import can_create_place, can_edit_place
+
+PAGE_SIZE = 20
+# The API's GeoJSON of places (maillage/places/api.py), read by the maps of every page.
+GEOJSON_PATH = "/api/v1/places.geojson"
 
 
-def home(request):
-    return render(request, "places/home.html")
+def geojson_url(params: Mapping[str, list[str]] | None = None) -> str:
+    """The compact GeoJSON of the API for these filters (each with its list of values)."""
+    query = {"compact": ["1"], **(params or {})}
+    return f"{GEOJSON_PATH}?{urlencode(query, doseq=True)}"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The map of every place, a search box, and the places counted by kind."""
+    places = selectors.filter_places(selectors.PlaceFilters())
+    counts = selectors.kind_counts(places)
+    kinds = [
+        {"code": code, "label": label, "count": counts.get(code, 0)}
+        for code, label in PlaceKind.choices
+    ]
+    return render(
+        request,
+        "places/home.html",
+        {
+            "total": places.count(),
+            "open_total": places.filter(status=PlaceStatus.OPEN).count(),
+            "departement_total": places.exclude(departement_code="")
+            .values("departement_code")
+            .distinct()
+            .count(),
+            "kinds": kinds,
+            "geojson_url": geojson_url(),
+        },
+    )
+
+
+def _open_state(opening_hours: str, moment: datetime) -> dict:
+    """Open now or not, and when that changes (None values when the hours do not say)."""
+    is_open = is_open_at(opening_hours, moment) if opening_hours else None
+    change = next_change(opening_hours, moment) if is_open is not None else None
+    local = moment.astimezone(PARIS)
+    return {
+        "is_open": is_open,
+        "next_change": change,
+        "next_change_today": change is not None and change.astimezone(PARIS).date() == local.date(),
+    }
+
+
+def place_list(request: HttpRequest) -> HttpResponse:
+    """The directory as a paginated list with filters; htmx gets the results fragment only."""
+    search = parse_place_search(request.GET)
+    offset = (search.page - 1) * PAGE_SIZE
+    results = selectors.search_places(
+        search.filters, limit=PAGE_SIZE, offset=offset, with_labels=False
+    )
+    moment = timezone.now()
+    for item in results.items:
+        # Hours say nothing about a place that is closed for good or not open yet.
+        serving = item["status"] == PlaceStatus.OPEN
+        item["is_open"] = is_open_at(item["opening_hours"], moment) if serving else None
+    page_count = max(1, math.ceil(results.count / PAGE_SIZE))
+    context = {
+        "search": search,
+        "results": results,
+        "page": search.page,
+        "page_count": page_count,
+        "previous_query": search.query_string(page=search.page - 1) if search.page > 1 else None,
+        "next_query": search.query_string(page=search.page + 1)
+        if search.page < page_count
+        else None,
+        "kinds": PlaceKind.choices,
+        "statuses": PlaceStatus.choices,
+        "service_suggestions": selectors.popular_labels(Label.Category.SERVICE),
+        "geojson_url": geojson_url(dict(search.api_params.lists())),
+    }
+    partial = request.htmx and request.htmx.target == "resultats"
+    template = "places/_results.html" if partial else "places/place_list.html"
+    response = render(request, template, context)
+    # One URL answers a fragment to htmx and a page to everyone else: caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _place_or_404(slug: str) -> Place:
+    try:
+        return selectors.get_place(slug=slug)
+    except Place.DoesNotExist:
+        raise Http404(_("Lieu introuvable.")) from None
+
+
+def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everything public about a place, its week of opening hours, and its schema.org data."""
+    place = _place_or_404(slug)
+    moment = timezone.now()
+    today = moment.astimezone(PARIS).date()
+    jsonld = place_jsonld(place, request.build_absolute_uri("/"))
+    return render(
+        request,
+        "places/place_detail.html",
+        {
+            "place": place,
+            "kinds": [link.kind for link in place.kind_links.all()],
+            "open_state": _open_state(place.opening_hours, moment)
+            if place.status == PlaceStatus.OPEN
+            else None,
+            "schedule": week_schedule(place.opening_hours, today),
+            "today": today,
+            "coordinates": f"{place.latitude},{place.longitude}",
+            "can_edit": can_edit_place(request.user, place),
+            # Escaped for a <script> element: "</" cannot close it early.
+            "jsonld": json.dumps(jsonld, cls=DjangoJSONEncoder, ensure_ascii=False).replace(
+                "</", "<\\/"
+            ),
+        },
+    )
+
+
+def _editable_or_404(request: HttpRequest, slug: str) -> Place:
+    try:
+        return selectors.get_place_for_edit(user=request.user, slug=slug)
+    except Place.DoesNotExist:
+        raise Http404(_("Lieu introuvable.")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def place_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The edit form, for the place's managers and network admins (404 for anyone else)."""
+    place = _editable_or_404(request, slug)
+    form = PlaceForm(request.POST or None, place=place)
+    if request.method == "POST" and form.is_valid():
+        place = services.update_place(actor=request.user, place=place, changes=form.changes)
+        messages.success(request, _("Les modifications sont enregistrées."))
+        return redirect("places:detail", slug=place.slug)
+    return render(request, "places/place_form.html", {"form": form, "place": place})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def place_create(request: HttpRequest) -> HttpResponse:
+    """The creation form, for network admins only (403 for other signed-in people)."""
+    if not can_create_place(request.user):
+        raise PermissionDenied
+    form = PlaceForm(request.POST or None, initial={"status": PlaceStatus.OPEN})
+    if request.method == "POST" and form.is_valid():
+        place = services.create_place(actor=request.user, data=form.changes)
+        messages.success(request, _("Le lieu « %s » est créé.") % place.name)
+        return redirect("places:detail", slug=place.slug)
+    return render(request, "places/place_form.html", {"form": form, "place": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def place_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """A confirmation page; the POST removes the place (same permission as editing)."""
+    place = _editable_or_404(request, slug)
+    if request.method == "POST":
+        name = place.name
+        services.delete_place(actor=request.user, place=place)
+        messages.success(request, _("Le lieu « %s » est supprimé.") % name)
+        return redirect(reverse("places:list"))
+    return render(request, "places/place_confirm_delete.html", {"place": place})

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its templates and static files: the API docs page works offline
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -86,6 +87,8 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.read_bool("AXES_ENABLED", default=True)
+# The lockout page says in French what happened and for how long (status 429).
+AXES_LOCKOUT_CALLABLE = "maillage.accounts.views.lockout"
 
 TEMPLATES = [
     {

@@ -1,0 +1,277 @@
+"""Forms of the place pages: the edit form and the list page's search parameters.
+
+The edit form only shapes input; `validation.clean_place_input` — the validator of the API and
+the imports — decides what is valid, and its errors are shown next to the fields.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from maillage.common.text import fold
+from maillage.territories.models import Territory
+from maillage.territories.selectors import CommuneIndex
+
+from .filters import filters_from_params
+from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+from .models import Place
+from .selectors import PlaceFilters
+from .services import clean_place_from_instance
+from .templatetags.places_tags import phone_national
+from .validation import clean_place_input
+
+LIST_SEPARATORS = re.compile(r"[\n|]")
+# Homonyms listed when a commune name is ambiguous (there are 20-odd "Saint-Martin").
+MAX_HOMONYMS = 10
+# The fields of the list page's filter form, in their order on the page.
+SEARCH_FIELDS = (
+    "q",
+    "kind",
+    "service",
+    "status",
+    "territory",
+    "open_now",
+    "near_commune",
+    "near",
+    "radius_km",
+)
+
+
+def _optional(choices) -> list[tuple[str, str]]:
+    return [("", gettext_lazy("— non renseigné —")), *choices]
+
+
+class PlaceForm(forms.Form):
+    """Every editable field of a place. `changes` holds the input for the place services."""
+
+    name = forms.CharField(label=gettext_lazy("Nom"), max_length=200, required=False)
+    kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("Types de lieu"),
+        choices=PlaceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("Au moins un."),
+    )
+    status = forms.ChoiceField(label=gettext_lazy("Statut"), choices=PlaceStatus.choices)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    address = forms.CharField(label=gettext_lazy("Adresse"), max_length=250, required=False)
+    postal_code = forms.CharField(label=gettext_lazy("Code postal"), max_length=5, required=False)
+    city = forms.CharField(label=gettext_lazy("Commune"), max_length=200, required=False)
+    insee_code = forms.CharField(
+        label=gettext_lazy("Code INSEE de la commune"),
+        max_length=5,
+        required=False,
+        help_text=gettext_lazy("Prioritaire sur le code postal et la commune, ex. 64445."),
+    )
+    latitude = forms.CharField(
+        label=gettext_lazy("Latitude"),
+        required=False,
+        help_text=gettext_lazy("En degrés, ex. 43.2951. Vide : centre de la commune."),
+    )
+    longitude = forms.CharField(
+        label=gettext_lazy("Longitude"),
+        required=False,
+        help_text=gettext_lazy("En degrés, ex. -0.3708."),
+    )
+    opening_hours = forms.CharField(
+        label=gettext_lazy("Horaires d'ouverture"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy(
+            "Syntaxe OpenStreetMap, ex. « Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off »."
+        ),
+    )
+    website = forms.CharField(label=gettext_lazy("Site web"), max_length=300, required=False)
+    email = forms.CharField(label=gettext_lazy("Courriel"), max_length=254, required=False)
+    phone = forms.CharField(label=gettext_lazy("Téléphone"), max_length=30, required=False)
+    siret = forms.CharField(label=gettext_lazy("SIRET"), max_length=20, required=False)
+    legal_form = forms.ChoiceField(
+        label=gettext_lazy("Forme juridique"), choices=_optional(LegalForm.choices), required=False
+    )
+    services = forms.CharField(
+        label=gettext_lazy("Services proposés"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=gettext_lazy("Un par ligne (ou séparés par « | »)."),
+    )
+    equipment = forms.CharField(
+        label=gettext_lazy("Équipements"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=gettext_lazy("Un par ligne (ou séparés par « | »), ex. découpeuse laser."),
+    )
+    wheelchair = forms.ChoiceField(
+        label=gettext_lazy("Accessibilité en fauteuil roulant"),
+        choices=_optional(Wheelchair.choices),
+        required=False,
+    )
+    acceslibre_url = forms.CharField(
+        label=gettext_lazy("Fiche acceslibre"), max_length=300, required=False
+    )
+    surface_m2 = forms.CharField(label=gettext_lazy("Surface (m²)"), required=False)
+    capacity = forms.CharField(label=gettext_lazy("Capacité d'accueil"), required=False)
+
+    def __init__(self, *args, place: Place | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.place = place
+        self.changes: dict = {}
+        self.fields["name"].widget.attrs["required"] = True
+        for name in ("latitude", "longitude", "surface_m2", "capacity"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+        if place is not None and not self.is_bound:
+            self.initial = {**place_initial(place), **self.initial}
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {name: cleaned.get(name, "") for name in self.fields if name in PLACE_INPUTS}
+        for name in ("services", "equipment"):
+            changes[name] = LIST_SEPARATORS.split(cleaned.get(name) or "")
+        base = clean_place_from_instance(self.place) if self.place is not None else None
+        _clean, errors = clean_place_input(changes, communes=CommuneIndex(), base=base)
+        for error in errors:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        self.changes = changes
+        return cleaned
+
+
+# The form fields that the validator reads (every field of PlaceForm).
+PLACE_INPUTS = frozenset(PlaceForm.base_fields)
+
+
+def place_initial(place: Place) -> dict:
+    """The form's values for an existing place."""
+    values = {name: getattr(place, name) for name in PLACE_INPUTS if hasattr(place, name)}
+    values.update(
+        kinds=[link.kind for link in place.kind_links.all()],
+        services="\n".join(label.name for label in place.services.all()),
+        equipment="\n".join(label.name for label in place.equipment.all()),
+        phone=phone_national(place.phone),
+        surface_m2="" if place.surface_m2 is None else place.surface_m2,
+        capacity="" if place.capacity is None else place.capacity,
+    )
+    if place.location_precision == Place.LocationPrecision.COMMUNE:
+        # Coordinates derived from the commune are not shown: saving them would make them exact.
+        values.update(latitude="", longitude="")
+    return values
+
+
+class PlaceAdminForm(PlaceForm, forms.ModelForm):
+    """The same form in the Django admin, plus the managers (set by `set_place_managers`)."""
+
+    class Meta:
+        model = Place
+        fields = ["managers"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.place = self.instance
+            if not self.is_bound:
+                self.initial.update(place_initial(self.instance))
+
+
+@dataclass
+class PlaceSearch:
+    """The list page's parameters: what was typed, the filters, and errors by field."""
+
+    params: QueryDict
+    filters: PlaceFilters
+    api_params: QueryDict
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+
+    def error_slots(self) -> list[tuple[str, list[str]]]:
+        """(field, messages) for every field of the filter form, empty lists included."""
+        return [(name, self.errors.get(name, [])) for name in SEARCH_FIELDS]
+
+    def query_string(self, *, page: int) -> str:
+        """The filled parameters as typed, for links to another page of the same search."""
+        params = QueryDict(mutable=True)
+        for name, values in self.params.lists():
+            if name != "page" and (filled := [value for value in values if value.strip()]):
+                params.setlist(name, filled)
+        if page > 1:
+            params["page"] = str(page)
+        return params.urlencode()
+
+
+def _communes_named(name: str) -> list[Territory]:
+    """The communes with exactly this name (accents, case and hyphens aside), largest first."""
+    return list(
+        Territory.objects.filter(level=Territory.Level.COMMUNE, search_name=fold(name)).order_by(
+            "-population", "code"
+        )[:MAX_HOMONYMS]
+    )
+
+
+def _homonyms_message(name: str, communes: list[Territory]) -> str:
+    return _(
+        "Plusieurs communes s'appellent « %(name)s » : précisez le code INSEE (%(codes)s)."
+    ) % {
+        "name": name,
+        "codes": ", ".join(
+            f"{commune.code} — {commune.name} ({commune.departement_code})" for commune in communes
+        ),
+    }
+
+
+def parse_place_search(params: QueryDict) -> PlaceSearch:
+    """Read the list page's query string into filters.
+
+    On top of the API's parameters (see `filters.filters_from_params`), the page accepts a
+    commune name where the API wants a code: `territory=Pau` means `commune:64445`, and
+    `near_commune` (a commune name or INSEE code) means `near=` its centre. A name shared by
+    several communes is an error that lists their codes.
+    """
+    api_params = QueryDict(mutable=True)
+    for name, values in params.lists():
+        # Empty fields of a submitted form mean "no filter"; the page number is the page's own.
+        if name not in {"page", "near_commune"} and (filled := [v for v in values if v.strip()]):
+            api_params.setlist(name, filled)
+    errors: dict[str, list[str]] = {}
+
+    territory = params.get("territory", "").strip()
+    # References (`departement:64`, `64`, `2A`) hold a colon or a digit; commune names do not.
+    if territory and not any(char.isdigit() or char == ":" for char in territory):
+        communes = _communes_named(territory)
+        if len(communes) == 1:
+            api_params["territory"] = communes[0].ref
+        elif communes:
+            errors["territory"] = [_homonyms_message(territory, communes)]
+            del api_params["territory"]
+
+    near_commune = params.get("near_commune", "").strip()
+    if near_commune and not params.get("near", "").strip():
+        if any(char.isdigit() for char in near_commune):
+            api_params["near"] = near_commune
+        else:
+            communes = _communes_named(near_commune)
+            located = [commune for commune in communes if commune.latitude is not None]
+            if len(located) == 1:
+                api_params["near"] = f"{located[0].latitude},{located[0].longitude}"
+            elif located:
+                errors["near_commune"] = [_homonyms_message(near_commune, located)]
+            else:
+                errors["near_commune"] = [
+                    _("Aucune commune ne s'appelle « %s ». Essayez son code INSEE.") % near_commune
+                ]
+
+    filters, field_errors = filters_from_params(api_params)
+    for error in field_errors:
+        # The point came from the commune field when the visitor typed a commune.
+        name = "near_commune" if error.field == "near" and near_commune else error.field
+        errors.setdefault(name, []).append(error.message)
+        api_params.pop(error.field, None)
+    try:
+        page = max(1, int(params.get("page", "1")))
+    except ValueError:
+        page = 1
+    return PlaceSearch(
+        params=params, filters=filters, api_params=api_params, errors=errors, page=page
+    )

@@ -1,0 +1,148 @@
+"""Territory pages: régions, one territory with its places and children, suggestions."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from maillage.territories.models import Territory
+from tests.factories import make_place
+from tests.pages.page_helpers import parse, text
+
+pytestmark = pytest.mark.django_db
+
+
+def table(page, caption_start: str) -> list[list[str]]:
+    for candidate in page.find_all("table"):
+        if candidate.caption and candidate.caption.get_text().startswith(caption_start):
+            return [
+                [text(cell) for cell in row.find_all(["th", "td"])]
+                for row in candidate.tbody.find_all("tr")
+            ]
+    raise AssertionError(f"no table {caption_start!r}")
+
+
+def test_index_lists_regions_with_population_and_places(client, place_a, place_b, place_paris):
+    page = parse(client.get("/territoires/"))
+    assert table(page, "Régions") == [
+        ["Île-de-France", "12 317 279", "1", "0,00"],
+        ["Nouvelle-Aquitaine", "6 033 952", "2", "0,00"],
+    ]
+    assert page.find("a", string="Île-de-France")["href"] == "/territoires/region/11/"
+
+
+def test_index_search_by_name_lists_communes(client):
+    page = parse(client.get("/territoires/?q=les"))
+    links = {a.get_text(): a["href"] for a in page.select("main ul a")}
+    assert links == {"Lescar": "/territoires/commune/64348/"}
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [
+        ("64", "/territoires/departement/64/"),
+        ("departement:75", "/territoires/departement/75/"),
+        ("75", "/territoires/region/75/"),
+        ("64445", "/territoires/commune/64445/"),
+    ],
+)
+def test_index_search_by_code_goes_to_the_territory(client, query, location):
+    response = client.get("/territoires/", {"q": query})
+    assert (response.status_code, response["Location"]) == (302, location)
+
+
+def test_index_search_explains_what_it_did_not_find(client):
+    page = parse(client.get("/territoires/?q=zorglub"))
+    assert page.select_one("#territory-q-error").get_text() == (
+        "Aucune commune ne commence par « zorglub »."
+    )
+
+
+def test_departement_page(client, place_a, place_b, place_paris):
+    make_place(name="Ancien fablab", status="closed", insee_code="64348")
+    page = parse(client.get("/territoires/departement/64/"))
+    assert page.h1.get_text() == "Pyrénées-Atlantiques"
+    crumbs = [item.get_text(strip=True) for item in page.select(".breadcrumb li")]
+    assert crumbs == ["Territoires", "Nouvelle-Aquitaine", "Pyrénées-Atlantiques"]
+    figures = [text(item) for item in page.select("ul.figures li")]
+    assert figures == [
+        "687 240 habitant·es",
+        "2 tiers-lieux ouverts ou en projet",
+        "0,03 lieux pour 10 000 habitant·es",
+    ]
+    assert table(page, "Nombre de lieux") == [
+        ["Espace de coworking", "1"],
+        ["Fablab", "1"],
+        ["Atelier partagé / makerspace", "1"],
+    ]
+    assert table(page, "Territoires inclus") == [
+        ["CA Pau Béarn Pyrénées", "200067254", "162 000", "2", "0,12"]
+    ]
+    assert page.find("a", string="Voir la liste des lieux : Pyrénées-Atlantiques")["href"] == (
+        "/lieux/?territory=departement%3A64"
+    )
+    map_element = page.select_one("#carte-territoire")
+    assert map_element["data-geojson-url"] == (
+        "/api/v1/places.geojson?compact=1&territory=departement%3A64"
+    )
+
+
+def test_commune_page_has_no_children_and_links_its_parents(client, place_a):
+    page = parse(client.get("/territoires/commune/64445/"))
+    crumbs = [a["href"] for a in page.select(".breadcrumb a")]
+    assert crumbs == [
+        "/territoires/",
+        "/territoires/region/75/",
+        "/territoires/departement/64/",
+        "/territoires/epci/200067254/",
+    ]
+    assert "code postal 64000" in page.select_one(".lead").get_text()
+    assert page.select_one("#children-title") is None
+    assert text(page.select_one("ul.figures")) == (
+        "75 665 habitant·es 1 tiers-lieu ouvert ou en projet 0,13 lieux pour 10 000 habitant·es"
+    )
+
+
+@pytest.mark.parametrize("url", ["/territoires/canton/64/", "/territoires/departement/999/"])
+def test_unknown_territory_is_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_children_and_their_counts_cost_the_same_queries_whatever_their_number(client, place_a):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/territoires/region/75/").status_code == 200
+        return len(context.captured_queries)
+
+    one_child = queries()
+    for number in range(10):
+        Territory.objects.create(
+            level="departement", code=f"9{number}", name=f"Département {number}", region_code="75"
+        )
+    assert queries() == one_child
+    page = parse(client.get("/territoires/region/75/"))
+    assert len(table(page, "Territoires inclus")) == 11
+
+
+def test_index_query_count_is_constant(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        client.get("/territoires/")
+
+
+def test_commune_suggestions_for_the_list_filters(client):
+    response = client.get("/territoires/suggestions/", {"for": "territory", "territory": "pa"})
+    options = parse(response).find_all("option")
+    assert [(option["value"], text(option)) for option in options] == [
+        ("commune:75056", "Paris (75) — 2 133 111 hab."),
+        ("commune:64445", "Pau (64) — 75 665 hab."),
+    ]
+    response = client.get(
+        "/territoires/suggestions/", {"for": "near_commune", "near_commune": "pa"}
+    )
+    assert [option["value"] for option in parse(response).find_all("option")] == [
+        "75056",
+        "64445",
+    ]
+    assert (
+        parse(client.get("/territoires/suggestions/?for=territory&territory=p")).find("option")
+        is None
+    )
