@@ -10,6 +10,7 @@ transactional tests after all the others, which keep their territories.)
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.factories import load_reference_sample
 
@@ -61,5 +62,8 @@ def page(site):
         tab = context.new_page()
         tab.on("pageerror", lambda error: errors.append(str(error)))
         yield tab
+        # Queries made by the test while Playwright runs open a connection in Playwright's
+        # context; close it here, or PostgreSQL refuses to drop the test database later.
+        connections.close_all()
         browser.close()
     assert errors == [], f"JavaScript errors: {errors}"
