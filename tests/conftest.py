@@ -30,4 +30,3 @@ def static_root(tmp_path_factory):
 def fast_password_hasher(settings):
     """Passwords only need hashing in tests, not strength: keep the suite fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
