@@ -163,6 +163,10 @@ STATICFILES_DIRS = [Path(find_spec("leaflet").submodule_search_locations[0]) / "
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.read_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Outside production WhiteNoise serves straight from the apps' static folders, so `make run`
+# needs no collectstatic (and DEBUG can stay off); production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -62,3 +62,11 @@ def test_unreadable_boolean_is_an_error(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "perhaps")
     with pytest.raises(ValueError, match="SOME_FLAG"):
         read_bool("SOME_FLAG", default=False)
+
+
+def test_static_files_are_served_without_collectstatic(client):
+    """`make run` serves CSS, Leaflet and htmx from the apps' folders, with DEBUG off."""
+    for path in ("common/maillage.css", "leaflet/leaflet.js", "django_htmx/htmx-2.min.js"):
+        response = client.get(f"/static/{path}")
+        response.close()
+        assert response.status_code == 200, path
