@@ -64,6 +64,7 @@ def test_unreadable_boolean_is_an_error(monkeypatch):
         read_bool("SOME_FLAG", default=False)
 
 
+@pytest.mark.django_db  # the end of a request checks the persistent database connection
 def test_static_files_are_served_without_collectstatic(client):
     """`make run` serves CSS, Leaflet and htmx from the apps' folders, with DEBUG off."""
     for path in ("common/maillage.css", "leaflet/leaflet.js", "django_htmx/htmx-2.min.js"):
