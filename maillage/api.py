@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
+from maillage.planning.api import router as analysis_router
 from maillage.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -82,3 +83,4 @@ def on_http_error(request, exc: HttpError):
 api.add_router("/", places_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
+api.add_router("/analysis", analysis_router)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("comptes/", include("maillage.accounts.urls")),
     path("territoires/", include("maillage.territories.urls")),
     path("imports/", include("maillage.opendata.urls")),
+    path("analyse/", include("maillage.planning.urls")),
     path("", include("maillage.places.urls")),
 ]

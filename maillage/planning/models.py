@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from maillage.common.models import TimeStampedModel
+from maillage.places.kinds import PlaceKind
+from maillage.territories.models import Territory
+
+
+class PlanState(models.TextChoices):
+    PENDING = "pending", _("en attente")
+    RUNNING = "running", _("en cours")
+    SUCCEEDED = "succeeded", _("terminé")
+    FAILED = "failed", _("échoué")
+
+
+class PlanStep(models.TextChoices):
+    """Where a plan job stands, for the progress shown while it runs."""
+
+    QUEUED = "queued", _("en file d'attente")
+    LOADING = "loading", _("lecture des communes et des lieux")
+    SOLVING = "solving", _("recherche des meilleurs emplacements")
+    DONE = "done", _("terminé")
+
+
+class PlanMethod(models.TextChoices):
+    GREEDY = "greedy", _("rapide (glouton, avec l'écart maximal à l'optimum)")
+    EXACT = "exact", _("exacte (programme linéaire en nombres entiers, plus lente)")
+
+
+class PlanObjective(models.TextChoices):
+    COVERAGE = "coverage", _("couvrir le plus d'habitant·es dans le rayon")
+    DISTANCE = "distance", _("réduire la distance moyenne au lieu le plus proche")
+
+
+class PlanJob(TimeStampedModel):
+    """A request to choose where the next places of a kind should open in a territory.
+
+    Lifecycle: pending → running → succeeded | failed (and pending → failed when the job cannot
+    start). Moves are made only by `planning.services`, following TRANSITIONS. The result is
+    the JSON of `maillage plan --format json`, computed from the communes of the territory (the
+    population and the candidate sites) and the open places of the kind (the existing sites).
+    """
+
+    State = PlanState
+    Step = PlanStep
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        State.PENDING: frozenset({State.RUNNING, State.FAILED}),
+        State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED}),
+        State.SUCCEEDED: frozenset(),
+        State.FAILED: frozenset(),
+    }
+    # Percentage shown for each step: loading takes little, the search most of the time.
+    STEP_PROGRESS: dict[str, int] = {
+        Step.QUEUED: 0,
+        Step.LOADING: 10,
+        Step.SOLVING: 30,
+        Step.DONE: 100,
+    }
+
+    # A plan about a territory that the reference data no longer holds (merged communes) has
+    # lost its meaning: it goes with it.
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="plan_jobs", verbose_name=_("territoire")
+    )
+    kind = models.CharField(_("type de lieu"), max_length=30, choices=PlaceKind.choices, blank=True)
+    radius_km = models.FloatField(_("rayon (km)"))
+    n_new = models.PositiveSmallIntegerField(_("nouveaux lieux"))
+    method = models.CharField(
+        _("méthode"), max_length=10, choices=PlanMethod.choices, default=PlanMethod.GREEDY
+    )
+    objective = models.CharField(
+        _("objectif"), max_length=10, choices=PlanObjective.choices, default=PlanObjective.COVERAGE
+    )
+    time_limit_s = models.FloatField(_("limite de temps (s)"), default=60.0)
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
+    step = models.CharField(_("étape"), max_length=10, choices=Step.choices, default=Step.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    # Digest of the parameters and of the version of the places and communes the result was
+    # computed from: a later job with the same digest reuses the result.
+    inputs_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    result = models.JSONField(_("résultat"), null=True, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_jobs",
+        verbose_name=_("demandé par"),
+    )
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planification")
+        verbose_name_plural = _("planifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=PlanState.values), name="planjob_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(method__in=PlanMethod.values)
+                & models.Q(objective__in=PlanObjective.values),
+                name="planjob_method_objective_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="") | models.Q(kind__in=PlaceKind.values),
+                name="planjob_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(radius_km__gt=0) & models.Q(n_new__gte=1),
+                name="planjob_parameters_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="planjob_progress_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory} — {self.n_new} × {self.kind or '*'} @ {self.radius_km:g} km"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)

@@ -1,0 +1,26 @@
+"""Permission predicates about coverage analyses and plans. Each states one policy."""
+
+from maillage.accounts.rules import is_network_admin
+
+
+def can_create_plan(user) -> bool:
+    """Signed-in people may ask for plans: a plan can keep a worker busy for minutes, so
+    anonymous requests (and the abuse they would allow) are refused. Coverage figures, cheap
+    and cached, need no account.
+    """
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_view_plan(user, job) -> bool:
+    """Everyone may view a plan and download its sites: it is computed from public data (the
+    directory and INSEE's populations), and its link is meant to be shared with elected
+    officials and funders who have no account.
+    """
+    return True
+
+
+def sees_every_plan(user) -> bool:
+    """Network admins list every plan, to follow what is asked and the load of the workers;
+    other people list their own.
+    """
+    return is_network_admin(user)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "planning"
+
+urlpatterns = [
+    path("planifier/", views.plan_list, name="plans"),
+    path("planifier/<int:job_id>/", views.plan_detail, name="plan"),
+    path("planifier/<int:job_id>/lieux.csv", views.plan_csv, name="plan_csv"),
+    path("planifier/<int:job_id>/lieux.geojson", views.plan_geojson, name="plan_geojson"),
+    # The same territory URL scheme as the territory pages: `couverture/departement/64/`.
+    path("couverture/<slug:level>/<str:code>/", views.coverage_section, name="coverage"),
+]

@@ -1,0 +1,173 @@
+"""Analysis pages: the coverage section of territory pages, plans and their downloads.
+
+The coverage section is loaded by htmx into the territory page (which stays fast: figures are
+computed, or read from the cache, only by this second request); without JavaScript the page
+links to the same URL, which then renders a page of its own.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from maillage.common.errors import ValidationFailed
+from maillage.places.kinds import PlaceKind
+from maillage.places.views import geojson_url
+from maillage.territories.models import Territory
+from maillage.territories.selectors import get_territory
+
+from . import reports
+from .forms import CoverageFilterForm, PlanForm
+from .models import PlanJob, PlanState
+from .rules import can_create_plan
+from .selectors import TABLE_WHITE_ZONES, get_plan_job, plan_jobs_for, territory_coverage
+from .services import create_plan_job, launch_plan_job
+
+HISTORY_LENGTH = 50
+
+
+def _territory_or_404(level: str, code: str) -> Territory:
+    if level not in Territory.Level.values:
+        raise Http404(_("Niveau de territoire inconnu."))
+    try:
+        return get_territory(level=level, code=code)
+    except Territory.DoesNotExist:
+        raise Http404(_("Territoire introuvable.")) from None
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else 100 * share
+
+
+@require_GET
+def coverage_section(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    """Coverage of a territory by kind at 5, 10 and 20 km, distances, and its white zones."""
+    territory = _territory_or_404(level, code)
+    form = CoverageFilterForm(request.GET or None)
+    kind, radius_km = form.values()
+    figures = territory_coverage(territory=territory, kind=kind, radius_km=radius_km)
+    labels = dict(PlaceKind.choices)
+    rows = [
+        {
+            "kind": row["kind"],
+            "label": labels.get(row["kind"], row["kind"]) if row["kind"] else _("Tous les lieux"),
+            "places": row["places"],
+            "percents": [_percent(share) for share in row["shares"]],
+            "distance": row["distance_km"],
+        }
+        for row in figures["rows"]
+    ]
+    zones = figures["white_zones"]
+    context = {
+        "territory": territory,
+        "form": form,
+        "kind": kind,
+        "kind_label": labels.get(kind, ""),
+        "radius_km": radius_km,
+        "radii_km": figures["radii_km"],
+        "population_total": figures["population_total"],
+        "rows": rows,
+        "zones_table": zones[:TABLE_WHITE_ZONES],
+        "zones_count": figures["white_zones_count"],
+        "zones_on_map": len(zones),
+        "population_uncovered": round(figures["population_uncovered"]),
+        "share_uncovered": (
+            _percent(figures["population_uncovered"] / figures["population_total"])
+            if figures["population_total"]
+            else None
+        ),
+        "map_zones": [
+            [z["latitude"], z["longitude"], z["population_uncovered"], z["name"], z["code"]]
+            for z in zones
+        ],
+        "section_url": reverse("planning:coverage", args=[territory.level, territory.code]),
+    }
+    template = "planning/_coverage_section.html" if request.htmx else "planning/coverage_page.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """The form that asks for a plan (signed-in people) and the plans one may follow."""
+    if request.method == "POST" and not can_create_plan(request.user):
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    initial = {"territory": request.GET.get("territory", "")}
+    if request.GET.get("kind") in PlaceKind.values:
+        initial["kind"] = request.GET["kind"]
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = create_plan_job(actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            job = launch_plan_job(job=job)
+            return redirect("planning:plan", job_id=job.pk)
+    return render(
+        request,
+        "planning/plan_list.html",
+        {
+            "form": form,
+            "may_create": can_create_plan(request.user),
+            "jobs": plan_jobs_for(request.user)[:HISTORY_LENGTH],
+        },
+    )
+
+
+def _job_or_404(request: HttpRequest, job_id: int) -> PlanJob:
+    try:
+        return get_plan_job(user=request.user, job_id=job_id)
+    except PlanJob.DoesNotExist:
+        raise Http404(_("Plan introuvable.")) from None
+
+
+@require_GET
+def plan_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A plan: its progress while it runs (polled by htmx), then the chosen sites."""
+    job = _job_or_404(request, job_id)
+    result = job.result or {}
+    total = result.get("population_total") or 0
+    context = {
+        "job": job,
+        "result": result,
+        "territory_label": reports.territory_label(job.territory),
+        "share_before": _percent(result["population_covered_before"] / total) if total else None,
+        "share_after": _percent(result["population_covered_after"] / total) if total else None,
+        "gap_percent": _percent(result.get("gap")),
+        "existing_url": geojson_url(
+            {"status": ["open"], **({"kind": [job.kind]} if job.kind else {})}
+        ),
+    }
+    template = "planning/_plan_status.html" if request.htmx else "planning/plan_detail.html"
+    return render(request, template, context)
+
+
+def _succeeded_result(request: HttpRequest, job_id: int) -> tuple[PlanJob, dict]:
+    job = _job_or_404(request, job_id)
+    if job.state != PlanState.SUCCEEDED:
+        raise Http404(_("Ce plan n'a pas de résultat."))
+    return job, job.result
+
+
+@require_GET
+def plan_csv(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The chosen sites as CSV: `rank,id,name,latitude,longitude,gain`."""
+    job, result = _succeeded_result(request, job_id)
+    response = HttpResponse(reports.chosen_csv(result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plan-{job.pk}.csv"'
+    return response
+
+
+@require_GET
+def plan_geojson(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The chosen sites as a GeoJSON FeatureCollection."""
+    job, result = _succeeded_result(request, job_id)
+    response = JsonResponse(
+        reports.chosen_geojson(result),
+        content_type="application/geo+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="plan-{job.pk}.geojson"'
+    return response
