@@ -1,14 +1,19 @@
 """API benchmark: the directory endpoints under load, served as in production.
 
 A temporary SQLite database gets the reference territories and 5,000 generated places (through
-the import service); gunicorn serves `maillage.wsgi` with 2 workers
-(gthread, so that clients keep their connections alive) on 127.0.0.1 and a free port, DEBUG off.
-A load generator in this process keeps 16 clients busy (one thread and one keep-alive
-`http.client` connection each) for a fixed duration per endpoint, then stops by itself.
+the import service); gunicorn serves `maillage.wsgi` with the production settings of
+`maillage/gunicorn_conf.py` and 2 workers on 127.0.0.1 and a free port, DEBUG off. A load
+generator in this process keeps 16 clients busy (one thread and one keep-alive `http.client`
+connection each) for a fixed duration per endpoint, then stops by itself.
 
 Measured for each endpoint: requests per second, p50 and p95 latency, under 16 concurrent
 clients; the GeoJSON answers are also timed with a single client, which is what a person
-opening the map waits for. Clients send no conditional headers, so every answer is computed.
+opening the map waits for. Clients send no conditional headers, so no answer is a 304.
+
+The whole map's GeoJSON body is kept in Django's cache between changes (GEOJSON_CACHE_SECONDS):
+it is measured twice, by a server with that cache off ("cold": every answer is built from the
+database, the figure for the first visit after a change) and by one with it on ("warm": what
+visits between two changes get).
 
 Targets (issue 2 §9, a 2-core machine): the list (`?limit=100`) at ≥ 500 requests/s with
 p95 < 50 ms; the 5,000-place GeoJSON in < 150 ms (checked on the single-client p95). The load
@@ -33,17 +38,18 @@ from pathlib import Path
 
 from benchmarks.import_bench import (
     REPOSITORY,
+    load_average,
     prepare_database,
     read_communes,
     run_import,
     write_csv,
 )
+from maillage import gunicorn_conf
 
 HOST = "127.0.0.1"
 PLACES = 5_000
 CLIENTS = 16
 WORKERS = 2
-THREADS_PER_WORKER = 4
 STARTUP_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 30
 LIST_PATH = "/api/v1/places?limit=100"
@@ -58,14 +64,22 @@ class Scenario:
     clients: int
     min_requests_per_s: float | None = None
     max_p95_ms: float | None = None
+    cached: bool = False  # served with the GeoJSON body cache on
+
+
+def _geojson_scenarios(*, cached: bool) -> tuple[Scenario, ...]:
+    return (
+        Scenario("geojson (5,000)", GEOJSON_PATH, CLIENTS, cached=cached),
+        Scenario("geojson compact", COMPACT_PATH, CLIENTS, cached=cached),
+        Scenario("geojson (5,000)", GEOJSON_PATH, 1, max_p95_ms=150, cached=cached),
+        Scenario("geojson compact", COMPACT_PATH, 1, max_p95_ms=150, cached=cached),
+    )
 
 
 SCENARIOS = (
     Scenario("list ?limit=100", LIST_PATH, CLIENTS, min_requests_per_s=500, max_p95_ms=50),
-    Scenario("geojson (5,000)", GEOJSON_PATH, CLIENTS),
-    Scenario("geojson compact", COMPACT_PATH, CLIENTS),
-    Scenario("geojson (5,000)", GEOJSON_PATH, 1, max_p95_ms=150),
-    Scenario("geojson compact", COMPACT_PATH, 1, max_p95_ms=150),
+    *_geojson_scenarios(cached=False),
+    *_geojson_scenarios(cached=True),
 )
 
 
@@ -96,28 +110,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    """gunicorn with 2 workers on 127.0.0.1:`port`; returns once it answers."""
+def start_server(env: dict[str, str], port: int, *, cached: bool) -> subprocess.Popen:
+    """gunicorn as configured for production, 2 workers, on 127.0.0.1:`port`; returns once it
+    answers. `cached=False` turns the GeoJSON body cache off."""
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
             "maillage.wsgi",
+            "--config",
+            "python:maillage.gunicorn_conf",
             "--workers",
             str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(THREADS_PER_WORKER),
             "--bind",
             f"{HOST}:{port}",
-            "--keep-alive",
-            "30",
             "--log-level",
             "warning",
         ],
-        env=env,
+        env=env if cached else {**env, "GEOJSON_CACHE_SECONDS": "0"},
         cwd=REPOSITORY,
     )
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -209,18 +220,20 @@ def _ratio(measured: float, target: float | None, *, higher_is_better: bool) -> 
     return f"{ratio:.2f} {'ok' if ok else 'MISSED'}"
 
 
-def print_table(measures: list[Measure], *, duration_s: float) -> None:
+def print_table(measures: list[Measure], *, duration_s: float, loads: tuple[str, str]) -> None:
     print()
     print(
-        f"API under load: gunicorn {WORKERS} workers × {THREADS_PER_WORKER} threads (gthread), "
-        f"SQLite, {PLACES} places, {duration_s:.0f} s per row, keep-alive clients"
+        f"API under load: gunicorn {WORKERS} workers × {gunicorn_conf.threads} threads "
+        f"({gunicorn_conf.worker_class}), SQLite, {PLACES} places, {duration_s:.0f} s per row, "
+        "keep-alive clients"
     )
     print(
         f"The load generator (Python threads) shares the machine's {os.cpu_count()} cores with "
-        "the server: the figures are a lower bound."
+        "the server: the figures are a lower bound. Load average (1, 5, 15 min) before: "
+        f"{loads[0]}; after: {loads[1]}."
     )
     header = (
-        f"{'endpoint':<17} {'clients':>7} {'req/s':>7} {'target':>6} {'ratio':>10} "
+        f"{'endpoint':<17} {'cache':<5} {'clients':>7} {'req/s':>7} {'target':>6} {'ratio':>10} "
         f"{'p50 ms':>7} {'p95 ms':>7} {'target':>6} {'ratio':>10} {'KB':>6} {'errors':>6}"
     )
     print(header)
@@ -230,8 +243,9 @@ def print_table(measures: list[Measure], *, duration_s: float) -> None:
         rate, p95 = item.requests_per_s, item.percentile(0.95)
         rate_ratio = _ratio(rate, scenario.min_requests_per_s, higher_is_better=True)
         p95_ratio = _ratio(p95, scenario.max_p95_ms, higher_is_better=False)
+        cache = "" if scenario.path == LIST_PATH else "warm" if scenario.cached else "cold"
         print(
-            f"{scenario.label:<17} {scenario.clients:>7} {rate:>7.0f} "
+            f"{scenario.label:<17} {cache:<5} {scenario.clients:>7} {rate:>7.0f} "
             f"{scenario.min_requests_per_s or '':>6} {rate_ratio:>10} "
             f"{item.percentile(0.5):>7.1f} {p95:>7.1f} {scenario.max_p95_ms or '':>6} "
             f"{p95_ratio:>10} {item.body_bytes / 1024:>6.0f} {item.errors:>6}"
@@ -252,16 +266,25 @@ def main(argv: list[str] | None = None) -> int:
         run_import(env, places, rows=PLACES, source="bench")
         # WhiteNoise warns about a missing STATIC_ROOT; the API serves no static file.
         (var_dir / "static").mkdir()
-        port = free_port()
-        server = start_server(env, port)
-        try:
-            measures = []
-            for scenario in SCENARIOS:
-                print(f"Measuring {scenario.label} with {scenario.clients} client(s)…")
-                measures.append(measure(port, scenario, duration_s=duration_s, warmup_s=warmup_s))
-        finally:
-            stop_server(server)
-        print_table(measures, duration_s=duration_s)
+        load_before = load_average()
+        measures = []
+        for cached in (False, True):
+            port = free_port()
+            server = start_server(env, port, cached=cached)
+            try:
+                for scenario in SCENARIOS:
+                    if scenario.cached != cached:
+                        continue
+                    print(
+                        f"Measuring {scenario.label} with {scenario.clients} client(s), "
+                        f"GeoJSON cache {'on' if cached else 'off'}…"
+                    )
+                    measures.append(
+                        measure(port, scenario, duration_s=duration_s, warmup_s=warmup_s)
+                    )
+            finally:
+                stop_server(server)
+        print_table(measures, duration_s=duration_s, loads=(load_before, load_average()))
     return 0
 
 

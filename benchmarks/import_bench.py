@@ -5,7 +5,8 @@ Each import runs in a child process that loads Django, then times the service be
 database holding the reference territories. Reported: rows per second, and the child's peak
 resident memory (`ru_maxrss`) next to its memory once Django is loaded, for both sizes: a
 streamed import keeps the peak flat in the file size. Then the larger file is imported again,
-which must report every row unchanged.
+which must report every row unchanged, and once more with every description changed, which must
+report every row updated.
 
 Targets (issue 2 §9, a 2-core machine): at least 5,000 rows/s; flat memory, read here as a
 peak for the large file at most 1.25 times the peak for the small one.
@@ -131,10 +132,11 @@ def _siret(rng: random.Random) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def generate_rows(count: int, *, communes: list[Commune], prefix: str = "bench"):
+def generate_rows(count: int, *, communes: list[Commune], prefix: str = "bench", revision: int = 0):
     """`count` valid canonical rows, deterministic, in communes drawn by population.
 
-    A generator, so that 100,000 rows are written to disk without being held in memory.
+    A generator, so that 100,000 rows are written to disk without being held in memory. A
+    `revision` other than 0 changes every description and nothing else: the same file, edited.
     """
     rng = random.Random(SEED)
     weights = [max(commune.population, 1) for commune in communes]
@@ -149,7 +151,8 @@ def generate_rows(count: int, *, communes: list[Commune], prefix: str = "bench")
             "name": name,
             "kinds": "|".join(kinds),
             "status": rng.choice(("open", "open", "open", "project")),
-            "description": f"Lieu généré pour les mesures de performance, à {commune.name}.",
+            "description": f"Lieu généré pour les mesures de performance, à {commune.name}."
+            + (f" Révision {revision}." if revision else ""),
             "address": f"{rng.randint(1, 200)} rue de la Gare",
             "postal_code": commune.postal_code,
             "city": commune.name,
@@ -168,12 +171,19 @@ def generate_rows(count: int, *, communes: list[Commune], prefix: str = "bench")
         }
 
 
-def write_csv(path: Path, count: int, *, communes: list[Commune], prefix: str = "bench") -> Path:
+def write_csv(
+    path: Path, count: int, *, communes: list[Commune], prefix: str = "bench", revision: int = 0
+) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CANONICAL_COLUMNS)
         writer.writeheader()
-        writer.writerows(generate_rows(count, communes=communes, prefix=prefix))
+        writer.writerows(generate_rows(count, communes=communes, prefix=prefix, revision=revision))
     return path
+
+
+def load_average() -> str:
+    """The machine's load averages: other work on the same cores lowers every figure."""
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def bench_environment(var_dir: Path) -> dict[str, str]:
@@ -282,6 +292,7 @@ def child_import(path: str, source: str) -> None:
 def print_table(runs: list[tuple[str, ImportRun]]) -> None:
     print()
     print("Import of canonical CSV rows (opendata.services.import_places, SQLite, one process)")
+    print(f"Load average of the machine at the end (1, 5, 15 min): {load_average()}")
     header = (
         f"{'run':<28} {'rows':>8} {'s':>7} {'rows/s':>8} {'target':>7} {'ratio':>6} "
         f"{'base MB':>8} {'peak MB':>8}  report"
@@ -331,6 +342,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Importing the {large} rows again…")
         again = run_import(env, path, rows=large, source=f"b{large}")
         runs.append((f"{large} rows, unchanged", again))
+        edited = write_csv(
+            var_dir / f"places-{large}-edited.csv", large, communes=communes, revision=1
+        )
+        print(f"Importing the {large} rows with every description changed…")
+        runs.append(
+            (f"{large} rows, updated", run_import(env, edited, rows=large, source=f"b{large}"))
+        )
         print_table(runs)
     return 0
 

@@ -12,6 +12,8 @@ def fold(text: str) -> str:
     >>> fold("  Saint-Étienne-du-Rouvray ")
     'saint etienne du rouvray'
     """
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return _NON_ALNUM.sub(" ", ascii_only).strip()
+    text = text or ""
+    if not text.isascii():
+        # NFKD leaves ASCII unchanged: only other text needs decomposing (most of the cost).
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub(" ", text.lower()).strip()

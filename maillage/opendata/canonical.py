@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import fields
 from datetime import datetime
+from functools import lru_cache
 
 from maillage.common.text import fold
 from maillage.places.validation import MULTI_VALUE_SEPARATOR, CleanPlace
@@ -47,6 +48,10 @@ ESCAPE = "'"
 # is, so that spreadsheets keep reading it as a number.
 NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?([eE][-+]?\d+)?")
 _CLEAN_FIELDS = tuple(field.name for field in fields(CleanPlace))
+# Digests are stored: the encoding must not change, or every place would read as updated.
+_DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# Labels repeat from row to row (a network's few dozen services): folded once each.
+_fold_label = lru_cache(maxsize=4096)(fold)
 
 
 def neutralise_cell(value: str) -> str:
@@ -80,17 +85,11 @@ def place_digest(clean: CleanPlace) -> str:
     Kinds are a set and labels match case- and accent-insensitively (like `Label.folded`), so
     neither their order nor the spelling an existing label already has changes the digest.
     """
-    values = {}
-    for name in _CLEAN_FIELDS:
-        value = getattr(clean, name)
-        if name == "commune":
-            value = value.code if value else ""
-        elif name == "kinds":
-            value = sorted(value)
-        elif name in ("services", "equipment"):
-            value = sorted({fold(label) for label in value})
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        values[name] = value
-    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    values = {name: getattr(clean, name) for name in _CLEAN_FIELDS}
+    values["commune"] = clean.commune.code if clean.commune else ""
+    values["kinds"] = sorted(clean.kinds)
+    values["services"] = sorted({_fold_label(label) for label in clean.services})
+    values["equipment"] = sorted({_fold_label(label) for label in clean.equipment})
+    if isinstance(clean.source_updated_at, datetime):
+        values["source_updated_at"] = clean.source_updated_at.isoformat()
+    return hashlib.sha256(_DIGEST_ENCODER.encode(values).encode()).hexdigest()

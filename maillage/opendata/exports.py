@@ -56,6 +56,11 @@ EXPORT_FIELDS = (
     "source_id",
     "updated_at",
 )
+# What a GeoJSON feature shows (place_feature): the export fields less those it leaves out.
+GEOJSON_FIELDS = tuple(
+    name for name in EXPORT_FIELDS if name not in ("acceslibre_url", "source", "updated_at")
+)
+_PROPERTY_FIELDS = tuple(name for name in CANONICAL_FIELDS if name not in ("latitude", "longitude"))
 SCHEMA_ORG_CONTEXT = "https://schema.org"
 _DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
 _DAYS = rf"{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*"
@@ -126,10 +131,14 @@ def place_feature(row: Mapping[str, Any]) -> dict[str, Any]:
     if "slug" in row:
         properties["slug"] = row["slug"]
         properties["url"] = place_path(row["slug"])
-    for name in CANONICAL_FIELDS:
-        # The coordinates are the geometry's; the rest only when the row carries the field.
-        if name not in ("latitude", "longitude") and name in row:
-            properties[name] = _canonical_value(row, name)
+    # The coordinates are the geometry's; the rest only when the row carries the field. Of the
+    # canonical values only `source_id` differs from the row's in GeoJSON (see _canonical_value):
+    # it is set in place, keeping the order, rather than each value going through a function.
+    for name in _PROPERTY_FIELDS:
+        if name in row:
+            properties[name] = row[name]
+    if "source_id" in row:
+        properties["source_id"] = export_source_id(row)
     if "location_precision" in row:
         properties["location_precision"] = row["location_precision"]
     return {

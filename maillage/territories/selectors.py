@@ -161,30 +161,26 @@ class CommuneIndex:
     """
 
     def __init__(self) -> None:
-        self._by_code: dict[str, CommuneRef] | None = None
-        self._by_postal: dict[str, list[tuple[set[str], CommuneRef]]] = {}
+        # Preloaded: the raw rows by code; a CommuneRef is built at the first lookup of a
+        # commune, and the postal code index at the first lookup by postal code, so an import
+        # pays only for the communes and lookups its rows use.
+        self._rows: dict[str, tuple] | None = None
+        self._refs: dict[str, CommuneRef] = {}
+        self._by_postal: dict[str, list[str]] | None = None
+        self._names: dict[str, set[str]] = {}
 
     @classmethod
     def preload(cls) -> "CommuneIndex":
         index = cls()
-        by_code = {}
-        by_postal: dict[str, list[tuple[set[str], CommuneRef]]] = defaultdict(list)
         rows = Territory.objects.filter(level=Level.COMMUNE).values_list(
             *_REF_FIELDS, "postal_codes"
         )
-        for *fields, postal_codes in rows:
-            ref = CommuneRef(*fields)
-            by_code[ref.code] = ref
-            for postal_code in postal_codes.split("|"):
-                if postal_code:
-                    by_postal[postal_code].append((_name_variants(ref.name), ref))
-        index._by_code = by_code
-        index._by_postal = dict(by_postal)
+        index._rows = {row[1]: row for row in rows}
         return index
 
     def by_code(self, code: str) -> CommuneRef | None:
-        if self._by_code is not None:
-            return self._by_code.get(code)
+        if self._rows is not None:
+            return self._preloaded_ref(code)
         row = (
             Territory.objects.filter(level=Level.COMMUNE, code=code)
             .values_list(*_REF_FIELDS)
@@ -192,9 +188,35 @@ class CommuneIndex:
         )
         return CommuneRef(*row) if row else None
 
+    def _preloaded_ref(self, code: str) -> CommuneRef | None:
+        ref = self._refs.get(code)
+        if ref is None and (row := self._rows.get(code)) is not None:
+            # One instance per commune, so spooled rows share it.
+            ref = self._refs[code] = CommuneRef(*row[:-1])
+        return ref
+
+    def _preloaded_postal_codes(self) -> dict[str, list[str]]:
+        """Commune codes by postal code, built from the preloaded rows at the first need."""
+        if self._by_postal is None:
+            by_postal: dict[str, list[str]] = defaultdict(list)
+            for code, row in self._rows.items():
+                for postal_code in row[-1].split("|"):
+                    if postal_code:
+                        by_postal[postal_code].append(code)
+            self._by_postal = dict(by_postal)
+        return self._by_postal
+
+    def _preloaded_names(self, code: str) -> set[str]:
+        if code not in self._names:
+            self._names[code] = _name_variants(self._rows[code][2])
+        return self._names[code]
+
     def _postal_candidates(self, postal_code: str) -> list[tuple[set[str], CommuneRef]]:
-        if self._by_code is not None:
-            return self._by_postal.get(postal_code, [])
+        if self._rows is not None:
+            return [
+                (self._preloaded_names(code), self._preloaded_ref(code))
+                for code in self._preloaded_postal_codes().get(postal_code, ())
+            ]
         rows = Territory.objects.filter(
             level=Level.COMMUNE, postal_codes__contains=postal_code
         ).values_list(*_REF_FIELDS, "postal_codes")

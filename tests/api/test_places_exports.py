@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,6 +16,12 @@ pytestmark = pytest.mark.django_db
 
 GEOJSON = "/api/v1/places.geojson"
 CSV = "/api/v1/places.csv"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The whole map's GeoJSON is cached: every test starts without a stored body."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -111,6 +118,30 @@ def test_geojson_is_cacheable_and_answers_conditional_requests(client, pau_and_l
     deleted = client.get(GEOJSON, headers={"If-None-Match": edited["ETag"]})
     assert deleted.status_code == 200
     assert len(deleted.json()["features"]) == 1
+
+
+def test_the_whole_map_comes_from_the_cache_until_a_change(client, pau_and_lescar):
+    pau, _ = pau_and_lescar
+    first = client.get(GEOJSON)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(GEOJSON)
+    assert len(captured) == 1  # the ETag's count and latest update; the body is the stored one
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+    update_place(actor=None, place=pau, changes={"name": "Fablab des Usines"})
+    names = [feature["properties"]["name"] for feature in client.get(GEOJSON).json()["features"]]
+    assert names == ["Coworking Lescar", "Fablab des Usines"]
+
+
+def test_filtered_maps_are_computed_every_time(client, pau_and_lescar):
+    query = {"territory": "commune:64445"}
+    assert count_queries(client, GEOJSON, query) == count_queries(client, GEOJSON, query) == 6
+
+
+def test_the_cache_can_be_turned_off(client, pau_and_lescar, settings):
+    settings.GEOJSON_CACHE_SECONDS = 0
+    assert count_queries(client, GEOJSON, {}) == count_queries(client, GEOJSON, {}) == 5
 
 
 def test_open_now_answers_are_not_validated(client, pau_and_lescar):

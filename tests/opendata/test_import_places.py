@@ -2,12 +2,16 @@
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.opendata.canonical import place_digest
 from maillage.opendata.services import import_places
 from maillage.places.models import Place
+from maillage.places.validation import CleanPlace
+from maillage.territories.selectors import CommuneRef
 from tests.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +87,31 @@ def test_order_of_kinds_and_case_of_labels_do_not_count_as_changes(run_import):
     assert report.unchanged == 1
 
 
+def test_digests_of_earlier_imports_stay_valid():
+    """Digests are stored: encoding them differently would turn every place of every source
+    into an update at its next import. The values are those of the first place_digest."""
+    pau = CommuneRef(1, "64445", "Pau", 43.2951, -0.3708, "200067254", "64", "75")
+    clean = CleanPlace(
+        name="Fablab de Pau",
+        kinds=["makerspace", "fablab"],
+        description="Atelier « ouvert »",
+        city="Pau",
+        commune=pau,
+        latitude=43.2951,
+        longitude=-0.3708,
+        phone="+33559000000",
+        services=["Impression 3D", "Café"],
+        equipment=["Découpeuse laser"],
+        source_updated_at=datetime(2025, 1, 31, 8, 0, tzinfo=UTC),
+    )
+    assert place_digest(clean) == (
+        "e49813ec9b488f552631602afd91d3b3ec63427062d4f464249710638e24ca3d"
+    )
+    assert place_digest(CleanPlace()) == (
+        "e90c85eed849f196c122b30ae7200d8344c44ad4fbd578573c4b047c90417573"
+    )
+
+
 def test_same_source_id_under_another_source_is_another_place(run_import):
     run_import(MINIMAL, PAU, source="a")
     report = run_import(MINIMAL, PAU, source="b")
@@ -142,6 +171,21 @@ def test_duplicate_source_id_is_an_error_on_the_later_line(run_import):
 def test_missing_source_id_is_an_error(run_import):
     report = run_import(MINIMAL, ",Sans identifiant,fablab,64445,43.3,-0.37")
     assert errors_of(report) == [(2, "source_id")]
+
+
+def test_values_too_long_for_their_column_reject_their_row_only(run_import):
+    """On PostgreSQL they would fail the whole import with a database error."""
+    header = MINIMAL + ",website,email,opening_hours"
+    long_url = "https://example.org/" + "x" * 290
+    report = run_import(
+        header,
+        PAU + ",https://fabrique.example.org,contact@fabrique.example.org,Mo-Fr 09:00-18:00",
+        LESCAR + f",{long_url},,",
+        "3" + "9" * 200 + ",Le Long,fablab,64445,43.3,-0.37,,,",
+        partial=True,
+    )
+    assert errors_of(report) == [(3, "website"), (4, "source_id")]
+    assert (report.created, report.rejected) == (1, 2)
 
 
 def test_all_or_nothing_by_default(run_import):

@@ -1,15 +1,26 @@
 """The one place validator: every field, its messages, and a few invariants."""
 
+import re
+import unicodedata
 from datetime import datetime
 
+import phonenumbers
 import pytest
-from hypothesis import given
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maillage.common.text import fold
 from maillage.places.hours import is_open_at, opening_hours_error, week_schedule
 from maillage.places.validation import (
+    FRENCH_NATIONAL_PHONE,
+    SIMPLE_EMAIL,
+    SIMPLE_URL,
     clean_place_input,
+    is_valid_email,
     is_valid_siret,
+    is_valid_url,
     normalise_phone,
     split_multi,
 )
@@ -137,6 +148,83 @@ def test_split_multi_never_keeps_blank_or_duplicate_items(items):
 def test_phone_numbers_are_stored_in_international_form():
     assert normalise_phone("0559000000") == "+33559000000"
     assert normalise_phone("+262 262 00 00 00") == "+262262000000"
+
+
+@given(st.from_regex(FRENCH_NATIONAL_PHONE, fullmatch=True))
+def test_french_national_numbers_read_as_phonenumbers_reads_them(raw):
+    """The shortcut for "05 59 00 00 00" and its variants gives phonenumbers' own answer."""
+    number = phonenumbers.parse(raw, "FR")
+    expected = (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(number)
+        else None
+    )
+    try:
+        assert normalise_phone(raw) == expected
+    except ValueError:
+        assert expected is None
+
+
+def django_accepts(validator, value: str) -> bool:
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.from_regex(SIMPLE_URL, fullmatch=True), st.text(max_size=40)))
+def test_urls_are_judged_as_django_judges_them(url):
+    """The fast path for usual URLs never accepts what Django's URLValidator refuses."""
+    assert is_valid_url(url) == django_accepts(URLValidator(schemes=["http", "https"]), url)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.from_regex(SIMPLE_EMAIL, fullmatch=True), st.text(max_size=40)))
+def test_emails_are_judged_as_django_judges_them(email):
+    """The fast path for usual addresses never accepts what Django's EmailValidator refuses."""
+    assert is_valid_email(email) == django_accepts(EmailValidator(), email)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "N" * 201),
+        ("address", "A" * 251),
+        ("website", "https://example.org/" + "p" * 281),
+        ("acceslibre_url", "https://acceslibre.beta.gouv.fr/" + "p" * 269),
+        ("opening_hours", "Mo 09:00-10:00; " * 32),
+        ("email", "a" * 243 + "@example.org"),
+        ("services", "Café|" + "S" * 121),
+        ("equipment", "E" * 121),
+    ],
+)
+def test_values_longer_than_their_column_are_field_errors(field, value):
+    """On PostgreSQL a too long value would fail the whole import instead of one row."""
+    message = errors_of({**VALID, field: value})[field]
+    assert "caractères au plus" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "N" * 200),
+        ("address", "A" * 250),
+        ("website", "https://example.org/" + "p" * 280),
+        ("email", "a" * 242 + "@example.org"),
+        ("services", "S" * 120),
+    ],
+)
+def test_values_as_long_as_their_column_are_accepted(field, value):
+    assert field not in errors_of({**VALID, field: value})
+
+
+@given(st.text(max_size=30))
+def test_fold_of_ascii_text_skips_nothing(text):
+    """fold() skips Unicode decomposition for ASCII text: the result is the same."""
+    decomposed = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    assert fold(text) == " ".join(re.sub(r"[^a-z0-9]+", " ", decomposed.lower()).split())
 
 
 PARIS_HOURS = "Mo-Fr 09:00-18:00; PH off"
