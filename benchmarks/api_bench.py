@@ -51,6 +51,7 @@ PLACES = 5_000
 CLIENTS = 16
 WORKERS = 2
 STARTUP_TIMEOUT_S = 60
+WORKERS_SETTLE_S = 2
 REQUEST_TIMEOUT_S = 30
 LIST_PATH = "/api/v1/places?limit=100"
 GEOJSON_PATH = "/api/v1/places.geojson"
@@ -140,6 +141,9 @@ def start_server(env: dict[str, str], port: int, *, cached: bool) -> subprocess.
             connection.request("GET", "/api/v1/kinds")
             if connection.getresponse().status == 200:
                 connection.close()
+                # The first worker answers while the others may still be forking: clients that
+                # connected now would all stay with it (keep-alive) and leave a core idle.
+                time.sleep(WORKERS_SETTLE_S)
                 return server
         except OSError:
             time.sleep(0.2)

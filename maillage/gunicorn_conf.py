@@ -15,8 +15,8 @@ bind = "127.0.0.1:8000"
 # per core serves the most.
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
 # Two threads per process: one answers while the other waits on the network or the database.
-# With SQLite, 2 served more requests than 1 or 4 with a lower p95 (`python -m benchmarks api`);
-# more threads pay off when the database is farther away, as a PostgreSQL server is.
+# With SQLite, 1 and 2 served as many requests, 4 fewer and with a longer tail of slow answers
+# (`python -m benchmarks api`); more may pay off when the database is farther away (PostgreSQL).
 worker_class = "gthread"
 threads = 2
 keepalive = 30
