@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from maillage.places.kinds import PlaceKind
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 TERRITORIES_FILE = REPOSITORY / "maillage" / "territories" / "data" / "territories.csv.gz"
 CANONICAL_COLUMNS = (
@@ -52,23 +54,7 @@ CANONICAL_COLUMNS = (
     "equipment",
     "wheelchair",
 )
-KINDS = (
-    "coworking",
-    "telecentre",
-    "fablab",
-    "makerspace",
-    "repair_cafe",
-    "ressourcerie",
-    "tool_library",
-    "digital_inclusion",
-    "cultural",
-    "food",
-    "social_innovation_lab",
-    "incubator",
-    "connected_campus",
-    "associative_cafe",
-    "other",
-)
+KINDS = tuple(PlaceKind.values)
 HOURS = (
     "Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off",
     "Tu-Fr 14:00-19:00; Sa 10:00-17:00; PH off",

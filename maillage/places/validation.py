@@ -30,33 +30,8 @@ from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
 MULTI_VALUE_SEPARATOR = "|"
 LA_POSTE_SIREN = "356000000"
 
-# Fields a client may send, with the scalar ones that are stored as given after cleaning.
-TEXT_FIELDS = ("name", "description", "address", "city")
-PLACE_FIELDS = (
-    "name",
-    "kinds",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "insee_code",
-    "latitude",
-    "longitude",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "services",
-    "equipment",
-    "wheelchair",
-    "acceslibre_url",
-    "surface_m2",
-    "capacity",
-    "source_updated_at",
-)
+TEXT_FIELDS = ("name", "description", "address", "city")  # free texts, checked for length
+
 # The lengths of the database columns (Place and Label): a longer value is a field error here
 # rather than a database error that would fail a whole import on PostgreSQL. Phones need no
 # entry: what is stored is the E.164 form, at most 16 characters (ITU-T E.164).
