@@ -173,8 +173,7 @@ def test_read_shipped_communes_sample(tmp_path):
 
 
 def test_read_the_real_shipped_file():
-    if not SHIPPED_TERRITORIES_PATH.exists():
-        pytest.skip("shipped territory file not built")
+    assert SHIPPED_TERRITORIES_PATH.exists(), "the territory file ships with the repository"
     table = read_shipped_communes()
     assert len(table) > 34000
     assert 60e6 < table.points.total_population < 75e6
