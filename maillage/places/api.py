@@ -54,32 +54,14 @@ GEOJSON_MAX_AGE_S = 60
 UNFILTERED = selectors.PlaceFilters()
 # The fields of a list item, in the schema's order (`distance_km` is None without `near`).
 LIST_ITEM_FIELDS = tuple(PlaceListItemOut.model_fields)
+# Every value a writer can set (services.SCALAR_FIELDS), with identity, place and provenance.
 DETAIL_FIELDS = (
     "id",
     "slug",
-    "name",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
+    *services.SCALAR_FIELDS,
     "insee_code",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "wheelchair",
-    "acceslibre_url",
-    "surface_m2",
-    "capacity",
     "source",
     "source_id",
-    "source_updated_at",
     "created_at",
     "updated_at",
 )
