@@ -151,7 +151,7 @@ class Place(TimeStampedModel):
 
 
 class PlaceKindLink(models.Model):
-    """One kind of a place (a place has one or more kinds, from GLOSSARY.md)."""
+    """One kind of a place (a place has one or more kinds, from docs/glossary.md)."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="kind_links")
     kind = models.CharField(_("type"), max_length=30, choices=PlaceKind.choices, db_index=True)
