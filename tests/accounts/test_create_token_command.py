@@ -77,3 +77,11 @@ def test_the_console_script(tmp_path):
     verified = run("verify_audit")
     assert verified.returncode == 0, verified.stdout
     assert "1 entrée(s)" in verified.stdout
+
+
+def test_the_help_renders():
+    from maillage.accounts.management.commands.create_token import Command
+
+    text = Command().create_parser("maillage", "create_token").format_help()
+    assert "--name" in text
+    assert "jeton d'API" in text

@@ -186,3 +186,9 @@ def test_concurrent_appends_form_one_chain(tmp_path):
     assert [position for position, _ in rows] == list(range(1, count + 1))
     assert sorted(index for _, index in rows) == list(range(count))
     assert first_bad_id is None
+
+
+def test_the_help_renders():
+    from maillage.audit.management.commands.verify_audit import Command
+
+    assert "journal d'audit" in Command().create_parser("maillage", "verify_audit").format_help()

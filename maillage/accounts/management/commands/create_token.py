@@ -8,18 +8,17 @@ and administrators, through the same service.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.accounts.models import User
 from maillage.accounts.services import create_api_token
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Crée un jeton d'API pour un·e utilisateur·rice et l'affiche.")
+    help = "Crée un jeton d'API pour un·e utilisateur·rice et l'affiche."
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help=gettext_lazy("nom d'utilisateur·rice"))
-        parser.add_argument("--name", default="", help=gettext_lazy("nom du jeton"))
+        parser.add_argument("username", help="nom d'utilisateur·rice")
+        parser.add_argument("--name", default="", help="nom du jeton")
 
     def handle(self, *args, **options):
         try:

@@ -7,13 +7,12 @@ import sys
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.audit.selectors import verify_chain
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Vérifie la chaîne d'empreintes du journal d'audit.")
+    help = "Vérifie la chaîne d'empreintes du journal d'audit."
 
     def handle(self, *args, **options):
         report = verify_chain()
