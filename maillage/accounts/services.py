@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.audit.services import record
+
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "mlg_"  # noqa: S105 - a public marker, not a secret
@@ -19,12 +21,32 @@ def digest_token(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
+class _Owner:
+    """The default actor of `create_api_token`: the user creates their own token."""
+
+
+OWNER = _Owner()
+
+
 @transaction.atomic
-def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; return it with the raw value, which is never stored."""
+def create_api_token(
+    *, user: User, name: str, actor: User | _Owner | None = OWNER
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`; return it with the raw value, which is never stored.
+
+    `actor` is who asks for it, recorded in the audit log: the user themself by default (the
+    tokens page), None for the system (`maillage create_token`, run by an administrator).
+    """
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name.strip() or "API", prefix=raw[:12], digest=digest_token(raw)
+    )
+    record(
+        actor=user if actor is OWNER else actor,
+        action="token.create",
+        target=token,
+        # The owner by id, a reference; the token's value or digest never enters the log.
+        changes={"user": [None, user.pk], "name": [None, token.name]},
     )
     return token, raw
 
@@ -36,6 +58,12 @@ def revoke_api_token(*, user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record(
+            actor=user,
+            action="token.revoke",
+            target=token,
+            changes={"revoked_at": [None, token.revoked_at]},
+        )
     return token
 
 

@@ -105,7 +105,7 @@ def _detail(place: Place) -> dict:
             if commune
             else None
         ),
-        "is_open_now": is_open_at(place.opening_hours, timezone.now()),
+        "is_open_now": is_open_at(place.opening_hours, timezone.now(), zone=place.timezone),
     }
 
 

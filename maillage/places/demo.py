@@ -1,4 +1,4 @@
-"""Invented but plausible demo places, generated deterministically (issue 2 §7, DATA.md).
+"""Invented but plausible demo places, generated deterministically (issue 2 §7, docs/data.md).
 
 No open list of French tiers-lieux can be downloaded from the machines that build Maillage, so
 `maillage load_demo` fills the directory with about 150 invented places that make every screen
@@ -522,7 +522,7 @@ STREETS = (
     "quai des Tanneurs",
     "impasse des Ateliers",
 )
-# Legal forms in the proportions of the France Tiers-Lieux 2023 census (DATA.md): 51 %
+# Legal forms in the proportions of the France Tiers-Lieux 2023 census (docs/data.md): 51 %
 # associations, 19 % companies, 11 % local authorities, 7 % SCIC; the rest shared out.
 LEGAL_FORM_WEIGHTS = {
     "association": 51,

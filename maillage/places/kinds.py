@@ -1,4 +1,4 @@
-"""Stable codes of the glossary: imports, exports and the API use them (see GLOSSARY.md)."""
+"""Stable codes of the glossary: imports, exports and the API use them (see docs/glossary.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,8 +1,11 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maillage.common.models import TimeStampedModel
+from maillage.common.timeranges import territory_timezone
 from maillage.territories.models import Territory
 
 from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
@@ -139,9 +142,16 @@ class Place(TimeStampedModel):
     def is_demo(self) -> bool:
         return self.source == "demo"
 
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The zone its opening hours are read in: overseas places keep their own legal time."""
+        return territory_timezone(
+            departement_code=self.departement_code, region_code=self.region_code
+        )
+
 
 class PlaceKindLink(models.Model):
-    """One kind of a place (a place has one or more kinds, from GLOSSARY.md)."""
+    """One kind of a place (a place has one or more kinds, from docs/glossary.md)."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="kind_links")
     kind = models.CharField(_("type"), max_length=30, choices=PlaceKind.choices, db_index=True)

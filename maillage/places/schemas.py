@@ -45,8 +45,8 @@ class PlaceFilterQuery(Schema):
     )
     open_now: bool = Field(
         False,
-        description="Seulement les lieux ouverts maintenant d'après leurs horaires (heure de "
-        "Paris, jours fériés français).",
+        description="Seulement les lieux ouverts maintenant d'après leurs horaires, lus à "
+        "l'heure locale de chaque lieu (Indian/Reunion à La Réunion ; jours fériés français).",
     )
     bbox: str = Field(
         "",

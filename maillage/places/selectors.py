@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from maillage.common.geo import bounding_box, haversine_km
 from maillage.common.text import fold
+from maillage.common.timeranges import territory_timezone
 from maillage.territories.models import Territory
 from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 
@@ -97,9 +98,13 @@ def _ranked_ids(filters: PlaceFilters, places: QuerySet[Place]) -> list[tuple[in
     """(id, distance_km) in display order, for the filters SQL cannot express."""
     moment = filters.moment or timezone.now()
     ranked = []
-    rows = places.order_by("name", "id").values_list("id", "latitude", "longitude", "opening_hours")
-    for place_id, latitude, longitude, hours in rows:
-        if filters.open_now and not is_open_at(hours, moment):
+    rows = places.order_by("name", "id").values_list(
+        "id", "latitude", "longitude", "opening_hours", "departement_code", "region_code"
+    )
+    for place_id, latitude, longitude, hours, departement_code, region_code in rows:
+        # Each place is open or not in its own zone: 10:00 in Paris is 13:00 in La Réunion.
+        zone = territory_timezone(departement_code=departement_code, region_code=region_code)
+        if filters.open_now and not is_open_at(hours, moment, zone=zone):
             continue
         distance = None
         if filters.near is not None:

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from maillage.audit.services import record
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.text import fold
 from maillage.territories.selectors import CommuneIndex, CommuneRef
@@ -36,6 +37,42 @@ SCALAR_FIELDS = (
     "capacity",
     "source_updated_at",
 )
+
+
+# A place's contact e-mail or phone may be a person's own: the audit log keeps their values out
+# of its hashed content, so that erasing that person leaves the chain intact.
+PERSONAL_FIELDS = ("email", "phone")
+
+
+def _audited_values(clean: CleanPlace | None) -> dict[str, Any]:
+    """What the audit log compares: every validated field, the commune by its INSEE code."""
+    if clean is None:
+        return {}
+    values = {name: getattr(clean, name) for name in SCALAR_FIELDS}
+    values["insee_code"] = clean.insee_code
+    values.update(kinds=clean.kinds, services=clean.services, equipment=clean.equipment)
+    return values
+
+
+def _or_none(value: Any) -> Any:
+    return None if value in ("", [], None) else value
+
+
+def _changed_fields(before: CleanPlace | None, after: CleanPlace | None) -> dict[str, list]:
+    """`{field: [old, new]}` for the fields that differ; blank values count as absent."""
+    old, new = _audited_values(before), _audited_values(after)
+    changes = {}
+    for name in dict.fromkeys([*old, *new]):
+        pair = [_or_none(old.get(name)), _or_none(new.get(name))]
+        if pair[0] != pair[1]:
+            changes[name] = pair
+    return changes
+
+
+def _record(actor, action: str, place: Place, changes: dict[str, list]) -> None:
+    record(
+        actor=actor, action=action, target=place, changes=changes, personal_fields=PERSONAL_FIELDS
+    )
 
 
 def clean_place_from_instance(place: Place) -> CleanPlace:
@@ -139,6 +176,7 @@ def create_place(*, actor, data: Mapping[str, Any], source: str = "", source_id:
     place.slug = unique_slug(clean.name, clean.city)
     place.save()
     save_place_relations(place, clean)
+    _record(actor, "place.create", place, _changed_fields(None, clean))
     return place
 
 
@@ -148,10 +186,13 @@ def update_place(*, actor, place: Place, changes: Mapping[str, Any]) -> Place:
     if actor is not None and not can_edit_place(actor, place):
         raise PermissionDenied
     place = Place.objects.select_for_update().get(pk=place.pk)
-    clean = _validate(changes, clean_place_from_instance(place))
+    before = clean_place_from_instance(place)
+    clean = _validate(changes, before)
     apply_clean_place(place, clean)
     place.save()
     save_place_relations(place, clean)
+    if changed := _changed_fields(before, clean):
+        _record(actor, "place.update", place, changed)
     return place
 
 
@@ -160,11 +201,19 @@ def set_place_managers(*, actor, place: Place, managers) -> None:
     """Only network admins choose who manages a place."""
     if actor is not None and not can_create_place(actor):
         raise PermissionDenied
+    before = sorted(place.managers.values_list("pk", flat=True))
     place.managers.set(managers)
+    after = sorted(place.managers.values_list("pk", flat=True))
+    if before != after:
+        # Users by id only: a reference, not personal data, in the hashed log.
+        _record(actor, "place.update", place, {"managers": [before, after]})
 
 
 @transaction.atomic
 def delete_place(*, actor, place: Place) -> None:
     if actor is not None and not can_delete_place(actor, place):
         raise PermissionDenied
+    # Locked first, like update_place, so both take the place then the audit log, in that order.
+    locked = Place.objects.select_for_update().get(pk=place.pk)
+    _record(actor, "place.delete", locked, _changed_fields(clean_place_from_instance(locked), None))
     place.delete()

@@ -8,6 +8,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,11 +23,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from maillage.common.timeranges import territory_timezone
 from maillage.opendata.exports import place_jsonld
 
 from . import selectors, services
 from .forms import PlaceForm, parse_place_search
-from .hours import PARIS, is_open_at, next_change, week_schedule
+from .hours import is_open_at, next_change, week_schedule
 from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Place
 from .rules import can_create_place, can_edit_place
@@ -66,15 +68,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _open_state(opening_hours: str, moment: datetime) -> dict:
+def _open_state(opening_hours: str, moment: datetime, zone: ZoneInfo) -> dict:
     """Open now or not, and when that changes (None values when the hours do not say)."""
-    is_open = is_open_at(opening_hours, moment) if opening_hours else None
-    change = next_change(opening_hours, moment) if is_open is not None else None
-    local = moment.astimezone(PARIS)
+    is_open = is_open_at(opening_hours, moment, zone=zone) if opening_hours else None
+    change = next_change(opening_hours, moment, zone=zone) if is_open is not None else None
+    local = moment.astimezone(zone)
     return {
         "is_open": is_open,
         "next_change": change,
-        "next_change_today": change is not None and change.astimezone(PARIS).date() == local.date(),
+        "next_change_today": change is not None and change.astimezone(zone).date() == local.date(),
     }
 
 
@@ -83,13 +85,20 @@ def place_list(request: HttpRequest) -> HttpResponse:
     search = parse_place_search(request.GET)
     offset = (search.page - 1) * PAGE_SIZE
     results = selectors.search_places(
-        search.filters, limit=PAGE_SIZE, offset=offset, with_labels=False
+        search.filters,
+        limit=PAGE_SIZE,
+        offset=offset,
+        fields=(*selectors.LIST_FIELDS, "departement_code", "region_code"),
+        with_labels=False,
     )
     moment = timezone.now()
     for item in results.items:
         # Hours say nothing about a place that is closed for good or not open yet.
         serving = item["status"] == PlaceStatus.OPEN
-        item["is_open"] = is_open_at(item["opening_hours"], moment) if serving else None
+        zone = territory_timezone(
+            departement_code=item["departement_code"], region_code=item["region_code"]
+        )
+        item["is_open"] = is_open_at(item["opening_hours"], moment, zone=zone) if serving else None
     page_count = max(1, math.ceil(results.count / PAGE_SIZE))
     context = {
         "search": search,
@@ -123,28 +132,29 @@ def _place_or_404(slug: str) -> Place:
 def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything public about a place, its week of opening hours, and its schema.org data."""
     place = _place_or_404(slug)
+    zone = place.timezone
     moment = timezone.now()
-    today = moment.astimezone(PARIS).date()
+    today = moment.astimezone(zone).date()
     jsonld = place_jsonld(place, request.build_absolute_uri("/"))
-    return render(
-        request,
-        "places/place_detail.html",
-        {
-            "place": place,
-            "kinds": [link.kind for link in place.kind_links.all()],
-            "open_state": _open_state(place.opening_hours, moment)
-            if place.status == PlaceStatus.OPEN
-            else None,
-            "schedule": week_schedule(place.opening_hours, today),
-            "today": today,
-            "coordinates": f"{place.latitude},{place.longitude}",
-            "can_edit": can_edit_place(request.user, place),
-            # Escaped for a <script> element: "</" cannot close it early.
-            "jsonld": json.dumps(jsonld, cls=DjangoJSONEncoder, ensure_ascii=False).replace(
-                "</", "<\\/"
-            ),
-        },
-    )
+    context = {
+        "place": place,
+        "kinds": [link.kind for link in place.kind_links.all()],
+        "open_state": _open_state(place.opening_hours, moment, zone)
+        if place.status == PlaceStatus.OPEN
+        else None,
+        "schedule": week_schedule(place.opening_hours, today, zone=zone),
+        "today": today,
+        "zone_name": zone.key,
+        "coordinates": f"{place.latitude},{place.longitude}",
+        "can_edit": can_edit_place(request.user, place),
+        # Escaped for a <script> element: "</" cannot close it early.
+        "jsonld": json.dumps(jsonld, cls=DjangoJSONEncoder, ensure_ascii=False).replace(
+            "</", "<\\/"
+        ),
+    }
+    # Times on the page ("ferme à 18:00") are the place's wall clock, like its hours.
+    with timezone.override(zone):
+        return render(request, "places/place_detail.html", context)
 
 
 def _editable_or_404(request: HttpRequest, slug: str) -> Place:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "maillage.common",
     "maillage.accounts",
+    "maillage.audit",
     "maillage.territories",
     "maillage.places",
     "maillage.opendata",

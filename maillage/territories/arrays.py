@@ -1,6 +1,6 @@
 """Communes as arrays for the numeric core (`maillage.analysis`), and the version of that data.
 
-The analyses weigh each commune by its legal population at its centre (see DATA.md for how
+The analyses weigh each commune by its legal population at its centre (see docs/data.md for how
 centres were obtained). Reads only: the pages, the API, the commands and the background tasks
 of the planning app build their inputs here.
 """

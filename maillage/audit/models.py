@@ -1,0 +1,78 @@
+"""The audit log: append-only, hash-chained entries written by `audit.services.record`."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ALTERED = "The audit log is append-only: entries are never changed"
+DELETED = "The audit log is append-only: entries are never deleted"
+
+
+class AppendOnlyError(Exception):
+    """An entry was about to be changed or deleted through the ORM."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    # Fields outside the hash that may be cleared to erase a person: Django clears `actor`
+    # itself (on_delete=SET_NULL, through QuerySet.update) when a user is deleted.
+    ERASABLE_FIELDS = frozenset({"actor", "personal_changes"})
+
+    def update(self, **kwargs):
+        erasing = all(value in (None, {}) for value in kwargs.values())
+        if set(kwargs) <= self.ERASABLE_FIELDS and erasing:
+            return super().update(**kwargs)
+        raise AppendOnlyError(ALTERED)
+
+    def delete(self):
+        raise AppendOnlyError(DELETED)
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, with the changed fields.
+
+    `hash` is the SHA-256 of the canonical JSON of the hashed fields (`position`, `at`,
+    `actor_ref`, `action`, `object_type`, `object_id`, `changes`) and `previous_hash`, so
+    altering or removing an entry breaks the chain from there on (`maillage verify_audit`).
+    Personal data stays outside the hash: the actor is hashed as a pseudonymous reference (the
+    user's id), and the values of personal fields (`personal_changes`) are not hashed at all,
+    so erasing a person clears them without breaking the chain.
+    """
+
+    position = models.PositiveBigIntegerField(_("rang"), unique=True, editable=False)
+    at = models.DateTimeField(_("date"), editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur·rice"),
+    )
+    # The user's id at the time ("" for the system): stays when the user is erased.
+    actor_ref = models.CharField(_("référence de l'auteur·rice"), max_length=40, blank=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("type d'objet"), max_length=60)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64)
+    changes = models.JSONField(_("changements"), default=dict)
+    personal_changes = models.JSONField(_("changements de données personnelles"), default=dict)
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64, unique=True)
+    hash = models.CharField(_("empreinte"), max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("entrées du journal d'audit")
+        ordering = ["position"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(ALTERED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(DELETED)

@@ -1,0 +1,118 @@
+"""Appending to the audit log. Every service that changes data calls `record` in its transaction.
+
+Call convention: `record(actor=…, action="<app object>.<verb>", target=<model instance>,
+changes={field: [old, new]})`, as the last write of the service, inside its
+`transaction.atomic` block, so that the entry and the change commit or roll back together.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import AuditEntry
+
+GENESIS_HASH = "0" * 64  # the `previous_hash` of the first entry
+HASHED_FIELDS = ("position", "at", "actor_ref", "action", "object_type", "object_id", "changes")
+PERSONAL = "personnel"  # stands in the hashed `changes` for a personal value kept apart
+
+
+class OutsideTransactionError(RuntimeError):
+    """`record` was called outside a transaction: the entry could outlive a rolled-back change."""
+
+
+def canonical_json(value: Any) -> str:
+    """One serialisation per value: sorted keys, no spaces, UTF-8 kept, Django types as text."""
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def entry_hash(content: Mapping[str, Any], previous_hash: str) -> str:
+    """SHA-256 of the canonical JSON of an entry's hashed fields and its predecessor's hash."""
+    document = {name: content[name] for name in HASHED_FIELDS} | {"previous_hash": previous_hash}
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
+
+def hashed_content(entry: AuditEntry) -> dict[str, Any]:
+    """The hashed fields of a stored entry, as they were when it was hashed."""
+    return {
+        "position": entry.position,
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor_ref": entry.actor_ref,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "changes": entry.changes,
+    }
+
+
+def _lock_chain() -> None:
+    """Make appends take turns, so two transactions never chain on the same predecessor.
+
+    PostgreSQL: an EXCLUSIVE table lock, held to the end of the transaction, blocks other
+    appenders but not readers (a row lock on the last entry would not do: the second appender
+    would wake up holding the old last entry). SQLite: transactions are BEGIN IMMEDIATE
+    (settings), so the writer already holds the database's only write lock. The unique
+    `position` and `previous_hash` stop any other case at the database.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+
+
+def _as_json(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes as the database will give them back (dates as ISO text, tuples as lists)."""
+    return json.loads(canonical_json(dict(changes)))
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    changes: Mapping[str, Any],
+    personal_fields: Iterable[str] = (),
+) -> AuditEntry:
+    """Append who (`actor`, a user or None for the system) did `action` to `target`.
+
+    `changes` maps each changed field to `[old, new]`. Values of `personal_fields` are kept in
+    the unhashed `personal_changes` and replaced by a marker in the hashed `changes`, so that
+    erasing a person later leaves the chain intact. Must run inside the transaction of the
+    change (OutsideTransactionError otherwise).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransactionError(action)
+    personal = set(personal_fields)
+    values = _as_json(changes)
+    hashed_changes = {
+        name: [PERSONAL if value not in (None, "") else value for value in pair]
+        if name in personal
+        else pair
+        for name, pair in values.items()
+    }
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-position").only("position", "hash").first()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    entry = AuditEntry(
+        position=last.position + 1 if last else 1,
+        at=timezone.now(),
+        actor=user,
+        actor_ref=str(user.pk) if user else "",
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        changes=hashed_changes,
+        personal_changes={name: pair for name, pair in values.items() if name in personal},
+        previous_hash=last.hash if last else GENESIS_HASH,
+    )
+    entry.hash = entry_hash(hashed_content(entry), entry.previous_hash)
+    entry.save(force_insert=True)
+    return entry
