@@ -65,7 +65,8 @@ def retry_delay_s(attempt: int) -> float:
     return min(settings.JOB_RETRY_DELAY_SECONDS * 2 ** (attempt - 1), MAX_RETRY_DELAY_S)
 
 
-def _sleep(seconds: float) -> None:
+def pause(seconds: float) -> None:
+    """The wait between two attempts (one place for tests to step in)."""
     time.sleep(seconds)
 
 
@@ -102,7 +103,7 @@ def retry_transient(func: Callable[[], T], *, what: str) -> T:
                 delay,
             )
             reset_broken_connections()
-            _sleep(delay)
+            pause(delay)
             reset_broken_connections()
     raise AssertionError("unreachable: the last attempt returns or raises")
 

@@ -11,7 +11,7 @@ import sqlite3
 import psycopg
 import pytest
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, connections
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 
@@ -72,13 +72,13 @@ class ConnectionBreaker:
     def __init__(self, monkeypatch):
         self.broken = 0
         self.lock: sqlite3.Connection | None = None
-        original_sleep = jobs._sleep
+        original_pause = jobs.pause
 
-        def sleep_then_unlock(seconds: float) -> None:
+        def unlock_then_pause(seconds: float) -> None:
             self.release()
-            original_sleep(seconds)
+            original_pause(seconds)
 
-        monkeypatch.setattr(jobs, "_sleep", sleep_then_unlock)
+        monkeypatch.setattr(jobs, "pause", unlock_then_pause)
 
     def __call__(self) -> None:
         if self.broken:
@@ -103,7 +103,7 @@ class ConnectionBreaker:
                 connection.settings_dict["NAME"], uri=True, isolation_level=None
             )
             self.lock.execute("BEGIN IMMEDIATE")
-            self.lock.execute("UPDATE opendata_importjob SET source = source")
+            self.lock.execute("UPDATE accounts_user SET username = username")
 
     def release(self) -> None:
         if self.lock is not None:
@@ -205,24 +205,44 @@ def test_a_bug_is_not_retried(monkeypatch):
     assert "erreur inattendue" in job.errors[0]["message"]
 
 
-def test_the_worker_loop_survives_a_transient_error(monkeypatch):
-    """The worker's own fetch of the next task meets a lost connection (django-tasks-db lets
-    that end the process): the worker waits, then fetches again and runs the task."""
-    failures = []
-    original = DBTaskResultQuerySet.get_locked
+def test_the_worker_loop_survives_a_broken_connection(monkeypatch):
+    """The worker's connection is broken just before it fetches the next task (where
+    django-tasks-db lets the error end the process): the worker waits, fetches again and runs
+    the task."""
+    breaker = ConnectionBreaker(monkeypatch)
+    manager = type(DBTaskResult.objects)
+    original = manager.ready
+    refused = []
+    wrapper = type(connections["default"])
+    original_connect = wrapper.get_new_connection
 
-    def lost_once(self):
-        if not failures:
-            failures.append(1)
-            raise InterfaceError("connection already closed")
+    def refuse_once(self, params):
+        # Django's health check reconnects at once after the kill: the server, still
+        # restarting, refuses that first new connection.
+        if not refused:
+            refused.append(1)
+            raise psycopg.OperationalError("connection refused: the server is starting up")
+        return original_connect(self, params)
+
+    def break_then_ready(self):
+        if not breaker.broken and connection.vendor == "postgresql":
+            monkeypatch.setattr(wrapper, "get_new_connection", refuse_once)
+        breaker()
         return original(self)
 
-    monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", lost_once)
     job = queue_import(AdminFactory(), "first")
+    monkeypatch.setattr(manager, "ready", break_then_ready)
+    broken = []
+    original_reset = jobs.reset_broken_connections
+    monkeypatch.setattr(
+        jobs, "reset_broken_connections", lambda: (broken.append(1), original_reset())
+    )
 
     worker().run()
+    breaker.release()
 
-    assert failures == [1]
+    assert breaker.broken == 1
+    assert broken, "the worker did not meet the broken connection"
     job.refresh_from_db()
     assert job.state == ImportState.SUCCEEDED
 

@@ -19,12 +19,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django.utils.translation import gettext_lazy
 from django_tasks_db.management.commands import db_worker
 
-from maillage.common.jobs import (
-    MAX_RETRY_DELAY_S,
-    is_transient,
-    reset_broken_connections,
-    retry_delay_s,
-)
+from maillage.common import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +34,21 @@ class ResilientWorker(db_worker.Worker):
             try:
                 return super().run()
             except (OperationalError, InterfaceError) as exc:
-                if not is_transient(exc):
+                if not jobs.is_transient(exc):
                     raise
                 # A loop that ran well for a while before failing starts its pauses afresh.
-                if time.monotonic() - started > MAX_RETRY_DELAY_S:
+                if time.monotonic() - started > jobs.MAX_RETRY_DELAY_S:
                     failures = 0
                 failures += 1
-                delay = retry_delay_s(failures)
+                delay = jobs.retry_delay_s(failures)
                 logger.warning(
                     "worker %s: database unavailable (%s); trying again in %.1f s",
                     self.worker_id,
                     exc,
                     delay,
                 )
-                reset_broken_connections()
-                time.sleep(delay)
+                jobs.reset_broken_connections()
+                jobs.pause(delay)
         return None
 
 
