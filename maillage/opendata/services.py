@@ -16,6 +16,7 @@ By default an import is all-or-nothing: one rejected row and nothing is written.
 is written and the report tells what the same import would do.
 """
 
+import logging
 import pickle
 import tempfile
 from collections.abc import Callable
@@ -47,6 +48,8 @@ from .canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from .models import ImportJob, ImportState
 from .reading import ImportFileError, PlaceFile, RawRow, open_place_file
 from .rules import can_import_places
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 PROGRESS_EVERY_ROWS = 1000
@@ -574,7 +577,11 @@ def _release_file(job: ImportJob) -> None:
     = 0); `purge_import_files` deletes the others when their time is up.
     """
     if settings.IMPORT_FILE_RETENTION_DAYS <= 0:
-        delete_import_file(job=job)
+        try:
+            delete_import_file(job=job)
+        except OSError:
+            # The job has ended either way; the purge command will try the file again.
+            logger.exception("import job %s: its file could not be deleted", job.pk)
 
 
 def delete_import_file(*, job: ImportJob) -> bool:

@@ -291,6 +291,19 @@ def test_files_are_deleted_when_the_job_ends(media_root, content, options, state
     assert (job.file.name, job.file_name) == ("", "lieux.csv")
 
 
+def test_a_file_that_cannot_be_deleted_does_not_spoil_the_job(media_root, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(self, name):
+        raise PermissionError(name)
+
+    job = new_job()
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse)
+    job = run_import_job(job_id=job.pk)
+    assert job.state == ImportState.SUCCEEDED
+    assert stored(ImportJob.objects.get(pk=job.pk), media_root).exists()  # for the purge
+
+
 def test_a_job_failed_before_it_ran_loses_its_file(media_root):
     job = new_job()
     path = stored(job, media_root)
