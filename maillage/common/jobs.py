@@ -73,7 +73,9 @@ def pause(seconds: float) -> None:
 def reset_broken_connections() -> None:
     """Close the connections an error left unusable, so the next query opens a fresh one.
 
-    A connection inside a transaction is left alone: closing it would drop its owner's work.
+    Only outside a transaction (Django would close one in a transaction too, dropping its
+    owner's work): `retry_transient` does not retry inside one, and the worker's loop is
+    outside its fetching transaction when it gets here.
     """
     close_old_connections()
 
