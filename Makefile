@@ -36,10 +36,11 @@ setup-db: setup
 setup-browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# The task worker runs beside the web server (large imports, regional plans) and stops with it.
+# The task worker runs beside the web server (large imports, regional plans), is started again
+# whenever it exits (scripts/keep_alive.sh), and stops with the server.
 run: setup-db
 	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
-	@$(BIN)/maillage db_worker --no-reload -v 0 & worker=$$!; \
+	@scripts/keep_alive.sh $(BIN)/maillage db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/maillage runserver 127.0.0.1:$(PORT)
 

@@ -9,7 +9,7 @@ from .models import ApiToken, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Rôle dans le réseau"), {"fields": ("is_network_admin",)}),
+        (_("Rôle dans le réseau"), {"fields": ("is_network_admin", "job_quota")}),
     )
     list_display = ("username", "email", "is_network_admin", "is_staff", "is_active")
     list_filter = ("is_network_admin", "is_staff", "is_active")

@@ -12,6 +12,15 @@ class User(AbstractUser):
         default=False,
         help_text=_("Peut modifier tous les lieux et lancer des imports."),
     )
+    job_quota = models.PositiveSmallIntegerField(
+        _("travaux simultanés"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Nombre de planifications, et d'imports, en attente ou en cours que cette personne "
+            "peut avoir à la fois ; vide : la limite du site."
+        ),
+    )
 
     class Meta:
         verbose_name = _("utilisateur·rice")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.common import jobs
 from maillage.common.models import TimeStampedModel
 
 
@@ -16,21 +17,25 @@ class ImportJob(TimeStampedModel):
     """An import of a file uploaded by an admin (web page or API), with its progress and report.
 
     Lifecycle: pending → running → succeeded | failed (and pending → failed when the job cannot
-    start). Moves are made only by `opendata.services`, following `TRANSITIONS`. A job
-    *succeeds* when `maillage import_places` would exit with 0: the file was read and no row was
-    rejected; otherwise it *fails* and its report says why.
+    start); a failed job, or a running one that is stalled (no heartbeat, see
+    `maillage.common.jobs`), goes back to pending when retried. Moves are made only by
+    `opendata.services`, following `TRANSITIONS`. A job *succeeds* when `maillage import_places`
+    would exit with 0: the file was read and no row was rejected; otherwise it *fails* and its
+    report says why. The uploaded file is deleted once the job ends (after
+    IMPORT_FILE_RETENTION_DAYS); the job keeps its report and the file's name.
     """
 
     State = ImportState
     TRANSITIONS: dict[str, frozenset[str]] = {
         State.PENDING: frozenset({State.RUNNING, State.FAILED}),
-        State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED}),
+        State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED, State.PENDING}),
         State.SUCCEEDED: frozenset(),
-        State.FAILED: frozenset(),
+        State.FAILED: frozenset({State.PENDING}),
     }
 
     source = models.CharField(_("source"), max_length=100)
-    file = models.FileField(_("fichier"), upload_to="imports/", max_length=300)
+    # Blank once the file is deleted (see IMPORT_FILE_RETENTION_DAYS).
+    file = models.FileField(_("fichier"), upload_to="imports/", max_length=300, blank=True)
     file_name = models.CharField(_("nom du fichier"), max_length=255)
     size_bytes = models.PositiveBigIntegerField(_("taille (octets)"))
     dry_run = models.BooleanField(_("simulation"), default=False)
@@ -72,3 +77,12 @@ class ImportJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Pending with no worker to take it, or running with no heartbeat, for too long."""
+        return jobs.is_stalled(self)
+
+    @classmethod
+    def stalled_filter(cls) -> models.Q:
+        return jobs.stalled_filter()

@@ -22,19 +22,22 @@ import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from maillage.common import jobs
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
-from maillage.common.lifecycle import IllegalTransition, move_state  # noqa: F401
+from maillage.common.lifecycle import IllegalTransition, move_state
 from maillage.common.text import fold
 from maillage.places.models import Label, Place, PlaceKindLink
 from maillage.places.services import apply_clean_place, get_or_create_labels
@@ -53,6 +56,8 @@ PROGRESS_EVERY_ROWS = 1000
 # Uploads below this size are imported during the request; larger ones by a background worker.
 INLINE_MAX_BYTES = 2 * 1024 * 1024
 FILE_FIELD = "__file__"
+IMPORTS_DIR = "imports"  # ImportJob.file's upload_to
+ORPHAN_GRACE = timedelta(hours=1)
 SOURCE_MAX_LENGTH = 100  # Place.source
 # What an import writes over an existing place: the fields of the canonical format and those
 # `apply_clean_place` derives from them. Fields the format does not carry (surface, capacity,
@@ -482,14 +487,30 @@ class _Slugs:
 # --- Import jobs (web page and API) ---------------------------------------------------------
 
 
+def _check_import_quota(user) -> None:
+    jobs.check_job_quota(
+        user=user,
+        jobs=ImportJob.objects.all(),
+        default=settings.IMPORT_JOBS_PER_USER,
+        message=_(
+            "Vous avez déjà %(active)d imports en attente ou en cours, votre limite étant de "
+            "%(limit)d : attendez qu'un import se termine, ou demandez à un·e "
+            "administrateur·rice de relever votre limite."
+        ),
+    )
+
+
 @transaction.atomic
 def create_import_job(
     *, actor, source: str, file: File, dry_run: bool = False, partial: bool = False
 ) -> ImportJob:
-    """Store an uploaded file and a pending job for it; only network admins may."""
+    """Store an uploaded file and a pending job for it; only network admins may, each within
+    their quota of active imports (IMPORT_JOBS_PER_USER, or their own `job_quota`).
+    """
     if not can_import_places(actor):
         raise PermissionDenied
     source = _check_source(source)
+    _check_import_quota(actor)
     file_name = Path(file.name or "import").name[:255]
     return ImportJob.objects.create(
         source=source,
@@ -508,15 +529,22 @@ def start_import_job(*, job: ImportJob) -> ImportJob:
 
 
 def record_import_progress(*, job: ImportJob, rows_done: int) -> None:
-    """Store how many rows a running job has checked (read by the job page while it polls)."""
-    ImportJob.objects.filter(pk=job.pk, state=ImportState.RUNNING).update(rows_done=rows_done)
+    """Store how many rows a running job has checked (read by the job page while it polls);
+    `updated_at` is the heartbeat that tells a slow job from a stalled one.
+    """
+    jobs.retry_transient(
+        lambda: ImportJob.objects.filter(pk=job.pk, state=ImportState.RUNNING).update(
+            rows_done=rows_done, updated_at=timezone.now()
+        ),
+        what=f"import job {job.pk} progress",
+    )
     job.rows_done = rows_done
 
 
 def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
     """running → succeeded, or failed when the report has errors; the report is stored."""
     target = ImportState.SUCCEEDED if report.succeeded else ImportState.FAILED
-    return move_state(
+    job = move_state(
         job,
         target,
         finished_at=timezone.now(),
@@ -528,46 +556,90 @@ def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
         errors=[error.as_dict() for error in report.errors],
         warnings=report.warnings,
     )
+    _release_file(job)
+    return job
 
 
 def fail_import_job(*, job: ImportJob, message: str) -> ImportJob:
     """pending or running → failed, for a job that could not run to its end."""
-    return move_state(
+    job = move_state(
         job,
         ImportState.FAILED,
         finished_at=timezone.now(),
         errors=[RowError(0, FILE_FIELD, message).as_dict()],
     )
+    _release_file(job)
+    return job
+
+
+def _release_file(job: ImportJob) -> None:
+    """Delete a finished job's file now when no retention is asked (IMPORT_FILE_RETENTION_DAYS
+    = 0); `purge_import_files` deletes the others when their time is up.
+    """
+    if settings.IMPORT_FILE_RETENTION_DAYS <= 0:
+        try:
+            delete_import_file(job=job)
+        except OSError:
+            # The job has ended either way; the purge command will try the file again.
+            logger.exception("import job %s: its file could not be deleted", job.pk)
+
+
+def delete_import_file(*, job: ImportJob) -> bool:
+    """Delete the uploaded file of a finished job, keeping the job, its report and the file's
+    name; False when there was no file left.
+    """
+    if not job.is_finished:
+        raise IllegalTransition(f"import job {job.pk} is {job.state}: its file is still needed")
+    if not job.file:
+        return False
+    name = job.file.name
+    job.file.storage.delete(name)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    job.file = ""
+    return True
+
+
+def _explain_import_failure(exc: Exception) -> str | None:
+    if isinstance(exc, PermissionDenied):
+        return _("Le compte qui a lancé l'import n'a plus le droit d'importer.")
+    return None
+
+
+def _import_file(job: ImportJob) -> ImportReport:
+    with job.file.open("rb") as stream:
+        return import_places(
+            source=job.source,
+            stream=stream,
+            dry_run=job.dry_run,
+            partial=job.partial,
+            actor=job.created_by,
+            progress=lambda rows: record_import_progress(job=job, rows_done=rows),
+        )
 
 
 def run_import_job(*, job_id: int) -> ImportJob:
     """Run a pending job to its end (the background task and small uploads both call this).
 
-    The job ends failed, with a message, if anything unexpected stops the import; the
-    exception is logged for the operators.
+    Transient database errors (a locked SQLite file, a lost PostgreSQL connection) are retried
+    with a growing pause, the import starting again from the top of the file (rows already
+    written come out unchanged); the job ends failed, with a message, if anything else stops
+    the import or the database stays unavailable. See `maillage.common.jobs.run_job`.
     """
-    job = start_import_job(job=ImportJob.objects.select_related("created_by").get(pk=job_id))
-    try:
-        with job.file.open("rb") as stream:
-            report = import_places(
-                source=job.source,
-                stream=stream,
-                dry_run=job.dry_run,
-                partial=job.partial,
-                actor=job.created_by,
-                progress=lambda rows: record_import_progress(job=job, rows_done=rows),
-            )
-    except PermissionDenied:
-        return fail_import_job(
-            job=job, message=_("Le compte qui a lancé l'import n'a plus le droit d'importer.")
-        )
-    except Exception:
-        logger.exception("import job %s stopped on an unexpected error", job.pk)
-        return fail_import_job(
-            job=job,
-            message=_("L'import s'est arrêté sur une erreur inattendue ; rien n'a été écrit."),
-        )
-    return finish_import_job(job=job, report=report)
+    job = jobs.retry_transient(
+        lambda: ImportJob.objects.select_related("created_by").get(pk=job_id),
+        what=f"import job {job_id}",
+    )
+    return jobs.run_job(
+        job,
+        start=lambda job: start_import_job(job=job),
+        work=_import_file,
+        finish=lambda job, report: finish_import_job(job=job, report=report),
+        fail=lambda job, message: fail_import_job(job=job, message=message),
+        explain=_explain_import_failure,
+        unexpected_message=_(
+            "L'import s'est arrêté sur une erreur inattendue ; rien n'a été écrit."
+        ),
+    )
 
 
 def launch_import_job(*, job: ImportJob) -> ImportJob:
@@ -579,3 +651,79 @@ def launch_import_job(*, job: ImportJob) -> ImportJob:
     run_import_job_task.enqueue(job_id=job.pk)
     job.refresh_from_db()
     return job
+
+
+def retry_import_job(*, actor, job: ImportJob) -> ImportJob:
+    """failed, or stalled (pending or running without a heartbeat) → pending, launched again.
+
+    Network admins may retry any import. Refused (IllegalTransition) for a job that succeeded
+    or is still making progress; ValidationFailed when its file is gone (ask for it again) or
+    when the job's author has no room left in their quota for a failed job brought back.
+    """
+    if not can_import_places(actor):
+        raise PermissionDenied
+    job.refresh_from_db()
+    jobs.check_retryable(job, stalled=job.is_stalled)
+    if not job.file:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    FILE_FIELD,
+                    _("Le fichier de cet import a été supprimé : envoyez-le de nouveau."),
+                )
+            ]
+        )
+    if job.state == ImportState.FAILED and job.created_by is not None:
+        _check_import_quota(job.created_by)
+    with transaction.atomic():
+        if job.state == ImportState.PENDING:
+            # Nothing took it: hand it to the workers again (a second run, if the first task
+            # turns up after all, finds it taken and does nothing).
+            ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+        else:
+            move_state(
+                job,
+                ImportState.PENDING,
+                started_at=None,
+                finished_at=None,
+                rows_done=0,
+                created_count=0,
+                updated_count=0,
+                unchanged_count=0,
+                rejected_count=0,
+                errors=[],
+                warnings=[],
+            )
+    job.refresh_from_db()
+    return launch_import_job(job=job)
+
+
+def purge_import_files(*, older_than_days: int | None = None) -> int:
+    """Delete the files of imports finished more than `older_than_days` days ago
+    (IMPORT_FILE_RETENTION_DAYS when None), dry runs and failures included, and the files under
+    `imports/` that no job refers to; the number of files deleted.
+
+    Files of pending and running jobs are kept. An unreferenced file younger than
+    ORPHAN_GRACE is kept too: it may be an upload whose job is being saved right now.
+    """
+    days = settings.IMPORT_FILE_RETENTION_DAYS if older_than_days is None else older_than_days
+    now = timezone.now()
+    deleted = 0
+    finished = ImportJob.objects.filter(
+        state__in=(ImportState.SUCCEEDED, ImportState.FAILED),
+        finished_at__lte=now - timedelta(days=days),
+    ).exclude(file="")
+    for job in finished.iterator():
+        deleted += delete_import_file(job=job)
+    storage = ImportJob._meta.get_field("file").storage
+    referenced = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    try:
+        _, names = storage.listdir(IMPORTS_DIR)
+    except FileNotFoundError:
+        return deleted
+    for name in names:
+        path = f"{IMPORTS_DIR}/{name}"
+        if path not in referenced and storage.get_modified_time(path) < now - ORPHAN_GRACE:
+            storage.delete(path)
+            deleted += 1
+    return deleted

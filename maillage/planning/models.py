@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.common import jobs
 from maillage.common.models import TimeStampedModel
 from maillage.places.kinds import PlaceKind
 from maillage.territories.models import Territory
@@ -37,7 +38,9 @@ class PlanJob(TimeStampedModel):
     """A request to choose where the next places of a kind should open in a territory.
 
     Lifecycle: pending → running → succeeded | failed (and pending → failed when the job cannot
-    start). Moves are made only by `planning.services`, following TRANSITIONS. The result is
+    start); a failed job, or a running one that is stalled (no heartbeat, see
+    `maillage.common.jobs`), goes back to pending when retried. Moves are made only by
+    `planning.services`, following TRANSITIONS. The result is
     the JSON of `maillage plan --format json`, computed from the communes of the territory (the
     population and the candidate sites) and the open places of the kind (the existing sites).
     """
@@ -46,9 +49,9 @@ class PlanJob(TimeStampedModel):
     Step = PlanStep
     TRANSITIONS: dict[str, frozenset[str]] = {
         State.PENDING: frozenset({State.RUNNING, State.FAILED}),
-        State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED}),
+        State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED, State.PENDING}),
         State.SUCCEEDED: frozenset(),
-        State.FAILED: frozenset(),
+        State.FAILED: frozenset({State.PENDING}),
     }
     # Percentage shown for each step: loading takes little, the search most of the time.
     STEP_PROGRESS: dict[str, int] = {
@@ -124,3 +127,25 @@ class PlanJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @staticmethod
+    def solver_silence_s() -> float:
+        """The solver reports nothing while it searches, for up to the longest time limit a
+        plan may ask: a job in that step gets this long on top of the usual heartbeat delay.
+        """
+        from .validation import MAX_TIME_LIMIT_S
+
+        return MAX_TIME_LIMIT_S
+
+    @property
+    def is_stalled(self) -> bool:
+        """Pending with no worker to take it, or running with no heartbeat, for too long."""
+        silence = self.solver_silence_s() if self.step == self.Step.SOLVING else 0
+        return jobs.is_stalled(self, extra_silence_s=silence)
+
+    @classmethod
+    def stalled_filter(cls) -> models.Q:
+        solving = models.Q(step=cls.Step.SOLVING)
+        return (~solving & jobs.stalled_filter()) | (
+            solving & jobs.stalled_filter(extra_silence_s=cls.solver_silence_s())
+        )

@@ -24,3 +24,12 @@ def sees_every_plan(user) -> bool:
     other people list their own.
     """
     return is_network_admin(user)
+
+
+def can_retry_plan(user, job) -> bool:
+    """A plan's author and network admins may run a failed or stalled plan again; others may
+    only look at it.
+    """
+    return is_network_admin(user) or (
+        can_create_plan(user) and job.created_by_id is not None and job.created_by_id == user.pk
+    )

@@ -6,13 +6,14 @@ result or failed with a message. A job whose parameters and inputs (places, comm
 of an earlier successful job reuses that result instead of computing it again.
 """
 
-import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.common import jobs
 from maillage.common.errors import PermissionDenied
 from maillage.common.lifecycle import move_state
 from maillage.territories.selectors import communes_in
@@ -20,11 +21,9 @@ from maillage.territories.selectors import communes_in
 from .computations import analyse_plan
 from .inputs import centres_of, commune_population, open_sites
 from .models import PlanJob, PlanMethod, PlanObjective, PlanState, PlanStep
-from .rules import can_create_plan
+from .rules import can_create_plan, can_retry_plan
 from .selectors import cached_plan_result, plan_digest
 from .validation import DEFAULT_TIME_LIMIT_S, clean_plan_parameters
-
-logger = logging.getLogger(__name__)
 
 # Plans over at most this many communes, by the greedy method, run during the request (well
 # under a second); larger ones and exact ones go to the task workers.
@@ -44,10 +43,12 @@ def create_plan_job(
     time_limit_s: Any = DEFAULT_TIME_LIMIT_S,
 ) -> PlanJob:
     """A pending plan job; raises PermissionDenied (see `rules.can_create_plan`) or
-    ValidationFailed with every faulty parameter.
+    ValidationFailed with every faulty parameter, or when the person already has their quota of
+    pending or running plans (PLAN_JOBS_PER_USER, or their own `job_quota`).
     """
     if not can_create_plan(actor):
         raise PermissionDenied
+    _check_plan_quota(actor)
     parameters = clean_plan_parameters(
         territory=territory,
         kind=kind,
@@ -69,6 +70,19 @@ def create_plan_job(
     )
 
 
+def _check_plan_quota(user) -> None:
+    jobs.check_job_quota(
+        user=user,
+        jobs=PlanJob.objects.all(),
+        default=settings.PLAN_JOBS_PER_USER,
+        message=_(
+            "Vous avez déjà %(active)d plans en attente ou en cours, votre limite étant de "
+            "%(limit)d : attendez qu'un plan se termine, ou demandez à un·e "
+            "administrateur·rice de relever votre limite."
+        ),
+    )
+
+
 def start_plan_job(*, job: PlanJob) -> PlanJob:
     """pending → running."""
     return move_state(
@@ -81,10 +95,15 @@ def start_plan_job(*, job: PlanJob) -> PlanJob:
 
 
 def record_plan_progress(*, job: PlanJob, step: str) -> None:
-    """Store the step a running job has reached (read by the job page while it polls)."""
+    """Store the step a running job has reached (read by the job page while it polls);
+    `updated_at` is the heartbeat that tells a slow job from a stalled one.
+    """
     progress = PlanJob.STEP_PROGRESS[step]
-    PlanJob.objects.filter(pk=job.pk, state=PlanState.RUNNING).update(
-        step=step, progress=progress, updated_at=timezone.now()
+    jobs.retry_transient(
+        lambda: PlanJob.objects.filter(pk=job.pk, state=PlanState.RUNNING).update(
+            step=step, progress=progress, updated_at=timezone.now()
+        ),
+        what=f"plan job {job.pk} progress",
     )
     job.step, job.progress = step, progress
 
@@ -107,36 +126,46 @@ def fail_plan_job(*, job: PlanJob, message: str) -> PlanJob:
     return move_state(job, PlanState.FAILED, finished_at=timezone.now(), error=message)
 
 
+def _compute_plan(job: PlanJob) -> tuple[dict[str, Any], str]:
+    digest = plan_digest(job)
+    result = cached_plan_result(digest)
+    if result is None:
+        population = commune_population(job.territory)
+        existing = open_sites((job.kind,) if job.kind else ())
+        record_plan_progress(job=job, step=PlanStep.SOLVING)
+        result = analyse_plan(
+            population=population,
+            existing=existing,
+            candidates=centres_of(population),
+            radius_km=job.radius_km,
+            n_new=job.n_new,
+            method=job.method,
+            objective=job.objective,
+            time_limit_s=job.time_limit_s,
+        )
+    return result, digest
+
+
 def run_plan_job(*, job_id: int) -> PlanJob:
     """Run a pending job to its end (the background task and small plans both call this).
 
-    The job ends failed, with a message, if anything unexpected stops it; the exception is
-    logged for the operators.
+    Transient database errors are retried with a growing pause (the computation only reads, so
+    it starts again); the job ends failed, with a message, if anything else stops it or the
+    database stays unavailable. See `maillage.common.jobs.run_job`.
     """
-    job = start_plan_job(job=PlanJob.objects.select_related("territory").get(pk=job_id))
-    try:
-        digest = plan_digest(job)
-        result = cached_plan_result(digest)
-        if result is None:
-            population = commune_population(job.territory)
-            existing = open_sites((job.kind,) if job.kind else ())
-            record_plan_progress(job=job, step=PlanStep.SOLVING)
-            result = analyse_plan(
-                population=population,
-                existing=existing,
-                candidates=centres_of(population),
-                radius_km=job.radius_km,
-                n_new=job.n_new,
-                method=job.method,
-                objective=job.objective,
-                time_limit_s=job.time_limit_s,
-            )
-    except Exception:
-        logger.exception("plan job %s stopped on an unexpected error", job.pk)
-        return fail_plan_job(
-            job=job, message=_("Le calcul s'est arrêté sur une erreur inattendue.")
-        )
-    return finish_plan_job(job=job, result=result, digest=digest)
+    job = jobs.retry_transient(
+        lambda: PlanJob.objects.select_related("territory").get(pk=job_id),
+        what=f"plan job {job_id}",
+    )
+    return jobs.run_job(
+        job,
+        start=lambda job: start_plan_job(job=job),
+        work=_compute_plan,
+        finish=lambda job, outcome: finish_plan_job(job=job, result=outcome[0], digest=outcome[1]),
+        fail=lambda job, message: fail_plan_job(job=job, message=message),
+        explain=lambda exc: None,
+        unexpected_message=_("Le calcul s'est arrêté sur une erreur inattendue."),
+    )
 
 
 def launch_plan_job(*, job: PlanJob) -> PlanJob:
@@ -152,3 +181,35 @@ def launch_plan_job(*, job: PlanJob) -> PlanJob:
     run_plan_job_task.enqueue(job_id=job.pk)
     job.refresh_from_db()
     return job
+
+
+def retry_plan_job(*, actor, job: PlanJob) -> PlanJob:
+    """failed, or stalled (pending or running without a heartbeat) → pending, launched again.
+
+    Its author and network admins may retry a plan (`rules.can_retry_plan`). Refused
+    (IllegalTransition) for a plan that succeeded or is still making progress; ValidationFailed
+    when a failed plan brought back would exceed its author's quota.
+    """
+    if not can_retry_plan(actor, job):
+        raise PermissionDenied
+    job.refresh_from_db()
+    jobs.check_retryable(job, stalled=job.is_stalled)
+    if job.state == PlanState.FAILED and job.created_by is not None:
+        _check_plan_quota(job.created_by)
+    with transaction.atomic():
+        if job.state == PlanState.PENDING:
+            # Nothing took it: hand it to the workers again (a second run, if the first task
+            # turns up after all, finds it taken and does nothing).
+            PlanJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+        else:
+            move_state(
+                job,
+                PlanState.PENDING,
+                started_at=None,
+                finished_at=None,
+                step=PlanStep.QUEUED,
+                progress=PlanJob.STEP_PROGRESS[PlanStep.QUEUED],
+                error="",
+            )
+    job.refresh_from_db()
+    return launch_plan_job(job=job)

@@ -7,6 +7,7 @@ app_name = "planning"
 urlpatterns = [
     path("planifier/", views.plan_list, name="plans"),
     path("planifier/<int:job_id>/", views.plan_detail, name="plan"),
+    path("planifier/<int:job_id>/relancer/", views.plan_retry, name="plan_retry"),
     path("planifier/<int:job_id>/lieux.csv", views.plan_csv, name="plan_csv"),
     path("planifier/<int:job_id>/lieux.geojson", views.plan_geojson, name="plan_geojson"),
     # The same territory URL scheme as the territory pages: `couverture/departement/64/`.

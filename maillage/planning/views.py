@@ -5,13 +5,15 @@ computed, or read from the cache, only by this second request); without JavaScri
 links to the same URL, which then renders a page of its own.
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maillage.common.errors import ValidationFailed
+from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.common.lifecycle import IllegalTransition
 from maillage.places.kinds import PlaceKind
 from maillage.places.views import geojson_url
 from maillage.territories.models import Territory
@@ -20,9 +22,9 @@ from maillage.territories.selectors import get_territory
 from . import reports
 from .forms import CoverageFilterForm, PlanForm
 from .models import PlanJob, PlanState
-from .rules import can_create_plan
+from .rules import can_create_plan, can_retry_plan
 from .selectors import TABLE_WHITE_ZONES, get_plan_job, plan_jobs_for, territory_coverage
-from .services import create_plan_job, launch_plan_job
+from .services import create_plan_job, launch_plan_job, retry_plan_job
 
 HISTORY_LENGTH = 50
 
@@ -131,6 +133,7 @@ def plan_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     total = result.get("population_total") or 0
     context = {
         "job": job,
+        "may_retry": can_retry_plan(request.user, job),
         "result": result,
         "territory_label": reports.territory_label(job.territory),
         "share_before": _percent(result["population_covered_before"] / total) if total else None,
@@ -142,6 +145,22 @@ def plan_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     }
     template = "planning/_plan_status.html" if request.htmx else "planning/plan_detail.html"
     return render(request, template, context)
+
+
+@require_POST
+def plan_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Run a failed or stalled plan again (the button its author and admins see)."""
+    job = _job_or_404(request, job_id)
+    try:
+        retry_plan_job(actor=request.user, job=job)
+    except IllegalTransition:
+        messages.error(request, _("Ce plan n'est ni échoué ni bloqué : il n'est pas relancé."))
+    except PermissionDenied:
+        raise Http404(_("Plan introuvable.")) from None
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+    return redirect("planning:plan", job_id=job.pk)
 
 
 def _succeeded_result(request: HttpRequest, job_id: int) -> tuple[PlanJob, dict]:

@@ -45,10 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # its templates and static files: the API docs page works offline
+    # Before django_tasks_db, so that its `db_worker` command is the one Maillage wraps.
+    "maillage.common",
     "django_tasks",
     "django_tasks_db",
     "axes",
-    "maillage.common",
     "maillage.accounts",
     "maillage.audit",
     "maillage.territories",
@@ -149,6 +150,17 @@ CACHES = {
 GEOJSON_CACHE_SECONDS = env.read_int("GEOJSON_CACHE_SECONDS", default=300)
 
 TASKS = {"default": {"BACKEND": env.read_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background jobs (maillage.common.jobs): transient database errors are retried this many times,
+# after a pause that starts here and doubles (1+2+4+8+16 s outlasts a database restart); a job
+# without a heartbeat for JOB_STALLED_AFTER_SECONDS is shown stalled and may be retried.
+JOB_RETRY_ATTEMPTS = env.read_int("JOB_RETRY_ATTEMPTS", default=6)
+JOB_RETRY_DELAY_SECONDS = env.read_int("JOB_RETRY_DELAY_SECONDS", default=1)
+JOB_STALLED_AFTER_SECONDS = env.read_int("JOB_STALLED_AFTER_SECONDS", default=600)
+# Pending or running jobs one person may have at once (an admin may give someone another quota).
+PLAN_JOBS_PER_USER = env.read_int("PLAN_JOBS_PER_USER", default=3)
+IMPORT_JOBS_PER_USER = env.read_int("IMPORT_JOBS_PER_USER", default=3)
+# Days an uploaded import file is kept after its job ends (0: deleted at once).
+IMPORT_FILE_RETENTION_DAYS = env.read_int("IMPORT_FILE_RETENTION_DAYS", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

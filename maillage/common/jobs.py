@@ -1,0 +1,229 @@
+"""What every background job shares: surviving transient database errors, the runner that takes a
+job from pending to its end, the "stalled" verdict, and the per-user quota.
+
+Import jobs (`opendata`) and plan jobs (`planning`) both use it; their models share the state
+values `pending`, `running`, `succeeded`, `failed` and an `updated_at` that every progress
+update bumps (the heartbeat).
+
+Transient errors are the ones a later attempt can get past: SQLite's "database is locked" while
+another process holds the write lock longer than the busy timeout, or a PostgreSQL connection
+lost (server restarted, `pg_terminate_backend`, network cut). They are retried with an
+exponential backoff (`JOB_RETRY_ATTEMPTS` attempts, `JOB_RETRY_DELAY_SECONDS` doubling up to
+MAX_RETRY_DELAY_S), after closing the broken connection so the next attempt opens a new one.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections, models
+from django.db import connection as default_connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import FieldError, ValidationFailed
+from .lifecycle import IllegalTransition
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+J = TypeVar("J", bound=models.Model)
+R = TypeVar("R")
+
+PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
+ACTIVE_STATES = (PENDING, RUNNING)
+MAX_RETRY_DELAY_S = 30.0
+# SQLite reports its transient conditions as OperationalError with these words; its other
+# OperationalErrors ("no such table", a syntax error) are bugs that no retry fixes.
+SQLITE_TRANSIENT_WORDS = ("locked", "busy", "disk i/o error", "unable to open")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a later attempt may succeed where `exc` stopped this one.
+
+    InterfaceError is a closed or broken connection. On PostgreSQL (psycopg) every
+    OperationalError is about the connection or the server (lost connection, administrator
+    shutdown, serialisation failure, deadlock); on SQLite only locks and I/O are.
+    """
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if default_connection.vendor != "sqlite":
+        return True
+    message = str(exc).lower()
+    return any(word in message for word in SQLITE_TRANSIENT_WORDS)
+
+
+def retry_delay_s(attempt: int) -> float:
+    """The pause after failed attempt number `attempt` (1-based): the base delay, doubled each
+    time, at most MAX_RETRY_DELAY_S.
+    """
+    return min(settings.JOB_RETRY_DELAY_SECONDS * 2 ** (attempt - 1), MAX_RETRY_DELAY_S)
+
+
+def pause(seconds: float) -> None:
+    """The wait between two attempts (one place for tests to step in)."""
+    time.sleep(seconds)
+
+
+def reset_broken_connections() -> None:
+    """Close the connections an error left unusable, so the next query opens a fresh one.
+
+    Only outside a transaction (Django would close one in a transaction too, dropping its
+    owner's work): `retry_transient` does not retry inside one, and the worker's loop is
+    outside its fetching transaction when it gets here.
+    """
+    close_old_connections()
+
+
+def retry_transient(func: Callable[[], T], *, what: str) -> T:
+    """`func()`, attempted again after a transient database error, up to JOB_RETRY_ATTEMPTS
+    times with a growing pause; the last error is raised as it is.
+
+    `func` must be safe to repeat (it is re-run from its start). Inside a transaction nothing is
+    retried: the failed statement has already spoilt the transaction, which only its owner can
+    roll back and start again. `what` names the work in the logs.
+    """
+    attempts = max(1, settings.JOB_RETRY_ATTEMPTS)
+    for attempt in range(1, attempts + 1):
+        try:
+            return func()
+        except (OperationalError, InterfaceError) as exc:
+            if not is_transient(exc) or attempt == attempts or default_connection.in_atomic_block:
+                raise
+            delay = retry_delay_s(attempt)
+            logger.warning(
+                "%s: transient database error (%s), attempt %d of %d; retrying in %.1f s",
+                what,
+                exc,
+                attempt,
+                attempts,
+                delay,
+            )
+            reset_broken_connections()
+            pause(delay)
+            reset_broken_connections()
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def run_job(
+    job: J,
+    *,
+    start: Callable[[J], J],
+    work: Callable[[J], R],
+    finish: Callable[[J, R], J],
+    fail: Callable[[J, str], J],
+    explain: Callable[[Exception], str | None],
+    unexpected_message: str,
+) -> J:
+    """Take a pending job to its end: `start` it, do its `work`, then `finish` it with the
+    outcome, or `fail` it with a message a person understands.
+
+    Each step is retried on transient database errors (`work` is re-run from its start, so it
+    must be repeatable: imports are, since they match rows on their source ids; plans only read).
+    `explain(exc)` gives the message for an expected failure, or None for an unexpected one,
+    which is logged with its traceback and stored as `unexpected_message`. A database that stays
+    unavailable fails the job with a message saying so. A job another worker has already taken
+    (start refused) is returned as it is. If even `fail` cannot reach the database, the error
+    propagates and the job stays running until it is shown stalled and retried.
+    """
+    label = f"{job._meta.model_name} {job.pk}"
+    try:
+        job = retry_transient(lambda: start(job), what=f"{label} start")
+    except IllegalTransition:
+        logger.info("%s was already taken or finished; nothing to run", label)
+        job.refresh_from_db()
+        return job
+    try:
+        outcome = retry_transient(lambda: work(job), what=label)
+        return retry_transient(lambda: finish(job, outcome), what=f"{label} finish")
+    except IllegalTransition:
+        # Retried as stalled while this worker was still at it: the new run owns the job now.
+        logger.warning("%s changed state while it ran; its new run owns it", label)
+        job.refresh_from_db()
+        return job
+    except Exception as exc:
+        if is_transient(exc):
+            logger.error("%s: the database stayed unavailable (%s)", label, exc)
+            message = _(
+                "La base de données est restée inaccessible pendant le travail ; il a été "
+                "arrêté. Relancez-le quand elle sera de nouveau disponible."
+            )
+        else:
+            message = explain(exc)
+            if message is None:
+                logger.exception("%s stopped on an unexpected error", label)
+                message = unexpected_message
+        return retry_transient(lambda: fail(job, message), what=f"{label} fail")
+
+
+# --- stalled jobs -------------------------------------------------------------------------------
+
+
+def stalled_after() -> timedelta:
+    """How long an active job may go without a heartbeat before it is called stalled."""
+    return timedelta(seconds=settings.JOB_STALLED_AFTER_SECONDS)
+
+
+def stalled_cutoff(*, extra_silence_s: float = 0, now: datetime | None = None) -> datetime:
+    """Active jobs whose `updated_at` is older than this are stalled."""
+    return (now or timezone.now()) - stalled_after() - timedelta(seconds=extra_silence_s)
+
+
+def stalled_filter(*, extra_silence_s: float = 0) -> models.Q:
+    """The active jobs without a heartbeat for JOB_STALLED_AFTER_SECONDS (plus
+    `extra_silence_s`), as a filter on any job model.
+    """
+    return models.Q(
+        state__in=ACTIVE_STATES, updated_at__lt=stalled_cutoff(extra_silence_s=extra_silence_s)
+    )
+
+
+def is_stalled(job, *, extra_silence_s: float = 0) -> bool:
+    """Whether `job` is active and has had no heartbeat for too long: a pending job no worker
+    picked up, or a running one whose worker died or lost the database.
+    """
+    return job.state in ACTIVE_STATES and job.updated_at < stalled_cutoff(
+        extra_silence_s=extra_silence_s
+    )
+
+
+def check_retryable(job, *, stalled: bool) -> None:
+    """Refuse to retry a job that succeeded, or an active one that is not stalled (its worker is
+    still at it); failed and stalled jobs may be run again.
+    """
+    if job.state == SUCCEEDED or (job.state in ACTIVE_STATES and not stalled):
+        raise IllegalTransition(
+            f"{job._meta.model_name} {job.pk}: a {job.state} job that is not stalled is not retried"
+        )
+
+
+# --- quotas -------------------------------------------------------------------------------------
+
+
+def job_quota(user, *, default: int) -> int:
+    """How many active jobs of one kind `user` may have: their own quota when an administrator
+    set one (`accounts.User.job_quota`), `default` otherwise.
+    """
+    own = getattr(user, "job_quota", None)
+    return default if own is None else own
+
+
+def check_job_quota(*, user, jobs: models.QuerySet, default: int, message: str) -> None:
+    """Refuse one more job when `user` already has their quota of pending or running ones among
+    `jobs` (every job of one kind): ValidationFailed with `message`, a sentence where
+    `%(active)d` and `%(limit)d` stand for the counts.
+
+    A quota keeps one person from filling the task workers (ten region-wide exact plans queued
+    at once kept the others waiting for an hour).
+    """
+    limit = job_quota(user, default=default)
+    active = jobs.filter(created_by=user, state__in=ACTIVE_STATES).count()
+    if active >= limit:
+        raise ValidationFailed(
+            [FieldError("__all__", message % {"active": active, "limit": limit})]
+        )
