@@ -21,6 +21,7 @@ import codecs
 import csv
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -33,6 +34,12 @@ from maillage.common.errors import FieldError
 from .canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
 
 CHUNK_SIZE = 64 * 1024
+# The longest header line and line of data read. A header of every canonical field takes under
+# 1 KB and a row holds at most a 20,000-character description: a longer line is not a place
+# file, and reading it whole would hold it (and copies of it) in memory.
+MAX_HEADER_CHARS = 64 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+MAX_COLUMNS = 1000
 # A single GeoJSON feature larger than this is certainly a malformed file, not a place.
 MAX_FEATURE_CHARS = 16 * 1024 * 1024
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -57,30 +64,65 @@ class RawRow:
     errors: list[FieldError] = field(default_factory=list)
 
 
+# A multi-byte UTF-8 sequence. Windows-1252 text almost never holds one (it would read as
+# "Ã©" or "â€™"), so in a file read as Windows-1252 it means UTF-8 mixed in: reading on would
+# store those characters as mojibake.
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+class MixedEncoding(ValueError):  # noqa: N818 - reads as a sentence: raise MixedEncoding
+    """The bytes change encoding; `newlines` is the number of line ends before the change in
+    the bytes being decoded, from which the reader tells the line."""
+
+    def __init__(self, newlines: int) -> None:
+        super().__init__(newlines)
+        self.newlines = newlines
+
+    @classmethod
+    def from_unicode_error(cls, exc: UnicodeDecodeError) -> "MixedEncoding":
+        return cls(exc.object[: exc.start].count(b"\n"))
+
+
 class _Decoder:
-    """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes."""
+    """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes.
+
+    Raises MixedEncoding when UTF-8 bytes turn out invalid, or when bytes read as Windows-1252
+    hold a UTF-8 sequence (a file saved partly in each).
+    """
 
     def __init__(self) -> None:
         self.encoding: str | None = None
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
         self._cp1252 = codecs.getincrementaldecoder("cp1252")()
+        self._tail = b""
 
     def decode(self, data: bytes, *, final: bool = False) -> str:
         if self.encoding == "cp1252":
-            return self._cp1252.decode(data, final)
+            return self._decode_cp1252(data, final)
         try:
             text = self._utf8.decode(data, final)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             if self.encoding == "utf-8":
-                raise
+                raise MixedEncoding.from_unicode_error(exc) from None
             # Everything decoded so far was ASCII, which Windows-1252 reads the same way; the
             # bytes the UTF-8 decoder held back (a truncated sequence) are decoded again.
             pending, _flags = self._utf8.getstate()
             self.encoding = "cp1252"
-            return self._cp1252.decode(pending + data, final)
+            return self._decode_cp1252(pending + data, final)
         if self.encoding is None and not text.isascii():
             self.encoding = "utf-8"
         return text
+
+    def _decode_cp1252(self, data: bytes, final: bool) -> str:
+        # A sequence may straddle two chunks: the last three bytes wait for the next chunk.
+        data = self._tail + data
+        keep = 0 if final else min(3, len(data))
+        data, self._tail = data[: len(data) - keep], data[len(data) - keep :]
+        if match := UTF8_SEQUENCE.search(data):
+            raise MixedEncoding(data[: match.start()].count(b"\n"))
+        return self._cp1252.decode(data, final)
 
 
 def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
@@ -114,7 +156,11 @@ def _encoding_error(line: int) -> ImportFileError:
 
 
 def _lines(chunks: Iterable[str]) -> Iterator[str]:
-    """Lines with their end (`\\n`, `\\r\\n`), as `csv.reader` wants them (newline='')."""
+    """Lines with their end (`\\n`, `\\r\\n`), as `csv.reader` wants them (newline='').
+
+    A line longer than MAX_HEADER_CHARS (the header) or MAX_LINE_CHARS is refused as soon as
+    that much is read, so memory stays bounded whatever the file.
+    """
     pending = ""
     count = 0
     try:
@@ -123,11 +169,23 @@ def _lines(chunks: Iterable[str]) -> Iterator[str]:
             *complete, pending = pending.split("\n")
             for line in complete:
                 count += 1
+                _check_line_length(len(line), count)
                 yield line + "\n"
-    except UnicodeDecodeError:
-        raise _encoding_error(count + 1) from None
+            _check_line_length(len(pending), count + 1)
+    except MixedEncoding as exc:
+        raise _encoding_error(count + 1 + exc.newlines) from None
     if pending:
         yield pending
+
+
+def _check_line_length(length: int, line: int) -> None:
+    limit = MAX_HEADER_CHARS if line == 1 else MAX_LINE_CHARS
+    if length > limit:
+        raise ImportFileError(
+            _("Ligne %(line)d trop longue : %(limit)d caractères au plus.")
+            % {"line": line, "limit": limit},
+            line=line,
+        )
 
 
 class PlaceFile:
@@ -159,8 +217,9 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
             skipped.append(chunk)
             if chunk.strip():
                 break
-    except UnicodeDecodeError:
-        raise _encoding_error(1) from None
+    except MixedEncoding as exc:
+        newlines = sum(chunk.count("\n") for chunk in skipped)
+        raise _encoding_error(1 + newlines + exc.newlines) from None
     text = "".join(skipped)
     if not text.strip():
         raise ImportFileError(_("Le fichier est vide."))
@@ -181,8 +240,14 @@ def _open_csv(lines: Iterator[str]) -> PlaceFile:
         header = [name.strip().lower() for name in next(reader)]
     except csv.Error as exc:
         raise ImportFileError(_("En-tête illisible : %s.") % exc, line=1) from None
-    for name in set(header):
-        if name and header.count(name) > 1:
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(
+            _("%(count)d colonnes dans l'en-tête : %(max)d au plus.")
+            % {"count": len(header), "max": MAX_COLUMNS},
+            line=1,
+        )
+    for name, count in Counter(header).items():
+        if name and count > 1:
             raise ImportFileError(_("Colonne « %s » en double dans l'en-tête.") % name, line=1)
     missing = [name for name in REQUIRED_FIELDS if name not in header]
     if missing:
@@ -261,7 +326,7 @@ class _JsonStream:
         except StopIteration:
             self.exhausted = True
             return False
-        except UnicodeDecodeError:
+        except MixedEncoding:
             raise _encoding_error(0) from None
         self._buffer = self._buffer[self._pos :] + chunk
         self._pos = 0
@@ -292,6 +357,11 @@ class _JsonStream:
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
+            except RecursionError:
+                # The decoder recurses once per level of nesting: a feature needs four.
+                raise ImportFileError(
+                    _("GeoJSON illisible : objets ou listes imbriqués trop profondément.")
+                ) from None
             except json.JSONDecodeError as exc:
                 # An error at the very end of the buffer may just be a value cut by the chunk
                 # boundary (strings report where they start): read on before concluding.

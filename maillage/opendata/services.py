@@ -35,7 +35,7 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition, move_state  # noqa: F401
-from maillage.common.text import fold
+from maillage.common.text import control_characters_message, fold, has_control_characters
 from maillage.places.models import Label, Place, PlaceKindLink
 from maillage.places.services import apply_clean_place, get_or_create_labels
 from maillage.places.validation import CleanPlace, clean_place_input
@@ -140,6 +140,8 @@ class ImportReport:
 
 
 def _check_source(source: str) -> str:
+    if has_control_characters(source):
+        raise ValidationFailed([FieldError("source", control_characters_message())])
     source = " ".join(source.split())
     if not source:
         raise ValidationFailed([FieldError("source", _("La source est obligatoire."))])

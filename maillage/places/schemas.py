@@ -11,6 +11,8 @@ from pydantic import AwareDatetime, ConfigDict
 
 from maillage.territories.schemas import TerritoryRefOut
 
+from .selectors import MAX_OFFSET
+
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 
@@ -77,7 +79,9 @@ class PlaceListQuery(PlaceFilterQuery):
         description=f"Nombre de lieux par page ({MAX_LIMIT} au plus).",
         json_schema_extra={"maximum": MAX_LIMIT},
     )
-    offset: int = Field(0, ge=0, description="Nombre de lieux à sauter.")
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description=f"Nombre de lieux à sauter ({MAX_OFFSET} au plus)."
+    )
 
 
 class PlaceGeoJSONQuery(PlaceFilterQuery):

@@ -1,0 +1,137 @@
+"""Hostile anonymous requests: each answers a 4xx with a message naming what is wrong, never a
+500, on SQLite and on PostgreSQL (the suite runs on PostgreSQL when DATABASE_URL is set).
+
+Each case once caused a 500 or tied up the server: an overflowing date or offset, a query of a
+thousand LIKE conditions, a NUL byte that PostgreSQL refuses in text.
+"""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from maillage.places.filters import MAX_SEARCH_CHARS, MAX_SERVICES
+from tests.factories import make_place
+
+pytestmark = pytest.mark.django_db
+
+CONTROL = "Caractère de contrôle interdit"
+# (query parameters, the field named in the error, words of its message)
+FILTER_CASES = {
+    "date before year 1": ({"updated_since": "0001-01-01"}, "updated_since", "entre les années"),
+    "date at the end of time": (
+        {"updated_since": "9999-12-31T23:59:59+14:00"},
+        "updated_since",
+        "entre les années",
+    ),
+    "date with a NUL": ({"updated_since": "2025-01-01\x00"}, "updated_since", CONTROL),
+    "1,100-word search": ({"q": " ".join(["mot"] * 1100)}, "q", "Recherche trop longue"),
+    "very long search": ({"q": "a" * (MAX_SEARCH_CHARS + 1)}, "q", "Recherche trop longue"),
+    "NUL in the search": ({"q": "fab\x00lab"}, "q", CONTROL),
+    "NUL in a kind": ({"kind": "fablab\x00"}, "kind", CONTROL),
+    "NUL in a territory": ({"territory": "64\x00"}, "territory", CONTROL),
+    "NUL in a service": ({"service": "wifi\x00"}, "service", CONTROL),
+    "too many services": (
+        {"service": [f"service {n}" for n in range(MAX_SERVICES + 1)]},
+        "service",
+        "services au plus",
+    ),
+    "bbox garbage": ({"bbox": "1,2,3,zz"}, "bbox", "Rectangle attendu"),
+    "huge radius": ({"near": "43.3,-0.37", "radius_km": "1e300"}, "radius_km", "Rayon"),
+    "near garbage": ({"near": "nord,sud"}, "near", "Point attendu"),
+    "unknown status": ({"status": "'; DROP TABLE"}, "status", "Code(s) inconnu(s)"),
+}
+API_ONLY_CASES = {
+    "offset beyond any integer": ({"offset": str(10**20)}, "offset", "1000000"),
+    "negative limit": ({"limit": "-1"}, "limit", "1"),
+    "limit beyond any integer": ({"limit": str(10**20)}, "limit", "500"),
+}
+FILTERED_ENDPOINTS = ("/api/v1/places", "/api/v1/places.geojson", "/api/v1/places.csv")
+
+
+@pytest.fixture(autouse=True)
+def a_place():
+    return make_place(name="La Fabrique")
+
+
+@pytest.mark.parametrize("endpoint", FILTERED_ENDPOINTS)
+@pytest.mark.parametrize(("params", "field", "words"), FILTER_CASES.values(), ids=FILTER_CASES)
+def test_the_api_answers_422_naming_the_parameter(client, endpoint, params, field, words):
+    response = client.get(endpoint, params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == "Les données envoyées sont invalides."
+    assert [error["field"] for error in body["errors"]] == [field]
+    assert words in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(("params", "field", "words"), API_ONLY_CASES.values(), ids=API_ONLY_CASES)
+def test_the_api_refuses_unbounded_paging(client, params, field, words):
+    response = client.get("/api/v1/places", params)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [error["field"] for error in errors] == [field]
+    assert words in errors[0]["message"].replace(" ", "").replace("\u202f", "")
+
+
+@pytest.mark.parametrize(("params", "field", "words"), FILTER_CASES.values(), ids=FILTER_CASES)
+def test_the_list_page_answers_400_with_the_error_next_to_the_field(client, params, field, words):
+    response = client.get("/lieux/", params)
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    slot = page.select_one(f"#error-{field}") or page.select_one("#resultats .alert-error")
+    assert words in slot.get_text()
+
+
+@pytest.mark.parametrize("page_number", [str(10**20), "-1", "0", "abc", "3"])
+def test_a_list_page_that_does_not_exist_answers_404(client, page_number):
+    response = client.get("/lieux/", {"page": page_number})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_an_api_page_past_the_end_is_empty(client):
+    response = client.get("/api/v1/places", {"offset": "1000"})
+    assert response.status_code == 200
+    assert response.json() == {"count": 1, "items": []}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/territories/commune/6%004",
+        "/api/v1/territories/departement/%00",
+    ],
+)
+def test_a_territory_code_with_a_nul_is_not_found_in_the_api(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Aucun territoire de niveau")
+
+
+def test_a_territory_page_with_a_nul_is_not_found(client):
+    assert client.get("/territoires/commune/6%004/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["6\x004", "Pa\x00u"])
+def test_a_territory_search_with_a_nul_answers_400(client, query):
+    response = client.get("/territoires/", {"q": query})
+    assert response.status_code == 400
+    assert CONTROL in response.content.decode()
+
+
+def test_a_list_page_search_for_a_commune_name_with_a_nul_answers_400(client):
+    response = client.get("/lieux/", {"territory": "Pa\x00u"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        # Bytes that are not UTF-8 are read as U+FFFD: a search that finds nothing.
+        ("/api/v1/places?q=%ff%fe", 200),
+        ("/lieux/?q=%ff%fe", 200),
+        # An offset Python accepts that PostgreSQL would refuse (±15:59 at most) is read in UTC.
+        ("/api/v1/places?updated_since=2025-01-01T00:00:00%2B23:59", 200),
+    ],
+)
+def test_odd_but_readable_input_is_answered(client, url, status):
+    assert client.get(url).status_code == status
