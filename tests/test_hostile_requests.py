@@ -1,19 +1,25 @@
-"""Hostile anonymous requests: each answers a 4xx with a message naming what is wrong, never a
-500, on SQLite and on PostgreSQL (the suite runs on PostgreSQL when DATABASE_URL is set).
+"""Hostile requests: each answers a 4xx with a message naming what is wrong, never a 500, on
+SQLite and on PostgreSQL (the suite runs on PostgreSQL when DATABASE_URL is set).
 
 Each case once caused a 500 or tied up the server: an overflowing date or offset, a query of a
 thousand LIKE conditions, a NUL byte that PostgreSQL refuses in text.
 """
 
+import json
+
 import pytest
 from bs4 import BeautifulSoup
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from maillage.accounts.services import create_api_token
+from maillage.opendata.models import ImportJob
 from maillage.places.filters import MAX_SEARCH_CHARS, MAX_SERVICES
-from tests.factories import make_place
+from tests.factories import AdminFactory, UserFactory, make_place
 
 pytestmark = pytest.mark.django_db
 
 CONTROL = "Caractère de contrôle interdit"
+CONTROL_MESSAGE = f"{CONTROL} (octet nul, etc.) : retirez-le et réessayez."
 # (query parameters, the field named in the error, words of its message)
 FILTER_CASES = {
     "date before year 1": ({"updated_since": "0001-01-01"}, "updated_since", "entre les années"),
@@ -135,3 +141,79 @@ def test_a_list_page_search_for_a_commune_name_with_a_nul_answers_400(client):
 )
 def test_odd_but_readable_input_is_answered(client, url, status):
     assert client.get(url).status_code == status
+
+
+# --- authenticated writes -------------------------------------------------------------------
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {create_api_token(user=user, name='test')[1]}"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "La\x00Fabrique"}, "name"),
+        ({"name": "\x00\x00"}, "name"),
+        ({"services": ["wifi", "impression\x003D"]}, "services"),
+        ({"description": "Un atelier\x1b[31m"}, "description"),
+        ({"address": "1 rue \ud800"}, "address"),
+    ],
+)
+def test_a_place_write_with_a_control_character_is_a_field_error(client, changes, field):
+    body = {"name": "Le Hangar", "kinds": ["fablab"], "insee_code": "64445", **changes}
+    response = client.post(
+        "/api/v1/places",
+        json.dumps(body),
+        content_type="application/json",
+        headers=bearer(AdminFactory()),
+    )
+    assert response.status_code == 422
+    assert {"field": field, "message": CONTROL_MESSAGE} in response.json()["errors"]
+
+
+def test_a_description_keeps_its_line_breaks_and_tabs(client):
+    body = {"name": "Le Hangar", "kinds": ["fablab"], "insee_code": "64445"}
+    body["description"] = "Un atelier\r\n\tde quartier"
+    response = client.post(
+        "/api/v1/places",
+        json.dumps(body),
+        content_type="application/json",
+        headers=bearer(AdminFactory()),
+    )
+    assert response.status_code == 201
+
+
+def test_the_edit_form_shows_the_field_error(client):
+    admin = AdminFactory()
+    client.force_login(admin)
+    response = client.post("/lieux/nouveau/", {"name": "Le\x1bHangar", "kinds": ["fablab"]})
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    name_field = page.select_one("#id_name").find_parent(class_="field")
+    assert "has-error" in name_field["class"]
+    assert CONTROL in name_field.get_text()
+
+
+@pytest.mark.parametrize("territory", ["6\x004", "departement:\x00", "\x00:64"])
+def test_a_plan_territory_with_a_control_character_is_a_field_error(client, territory):
+    body = {"territory": territory, "kind": "fablab", "radius_km": 10, "n_new": 1}
+    response = client.post(
+        "/api/v1/analysis/plans",
+        json.dumps(body),
+        content_type="application/json",
+        headers=bearer(UserFactory()),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "territory", "message": CONTROL_MESSAGE}]
+
+
+def test_an_import_source_with_a_control_character_is_a_field_error(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("lieux.csv", b"source_id,name,kinds\n1,A,fablab\n")
+    response = client.post(
+        "/api/v1/imports", {"file": upload, "source": "api\x00"}, headers=bearer(AdminFactory())
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "source", "message": CONTROL_MESSAGE}]
+    assert not ImportJob.objects.exists()
