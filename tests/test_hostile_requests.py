@@ -124,9 +124,12 @@ def test_a_territory_search_with_a_nul_answers_400(client, query):
     assert CONTROL in response.content.decode()
 
 
-def test_a_list_page_search_for_a_commune_name_with_a_nul_answers_400(client):
-    response = client.get("/lieux/", {"territory": "Pa\x00u"})
+@pytest.mark.parametrize("field", ["territory", "near_commune"])
+def test_a_list_page_search_for_a_commune_name_with_a_nul_answers_400(client, field):
+    response = client.get("/lieux/", {field: "Pa\x00u"})
     assert response.status_code == 400
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert page.select_one(f"#error-{field}").get_text(strip=True) == CONTROL_MESSAGE
 
 
 @pytest.mark.parametrize(

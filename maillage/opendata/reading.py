@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
+from maillage.common.text import control_characters_message, has_control_characters
 
 from .canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
 
@@ -301,7 +302,17 @@ def _csv_rows(reader, header: list[str]) -> Iterator[RawRow]:
             name: restore_cell(cells[index]) if index < len(cells) else ""
             for index, name in columns
         }
+        errors.extend(_identifier_errors(values))
         yield RawRow(line, values, errors)
+
+
+def _identifier_errors(values: dict[str, Any]) -> list[FieldError]:
+    """A `source_id` with a control character. The place validator checks every other field
+    (`places.validation.control_character_errors`); the identifier is the import's own."""
+    source_id = values.get("source_id")
+    if isinstance(source_id, str) and has_control_characters(source_id):
+        return [FieldError("source_id", control_characters_message())]
+    return []
 
 
 # --- GeoJSON --------------------------------------------------------------------------------
@@ -459,4 +470,5 @@ def _feature_row(number: int, feature: Any, unknown: list[str]) -> RawRow:
     elif derived:
         values.pop("latitude", None)
         values.pop("longitude", None)
+    errors.extend(_identifier_errors(values))
     return RawRow(number, values, errors)

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.common.text import fold
+from maillage.common.text import control_characters_message, fold, has_control_characters
 from maillage.territories.models import Territory
 from maillage.territories.selectors import CommuneIndex
 
@@ -248,7 +248,9 @@ def parse_place_search(params: QueryDict) -> PlaceSearch:
             del api_params["territory"]
 
     near_commune = params.get("near_commune", "").strip()
-    if near_commune and not params.get("near", "").strip():
+    if has_control_characters(near_commune):
+        errors["near_commune"] = [control_characters_message()]
+    elif near_commune and not params.get("near", "").strip():
         if any(char.isdigit() for char in near_commune):
             api_params["near"] = near_commune
         else:

@@ -128,3 +128,24 @@ def test_the_api_answers_a_huge_header_with_a_small_report(client, settings, tmp
     assert len(response.content) < 2000
     errors = json.loads(response.content)["errors"]
     assert [error["field"] for error in errors] == ["__file__"]
+
+
+@pytest.mark.django_db
+def test_a_source_id_with_a_control_character_is_a_rejected_row(run_import):
+    report = run_import(HEADER.strip(), "1\x00,La Fabrique,fablab,64445")
+    assert [(error.line, error.field) for error in report.errors] == [(2, "source_id")]
+    assert not Place.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_geojson_source_id_with_a_control_character_is_a_rejected_row():
+    feature = {
+        "type": "Feature",
+        "geometry": None,
+        "properties": {"source_id": "1\x00", "name": "A", "kinds": "fablab", "insee_code": "64445"},
+    }
+    data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    rows = list(open_place_file(io.BytesIO(data)))
+    assert [(error.field, error.message[:30]) for error in rows[0].errors] == [
+        ("source_id", "Caractère de contrôle interdit")
+    ]
