@@ -8,7 +8,10 @@ The file is read in chunks and never held whole in memory, so a 100,000-row file
   "CSV (séparateur : point-virgule)". The first chunk holding non-ASCII bytes decides: valid
   UTF-8 makes the file UTF-8, anything else Windows-1252. Until then both encodings read the
   same characters, which is what lets the decision wait without buffering the file. A UTF-8
-  file with invalid bytes further on is refused rather than half misread;
+  file with invalid bytes further on, or a Windows-1252 file with UTF-8 sequences further on,
+  is refused with the line where it changes rather than half misread;
+- size: a header line over MAX_HEADER_CHARS or MAX_COLUMNS, another line over MAX_LINE_CHARS,
+  GeoJSON nested deeper than the JSON decoder recurses, are refused as soon as they are read;
 - CSV delimiter: `,` or `;`, whichever the header line uses more.
 
 Rows come out as `RawRow(line, values, errors)`: `values` holds the canonical fields present in
@@ -73,23 +76,24 @@ UTF8_SEQUENCE = re.compile(
 )
 
 
-class MixedEncoding(ValueError):  # noqa: N818 - reads as a sentence: raise MixedEncoding
-    """The bytes change encoding; `newlines` is the number of line ends before the change in
-    the bytes being decoded, from which the reader tells the line."""
+class BadEncoding(ValueError):  # noqa: N818 - reads as a sentence: raise BadEncoding
+    """The bytes change encoding, or hold a byte their encoding lacks; `newlines` is the number
+    of line ends before the fault in the bytes being decoded, from which the reader tells the
+    line."""
 
     def __init__(self, newlines: int) -> None:
         super().__init__(newlines)
         self.newlines = newlines
 
     @classmethod
-    def from_unicode_error(cls, exc: UnicodeDecodeError) -> "MixedEncoding":
+    def from_unicode_error(cls, exc: UnicodeDecodeError) -> "BadEncoding":
         return cls(exc.object[: exc.start].count(b"\n"))
 
 
 class _Decoder:
     """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes.
 
-    Raises MixedEncoding when UTF-8 bytes turn out invalid, or when bytes read as Windows-1252
+    Raises BadEncoding when UTF-8 bytes turn out invalid, or when bytes read as Windows-1252
     hold a UTF-8 sequence (a file saved partly in each).
     """
 
@@ -106,7 +110,7 @@ class _Decoder:
             text = self._utf8.decode(data, final)
         except UnicodeDecodeError as exc:
             if self.encoding == "utf-8":
-                raise MixedEncoding.from_unicode_error(exc) from None
+                raise BadEncoding.from_unicode_error(exc) from None
             # Everything decoded so far was ASCII, which Windows-1252 reads the same way; the
             # bytes the UTF-8 decoder held back (a truncated sequence) are decoded again.
             pending, _flags = self._utf8.getstate()
@@ -122,8 +126,11 @@ class _Decoder:
         keep = 0 if final else min(3, len(data))
         data, self._tail = data[: len(data) - keep], data[len(data) - keep :]
         if match := UTF8_SEQUENCE.search(data):
-            raise MixedEncoding(data[: match.start()].count(b"\n"))
-        return self._cp1252.decode(data, final)
+            raise BadEncoding(data[: match.start()].count(b"\n"))
+        try:
+            return self._cp1252.decode(data, final)
+        except UnicodeDecodeError as exc:  # one of the five bytes Windows-1252 leaves undefined
+            raise BadEncoding.from_unicode_error(exc) from None
 
 
 def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
@@ -173,7 +180,7 @@ def _lines(chunks: Iterable[str]) -> Iterator[str]:
                 _check_line_length(len(line), count)
                 yield line + "\n"
             _check_line_length(len(pending), count + 1)
-    except MixedEncoding as exc:
+    except BadEncoding as exc:
         raise _encoding_error(count + 1 + exc.newlines) from None
     if pending:
         yield pending
@@ -218,7 +225,7 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
             skipped.append(chunk)
             if chunk.strip():
                 break
-    except MixedEncoding as exc:
+    except BadEncoding as exc:
         newlines = sum(chunk.count("\n") for chunk in skipped)
         raise _encoding_error(1 + newlines + exc.newlines) from None
     text = "".join(skipped)
@@ -337,7 +344,7 @@ class _JsonStream:
         except StopIteration:
             self.exhausted = True
             return False
-        except MixedEncoding:
+        except BadEncoding:
             raise _encoding_error(0) from None
         self._buffer = self._buffer[self._pos :] + chunk
         self._pos = 0

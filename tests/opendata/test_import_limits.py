@@ -100,6 +100,13 @@ def test_both_encodings_in_one_line_are_refused():
     assert file_error(data).line == 2
 
 
+def test_a_byte_windows_1252_lacks_is_refused_with_the_line():
+    data = HEADER.encode() + "1,Fédé,fablab,64445\n".encode("cp1252") + b"2,B\x81,fablab,64445\n"
+    error = file_error(data)
+    assert error.line == 3
+    assert error.message.startswith("Encodage illisible vers la ligne 3 :")
+
+
 def test_windows_1252_with_typographic_quotes_reads_normally():
     text = HEADER + "1,L’Atelier « Forêt » — 20 €,fablab,64445\n"
     rows = list(open_place_file(io.BytesIO(text.encode("cp1252"))))
