@@ -132,6 +132,13 @@ def test_a_list_page_search_for_a_commune_name_with_a_nul_answers_400(client, fi
     assert page.select_one(f"#error-{field}").get_text(strip=True) == CONTROL_MESSAGE
 
 
+@pytest.mark.parametrize("territory", ["6\x004", "departement:6\x004"])
+def test_a_coverage_territory_with_a_nul_answers_422(client, territory):
+    response = client.get("/api/v1/analysis/coverage", {"territory": territory, "radius_km": 10})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "territory", "message": CONTROL_MESSAGE}]
+
+
 @pytest.mark.parametrize(
     ("url", "status"),
     [
