@@ -8,7 +8,10 @@ The file is read in chunks and never held whole in memory, so a 100,000-row file
   "CSV (séparateur : point-virgule)". The first chunk holding non-ASCII bytes decides: valid
   UTF-8 makes the file UTF-8, anything else Windows-1252. Until then both encodings read the
   same characters, which is what lets the decision wait without buffering the file. A UTF-8
-  file with invalid bytes further on is refused rather than half misread;
+  file with invalid bytes further on, or a Windows-1252 file with UTF-8 sequences further on,
+  is refused with the line where it changes rather than half misread;
+- size: a header line over MAX_HEADER_CHARS or MAX_COLUMNS, another line over MAX_LINE_CHARS,
+  GeoJSON nested deeper than the JSON decoder recurses, are refused as soon as they are read;
 - CSV delimiter: `,` or `;`, whichever the header line uses more.
 
 Rows come out as `RawRow(line, values, errors)`: `values` holds the canonical fields present in
@@ -21,6 +24,7 @@ import codecs
 import csv
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -29,10 +33,17 @@ from typing import Any, BinaryIO
 from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
+from maillage.common.text import control_characters_message, has_control_characters
 
 from .canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
 
 CHUNK_SIZE = 64 * 1024
+# The longest header line and line of data read. A header of every canonical field takes under
+# 1 KB and a row holds at most a 20,000-character description: a longer line is not a place
+# file, and reading it whole would hold it (and copies of it) in memory.
+MAX_HEADER_CHARS = 64 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+MAX_COLUMNS = 1000
 # A single GeoJSON feature larger than this is certainly a malformed file, not a place.
 MAX_FEATURE_CHARS = 16 * 1024 * 1024
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -57,30 +68,69 @@ class RawRow:
     errors: list[FieldError] = field(default_factory=list)
 
 
+# A multi-byte UTF-8 sequence. Windows-1252 text almost never holds one (it would read as
+# "Ã©" or "â€™"), so in a file read as Windows-1252 it means UTF-8 mixed in: reading on would
+# store those characters as mojibake.
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+class BadEncoding(ValueError):  # noqa: N818 - reads as a sentence: raise BadEncoding
+    """The bytes change encoding, or hold a byte their encoding lacks; `newlines` is the number
+    of line ends before the fault in the bytes being decoded, from which the reader tells the
+    line."""
+
+    def __init__(self, newlines: int) -> None:
+        super().__init__(newlines)
+        self.newlines = newlines
+
+    @classmethod
+    def from_unicode_error(cls, exc: UnicodeDecodeError) -> "BadEncoding":
+        return cls(exc.object[: exc.start].count(b"\n"))
+
+
 class _Decoder:
-    """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes."""
+    """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes.
+
+    Raises BadEncoding when UTF-8 bytes turn out invalid, or when bytes read as Windows-1252
+    hold a UTF-8 sequence (a file saved partly in each).
+    """
 
     def __init__(self) -> None:
         self.encoding: str | None = None
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
         self._cp1252 = codecs.getincrementaldecoder("cp1252")()
+        self._tail = b""
 
     def decode(self, data: bytes, *, final: bool = False) -> str:
         if self.encoding == "cp1252":
-            return self._cp1252.decode(data, final)
+            return self._decode_cp1252(data, final)
         try:
             text = self._utf8.decode(data, final)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             if self.encoding == "utf-8":
-                raise
+                raise BadEncoding.from_unicode_error(exc) from None
             # Everything decoded so far was ASCII, which Windows-1252 reads the same way; the
             # bytes the UTF-8 decoder held back (a truncated sequence) are decoded again.
             pending, _flags = self._utf8.getstate()
             self.encoding = "cp1252"
-            return self._cp1252.decode(pending + data, final)
+            return self._decode_cp1252(pending + data, final)
         if self.encoding is None and not text.isascii():
             self.encoding = "utf-8"
         return text
+
+    def _decode_cp1252(self, data: bytes, final: bool) -> str:
+        # A sequence may straddle two chunks: the last three bytes wait for the next chunk.
+        data = self._tail + data
+        keep = 0 if final else min(3, len(data))
+        data, self._tail = data[: len(data) - keep], data[len(data) - keep :]
+        if match := UTF8_SEQUENCE.search(data):
+            raise BadEncoding(data[: match.start()].count(b"\n"))
+        try:
+            return self._cp1252.decode(data, final)
+        except UnicodeDecodeError as exc:  # one of the five bytes Windows-1252 leaves undefined
+            raise BadEncoding.from_unicode_error(exc) from None
 
 
 def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
@@ -114,7 +164,11 @@ def _encoding_error(line: int) -> ImportFileError:
 
 
 def _lines(chunks: Iterable[str]) -> Iterator[str]:
-    """Lines with their end (`\\n`, `\\r\\n`), as `csv.reader` wants them (newline='')."""
+    """Lines with their end (`\\n`, `\\r\\n`), as `csv.reader` wants them (newline='').
+
+    A line longer than MAX_HEADER_CHARS (the header) or MAX_LINE_CHARS is refused as soon as
+    that much is read, so memory stays bounded whatever the file.
+    """
     pending = ""
     count = 0
     try:
@@ -123,11 +177,23 @@ def _lines(chunks: Iterable[str]) -> Iterator[str]:
             *complete, pending = pending.split("\n")
             for line in complete:
                 count += 1
+                _check_line_length(len(line), count)
                 yield line + "\n"
-    except UnicodeDecodeError:
-        raise _encoding_error(count + 1) from None
+            _check_line_length(len(pending), count + 1)
+    except BadEncoding as exc:
+        raise _encoding_error(count + 1 + exc.newlines) from None
     if pending:
         yield pending
+
+
+def _check_line_length(length: int, line: int) -> None:
+    limit = MAX_HEADER_CHARS if line == 1 else MAX_LINE_CHARS
+    if length > limit:
+        raise ImportFileError(
+            _("Ligne %(line)d trop longue : %(limit)d caractères au plus.")
+            % {"line": line, "limit": limit},
+            line=line,
+        )
 
 
 class PlaceFile:
@@ -159,8 +225,9 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
             skipped.append(chunk)
             if chunk.strip():
                 break
-    except UnicodeDecodeError:
-        raise _encoding_error(1) from None
+    except BadEncoding as exc:
+        newlines = sum(chunk.count("\n") for chunk in skipped)
+        raise _encoding_error(1 + newlines + exc.newlines) from None
     text = "".join(skipped)
     if not text.strip():
         raise ImportFileError(_("Le fichier est vide."))
@@ -181,8 +248,14 @@ def _open_csv(lines: Iterator[str]) -> PlaceFile:
         header = [name.strip().lower() for name in next(reader)]
     except csv.Error as exc:
         raise ImportFileError(_("En-tête illisible : %s.") % exc, line=1) from None
-    for name in set(header):
-        if name and header.count(name) > 1:
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(
+            _("%(count)d colonnes dans l'en-tête : %(max)d au plus.")
+            % {"count": len(header), "max": MAX_COLUMNS},
+            line=1,
+        )
+    for name, count in Counter(header).items():
+        if name and count > 1:
             raise ImportFileError(_("Colonne « %s » en double dans l'en-tête.") % name, line=1)
     missing = [name for name in REQUIRED_FIELDS if name not in header]
     if missing:
@@ -236,7 +309,17 @@ def _csv_rows(reader, header: list[str]) -> Iterator[RawRow]:
             name: restore_cell(cells[index]) if index < len(cells) else ""
             for index, name in columns
         }
+        errors.extend(_identifier_errors(values))
         yield RawRow(line, values, errors)
+
+
+def _identifier_errors(values: dict[str, Any]) -> list[FieldError]:
+    """A `source_id` with a control character. The place validator checks every other field
+    (`places.validation.control_character_errors`); the identifier is the import's own."""
+    source_id = values.get("source_id")
+    if isinstance(source_id, str) and has_control_characters(source_id):
+        return [FieldError("source_id", control_characters_message())]
+    return []
 
 
 # --- GeoJSON --------------------------------------------------------------------------------
@@ -261,7 +344,7 @@ class _JsonStream:
         except StopIteration:
             self.exhausted = True
             return False
-        except UnicodeDecodeError:
+        except BadEncoding:
             raise _encoding_error(0) from None
         self._buffer = self._buffer[self._pos :] + chunk
         self._pos = 0
@@ -292,6 +375,11 @@ class _JsonStream:
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
+            except RecursionError:
+                # The decoder recurses once per level of nesting: a feature needs four.
+                raise ImportFileError(
+                    _("GeoJSON illisible : objets ou listes imbriqués trop profondément.")
+                ) from None
             except json.JSONDecodeError as exc:
                 # An error at the very end of the buffer may just be a value cut by the chunk
                 # boundary (strings report where they start): read on before concluding.
@@ -389,4 +477,5 @@ def _feature_row(number: int, feature: Any, unknown: list[str]) -> RawRow:
     elif derived:
         values.pop("latitude", None)
         values.pop("longitude", None)
+    errors.extend(_identifier_errors(values))
     return RawRow(number, values, errors)

@@ -38,7 +38,7 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition, move_state
-from maillage.common.text import fold
+from maillage.common.text import control_characters_message, has_control_characters, label_key
 from maillage.places.models import Label, Place, PlaceKindLink
 from maillage.places.services import apply_clean_place, get_or_create_labels
 from maillage.places.validation import CleanPlace, clean_place_input
@@ -145,6 +145,8 @@ class ImportReport:
 
 
 def _check_source(source: str) -> str:
+    if has_control_characters(source):
+        raise ValidationFailed([FieldError("source", control_characters_message())])
     source = " ".join(source.split())
     if not source:
         raise ValidationFailed([FieldError("source", _("La source est obligatoire."))])
@@ -411,13 +413,14 @@ class _Loader:
             )
 
     def _labels(self, category: str, names: set[str]) -> dict[str, int]:
-        """Label id of each name (matched folded), creating missing labels; cached by import."""
-        folded = {name: fold(name) for name in names}
-        missing = [name for name, key in folded.items() if (category, key) not in self._label_ids]
+        """Label id of each name (matched by `label_key`, as `get_or_create_labels` does),
+        creating missing labels; cached by import."""
+        keys = {name: label_key(name) for name in names}
+        missing = [name for name, key in keys.items() if (category, key) not in self._label_ids]
         if missing:
             for label in get_or_create_labels(category, missing):
-                self._label_ids[(category, label.folded)] = label.pk
-        return {name: self._label_ids[(category, key)] for name, key in folded.items()}
+                self._label_ids[(category, label.key)] = label.pk
+        return {name: self._label_ids[(category, key)] for name, key in keys.items()}
 
 
 # Types every database driver takes as they are: they skip Django's per-field preparation, the

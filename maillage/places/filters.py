@@ -8,7 +8,7 @@ query string select the same places.
 import math
 import re
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
+from maillage.common.text import control_characters_message, fold, has_control_characters
 from maillage.territories.models import Territory
 from maillage.territories.selectors import UnknownTerritory, get_territory, resolve_territory
 
@@ -32,6 +33,28 @@ TERRITORY_REF = re.compile(r"(?:[A-Za-z]{1,12}:)?[0-9A-Za-z]{1,9}")
 INSEE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
 # An unencoded "+" in a query string arrives as a space: "…T10:00:00 02:00" meant "+02:00".
 SPACE_FOR_PLUS_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
+# Each word of `q` is one LIKE condition: SQLite refuses a query of a thousand of them
+# ("Expression tree is too large"), and no one searches a place with more than a few words.
+MAX_SEARCH_WORDS = 32
+MAX_SEARCH_CHARS = 200
+# Each service is one subquery, for the same reason.
+MAX_SERVICES = 10
+# `updated_since` outside these years is a typo; nearer the limits of `datetime` (years 1 and
+# 9999), converting to UTC or to the database's time zone overflows.
+MIN_YEAR = 1900
+MAX_YEAR = 9998
+FILTER_PARAMS = (
+    "q",
+    "kind",
+    "service",
+    "status",
+    "territory",
+    "open_now",
+    "bbox",
+    "near",
+    "radius_km",
+    "updated_since",
+)
 
 
 def _values(params: Mapping[str, Any], name: str) -> list[str]:
@@ -79,6 +102,45 @@ def _floats(value: str, count: int) -> list[float] | None:
 
 def _on_earth(latitude: float, longitude: float) -> bool:
     return -90 <= latitude <= 90 and -180 <= longitude <= 180
+
+
+def _without_control_characters(
+    params: Mapping[str, Any], errors: list[FieldError]
+) -> dict[str, list[str]]:
+    """The filter parameters' values; a parameter holding a control character is an error
+    and filters nothing (its bytes never reach a query: PostgreSQL refuses NUL in text)."""
+    clean = {}
+    for name in FILTER_PARAMS:
+        values = _values(params, name)
+        if any(has_control_characters(value) for value in values):
+            errors.append(FieldError(name, control_characters_message()))
+        else:
+            clean[name] = values
+    return clean
+
+
+def _search(value: str, errors: list[FieldError]) -> str:
+    if len(value) > MAX_SEARCH_CHARS or len(fold(value).split()) > MAX_SEARCH_WORDS:
+        errors.append(
+            FieldError(
+                "q",
+                _(
+                    "Recherche trop longue : %(words)d mots et %(chars)d caractères au plus. "
+                    "Gardez les mots les plus distinctifs."
+                )
+                % {"words": MAX_SEARCH_WORDS, "chars": MAX_SEARCH_CHARS},
+            )
+        )
+        return ""
+    return value
+
+
+def _services(values: list[str], errors: list[FieldError]) -> tuple[str, ...]:
+    services = tuple(dict.fromkeys(value for value in values if value))
+    if len(services) > MAX_SERVICES:
+        errors.append(FieldError("service", _("%d services au plus par recherche.") % MAX_SERVICES))
+        return ()
+    return services
 
 
 def _territory(value: str, errors: list[FieldError]) -> Territory | None:
@@ -204,7 +266,19 @@ def _moment(value: str, errors: list[FieldError]) -> datetime | None:
             )
         )
         return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        errors.append(
+            FieldError(
+                "updated_since",
+                _("Date entre les années %(min)d et %(max)d attendue ; reçu « %(value)s ».")
+                % {"min": MIN_YEAR, "max": MAX_YEAR, "value": value},
+            )
+        )
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (up to ±23:59).
+    return moment.astimezone(UTC)
 
 
 def filters_from_params(params: Mapping[str, Any]) -> tuple[PlaceFilters, list[FieldError]]:
@@ -217,13 +291,13 @@ def filters_from_params(params: Mapping[str, Any]) -> tuple[PlaceFilters, list[F
     DEFAULT_RADIUS_KM when `near` is given and is ignored without it.
     """
     errors: list[FieldError] = []
-    services = tuple(dict.fromkeys(value for value in _values(params, "service") if value))
+    params = _without_control_characters(params, errors)
     near = _near(_value(params, "near"), errors)
     radius_km = _radius(_value(params, "radius_km"), errors)
     filters = PlaceFilters(
-        q=_value(params, "q"),
+        q=_search(_value(params, "q"), errors),
         kinds=_codes(_values(params, "kind"), "kind", PlaceKind, errors),
-        services=services,
+        services=_services(_values(params, "service"), errors),
         statuses=_codes(_values(params, "status"), "status", PlaceStatus, errors),
         territory=_territory(_value(params, "territory"), errors),
         open_now=_bool(_value(params, "open_now"), "open_now", errors),

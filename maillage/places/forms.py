@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.common.text import fold
+from maillage.common.text import control_characters_message, fold, has_control_characters
 from maillage.territories.models import Territory
 from maillage.territories.selectors import CommuneIndex
 
@@ -25,6 +25,7 @@ from .templatetags.places_tags import phone_national
 from .validation import clean_place_input
 
 LIST_SEPARATORS = re.compile(r"[\n|]")
+MAX_PAGE_DIGITS = 9
 # Homonyms listed when a commune name is ambiguous (there are 20-odd "Saint-Martin").
 MAX_HOMONYMS = 10
 # The fields of the list page's filter form, in their order on the page.
@@ -184,7 +185,7 @@ class PlaceSearch:
     filters: PlaceFilters
     api_params: QueryDict
     errors: dict[str, list[str]] = field(default_factory=dict)
-    page: int = 1
+    page: int = 1  # 0 when the `page` parameter is not a page number
 
     def error_slots(self) -> list[tuple[str, list[str]]]:
         """(field, messages) for every field of the filter form, empty lists included."""
@@ -247,7 +248,9 @@ def parse_place_search(params: QueryDict) -> PlaceSearch:
             del api_params["territory"]
 
     near_commune = params.get("near_commune", "").strip()
-    if near_commune and not params.get("near", "").strip():
+    if has_control_characters(near_commune):
+        errors["near_commune"] = [control_characters_message()]
+    elif near_commune and not params.get("near", "").strip():
         if any(char.isdigit() for char in near_commune):
             api_params["near"] = near_commune
         else:
@@ -268,10 +271,9 @@ def parse_place_search(params: QueryDict) -> PlaceSearch:
         name = "near_commune" if error.field == "near" and near_commune else error.field
         errors.setdefault(name, []).append(error.message)
         api_params.pop(error.field, None)
-    try:
-        page = max(1, int(params.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = params.get("page", "1").strip() or "1"
+    # Not a page (the view answers 404): a number of more digits than any page could have.
+    page = int(page) if page.isdigit() and len(page) <= MAX_PAGE_DIGITS else 0
     return PlaceSearch(
         params=params, filters=filters, api_params=api_params, errors=errors, page=page
     )

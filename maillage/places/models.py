@@ -12,7 +12,9 @@ from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
 
 
 class Label(models.Model):
-    """A free label for services and equipment: shown as entered, matched case-folded."""
+    """A free label for services and equipment: shown as entered, identified by `key` (case and
+    spacing aside: `=1` and `-1`, `Café` and `Cafe` are two labels), searched by `folded`
+    (accents and punctuation aside too)."""
 
     class Category(models.TextChoices):
         SERVICE = "service", _("service")
@@ -21,14 +23,16 @@ class Label(models.Model):
     category = models.CharField(_("catégorie"), max_length=10, choices=Category.choices)
     name = models.CharField(_("libellé"), max_length=120)
     folded = models.CharField(max_length=120, editable=False)
+    # `common.text.label_key(name)`: case folding turns a character into three at most ("ﬃ"),
+    # plus room for the suffix that keeps apart labels created before keys existed.
+    key = models.CharField(max_length=400, editable=False)
 
     class Meta:
         verbose_name = _("libellé")
         verbose_name_plural = _("libellés")
         ordering = ["category", "folded"]
-        constraints = [
-            models.UniqueConstraint(fields=["category", "folded"], name="label_unique_folded")
-        ]
+        constraints = [models.UniqueConstraint(fields=["category", "key"], name="label_unique_key")]
+        indexes = [models.Index(fields=["folded"], name="label_folded_idx")]
 
     def __str__(self) -> str:
         return self.name

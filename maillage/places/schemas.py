@@ -11,6 +11,9 @@ from pydantic import AwareDatetime, ConfigDict
 
 from maillage.territories.schemas import TerritoryRefOut
 
+from .filters import MAX_SEARCH_CHARS, MAX_SEARCH_WORDS, MAX_SERVICES, MAX_YEAR, MIN_YEAR
+from .selectors import MAX_OFFSET
+
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 
@@ -21,7 +24,9 @@ class PlaceFilterQuery(Schema):
     q: str = Field(
         "",
         description="Mots cherchés dans le nom, la description et la commune, sans tenir compte "
-        "des accents ni des majuscules ; tous les mots doivent être présents.",
+        "des accents ni des majuscules ; tous les mots doivent être présents "
+        f"({MAX_SEARCH_WORDS} mots et {MAX_SEARCH_CHARS} caractères au plus).",
+        json_schema_extra={"maxLength": MAX_SEARCH_CHARS},
     )
     kind: list[str] = Field(
         [],
@@ -31,7 +36,8 @@ class PlaceFilterQuery(Schema):
     service: list[str] = Field(
         [],
         description="Service proposé (libellé libre, sans tenir compte des accents ni des "
-        "majuscules), répétable : un lieu proposant tous ces services.",
+        f"majuscules), répétable ({MAX_SERVICES} fois au plus) : un lieu proposant tous ces "
+        "services.",
     )
     status: list[str] = Field(
         [],
@@ -65,7 +71,7 @@ class PlaceFilterQuery(Schema):
     updated_since: str = Field(
         "",
         description="Date ou date-heure ISO 8601 : lieux modifiés depuis (heure de Paris quand "
-        "le fuseau manque).",
+        f"le fuseau manque), des années {MIN_YEAR} à {MAX_YEAR}.",
         examples=["2025-01-31T08:00:00Z"],
     )
 
@@ -77,7 +83,9 @@ class PlaceListQuery(PlaceFilterQuery):
         description=f"Nombre de lieux par page ({MAX_LIMIT} au plus).",
         json_schema_extra={"maximum": MAX_LIMIT},
     )
-    offset: int = Field(0, ge=0, description="Nombre de lieux à sauter.")
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description=f"Nombre de lieux à sauter ({MAX_OFFSET} au plus)."
+    )
 
 
 class PlaceGeoJSONQuery(PlaceFilterQuery):

@@ -20,6 +20,10 @@ from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Place, PlaceKindLink
 from .rules import can_edit_place
 
+# Paging deeper than this is a crawl, better served by the CSV and GeoJSON exports; beyond
+# 2**63 an offset overflows the database's integers (a 500 before this bound).
+MAX_OFFSET = 1_000_000
+
 
 @dataclass(frozen=True)
 class PlaceFilters:

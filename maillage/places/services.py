@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from maillage.audit.services import record
 from maillage.common.errors import PermissionDenied, ValidationFailed
-from maillage.common.text import fold
+from maillage.common.text import fold, label_key
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
 from .models import Label, Place, PlaceKindLink
@@ -115,24 +115,23 @@ def unique_slug(name: str, city: str, *, exclude_id: int | None = None) -> str:
 
 
 def get_or_create_labels(category: str, names: list[str]) -> list[Label]:
-    """Labels for `names`, matched case- and accent-insensitively, created when missing."""
-    folded = {fold(name): name for name in names}
+    """Labels for `names`, matched by `label_key` (case and spacing aside), created when missing."""
+    keyed = {label_key(name): name for name in names}
     existing = {
-        label.folded: label
-        for label in Label.objects.filter(category=category, folded__in=list(folded))
+        label.key: label for label in Label.objects.filter(category=category, key__in=list(keyed))
     }
     missing = [
-        Label(category=category, name=name, folded=key)
-        for key, name in folded.items()
+        Label(category=category, name=name, folded=fold(name), key=key)
+        for key, name in keyed.items()
         if key not in existing
     ]
     if missing:
         Label.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {
-            label.folded: label
-            for label in Label.objects.filter(category=category, folded__in=list(folded))
+            label.key: label
+            for label in Label.objects.filter(category=category, key__in=list(keyed))
         }
-    return [existing[key] for key in folded]
+    return [existing[key] for key in keyed]
 
 
 def apply_clean_place(place: Place, clean: CleanPlace) -> None:

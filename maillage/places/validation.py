@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
 from maillage.common.geo import is_in_france
-from maillage.common.text import fold
+from maillage.common.text import (
+    control_characters_message,
+    fold,
+    has_control_characters,
+    label_key,
+)
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
 from .hours import opening_hours_error
@@ -110,7 +115,10 @@ class CleanPlace:
 
 
 def split_multi(value: Any) -> list[str]:
-    """`a|b|c` or a list → trimmed non-empty items, first spelling kept, duplicates dropped."""
+    """`a|b|c` or a list → trimmed non-empty items, first spelling kept, duplicates dropped.
+
+    Duplicates are items with the same `label_key`, the identity of a label.
+    """
     items: Iterable[Any]
     if value is None:
         items = []
@@ -122,7 +130,7 @@ def split_multi(value: Any) -> list[str]:
     for item in items:
         text = " ".join(str(item).split())
         if text:
-            seen.setdefault(fold(text), text)
+            seen.setdefault(label_key(text), text)
     return list(seen.values())
 
 
@@ -191,6 +199,20 @@ def is_valid_email(email: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def control_character_errors(data: Mapping[str, Any]) -> list[FieldError]:
+    """One error per field whose text (or one of its list items) holds a control character.
+
+    Checked on the raw input, before anything is stripped: a NUL byte is refused, never
+    silently dropped, and never reaches the database (PostgreSQL refuses it in text).
+    """
+    errors = []
+    for name, value in data.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(item, str) and has_control_characters(item) for item in items):
+            errors.append(FieldError(name, control_characters_message()))
+    return errors
 
 
 def _text(value: Any) -> str:
@@ -264,6 +286,7 @@ def clean_place_input(
     errors: list[FieldError] = []
     clean = CleanPlace() if base is None else CleanPlace(**vars(base))
     present = set(data)
+    errors.extend(control_character_errors(data))
 
     for name in TEXT_FIELDS:
         if name in present:
@@ -276,7 +299,9 @@ def clean_place_input(
         errors.append(FieldError("name", _("Le nom est obligatoire.")))
 
     if "kinds" in present:
-        kinds = [fold(kind).replace(" ", "_") for kind in split_multi(data["kinds"])]
+        kinds = list(
+            dict.fromkeys(fold(kind).replace(" ", "_") for kind in split_multi(data["kinds"]))
+        )
         unknown = [kind for kind in kinds if kind not in KIND_CODES]
         if unknown:
             errors.append(

@@ -81,9 +81,16 @@ def _open_state(opening_hours: str, moment: datetime, zone: ZoneInfo) -> dict:
 
 
 def place_list(request: HttpRequest) -> HttpResponse:
-    """The directory as a paginated list with filters; htmx gets the results fragment only."""
+    """The directory as a paginated list with filters; htmx gets the results fragment only.
+
+    A page number that is not one, or past the last page, answers 404; invalid filters are
+    shown next to their field and answer 400 (the htmx fragment stays a 200: htmx swaps only
+    successful answers, and the fragment carries the errors).
+    """
     search = parse_place_search(request.GET)
     offset = (search.page - 1) * PAGE_SIZE
+    if not 0 <= offset <= selectors.MAX_OFFSET:
+        raise Http404(_("Page introuvable."))
     results = selectors.search_places(
         search.filters,
         limit=PAGE_SIZE,
@@ -100,6 +107,8 @@ def place_list(request: HttpRequest) -> HttpResponse:
         )
         item["is_open"] = is_open_at(item["opening_hours"], moment, zone=zone) if serving else None
     page_count = max(1, math.ceil(results.count / PAGE_SIZE))
+    if search.page > page_count:
+        raise Http404(_("Page introuvable."))
     context = {
         "search": search,
         "results": results,
@@ -116,7 +125,8 @@ def place_list(request: HttpRequest) -> HttpResponse:
     }
     partial = request.htmx and request.htmx.target == "resultats"
     template = "places/_results.html" if partial else "places/place_list.html"
-    response = render(request, template, context)
+    status = 400 if search.errors and not partial else 200
+    response = render(request, template, context, status=status)
     # One URL answers a fragment to htmx and a page to everyone else: caches must tell them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response

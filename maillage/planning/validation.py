@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError, ValidationFailed
+from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.kinds import PlaceKind
 from maillage.territories.models import Territory
 from maillage.territories.selectors import UnknownTerritory, resolve_territory
@@ -73,6 +74,8 @@ def clean_kinds(kinds: list[str] | tuple[str, ...], field: str = "kind") -> tupl
 
 def clean_territory(ref: str, field: str = "territory") -> Territory:
     """The territory a reference names (`departement:64`, `64`, …); see resolve_territory."""
+    if has_control_characters(ref):
+        raise ValidationFailed([FieldError(field, control_characters_message())])
     try:
         return resolve_territory(ref)
     except UnknownTerritory as exc:

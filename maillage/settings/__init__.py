@@ -92,6 +92,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.read_bool("AXES_ENABLED", default=True)
 # The lockout page says in French what happened and for how long (status 429).
 AXES_LOCKOUT_CALLABLE = "maillage.accounts.views.lockout"
+# Reverse proxies in front of the server (0: clients connect directly). Behind a proxy every
+# request comes from its address: the lockout (and axes' log lines) must read the client's from
+# X-Forwarded-For instead, and only as many entries as there are proxies to trust.
+TRUSTED_PROXIES = env.read_int("TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "maillage.common.clients.client_address"
 
 TEMPLATES = [
     {

@@ -1,5 +1,6 @@
 """Reads about territories: lookups by code, resolution of a territory reference, communes."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,6 +25,10 @@ TERRITORY_FIELD_FOR_LEVEL = {
     Level.DEPARTEMENT: "departement_code",
     Level.REGION: "region_code",
 }
+
+
+# Every INSEE and SIREN code of a territory (`64445`, `2A004`, `200067254`, `971`) has this form.
+CODE = re.compile(r"[0-9A-Za-z]{1,9}")
 
 
 class UnknownTerritory(LookupError):  # noqa: N818 - reads as a sentence: raise UnknownTerritory
@@ -51,6 +56,11 @@ def resolve_territory(ref: str) -> Territory:
     """
     level, code = parse_territory_ref(ref)
     levels = [level] if level else list(BARE_CODE_ORDER)
+    if code and not CODE.fullmatch(code):
+        # Arbitrary bytes (a NUL, which PostgreSQL refuses) never reach a query.
+        raise UnknownTerritory(
+            "Code de territoire impossible : des chiffres et des lettres, 9 au plus."
+        )
     matches = {t.level: t for t in Territory.objects.filter(code=code, level__in=levels)}
     for candidate in levels:
         if candidate in matches:
@@ -62,6 +72,9 @@ def resolve_territory(ref: str) -> Territory:
 
 
 def get_territory(*, level: str, code: str) -> Territory:
+    """Raises Territory.DoesNotExist, without a query for a code no territory can have."""
+    if not CODE.fullmatch(code):
+        raise Territory.DoesNotExist
     return Territory.objects.get(level=level, code=code.upper())
 
 

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from maillage.common.text import fold
+from maillage.common.text import control_characters_message, fold, has_control_characters
 from maillage.places.kinds import PlaceKind
 from maillage.places.selectors import territory_figures, with_place_counts
 from maillage.places.views import geojson_url
@@ -46,7 +46,10 @@ def territory_index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     communes = []
     error = ""
-    if query:
+    status = 200
+    if has_control_characters(query):
+        error, query, status = control_characters_message(), "", 400
+    elif query:
         if any(char.isdigit() or char == ":" for char in query):
             try:
                 territory = resolve_territory(query)
@@ -67,6 +70,7 @@ def territory_index(request: HttpRequest) -> HttpResponse:
         request,
         "territories/territory_index.html",
         {"query": query, "communes": communes, "error": error, "regions": regions},
+        status=status,
     )
 
 

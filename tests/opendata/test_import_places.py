@@ -87,6 +87,15 @@ def test_order_of_kinds_and_case_of_labels_do_not_count_as_changes(run_import):
     assert report.unchanged == 1
 
 
+def test_labels_differing_by_punctuation_are_imported_as_distinct_labels(run_import):
+    report = run_import(
+        MINIMAL + ",services", "1,La Fabrique,fablab,64445,43.2951,-0.3708,=1|-1|:|;|WIFI|wifi"
+    )
+    assert report.errors == []
+    place = Place.objects.get(source_id="1")
+    assert sorted(label.name for label in place.services.all()) == ["-1", ":", ";", "=1", "WIFI"]
+
+
 def test_digests_of_earlier_imports_stay_valid():
     """Digests are stored: encoding them differently would turn every place of every source
     into an update at its next import. The values are those of the first place_digest."""

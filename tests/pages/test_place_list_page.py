@@ -94,7 +94,7 @@ def test_filter_form_keeps_what_was_typed(client, directory):
 
 
 def test_invalid_filters_are_explained_next_to_their_field(client, directory):
-    page = parse(client.get("/lieux/?territory=zz99&radius_km=-3&near_commune=Nullepart"))
+    page = parse(client.get("/lieux/?territory=zz99&radius_km=-3&near_commune=Nullepart"), 400)
     assert field_errors(page, "territory")[0].startswith("Territoire « zz99 » introuvable.")
     assert field_errors(page, "near_commune") == [
         "Aucune commune ne s'appelle « Nullepart ». Essayez son code INSEE."
@@ -117,7 +117,7 @@ def test_a_name_shared_by_several_communes_asks_for_the_code(client, directory):
             longitude=5.0,
             departement_code=departement,
         )
-    page = parse(client.get("/lieux/?territory=Saint-Martin"))
+    page = parse(client.get("/lieux/?territory=Saint-Martin"), 400)
     assert field_errors(page, "territory") == [
         "Plusieurs communes s'appellent « Saint-Martin » : précisez le code INSEE "
         "(05151 — Saint-Martin (05), 97127 — Saint-Martin (971))."

@@ -1,8 +1,13 @@
 """Creating and updating places through the one write path."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.places.models import Label
+from maillage.places.selectors import PlaceFilters, search_places
 from maillage.places.services import update_place
 from tests.factories import UserFactory, make_place
 
@@ -50,3 +55,33 @@ def test_update_is_partial_and_checks_permission():
     assert updated.name == "La Fabrique"
     assert updated.description == "Ateliers"
     assert list(updated.kind_links.values_list("kind", flat=True)) == ["fablab"]
+
+
+def test_labels_differing_by_more_than_case_and_spacing_stay_distinct():
+    """`=1` and `-1` once folded to the same label; case and spacing alone still merge."""
+    first = make_place(name="Un", services=["=1", "Café", "Impression 3D"])
+    second = make_place(name="Deux", services=["-1", "Cafe", "  impression   3d "])
+    assert sorted(label.name for label in first.services.all()) == ["=1", "Café", "Impression 3D"]
+    assert sorted(label.name for label in second.services.all()) == ["-1", "Cafe", "Impression 3D"]
+    assert Label.objects.filter(category="service").count() == 5
+
+
+def test_the_service_filter_still_ignores_accents():
+    make_place(name="Un", services=["Café"])
+    make_place(name="Deux", services=["Cafe"])
+    page = search_places(PlaceFilters(services=("CAFÉ",)))
+    assert sorted(row["name"] for row in page.items) == ["Deux", "Un"]
+
+
+def test_the_migration_keys_existing_labels_and_keeps_them_distinct():
+    """Two existing labels with one key (folded apart: ß) stay two labels."""
+    fill_keys = importlib.import_module("maillage.places.migrations.0003_add_label_key").fill_keys
+    Label.objects.bulk_create(
+        [
+            Label(category="service", name="Straße", folded="strae", key=""),
+            Label(category="service", name="STRASSE", folded="strasse", key="x"),
+        ]
+    )
+    fill_keys(apps, None)
+    labels = list(Label.objects.order_by("pk"))
+    assert [label.key for label in labels] == ["strasse", f"strasse #{labels[1].pk}"]
