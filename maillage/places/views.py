@@ -4,7 +4,6 @@ Views only read parameters, check permissions through `rules`/selectors, call a 
 service and render. Places a visitor may not edit answer 404, as in the API.
 """
 
-import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -12,7 +11,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,7 +123,6 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     place = _place_or_404(slug)
     moment = timezone.now()
     today = moment.astimezone(PARIS).date()
-    jsonld = place_jsonld(place, request.build_absolute_uri("/"))
     return render(
         request,
         "places/place_detail.html",
@@ -139,10 +136,7 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "today": today,
             "coordinates": f"{place.latitude},{place.longitude}",
             "can_edit": can_edit_place(request.user, place),
-            # Escaped for a <script> element: "</" cannot close it early.
-            "jsonld": json.dumps(jsonld, cls=DjangoJSONEncoder, ensure_ascii=False).replace(
-                "</", "<\\/"
-            ),
+            "jsonld": place_jsonld(place, request.build_absolute_uri("/")),
         },
     )
 
