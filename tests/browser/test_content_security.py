@@ -91,8 +91,9 @@ def test_public_pages_break_no_rule(page, site, places, csp_violations):
     visit(page, f"{site}/territoires/departement/64/", csp_violations)
     page.wait_for_selector("#white-zones-map[data-marker-count]")  # coverage, loaded by htmx
     page.select_option("#id_radius_km", "5")  # and swapped again
-    page.click("#coverage form button")
-    page.wait_for_selector("#white-zones-map[data-marker-count]")
+    with page.expect_response("**/analyse/couverture/departement/64/?*"):
+        page.click("#coverage form button")
+    page.locator("#white-zones-summary", has_text="5 km").wait_for()
     visit(page, f"{site}/analyse/couverture/departement/64/", csp_violations)
     page.wait_for_selector("#white-zones-map[data-marker-count]")
     visit(page, f"{site}/analyse/planifier/", csp_violations)
