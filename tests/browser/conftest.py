@@ -84,7 +84,7 @@ def page(site, csp_violations):
         context.set_default_timeout(10_000)
         context.route("**/*", local_only)
 
-        def report_csp_violation(text: str) -> None:  # Playwright needs a Python function
+        def report_csp_violation(text: str) -> None:  # Playwright cannot expose list.append
             csp_violations.append(text)
 
         context.expose_function("reportCspViolation", report_csp_violation)
@@ -102,7 +102,7 @@ def page(site, csp_violations):
 
 
 def _record_csp_message(message, violations: list[str]) -> None:
-    # Chromium also says on the console what the policy refused, sometimes before the event.
+    # Chromium also writes each refusal on the console: a second witness, in plain words.
     if message.type == "error" and "Content Security Policy" in message.text:
         violations.append(f"console: {message.text}")
 
