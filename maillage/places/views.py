@@ -4,7 +4,6 @@ Views only read parameters, check permissions through `rules`/selectors, call a 
 service and render. Places a visitor may not edit answer 404, as in the API.
 """
 
-import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,7 +12,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -145,7 +143,6 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     zone = place.timezone
     moment = timezone.now()
     today = moment.astimezone(zone).date()
-    jsonld = place_jsonld(place, request.build_absolute_uri("/"))
     context = {
         "place": place,
         "kinds": [link.kind for link in place.kind_links.all()],
@@ -157,10 +154,7 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "zone_name": zone.key,
         "coordinates": f"{place.latitude},{place.longitude}",
         "can_edit": can_edit_place(request.user, place),
-        # Escaped for a <script> element: "</" cannot close it early.
-        "jsonld": json.dumps(jsonld, cls=DjangoJSONEncoder, ensure_ascii=False).replace(
-            "</", "<\\/"
-        ),
+        "jsonld": place_jsonld(place, request.build_absolute_uri("/")),
     }
     # Times on the page ("ferme à 18:00") are the place's wall clock, like its hours.
     with timezone.override(zone):

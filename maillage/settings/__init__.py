@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from . import environment as env
+from .content_security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.read_str("MAILLAGE_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",  # its system checks catch settings in django-csp's pre-4.0 format
     "maillage.accounts",
     "maillage.audit",
     "maillage.territories",
@@ -60,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the policy too (an SVG opened on its own
+    # cannot run a script either).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -209,6 +214,10 @@ MAP_TILES_ATTRIBUTION = env.read_str(
     "MAP_TILES_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
+
+# One strict policy in every mode, so that development and the tests see what production
+# enforces; the map's tile server is the only other origin (for images). See content_security.
+CONTENT_SECURITY_POLICY = content_security_policy(tiles_url=MAP_TILES_URL)
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 

@@ -59,23 +59,27 @@ def test_search_filters_the_list_without_reloading(page, site):
     page.evaluate("() => { window.sameDocument = true; }")
     page.fill("#f-q", "fabrique")
     page.wait_for_url("**/lieux/?q=fabrique")
-    page.wait_for_function("document.querySelectorAll('.result-list .card').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.result-list .card').length === 1")
     assert titles.all_text_contents() == ["La Fabrique"]
     assert page.text_content("#results-title").strip() == "1 lieu trouvé"
     # htmx swapped the results in place: the page was not reloaded.
     assert page.evaluate("() => window.sameDocument") is True
-    page.wait_for_function("document.getElementById('carte-resultats').dataset.markerCount === '1'")
+    page.wait_for_function(
+        "() => document.getElementById('carte-resultats').dataset.markerCount === '1'"
+    )
     page.fill("#f-q", "")
     page.check("#f-kind-coworking")
     page.wait_for_url("**/lieux/?kind=coworking")
-    page.wait_for_function("document.querySelectorAll('.result-list .card').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.result-list .card').length === 1")
     assert titles.all_text_contents() == ["Cowork Lescar"]
 
 
 def test_territory_field_suggests_communes(page, site):
     page.goto(f"{site}/lieux/")
     page.locator("#f-territory").press_sequentially("Pa")
-    page.wait_for_function("document.querySelectorAll('#territory-options option').length === 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#territory-options option').length === 2"
+    )
     values = page.eval_on_selector_all(
         "#territory-options option", "nodes => nodes.map(n => n.value)"
     )

@@ -1,13 +1,23 @@
 """Template filters for place pages: kind labels, phone display, roles shown in the menu."""
 
+import json
+
 import phonenumbers
 from django import template
-from django.utils.html import json_script
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
 
 from maillage.accounts.rules import is_network_admin as _is_network_admin
 from maillage.places.kinds import PlaceKind, PlaceStatus
 
 register = template.Library()
+
+# Inside a <script> element the HTML parser looks for "</script" and, after "<!--", for
+# "<script" too: a name like "<!--<script>" would swallow the rest of the page. With every "<",
+# ">" and "&" written as a JSON escape no such sequence is left, and the JSON decodes to the
+# same data (as Django's json_script does for application/json).
+_SCRIPT_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -58,3 +68,13 @@ def manages_places(user) -> bool:
 def kind_labels_script():
     """Kind labels in the page's language, for the map popups (a JSON <script> element)."""
     return json_script({code: str(label) for code, label in PlaceKind.choices}, "kind-labels")
+
+
+@register.simple_tag
+def jsonld_script(data: dict):
+    """A `<script type="application/ld+json">` of data that no text in it can end early."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_SCRIPT_JSON_ESCAPES)),  # noqa: S308 (escaped just above)
+    )

@@ -5,6 +5,7 @@
      data-center="lat,lon", data-zoom        initial view
      data-geojson-url                        a GeoJSON FeatureCollection of places to draw
      data-point="lat,lon"                    a single marker (place page), with data-point-label
+                                             (its tooltip, shown as text)
      data-fit="true"                         fit the view to the markers once drawn
    Markers are circle markers on Leaflet's canvas renderer, so thousands of places stay smooth
    without a clustering plugin. The last map built is exposed as window.maillageMap (tests count
@@ -23,6 +24,13 @@
     if (!text) { return null; }
     var parts = text.split(",").map(Number);
     return parts.length === 2 && parts.every(isFinite) ? parts : null;
+  }
+
+  // Leaflet inserts a string tooltip or popup as HTML: user text always goes in as a DOM node.
+  function textElement(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
   }
 
   function popupContent(properties, labels, linkText) {
@@ -122,7 +130,7 @@
     if (point) {
       L.circleMarker(point, {
         radius: 9, weight: 2, color: "#ffffff", fillColor: "#e1000f", fillOpacity: 1
-      }).bindTooltip(element.dataset.pointLabel || "").addTo(layer);
+      }).bindTooltip(textElement(element.dataset.pointLabel || "")).addTo(layer);
       element.dataset.markerCount = "1";
     }
     element.maillageReload = function (url) { return load(element, map, layer, url); };
