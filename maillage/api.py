@@ -15,6 +15,9 @@ from maillage.places.api import router as places_router
 from maillage.planning.api import router as analysis_router
 from maillage.territories.api import router as territories_router
 
+NINJA_UNPARSABLE_BODY = "Cannot parse request body"
+PARAMETER_SOURCES = {"query", "path", "header", "cookie", "body", "form", "file"}
+
 api = NinjaAPI(
     title="Maillage API",
     version="1",
@@ -47,11 +50,13 @@ def on_validation_failed(request, exc: ValidationFailed):
 def on_schema_error(request, exc: NinjaValidationError):
     errors = []
     for error in exc.errors:
-        location = [
-            str(part)
-            for part in error.get("loc", ())
-            if part not in ("body", "query", "path", "payload")
-        ]
+        # ninja's `loc` starts with where the value was read ("query", "body", "file"…), then,
+        # in a body, the name of the operation's body parameter ("payload"): the field a client
+        # sent is what follows (`("file", "file")` is the upload field named "file").
+        location = [str(part) for part in error.get("loc", ())]
+        if location and location[0] in PARAMETER_SOURCES:
+            location = location[1:]
+        location = [part for part in location if part != "payload"]
         errors.append({"field": ".".join(location) or "__all__", "message": error.get("msg", "")})
     return _error(request, 422, _("Les données envoyées sont invalides."), errors)
 
@@ -77,6 +82,10 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    # ninja's only 400: a body that its JSON parser cannot read (its message is in English, with
+    # the parser's own error appended under DEBUG).
+    if exc.status_code == 400 and str(exc).startswith(NINJA_UNPARSABLE_BODY):
+        return _error(request, 400, _("Le corps de la requête n'est pas un document JSON lisible."))
     return _error(request, exc.status_code, str(exc))
 
 

@@ -6,7 +6,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from maillage.accounts.auth import token_auth
-from maillage.common.schemas import ErrorOut
+from maillage.common.schemas import ErrorOut, error_responses
 
 from .models import ImportJob, ImportState
 from .services import create_import_job, run_import_job
@@ -63,7 +63,13 @@ def _report(job: ImportJob) -> dict:
 @router.post(
     "",
     auth=token_auth,
-    response={200: ImportReportOut, 401: ErrorOut, 403: ErrorOut, 422: ImportReportOut},
+    response={
+        200: ImportReportOut,
+        **error_responses(401, 403),
+        # The report of a rejected import, or the error of a request that does not validate (no
+        # file, no source).
+        422: ImportReportOut | ErrorOut,
+    },
     operation_id="create_import",
     summary="Importer des lieux",
     description=(
@@ -71,7 +77,9 @@ def _report(job: ImportJob) -> dict:
         "(CSV canonique ou GeoJSON, détecté d'après le contenu), `source` (clé d'import avec "
         "`source_id`), `dry_run` et `partial` (booléens, faux par défaut). L'import se fait "
         "pendant la requête ; la réponse est son rapport : 200 quand aucune ligne n'est "
-        "rejetée, 422 sinon (même corps). Les erreurs de fichier portent le champ `__file__`."
+        "rejetée, 422 sinon (même corps). Les erreurs de fichier portent le champ `__file__`. "
+        "Une requête incomplète ou invalide (sans `file`, sans `source`…) reçoit aussi 422, "
+        "avec le format d'erreur commun de l'API."
     ),
 )
 def create_import(

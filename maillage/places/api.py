@@ -25,7 +25,7 @@ from ninja import Query, Router, Status
 
 from maillage.accounts.auth import token_auth
 from maillage.common.errors import FieldError, ValidationFailed
-from maillage.common.schemas import ErrorOut
+from maillage.common.schemas import error_responses
 from maillage.opendata import exports
 
 from . import selectors, services
@@ -65,8 +65,9 @@ DETAIL_FIELDS = (
     "created_at",
     "updated_at",
 )
-READ_ERRORS = {422: ErrorOut}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Filters and ids that do not validate answer 422; writes may also meet a body that is not JSON
+# (400), no or a bad token (401), a user who may not (403), a place out of reach (404).
+READ_ERRORS = error_responses(422)
 _DJANGO_JSON = DjangoJSONEncoder()
 
 
@@ -273,8 +274,8 @@ def places_csv(request: HttpRequest, params: Query[PlaceFilterQuery]):
 
 
 @router.get(
-    "places/{int:place_id}",
-    response={200: PlaceDetailOut, 404: ErrorOut},
+    "places/{place_id}",
+    response={200: PlaceDetailOut, **error_responses(404, 422)},
     operation_id="get_place",
     tags=["places"],
     summary="Un lieu",
@@ -291,7 +292,7 @@ def get_place(request: HttpRequest, place_id: int):
 @router.post(
     "places",
     auth=token_auth,
-    response={201: PlaceDetailOut, **WRITE_ERRORS},
+    response={201: PlaceDetailOut, **error_responses(400, 401, 403, 422)},
     operation_id="create_place",
     tags=["places"],
     summary="Créer un lieu",
@@ -308,9 +309,9 @@ def create_place(request: HttpRequest, payload: PlaceCreateIn):
 
 
 @router.patch(
-    "places/{int:place_id}",
+    "places/{place_id}",
     auth=token_auth,
-    response={200: PlaceDetailOut, **WRITE_ERRORS},
+    response={200: PlaceDetailOut, **error_responses(400, 401, 403, 404, 422)},
     operation_id="update_place",
     tags=["places"],
     summary="Modifier un lieu",
@@ -329,9 +330,9 @@ def update_place(request: HttpRequest, place_id: int, payload: PlacePatchIn):
 
 
 @router.delete(
-    "places/{int:place_id}",
+    "places/{place_id}",
     auth=token_auth,
-    response={204: None, **WRITE_ERRORS},
+    response={204: None, **error_responses(401, 403, 404, 422)},
     operation_id="delete_place",
     tags=["places"],
     summary="Supprimer un lieu",

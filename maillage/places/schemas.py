@@ -57,13 +57,13 @@ class PlaceFilterQuery(Schema):
     bbox: str = Field(
         "",
         description="Rectangle `min_lon,min_lat,max_lon,max_lat` en degrés (WGS 84).",
-        examples=["-0.5,43.2,-0.2,43.4"],
+        json_schema_extra={"example": "-0.5,43.2,-0.2,43.4"},
     )
     near: str = Field(
         "",
         description="Point `lat,lon` en degrés, ou code INSEE d'une commune (son centre) : les "
         "lieux à moins de `radius_km`, du plus proche au plus loin, avec `distance_km`.",
-        examples=["43.2951,-0.3708"],
+        json_schema_extra={"example": "43.2951,-0.3708"},
     )
     radius_km: float | None = Field(
         None, description="Rayon autour de `near` en km (10 par défaut, 1 000 au plus)."
@@ -72,7 +72,7 @@ class PlaceFilterQuery(Schema):
         "",
         description="Date ou date-heure ISO 8601 : lieux modifiés depuis (heure de Paris quand "
         f"le fuseau manque), des années {MIN_YEAR} à {MAX_YEAR}.",
-        examples=["2025-01-31T08:00:00Z"],
+        json_schema_extra={"example": "2025-01-31T08:00:00Z"},
     )
 
 

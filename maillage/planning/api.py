@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from maillage.accounts.auth import token_auth
-from maillage.common.schemas import ErrorOut
+from maillage.common.schemas import error_responses
 
 from .models import PlanJob
 from .schemas import CoverageOut, CoverageQuery, PlanCreatedOut, PlanIn, PlanJobOut
@@ -18,7 +18,7 @@ router = Router(tags=["analysis"])
 
 @router.get(
     "coverage",
-    response={200: CoverageOut, 422: ErrorOut},
+    response={200: CoverageOut, **error_responses(422)},
     operation_id="get_coverage",
     summary="Couverture d'un territoire par les tiers-lieux",
     description=(
@@ -40,7 +40,7 @@ def get_coverage(request: HttpRequest, query: Query[CoverageQuery]):
 @router.post(
     "plans",
     auth=token_auth,
-    response={202: PlanCreatedOut, 401: ErrorOut, 422: ErrorOut},
+    response={202: PlanCreatedOut, **error_responses(400, 401, 422)},
     operation_id="create_plan",
     summary="Demander un plan d'implantation",
     description=(
@@ -60,7 +60,7 @@ def create_plan(request: HttpRequest, payload: PlanIn):
 
 @router.get(
     "plans/{job_id}",
-    response={200: PlanJobOut, 404: ErrorOut},
+    response={200: PlanJobOut, **error_responses(404, 422)},
     operation_id="get_plan",
     summary="État et résultat d'un plan",
     description=(

@@ -2,9 +2,9 @@
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Path, Router
 
-from maillage.common.schemas import ErrorOut
+from maillage.common.schemas import error_responses
 from maillage.places.selectors import territory_figures
 
 from .models import Territory
@@ -25,8 +25,10 @@ def _ref(territory: Territory) -> dict:
 
 
 @router.get(
-    "{level}/{code}",
-    response={200: TerritoryOut, 404: ErrorOut},
+    # `path:` lets a code hold any character, "/" included (sent as %2F, which the server
+    # decodes): an unknown code answers this API's JSON 404, never the site's HTML page.
+    "{level}/{path:code}",
+    response={200: TerritoryOut, **error_responses(404)},
     operation_id="get_territory",
     summary="Un territoire et ses lieux",
     description=(
@@ -36,7 +38,11 @@ def _ref(territory: Territory) -> dict:
         "par type et par statut. 404 pour un niveau ou un code inconnu."
     ),
 )
-def get_territory_figures(request: HttpRequest, level: str, code: str):
+def get_territory_figures(
+    request: HttpRequest,
+    level: str = Path(..., example="departement"),
+    code: str = Path(..., example="64"),
+):
     """A territory with its population and the places inside it by kind and status.
 
     Figures are those of the territory page (`places.selectors.territory_figures`).
