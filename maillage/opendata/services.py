@@ -14,10 +14,11 @@
    written (not even `updated_at`); the others are written with bulk inserts and updates.
 
 Short transactions let other writers in between two batches: on SQLite, where a writer locks
-the whole database, a request waits for one batch (a tenth of a second or so), not for the
-whole import. A batch is planned without the lock and checked again once in its transaction:
-if a place of the batch was created, deleted or re-imported meanwhile, or a slug taken, the
-batch is planned again under the lock, so it is written against what the database holds then.
+the whole database, a request waits for a batch (a fraction of a second), not for the whole
+import. A batch is planned without the lock and checked again once in its transaction: if a
+place of the batch was created, deleted or re-imported meanwhile, the batch is planned again
+under the lock, so it is written against what the database holds then; the slugs of new places
+are chosen there too, so one taken meanwhile is not chosen again.
 
 By default an import is all-or-nothing: one rejected row and nothing is written, because every
 row is validated before the first batch is written. With `partial=True` the valid rows are
