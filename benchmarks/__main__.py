@@ -14,6 +14,7 @@ from pathlib import Path
 BENCHMARKS = {
     "api": "benchmarks.api_bench",
     "import": "benchmarks.import_bench",
+    "import_writes": "benchmarks.import_writes_bench",
     "analysis": "benchmarks.analysis_bench",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent

@@ -30,3 +30,30 @@ def static_root(tmp_path_factory):
 def fast_password_hasher(settings):
     """Passwords only need hashing in tests, not strength: keep the suite fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file rather than in memory, as in production (WAL,
+    a write lock per database): the server processes of tests/concurrency.py can share it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(scope="session")
+def app_server(django_db_setup):
+    """gunicorn serving the application on the test database, once for the session.
+
+    See tests/concurrency.py: tests using it need `transactional_db` (the server sees committed
+    rows only).
+    """
+    from django.db import connection
+
+    from tests.concurrency import app_server_for
+
+    with app_server_for(connection.settings_dict) as server:
+        yield server

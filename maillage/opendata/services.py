@@ -7,13 +7,27 @@
    API and the forms, against communes loaded once; a `source_id` seen earlier in the file is an
    error on the later line. Valid rows are spooled to a temporary file, so memory stays flat in
    the file's size and the database is not locked while a large file is being checked;
-3. load, in one transaction: rows are matched on (source, source_id); a row whose digest equals
-   the one stored at the last import is `unchanged` and nothing is written (not even
-   `updated_at`); the others are written in batches (bulk inserts and updates).
+3. load, in short transactions: the spool is read back in batches of BATCH_SIZE rows; each batch
+   is matched on (source, source_id) against the database, and its rows are prepared for
+   writing, outside any transaction; then the batch is written in a transaction of its own.
+   A row whose digest equals the one stored at the last import is `unchanged` and nothing is
+   written (not even `updated_at`); the others are written with bulk inserts and updates.
 
-By default an import is all-or-nothing: one rejected row and nothing is written. With
-`partial=True` the valid rows are written and the bad ones reported; with `dry_run=True` nothing
-is written and the report tells what the same import would do.
+Short transactions let other writers in between two batches: on SQLite, where a writer locks
+the whole database, a request waits for a batch (a fraction of a second), not for the whole
+import. A batch is planned without the lock and checked again once in its transaction: if a
+place of the batch was created, deleted or re-imported meanwhile, the batch is planned again
+under the lock, so it is written against what the database holds then; the slugs of new places
+are chosen there too, so one taken meanwhile is not chosen again.
+
+By default an import is all-or-nothing: one rejected row and nothing is written, because every
+row is validated before the first batch is written. With `partial=True` the valid rows are
+written and the bad ones reported; with `dry_run=True` nothing is written and the report tells
+what the same import would do. If the process stops between two batches (killed, a crash, the
+database gone), the batches before are written and the others not: running the same import
+again completes it (the written rows are then `unchanged`), since loading is an upsert on
+(source, source_id). Called inside a transaction, the batches are savepoints of that
+transaction, which decides for all of them.
 """
 
 import logging
@@ -195,11 +209,7 @@ def import_places(
         if report.rejected and not partial:
             return report
         spool.seek(0)
-        if dry_run:
-            _Loader(source, write=False).load_spool(spool, report)
-        else:
-            with transaction.atomic():
-                _Loader(source, write=True).load_spool(spool, report)
+        _Loader(source, write=not dry_run).load_spool(spool, report)
     return report
 
 
@@ -273,30 +283,43 @@ def _source_places(source: str):
     return Place.objects.filter(source=source).exclude(source_id="").order_by()
 
 
+@dataclass
+class _Plan:
+    """One batch sorted against `known` (its places in the database), rows ready to write."""
+
+    known: dict[str, tuple[int, str]]
+    creations: list[tuple[str, CleanPlace]] = field(default_factory=list)
+    creation_rows: list[list[Any]] = field(default_factory=list)
+    slug_bases: list[str] = field(default_factory=list)
+    updates: list[tuple[int, CleanPlace]] = field(default_factory=list)
+    update_rows: list[list[Any]] = field(default_factory=list)
+    unchanged: int = 0
+
+
 class _Loader:
-    """Matches spooled rows with the source's places and writes them in batches.
+    """Matches spooled batches with the source's places and writes each in its own transaction.
 
     Writes are `executemany` of one prepared statement per table and batch: `bulk_create` and
     `bulk_update` build a model instance per row and, on SQLite, compile a statement every 30
     rows (or a CASE per field), which made them several times slower than the validation
-    itself. Values still go through each field's `get_db_prep_save`, as the ORM would do.
+    itself. Values still go through each field's `get_db_prep_save`, as the ORM would do. The
+    Python half of that work is done before the transaction, so that the write lock is held
+    only while the database writes (and other writers get it while the next batch is prepared).
     """
 
     def __init__(self, source: str, *, write: bool) -> None:
         self.source = source
         self.write = write
-        # source_id → (id, digest) for the whole source: one query instead of one per row.
-        self.known = {
-            source_id: (place_id, digest)
-            for source_id, place_id, digest in _source_places(source).values_list(
-                "source_id", "id", "source_digest"
-            )
-        }
         self._slugs: _Slugs | None = None
         self._label_ids: dict[tuple[str, str], int] = {}
         # One instance reused for every row: `apply_clean_place` sets every mapped field, and
         # building a model instance per row would cost as much as writing it.
         self._scratch = Place()
+        self._create_fields = [
+            field for field in Place._meta.concrete_fields if not field.primary_key
+        ]
+        self._slug_index = [field.attname for field in self._create_fields].index("slug")
+        self._update_fields = [Place._meta.get_field(name) for name in UPDATED_FIELDS]
 
     def load_spool(self, spool: BinaryIO, report: ImportReport) -> None:
         while True:
@@ -305,64 +328,79 @@ class _Loader:
                 batch = pickle.load(spool)  # noqa: S301
             except EOFError:
                 return
-            self._load(batch, report)
+            plan = self._plan(batch, self._known(batch))
+            if self.write and (plan.creations or plan.updates):
+                with transaction.atomic():
+                    known = self._known(batch, lock=True)
+                    if known != plan.known:
+                        # Another writer went in since the plan was made: plan again, under
+                        # the lock (and, on PostgreSQL, the rows locked by `_known`).
+                        plan = self._plan(batch, known)
+                    self._create(plan)
+                    self._update(plan)
+            report.created += len(plan.creations)
+            report.updated += len(plan.updates)
+            report.unchanged += plan.unchanged
 
-    def _load(self, batch: list[tuple[str, CleanPlace, str]], report: ImportReport) -> None:
+    def _known(self, batch: list[tuple[str, CleanPlace, str]], *, lock: bool = False):
+        """source_id → (id, digest) of the batch's places already in the database."""
+        places = _source_places(self.source).filter(
+            source_id__in=[source_id for source_id, _, _ in batch]
+        )
+        if lock:
+            places = places.select_for_update()
+        return {
+            source_id: (place_id, digest)
+            for source_id, place_id, digest in places.values_list(
+                "source_id", "id", "source_digest"
+            )
+        }
+
+    def _plan(self, batch: list[tuple[str, CleanPlace, str]], known) -> _Plan:
+        plan = _Plan(known=known)
         creations, updates = [], []
         for source_id, clean, digest in batch:
-            known = self.known.get(source_id)
-            if known is None:
-                report.created += 1
+            found = known.get(source_id)
+            if found is None:
                 creations.append((source_id, clean, digest))
-            elif known[1] == digest:
-                report.unchanged += 1
+            elif found[1] == digest:
+                plan.unchanged += 1
             else:
-                report.updated += 1
-                updates.append((known[0], clean, digest))
+                updates.append((found[0], clean, digest))
+        plan.creations = [(source_id, clean) for source_id, clean, _ in creations]
+        plan.updates = [(place_id, clean) for place_id, clean, _ in updates]
         if self.write:
-            self._create(creations)
-            self._update(updates)
+            self._prepare_creations(plan, creations)
+            self._prepare_updates(plan, updates)
+        return plan
 
-    def _create(self, creations: list[tuple[str, CleanPlace, str]]) -> None:
+    def _prepare_creations(self, plan: _Plan, creations) -> None:
         if not creations:
             return
         if self._slugs is None:
             self._slugs = _Slugs()
-        fields = [field for field in Place._meta.concrete_fields if not field.primary_key]
         # executemany bypasses auto_now and auto_now_add: the timestamps are set here, prepared
         # for the database once for the whole batch.
         stamp = _db_value(Place._meta.get_field("updated_at"), timezone.now())
-        columns = [(field, field.attname in _TIMESTAMPS) for field in fields]
+        columns = [(field, field.attname in _TIMESTAMPS) for field in self._create_fields]
         place = self._scratch
-        rows = []
         for source_id, clean, digest in creations:
             apply_clean_place(place, clean)
             place.source, place.source_id, place.source_digest = self.source, source_id, digest
-            place.slug = self._slugs.allocate(clean.name, clean.city)
-            rows.append(
+            # The slug is chosen under the lock, by `_create`; only its base is computed here.
+            place.slug = ""
+            plan.slug_bases.append(_Slugs.base(clean.name, clean.city))
+            plan.creation_rows.append(
                 [
                     stamp if stamped else _db_value(field, getattr(place, field.attname))
                     for field, stamped in columns
                 ]
             )
-        _insert_many(Place, fields, rows)
-        ids = dict(
-            _source_places(self.source)
-            .filter(source_id__in=[source_id for source_id, _, _ in creations])
-            .values_list("source_id", "id")
-        )
-        self._save_relations(
-            [ids[source_id] for source_id, _, _ in creations], [clean for _, clean, _ in creations]
-        )
 
-    def _update(self, updates: list[tuple[int, CleanPlace, str]]) -> None:
-        if not updates:
-            return
-        fields = [Place._meta.get_field(name) for name in UPDATED_FIELDS]
+    def _prepare_updates(self, plan: _Plan, updates) -> None:
         stamp = _db_value(Place._meta.get_field("updated_at"), timezone.now())
-        columns = [(field, field.attname in _TIMESTAMPS) for field in fields]
+        columns = [(field, field.attname in _TIMESTAMPS) for field in self._update_fields]
         place = self._scratch
-        rows = []
         for place_id, clean, digest in updates:
             apply_clean_place(place, clean)
             place.source_digest = digest
@@ -370,20 +408,42 @@ class _Loader:
                 stamp if stamped else _db_value(field, getattr(place, field.attname))
                 for field, stamped in columns
             ]
-            rows.append([*values, place_id])
+            plan.update_rows.append([*values, place_id])
+
+    def _create(self, plan: _Plan) -> None:
+        if not plan.creations:
+            return
+        for row, slug in zip(
+            plan.creation_rows, self._slugs.allocate(plan.slug_bases), strict=True
+        ):
+            row[self._slug_index] = slug
+        _insert_many(Place, self._create_fields, plan.creation_rows)
+        ids = dict(
+            _source_places(self.source)
+            .filter(source_id__in=[source_id for source_id, _ in plan.creations])
+            .values_list("source_id", "id")
+        )
+        self._save_relations(
+            [ids[source_id] for source_id, _ in plan.creations],
+            [clean for _, clean in plan.creations],
+        )
+
+    def _update(self, plan: _Plan) -> None:
+        if not plan.updates:
+            return
         quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in self._update_fields)
         with connection.cursor() as cursor:
             cursor.executemany(
                 # Identifiers come from the model's metadata; every value is a parameter.
                 f"UPDATE {quote(Place._meta.db_table)} SET {assignments} "  # noqa: S608
                 f"WHERE {quote(Place._meta.pk.column)} = %s",
-                rows,
+                plan.update_rows,
             )
-        ids = [place_id for place_id, _, _ in updates]
+        ids = [place_id for place_id, _ in plan.updates]
         for model in (PlaceKindLink, Place.services.through, Place.equipment.through):
             _delete_many(model, model._meta.get_field("place"), ids)
-        self._save_relations(ids, [clean for _, clean, _ in updates])
+        self._save_relations(ids, [clean for _, clean in plan.updates])
 
     def _save_relations(self, place_ids: list[int], cleans: list[CleanPlace]) -> None:
         """Kinds, services and equipment of saved places: one statement per relation."""
@@ -466,17 +526,32 @@ def _delete_many(model, field, values) -> None:
 
 
 class _Slugs:
-    """Unique slugs for a batch of new places, `name-city` then -2, -3… like `unique_slug`.
+    """Unique slugs for new places, `name-city` then -2, -3… like `unique_slug`.
 
-    The taken slugs are read once, so that creating N places costs no query per place.
+    The taken slugs are read once, so that creating N places costs no query per place; other
+    writers may take slugs after that, which `allocate` checks in one query per batch.
     """
 
     def __init__(self) -> None:
         self.taken = set(Place.objects.values_list("slug", flat=True))
         self._next_counter: dict[str, int] = {}
 
-    def allocate(self, name: str, city: str) -> str:
-        base = slugify(f"{name} {city}".strip())[:200] or "lieu"
+    @staticmethod
+    def base(name: str, city: str) -> str:
+        return slugify(f"{name} {city}".strip())[:200] or "lieu"
+
+    def allocate(self, bases: list[str]) -> list[str]:
+        """A free slug for each base; called in the transaction that inserts the places."""
+        slugs = [self._next(base) for base in bases]
+        while clashes := set(Place.objects.filter(slug__in=slugs).values_list("slug", flat=True)):
+            # Taken by another writer since `taken` was read; `_next` has recorded them.
+            slugs = [
+                self._next(base) if slug in clashes else slug
+                for base, slug in zip(bases, slugs, strict=True)
+            ]
+        return slugs
+
+    def _next(self, base: str) -> str:
         slug = base
         if slug in self.taken:
             counter = self._next_counter.get(base, 2)

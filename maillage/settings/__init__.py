@@ -129,6 +129,9 @@ def _database_config() -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE transactions take the write lock up front, so concurrent writers queue
         # instead of failing with "database is locked" half-way through; WAL lets readers go on.
+        # Write transactions are short (an import commits every batch), so a writer waits for a
+        # fraction of a second; the 20 s timeout stays as a safety net for the rare long ones
+        # (loading the territories, a migration), where a late answer beats an error.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
