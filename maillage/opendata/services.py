@@ -714,8 +714,11 @@ def run_import_job(*, job_id: int) -> ImportJob:
         finish=lambda job, report: finish_import_job(job=job, report=report),
         fail=lambda job, message: fail_import_job(job=job, message=message),
         explain=_explain_import_failure,
+        # Batches are committed one by one: those written before the error stay, and running
+        # the same import again completes it (they come out unchanged).
         unexpected_message=_(
-            "L'import s'est arrêté sur une erreur inattendue ; rien n'a été écrit."
+            "L'import s'est arrêté sur une erreur inattendue. Les lots déjà écrits sont "
+            "conservés : relancez le même import pour le terminer."
         ),
     )
 
