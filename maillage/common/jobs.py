@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, close_old_connections, models
 from django.db import connection as default_connection
 from django.utils import timezone
@@ -220,7 +221,14 @@ def check_job_quota(*, user, jobs: models.QuerySet, default: int, message: str) 
 
     A quota keeps one person from filling the task workers (ten region-wide exact plans queued
     at once kept the others waiting for an hour).
+
+    Called inside the transaction that creates the job: the user's row is locked first, so two
+    requests of one person are counted one after the other (PostgreSQL's row lock; SQLite's
+    IMMEDIATE transactions already serialise writers) and the quota holds under concurrency.
     """
+    if not default_connection.in_atomic_block:
+        raise RuntimeError("check_job_quota() must run in the transaction that creates the job")
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).exists()
     limit = job_quota(user, default=default)
     active = jobs.filter(created_by=user, state__in=ACTIVE_STATES).count()
     if active >= limit:
