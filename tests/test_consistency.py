@@ -23,3 +23,22 @@ def test_no_cdn_is_referenced_by_templates():
         if re.search(r"(unpkg\.com|cdn\.jsdelivr|cdnjs\.cloudflare)", path.read_text())
     ]
     assert offenders == []
+
+
+def test_every_maillage_command_prints_its_help():
+    """`maillage <command> --help` is how an operator discovers a command: it must not crash
+    (argparse cannot format lazy translations, which once broke most of them)."""
+    import io
+    from contextlib import redirect_stdout
+
+    import pytest
+    from django.core.management import ManagementUtility, get_commands
+
+    ours = sorted(name for name, app in get_commands().items() if app.startswith("maillage"))
+    assert {"import_places", "verify_audit", "create_token", "db_worker"} <= set(ours)
+    for name in ours:
+        output = io.StringIO()
+        with redirect_stdout(output), pytest.raises(SystemExit) as exit_:
+            ManagementUtility(["maillage", name, "--help"]).execute()
+        assert exit_.value.code == 0, name
+        assert f"maillage {name}" in output.getvalue() or name in output.getvalue(), name

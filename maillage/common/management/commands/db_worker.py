@@ -16,7 +16,7 @@ import time
 from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
 from django_tasks_db.management.commands import db_worker
 
 from maillage.common import jobs
@@ -53,7 +53,7 @@ class ResilientWorker(db_worker.Worker):
 
 
 class Command(db_worker.Command):
-    help = gettext_lazy(
+    help = _(
         "Exécute les tâches de fond (imports volumineux, planifications) ; survit aux "
         "coupures de la base de données."
     )

@@ -4,7 +4,6 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.opendata.exports import iter_places_csv, place_feature, place_jsonld
 from maillage.opendata.selectors import iter_export_rows
@@ -14,7 +13,7 @@ from maillage.territories.selectors import UnknownTerritory, resolve_territory
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Exporte les lieux sur la sortie standard (CSV canonique, GeoJSON ou JSON-LD "
         "schema.org). L'export d'une source se réimporte sous cette source sans rien changer."
     )

@@ -5,14 +5,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.common.errors import ValidationFailed
 from maillage.opendata.services import import_places
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Importe des lieux depuis un CSV canonique ou un GeoJSON (détectés d'après le contenu). "
         "Sortie 1 si une ligne est rejetée ou si le fichier est illisible."
     )

@@ -2,13 +2,12 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.opendata.services import purge_import_files
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Supprime les fichiers des imports terminés depuis plus de N jours (réglage "
         "IMPORT_FILE_RETENTION_DAYS par défaut), simulations et échecs compris, et les fichiers "
         "d'import qu'aucun import ne référence. Les imports gardent leur rapport."

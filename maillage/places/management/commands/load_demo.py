@@ -1,12 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.places.demo import MissingCommunes, load_demo_places
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Charge les lieux de démonstration (inventés, source « demo ») ; "
         "une seconde exécution ne change rien."
     )

@@ -4,7 +4,6 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.common.errors import ValidationFailed
 from maillage.places.kinds import PlaceKind
@@ -21,7 +20,7 @@ from maillage.planning.validation import clean_coverage_parameters
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Part de la population à moins de R km d'un tiers-lieu ouvert, distance au plus proche "
         "et zones blanches. Par défaut : les communes de la base (population légale) et ses "
         "lieux ouverts."

@@ -5,7 +5,6 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maillage.common.errors import ValidationFailed
 from maillage.places.kinds import PlaceKind
@@ -31,7 +30,7 @@ from maillage.planning.validation import (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Choisit N emplacements de nouveaux lieux parmi des candidats (par défaut les centres "
         "des communes du territoire) pour couvrir le plus d'habitant·es à R km, compte tenu "
         "des lieux ouverts ; donne l'écart maximal à l'optimum."
