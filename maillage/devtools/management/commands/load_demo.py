@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.places.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo import MissingCommunes, load_demo_places
 
 
 class Command(BaseCommand):
