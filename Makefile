@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format bench setup setup-db setup-browser migrations clean help
+.PHONY: run test lint lock format bench setup setup-db setup-browser migrations clean help
 
 help:
 	@echo "make run    - set up and serve http://127.0.0.1:$(PORT) with demo data"
@@ -21,7 +21,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python requirements/base.txt requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -47,6 +47,8 @@ run: setup-db
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: setup setup-browser lint
 	$(BIN)/maillage makemigrations --check --dry-run
@@ -54,8 +56,16 @@ test: setup setup-browser lint
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.txt
 	$(BIN)/python -m benchmarks
+
+# The .in files are the source of truth; this pins every package with its hashes again, keeping
+# the versions already locked unless an .in file asks for another (dev and bench read base's pins).
+lock: $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	cd requirements && for name in base dev bench data; do \
+		../$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 $$name.in -o $$name.txt || exit 1; \
+	done
 
 format: setup
 	$(BIN)/ruff check --fix .

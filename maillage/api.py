@@ -12,8 +12,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
+from maillage.places.territory_api import router as territories_router
 from maillage.planning.api import router as analysis_router
-from maillage.territories.api import router as territories_router
 
 NINJA_UNPARSABLE_BODY = "Cannot parse request body"
 PARAMETER_SOURCES = {"query", "path", "header", "cookie", "body", "form", "file"}

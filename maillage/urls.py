@@ -8,7 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("comptes/", include("maillage.accounts.urls")),
-    path("territoires/", include("maillage.territories.urls")),
+    path("territoires/", include("maillage.places.territory_urls")),
     path("imports/", include("maillage.opendata.urls")),
     path("analyse/", include("maillage.planning.urls")),
     path("", include("maillage.places.urls")),

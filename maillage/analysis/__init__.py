@@ -1,5 +1,8 @@
 """Maillage's numeric core: distances, coverage, white zones, location planning, population.
 
+Location planning is split by problem family: `covering` (maximal covering), `pmedian`
+(p-median), and `planning.plan`, which chooses between them.
+
 Pure numpy/scipy: this package imports nothing from Django or from Maillage's apps (a test checks
 it). The apps turn places and territories into :class:`Points` and call the functions below.
 
@@ -20,6 +23,13 @@ from maillage.analysis.coverage import (
     weighted_quantile,
     white_zones,
 )
+from maillage.analysis.covering import (
+    CoverSolution,
+    coverage_sets,
+    exact_max_coverage,
+    greedy_max_coverage,
+    merge_points,
+)
 from maillage.analysis.distance import (
     EARTH_RADIUS_KM,
     chord_from_km,
@@ -30,15 +40,7 @@ from maillage.analysis.distance import (
     latlon_to_laea,
     unit_vectors,
 )
-from maillage.analysis.planning import (
-    CoverSolution,
-    PlanResult,
-    coverage_sets,
-    exact_max_coverage,
-    greedy_max_coverage,
-    merge_points,
-    plan,
-)
+from maillage.analysis.planning import PlanResult, plan
 from maillage.analysis.points import Points, common_space, pairwise_distance_km
 from maillage.analysis.population import (
     SHIPPED_TERRITORIES_PATH,

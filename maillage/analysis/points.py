@@ -108,8 +108,10 @@ class Points:
         lon = np.asarray(longitude, dtype=np.float64).reshape(-1)
         if lat.shape != lon.shape:
             raise ValueError("latitude and longitude differ in length")
-        pop = np.ones(lat.size) if population is None else population
-        return cls(np.column_stack([lat, lon]), pop, None if ids is None else ids, "latlon")
+        pop = np.ones(lat.size) if population is None else np.asarray(population)
+        return cls(
+            np.column_stack([lat, lon]), pop, None if ids is None else np.asarray(ids), "latlon"
+        )
 
     @classmethod
     def from_metric(
@@ -124,8 +126,8 @@ class Points:
         y = np.asarray(y_m, dtype=np.float64).reshape(-1)
         if x.shape != y.shape:
             raise ValueError("x and y differ in length")
-        pop = np.ones(x.size) if population is None else population
-        return cls(np.column_stack([x, y]), pop, None if ids is None else ids, "metric")
+        pop = np.ones(x.size) if population is None else np.asarray(population)
+        return cls(np.column_stack([x, y]), pop, None if ids is None else np.asarray(ids), "metric")
 
     @classmethod
     def empty(cls, crs: Crs = "latlon") -> Points:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -36,11 +37,12 @@ class _IrregularFileError(Exception):
 # --- opening and splitting --------------------------------------------------------------------
 
 
-def _open_binary(path: str | Path) -> io.BufferedIOBase:
+def _open_binary(path: str | Path) -> BinaryIO:
     path = Path(path)
     with path.open("rb") as probe:
         magic = probe.read(2)
     if magic == _GZIP_MAGIC:
+        # GzipFile is a binary file, but not nominally the `BinaryIO` typeshed checks for.
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
@@ -54,7 +56,7 @@ def _normalise(name: str) -> str:
     return name.strip().strip('"').strip().lower()
 
 
-def _read_header(f: io.BufferedIOBase) -> tuple[list[str], str, bytes]:
+def _read_header(f: BinaryIO) -> tuple[list[str], str, bytes]:
     """(column names, delimiter, the bytes read after the header line)."""
     head = b""
     while b"\n" not in head:
@@ -69,7 +71,7 @@ def _read_header(f: io.BufferedIOBase) -> tuple[list[str], str, bytes]:
     return names, delimiter, rest
 
 
-def _chunks(f: io.BufferedIOBase, first: bytes) -> Iterator[bytes]:
+def _chunks(f: BinaryIO, first: bytes) -> Iterator[bytes]:
     """Blocks of whole lines, each ending with a newline."""
     carry = first
     while True:

@@ -34,8 +34,7 @@ from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
 from maillage.common.text import control_characters_message, has_control_characters
-
-from .canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
+from maillage.places.canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
 
 CHUNK_SIZE = 64 * 1024
 # The longest header line and line of data read. A header of every canonical field takes under

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from maillage.places.exports import EXPORT_FIELDS
 from maillage.places.selectors import PlaceFilters, search_places
 
-from .exports import EXPORT_FIELDS
 from .models import ImportJob
 from .rules import can_import_places
 

@@ -53,12 +53,12 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition, move_state
 from maillage.common.text import control_characters_message, has_control_characters, label_key
+from maillage.places.canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from maillage.places.models import Label, Place, PlaceKindLink
 from maillage.places.services import apply_clean_place, get_or_create_labels
 from maillage.places.validation import CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
 
-from .canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from .models import ImportJob, ImportState
 from .reading import ImportFileError, PlaceFile, RawRow, open_place_file
 from .rules import can_import_places

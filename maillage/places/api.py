@@ -26,9 +26,8 @@ from ninja import Query, Router, Status
 from maillage.accounts.auth import token_auth
 from maillage.common.errors import FieldError, ValidationFailed
 from maillage.common.schemas import error_responses
-from maillage.opendata import exports
 
-from . import selectors, services
+from . import exports, selectors, services
 from .filters import filters_from_params
 from .hours import is_open_at
 from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind

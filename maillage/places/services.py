@@ -78,9 +78,9 @@ def _record(actor, action: str, place: Place, changes: dict[str, list]) -> None:
 def clean_place_from_instance(place: Place) -> CleanPlace:
     """The current state of a place in the validator's terms (base for partial updates)."""
     commune = None
-    if place.commune_id:
+    if place.commune is not None:
         commune = CommuneRef(
-            id=place.commune_id,
+            id=place.commune.pk,
             code=place.insee_code,
             name=place.commune.name,
             latitude=place.commune.latitude,
@@ -102,11 +102,10 @@ def clean_place_from_instance(place: Place) -> CleanPlace:
 def unique_slug(name: str, city: str, *, exclude_id: int | None = None) -> str:
     """`name-city`, with -2, -3… when taken, so URLs stay readable and stable."""
     base = slugify(f"{name} {city}".strip())[:200] or "lieu"
-    taken = set(
-        Place.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_id)
-        .values_list("slug", flat=True)
-    )
+    others = Place.objects.filter(slug__startswith=base)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    taken = set(others.values_list("slug", flat=True))
     slug, counter = base, 2
     while slug in taken:
         slug = f"{base}-{counter}"

@@ -23,8 +23,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from maillage.analysis import Points, read_population_csv
-from maillage.opendata.canonical import SEPARATOR, restore_cell
 from maillage.places.arrays import open_place_arrays
+from maillage.places.canonical import SEPARATOR, restore_cell
 from maillage.places.kinds import PlaceKind, PlaceStatus
 from maillage.territories.arrays import commune_table
 from maillage.territories.models import Territory

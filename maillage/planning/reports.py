@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from maillage.opendata.canonical import neutralise_cell
+from maillage.places.canonical import neutralise_cell
 from maillage.places.kinds import PlaceKind
 
 SHOWN_WHITE_ZONES = 10

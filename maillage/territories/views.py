@@ -1,121 +1,15 @@
-"""Territory pages: the régions, one territory with its places, and commune suggestions."""
+"""Commune suggestions for the commune fields of the place list (htmx).
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+The territory pages themselves show place figures, so they live one layer up, in
+`maillage/places/territory_views.py`.
+"""
 
-from maillage.common.text import control_characters_message, fold, has_control_characters
-from maillage.places.kinds import PlaceKind
-from maillage.places.selectors import territory_figures, with_place_counts
-from maillage.places.views import geojson_url
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from .models import Territory
-from .selectors import (
-    TERRITORY_FIELD_FOR_LEVEL,
-    UnknownTerritory,
-    get_territory,
-    parent_territories,
-    resolve_territory,
-    search_communes,
-)
+from .selectors import search_communes
 
-Level = Territory.Level
-CHILD_LEVEL = {
-    Level.REGION: Level.DEPARTEMENT,
-    Level.DEPARTEMENT: Level.EPCI,
-    Level.EPCI: Level.COMMUNE,
-}
 SUGGESTION_FIELDS = ("territory", "near_commune")
-SEARCH_RESULTS = 20
-
-
-def _with_density(territories) -> list[Territory]:
-    """Evaluate annotated territories, adding `places_per_10000` (None without population)."""
-    rows = list(territories)
-    for row in rows:
-        row.places_per_10000 = row.place_count * 10_000 / row.population if row.population else None
-    return rows
-
-
-def territory_index(request: HttpRequest) -> HttpResponse:
-    """The régions with their population and places, and a search for a commune or a code.
-
-    A code (`64`, `departement:64`, `64445`) leads straight to its page; a name lists the
-    communes starting with it.
-    """
-    query = request.GET.get("q", "").strip()
-    communes = []
-    error = ""
-    status = 200
-    if has_control_characters(query):
-        error, query, status = control_characters_message(), "", 400
-    elif query:
-        if any(char.isdigit() or char == ":" for char in query):
-            try:
-                territory = resolve_territory(query)
-            except UnknownTerritory as exc:
-                error = str(exc)
-            else:
-                return redirect("territories:detail", level=territory.level, code=territory.code)
-        else:
-            communes = search_communes(query, limit=SEARCH_RESULTS)
-            if not communes:
-                error = _("Aucune commune ne commence par « %s ».") % query
-    regions = sorted(
-        _with_density(with_place_counts(Territory.objects.all(), level=Level.REGION)),
-        # Folded, so that "Île-de-France" sorts among the I, not after the Z.
-        key=lambda region: fold(region.name),
-    )
-    return render(
-        request,
-        "territories/territory_index.html",
-        {"query": query, "communes": communes, "error": error, "regions": regions},
-        status=status,
-    )
-
-
-def territory_detail(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    """A territory: population, places by kind, places per 10,000 inhabitants, a map of its
-    places, and the territories one level below with their own counts (one query).
-    """
-    if level not in Level.values:
-        raise Http404(_("Niveau de territoire inconnu."))
-    try:
-        territory = get_territory(level=level, code=code)
-    except Territory.DoesNotExist:
-        raise Http404(_("Territoire introuvable.")) from None
-    figures = territory_figures(territory)
-    child_level = CHILD_LEVEL.get(territory.level)
-    children = []
-    if child_level is not None:
-        inside = Territory.objects.filter(
-            **{TERRITORY_FIELD_FOR_LEVEL[territory.level]: territory.code}
-        )
-        children = _with_density(
-            with_place_counts(inside, level=child_level).order_by("-population", "name")
-        )
-    kinds = [
-        {"code": code, "label": label, "count": figures.kinds[code]}
-        for code, label in PlaceKind.choices
-        if figures.kinds[code]
-    ]
-    kinds.sort(key=lambda kind: -kind["count"])
-    return render(
-        request,
-        "territories/territory_detail.html",
-        {
-            "territory": territory,
-            "parents": parent_territories(territory),
-            "figures": figures,
-            "kinds": kinds,
-            "child_level": Level(child_level).label if child_level else "",
-            "children": children,
-            "geojson_url": geojson_url({"territory": [territory.ref]}),
-            "center": f"{territory.latitude},{territory.longitude}"
-            if territory.latitude is not None
-            else "",
-        },
-    )
 
 
 def commune_suggestions(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from maillage.accounts.services import create_api_token
-from maillage.places.demo import load_demo_places
+from maillage.devtools.demo import load_demo_places
 from maillage.territories.services import SHIPPED_FILE, load_territories
 from tests.factories import AdminFactory
 

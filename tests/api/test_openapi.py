@@ -16,7 +16,7 @@ from django.contrib.staticfiles import finders
 from openapi_spec_validator import validate
 
 from maillage.api import api
-from maillage.common.management.commands.export_openapi import openapi_document
+from maillage.devtools.management.commands.export_openapi import openapi_document
 from maillage.places.models import Place
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "maillage" / "openapi.json"

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from maillage.opendata.canonical import CANONICAL_FIELDS
+from maillage.places.canonical import CANONICAL_FIELDS
 from maillage.places.services import delete_place, update_place
 from tests.factories import make_place
 

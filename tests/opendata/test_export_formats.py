@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from maillage.opendata.exports import (
+from maillage.opendata.services import import_places
+from maillage.places.exports import (
     EXPORT_FIELDS,
     iter_places_csv,
     place_jsonld,
     places_geojson,
     schema_org_opening_hours,
 )
-from maillage.opendata.services import import_places
 from maillage.places.models import Place
 from maillage.places.selectors import PlaceFilters, get_place, search_places
 from tests.factories import make_place

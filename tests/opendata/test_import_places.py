@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from maillage.common.errors import PermissionDenied, ValidationFailed
-from maillage.opendata.canonical import place_digest
 from maillage.opendata.services import import_places
+from maillage.places.canonical import place_digest
 from maillage.places.models import Place
 from maillage.places.validation import CleanPlace
 from maillage.territories.selectors import CommuneRef

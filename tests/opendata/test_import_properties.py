@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from maillage.opendata import reading
-from maillage.opendata.canonical import CANONICAL_FIELDS, neutralise_cell
-from maillage.opendata.exports import EXPORT_FIELDS, iter_places_csv
 from maillage.opendata.reading import open_place_file
 from maillage.opendata.services import import_places
+from maillage.places.canonical import CANONICAL_FIELDS, neutralise_cell
+from maillage.places.exports import EXPORT_FIELDS, iter_places_csv
 from maillage.places.selectors import PlaceFilters, search_places
 
 # Any text a cell can hold: no NUL (csv refuses it) and no lone surrogates (not encodable).

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from maillage.opendata import reading
-from maillage.opendata.canonical import neutralise_cell, restore_cell
 from maillage.opendata.reading import ImportFileError, open_place_file
+from maillage.places.canonical import neutralise_cell, restore_cell
 
 CSV = "source_id,name,kinds\r\n"
 

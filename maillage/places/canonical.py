@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from maillage.common.text import fold
-from maillage.places.validation import MULTI_VALUE_SEPARATOR, CleanPlace
+
+from .validation import MULTI_VALUE_SEPARATOR, CleanPlace
 
 CANONICAL_FIELDS = (
     "source_id",

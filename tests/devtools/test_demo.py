@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from maillage.common.geo import haversine_km
-from maillage.places.demo import (
+from maillage.devtools.demo import (
     DEMO_NOTICE,
     DEMO_SOURCE,
     FICTION_PHONE_BLOCKS,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from maillage.places.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo import MissingCommunes, load_demo_places
 
 
 class Command(BaseCommand):

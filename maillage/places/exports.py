@@ -25,10 +25,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from maillage.places.kinds import PlaceStatus
-from maillage.places.models import Place
-
 from .canonical import CANONICAL_FIELDS, MULTI_VALUED_FIELDS, SEPARATOR, neutralise_cell
+from .kinds import PlaceStatus
+from .models import Place
 
 # The fields to ask `search_places` for; `kinds`, `services`, `equipment` come with the labels.
 EXPORT_FIELDS = (

@@ -28,12 +28,11 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from maillage.common.geo import EARTH_RADIUS_KM
-from maillage.opendata.canonical import CANONICAL_FIELDS
 from maillage.opendata.services import import_places
+from maillage.places.canonical import CANONICAL_FIELDS
+from maillage.places.models import Place
+from maillage.places.services import delete_place
 from maillage.territories.models import Territory
-
-from .models import Place
-from .services import delete_place
 
 DEMO_SOURCE = "demo"
 DEMO_SEED = 20131115  # any constant: the rows depend only on it, the plan and the communes

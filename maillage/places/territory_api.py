@@ -1,15 +1,19 @@
-"""The territories part of the JSON API: one territory with the figures of its places."""
+"""The territories part of the JSON API: one territory with the figures of its places.
+
+In `places` because it counts places (`territories` is the layer below); mounted at
+`/api/v1/territories` by `maillage.api`.
+"""
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from maillage.common.schemas import error_responses
-from maillage.places.selectors import territory_figures
+from maillage.territories.models import Territory
+from maillage.territories.schemas import TerritoryOut
+from maillage.territories.selectors import child_territories, get_territory, parent_territories
 
-from .models import Territory
-from .schemas import TerritoryOut
-from .selectors import child_territories, get_territory, parent_territories
+from .selectors import territory_figures
 
 router = Router(tags=["territories"])
 
