@@ -4,6 +4,7 @@ results reused while the inputs stay the same.
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
 from maillage.places.services import update_place
@@ -141,7 +142,7 @@ def test_same_inputs_reuse_the_result_until_a_place_changes(fablab_pau, monkeypa
     # Other parameters, or another version of the places, are computed again.
     run_plan_job(job_id=new_job(n_new=2).pk)
     assert len(calls) == 2
-    update_place(actor=None, place=fablab_pau, changes={"status": "closed"})
+    update_place(actor=SYSTEM, place=fablab_pau, changes={"status": "closed"})
     third = run_plan_job(job_id=new_job().pk)
     assert len(calls) == 3
     assert third.result["population_covered_before"] == 0
