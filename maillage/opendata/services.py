@@ -588,6 +588,7 @@ def create_import_job(
     """Store an uploaded file and a pending job for it; only instance administrators may, each
     within their quota of active imports (IMPORT_JOBS_PER_USER, or their own `job_quota`).
     """
+    check_actor(actor)
     if not can_import_places(actor):
         raise PermissionDenied
     source = _check_source(source)
@@ -751,6 +752,7 @@ def retry_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     or is still making progress; ValidationFailed when its file is gone (ask for it again) or
     when the job's author has no room left in their quota for a failed job brought back.
     """
+    check_actor(actor)
     if not can_import_places(actor):
         raise PermissionDenied
     job.refresh_from_db()

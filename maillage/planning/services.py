@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
 from maillage.common import jobs
+from maillage.common.actors import check_actor
 from maillage.common.errors import PermissionDenied
 from maillage.common.lifecycle import move_state
 from maillage.territories.selectors import communes_in
@@ -47,6 +48,7 @@ def create_plan_job(
     ValidationFailed with every faulty parameter, or when the person already has their quota of
     pending or running plans (PLAN_JOBS_PER_USER, or their own `job_quota`).
     """
+    check_actor(actor)
     if not can_create_plan(actor):
         raise PermissionDenied
     _check_plan_quota(actor)
@@ -201,6 +203,7 @@ def retry_plan_job(*, actor: User, job: PlanJob) -> PlanJob:
     (IllegalTransition) for a plan that succeeded or is still making progress; ValidationFailed
     when a failed plan brought back would exceed its author's quota.
     """
+    check_actor(actor)
     if not can_retry_plan(actor, job):
         raise PermissionDenied
     job.refresh_from_db()

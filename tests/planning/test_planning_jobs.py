@@ -51,9 +51,11 @@ def test_created_job_is_pending_with_its_parameters():
 def test_anonymous_people_may_not_create_plans():
     from django.contrib.auth.models import AnonymousUser
 
-    for actor in (None, AnonymousUser(), UserFactory(is_active=False)):
+    for actor in (AnonymousUser(), UserFactory(is_active=False)):
         with pytest.raises(PermissionDenied):
             create_plan_job(actor=actor, **PARAMETERS)
+    with pytest.raises(TypeError):
+        create_plan_job(actor=None, **PARAMETERS)
     assert PlanJob.objects.count() == 0
 
 
@@ -180,3 +182,21 @@ def test_permission_rules():
     assert rules.can_view_plan(AnonymousUser(), None)
     assert rules.sees_every_plan(AdminFactory())
     assert not rules.sees_every_plan(UserFactory())
+
+
+def test_a_plan_whose_author_was_deleted_is_refused_when_it_runs(fablab_pau):
+    job = new_job()
+    job.created_by.delete()
+    job = services.run_plan_job(job_id=job.pk)
+    assert job.state == PlanState.FAILED
+    assert job.error.startswith("Le compte qui a demandé ce plan n'existe plus")
+    assert job.result is None
+
+
+def test_a_plan_whose_author_was_deactivated_is_refused_when_it_runs(fablab_pau):
+    job = new_job()
+    job.created_by.is_active = False
+    job.created_by.save()
+    job = services.run_plan_job(job_id=job.pk)
+    assert job.state == PlanState.FAILED
+    assert job.error.startswith("Le compte qui a demandé ce plan n'a plus le droit")
