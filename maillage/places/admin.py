@@ -93,8 +93,16 @@ class PlaceRoleAdmin(admin.ModelAdmin):
     list_display = ("place", "user", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("place__name", "user__username")
-    autocomplete_fields = ("place", "user")
+    # A place by its id (a list of every place would be long); offered and accepted only among
+    # the places whose roles the person chooses.
+    raw_id_fields = ("place",)
+    autocomplete_fields = ("user",)
     fields = ("place", "user", "role")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "place":
+            kwargs["queryset"] = places_where(request.user, can="manage")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         places = places_where(request.user, can="manage")

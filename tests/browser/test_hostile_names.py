@@ -1,7 +1,7 @@
 """Place names written as HTML stay text on every page that shows them, maps included.
 
 A place manager, or anyone who gets a row into an import, chooses the name of a place: if a
-page let it through as HTML, a network admin's visit would run the author's script.
+page let it through as HTML, a instance admin's visit would run the author's script.
 """
 
 import pytest

@@ -1,8 +1,8 @@
 """Editing, creating and deleting places from the pages and the Django admin.
 
-Permission matrix: anonymous → sign-in page; manager of the place and network admin → allowed;
+Permission matrix: anonymous → sign-in page; manager of the place and instance admin → allowed;
 manager of another place → 404 (the place is not theirs to see as editable); creation is for
-network admins only (403 for other signed-in people).
+instance admins only (403 for other signed-in people).
 """
 
 import pytest
@@ -229,6 +229,11 @@ def test_admin_shows_a_manager_the_roles_of_their_places_only(client, place_a, p
     assert [a.get_text() for a in page.select("#result_list th.field-place a")] == [place_a.name]
     other = place_b.roles.get()
     assert client.get(f"/admin/places/placerole/{other.pk}/change/").status_code == 302
+    response = client.post(
+        "/admin/places/placerole/add/", {"place": place_b.pk, "user": manager_a.pk, "role": "staff"}
+    )
+    assert response.status_code == 200  # the form refuses a place whose roles they do not choose
+    assert not place_b.roles.filter(user=manager_a).exists()
 
 
 def test_admin_change_applies_the_validator(client, superuser, place_a):

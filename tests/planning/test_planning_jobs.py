@@ -161,7 +161,7 @@ def test_launch_runs_small_greedy_plans_inline_and_queues_the_others(settings, m
 
 
 def test_plan_lists_and_visibility():
-    """People list their own plans, network admins every plan; anyone may open a plan."""
+    """People list their own plans, instance admins every plan; anyone may open a plan."""
     alice, bob, admin = UserFactory(), UserFactory(), AdminFactory()
     job_a, job_b = new_job(alice), new_job(bob)
     assert list(selectors.plan_jobs_for(alice)) == [job_a]
