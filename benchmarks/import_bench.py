@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from maillage.common.actors import SYSTEM
 from maillage.places.kinds import PlaceKind
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -260,7 +261,7 @@ def child_import(path: str, source: str) -> None:
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    report = import_places(source=source, path=path)
+    report = import_places(actor=SYSTEM, source=source, path=path)
     elapsed_s = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if not report.succeeded:

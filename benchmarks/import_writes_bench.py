@@ -30,6 +30,7 @@ from benchmarks.import_bench import (
     read_communes,
     write_csv,
 )
+from maillage.common.actors import SYSTEM
 from tests.concurrency import AppServer, Call, ClientPool, summary
 
 WRITERS = 3
@@ -47,11 +48,11 @@ def child_setup() -> None:
     from maillage.accounts.services import create_api_token
     from maillage.places.services import create_place
 
-    admin = User.objects.create(username="bench-admin", is_network_admin=True)
+    admin = User.objects.create(username="bench-admin", is_instance_admin=True)
     _, token = create_api_token(user=admin, name="bench")
     places = [
         create_place(
-            actor=None,
+            actor=SYSTEM,
             data={"name": f"Lieu édité {number}", "kinds": ["fablab"], "insee_code": "64445"},
         )
         for number in range(WRITERS)
@@ -74,7 +75,7 @@ def child_import(path: str, source: str) -> None:
         # Called once more at the end of the reading: loading starts right after the last call.
         marks["load_started_at"] = time.perf_counter()
 
-    report = import_places(source=source, path=path, progress=progress)
+    report = import_places(actor=SYSTEM, source=source, path=path, progress=progress)
     ended = time.perf_counter()
     if not report.succeeded:
         raise SystemExit(f"import rejected: {report.as_dict()['errors'][:5]}")

@@ -3,8 +3,10 @@
 import factory
 
 from maillage.accounts.models import User
+from maillage.common.actors import SYSTEM
 from maillage.common.text import fold
-from maillage.places.services import create_place
+from maillage.places.models import PlaceRole
+from maillage.places.services import create_place, grant_place_role
 from maillage.territories.models import Territory
 
 REFERENCE_TERRITORIES = [
@@ -53,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class AdminFactory(UserFactory):
-    is_network_admin = True
+    is_instance_admin = True
 
 
 def make_place(**overrides):
@@ -67,9 +69,12 @@ def make_place(**overrides):
     }
     data.update(overrides)
     managers = data.pop("managers", [])
+    staff = data.pop("staff", [])
     source = data.pop("source", "")
     source_id = data.pop("source_id", "")
-    place = create_place(actor=None, data=data, source=source, source_id=source_id)
-    if managers:
-        place.managers.set(managers)
+    place = create_place(actor=SYSTEM, data=data, source=source, source_id=source_id)
+    for user in managers:
+        grant_place_role(actor=SYSTEM, place=place, user=user, role=PlaceRole.Role.MANAGER)
+    for user in staff:
+        grant_place_role(actor=SYSTEM, place=place, user=user, role=PlaceRole.Role.STAFF)
     return place

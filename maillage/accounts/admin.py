@@ -9,10 +9,10 @@ from .models import ApiToken, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Rôle dans le réseau"), {"fields": ("is_network_admin", "job_quota")}),
+        (_("Rôle sur l'instance"), {"fields": ("is_instance_admin", "job_quota")}),
     )
-    list_display = ("username", "email", "is_network_admin", "is_staff", "is_active")
-    list_filter = ("is_network_admin", "is_staff", "is_active")
+    list_display = ("username", "email", "is_instance_admin", "is_staff", "is_active")
+    list_filter = ("is_instance_admin", "is_staff", "is_active")
 
 
 @admin.register(ApiToken)

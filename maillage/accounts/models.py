@@ -5,12 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    """A person with an account. Place managers are linked from `places.Place.managers`."""
+    """A person with an account. What they run is in `places.PlaceRole` and
+    `places.Network.coordinators`; `is_instance_admin` holds every right on the instance.
+    """
 
-    is_network_admin = models.BooleanField(
-        _("administrateur·rice du réseau"),
+    is_instance_admin = models.BooleanField(
+        _("administrateur·rice de l'instance"),
         default=False,
-        help_text=_("Peut modifier tous les lieux et lancer des imports."),
+        help_text=_(
+            "Peut créer, modifier et supprimer tous les lieux, attribuer les rôles et lancer "
+            "des imports."
+        ),
     )
     job_quota = models.PositiveSmallIntegerField(
         _("travaux simultanés"),

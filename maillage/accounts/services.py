@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.audit.services import record
+from maillage.common.actors import SystemActor
 
 from .models import ApiToken, User
 
@@ -30,12 +31,12 @@ OWNER = _Owner()
 
 @transaction.atomic
 def create_api_token(
-    *, user: User, name: str, actor: User | _Owner | None = OWNER
+    *, user: User, name: str, actor: User | SystemActor | _Owner = OWNER
 ) -> tuple[ApiToken, str]:
     """Create a token for `user`; return it with the raw value, which is never stored.
 
     `actor` is who asks for it, recorded in the audit log: the user themself by default (the
-    tokens page), None for the system (`maillage create_token`, run by an administrator).
+    tokens page), SYSTEM for `maillage create_token` (run by an administrator at the shell).
     """
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

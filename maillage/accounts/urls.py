@@ -8,7 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mes-lieux/", views.my_places, name="my_places"),
     path("jetons/", views.api_tokens, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke_token"),
 ]

@@ -1,4 +1,4 @@
-"""Account pages: sign in and out, the places a manager runs, and API tokens."""
+"""Account pages: sign in and out, and API tokens ("Mes lieux" is in the places app)."""
 
 from axes.helpers import get_cool_off
 from django.contrib import messages
@@ -9,8 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-
-from maillage.places.selectors import places_managed_by
 
 from .forms import ApiTokenForm
 from .models import ApiToken
@@ -31,12 +29,6 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
     cool_off = get_cool_off(request)
     minutes = round(cool_off.total_seconds() / 60) if cool_off else None
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=LOCKOUT_STATUS)
-
-
-@login_required
-def my_places(request: HttpRequest) -> HttpResponse:
-    """The places the signed-in person manages, with a link to edit each."""
-    return render(request, "accounts/my_places.html", {"places": places_managed_by(request.user)})
 
 
 @never_cache

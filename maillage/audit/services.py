@@ -15,10 +15,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from maillage.common.actors import check_actor, is_system
+
 from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64  # the `previous_hash` of the first entry
 HASHED_FIELDS = ("position", "at", "actor_ref", "action", "object_type", "object_id", "changes")
+SYSTEM_REF = "system"  # the `actor_ref` of what the instance did on its own (commands)
 PERSONAL = "personnel"  # stands in the hashed `changes` for a personal value kept apart
 
 
@@ -81,13 +84,17 @@ def record(
     changes: Mapping[str, Any],
     personal_fields: Iterable[str] = (),
 ) -> AuditEntry:
-    """Append who (`actor`, a user or None for the system) did `action` to `target`.
+    """Append who (`actor`, a user or `common.actors.SYSTEM`) did `action` to `target`.
 
     `changes` maps each changed field to `[old, new]`. Values of `personal_fields` are kept in
     the unhashed `personal_changes` and replaced by a marker in the hashed `changes`, so that
     erasing a person later leaves the chain intact. Must run inside the transaction of the
-    change (OutsideTransactionError otherwise).
+    change (OutsideTransactionError otherwise). The system is recorded as
+    `actor_ref="system"`; a missing actor (None) or an anonymous one is a TypeError.
     """
+    check_actor(actor)
+    if not is_system(actor) and not getattr(actor, "is_authenticated", False):
+        raise TypeError("record() needs a signed-in user or SYSTEM as its actor")
     if not transaction.get_connection().in_atomic_block:
         raise OutsideTransactionError(action)
     personal = set(personal_fields)
@@ -100,12 +107,12 @@ def record(
     }
     _lock_chain()
     last = AuditEntry.objects.order_by("-position").only("position", "hash").first()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = None if is_system(actor) else actor
     entry = AuditEntry(
         position=last.position + 1 if last else 1,
         at=timezone.now(),
         actor=user,
-        actor_ref=str(user.pk) if user else "",
+        actor_ref=str(user.pk) if user else SYSTEM_REF,
         action=action,
         object_type=target._meta.label_lower,
         object_id=str(target.pk),

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.core import exceptions as django_exceptions
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -37,5 +39,9 @@ class ValidationFailed(Exception):  # noqa: N818 - reads as a sentence
         return cls([FieldError("__all__", message) for message in exc.messages])
 
 
-class PermissionDenied(Exception):  # noqa: N818 - mirrors django.core.exceptions naming
-    """The actor may not perform this change."""
+class PermissionDenied(django_exceptions.PermissionDenied):
+    """The actor may not perform this change.
+
+    A subclass of Django's own, so a refusal a service raises inside a page answers 403 (the
+    403 template) instead of a 500; the API maps it to its JSON 403 (maillage/api.py).
+    """

@@ -25,7 +25,7 @@ from django.db import connection as default_connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import FieldError, ValidationFailed
+from .errors import FieldError, PermissionDenied, ValidationFailed
 from .lifecycle import IllegalTransition
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,34 @@ def retry_transient(func: Callable[[], T], *, what: str) -> T:
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+class AuthorRefused(PermissionDenied):
+    """The person who queued a job was deleted or lost the right to run it: it does not run.
+    Carries the message the job fails with.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def job_author(job, *, allowed: Callable[[object], bool], deleted: str, refused: str):
+    """The user who queued `job`, read again now, if they still hold the right `allowed`;
+    AuthorRefused with `deleted` or `refused` (sentences for the job page) otherwise.
+
+    A job runs with the rights of the person who queued it, checked when it runs, not when it
+    was queued: an account deleted (`created_by` set to NULL) or demoted in between stops it,
+    and it never falls back on the system's rights.
+    """
+    user_model = job._meta.get_field("created_by").related_model
+    author_id = type(job).objects.filter(pk=job.pk).values_list("created_by", flat=True).first()
+    author = user_model.objects.filter(pk=author_id).first() if author_id is not None else None
+    if author is None:
+        raise AuthorRefused(deleted)
+    if not allowed(author):
+        raise AuthorRefused(refused)
+    return author
+
+
 def run_job(
     job: J,
     *,
@@ -126,7 +154,9 @@ def run_job(
 
     Each step is retried on transient database errors (`work` is re-run from its start, so it
     must be repeatable: imports are, since they match rows on their source ids; plans only read).
-    `explain(exc)` gives the message for an expected failure, or None for an unexpected one,
+    `work` starts with `job_author`, so a job whose author was deleted or demoted fails with
+    the AuthorRefused message. `explain(exc)` gives the message for another expected failure,
+    or None for an unexpected one,
     which is logged with its traceback and stored as `unexpected_message`. A database that stays
     unavailable fails the job with a message saying so. A job another worker has already taken
     (start refused) is returned as it is. If even `fail` cannot reach the database, the error
@@ -154,6 +184,9 @@ def run_job(
                 "La base de données est restée inaccessible pendant le travail ; il a été "
                 "arrêté. Relancez-le quand elle sera de nouveau disponible."
             )
+        elif isinstance(exc, AuthorRefused):
+            logger.info("%s refused: %s", label, exc.message)
+            message = exc.message
         else:
             message = explain(exc)
             if message is None:

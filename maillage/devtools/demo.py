@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.text import slugify
 
+from maillage.common.actors import SYSTEM
 from maillage.common.geo import EARTH_RADIUS_KM
 from maillage.opendata.services import import_places
 from maillage.places.canonical import CANONICAL_FIELDS
@@ -796,7 +797,9 @@ def load_demo_places() -> DemoLoadReport:
     writer = csv.DictWriter(buffer, fieldnames=CANONICAL_FIELDS)
     writer.writeheader()
     writer.writerows(rows)
-    report = import_places(source=DEMO_SOURCE, stream=io.BytesIO(buffer.getvalue().encode()))
+    report = import_places(
+        source=DEMO_SOURCE, stream=io.BytesIO(buffer.getvalue().encode()), actor=SYSTEM
+    )
     if not report.succeeded:
         raise DemoRowsRejected(
             "; ".join(f"{e.line}: {e.field}: {e.message}" for e in report.errors)
@@ -806,7 +809,7 @@ def load_demo_places() -> DemoLoadReport:
     )
     removed = 0
     for place in stale:
-        delete_place(actor=None, place=place)
+        delete_place(actor=SYSTEM, place=place)
         removed += 1
     return DemoLoadReport(
         created=report.created,

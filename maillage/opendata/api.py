@@ -1,4 +1,6 @@
-"""`POST /api/v1/imports`: the import of a file by a network admin, answered with its report."""
+"""`POST /api/v1/imports`: the import of a file by an instance administrator, answered with
+its report.
+"""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -73,7 +75,7 @@ def _report(job: ImportJob) -> dict:
     operation_id="create_import",
     summary="Importer des lieux",
     description=(
-        "Réservé aux administrateur·rices du réseau. Envoi `multipart/form-data` : `file` "
+        "Réservé aux administrateur·rices de l’instance. Envoi `multipart/form-data` : `file` "
         "(CSV canonique ou GeoJSON, détecté d'après le contenu), `source` (clé d'import avec "
         "`source_id`), `dry_run` et `partial` (booléens, faux par défaut). L'import se fait "
         "pendant la requête ; la réponse est son rapport : 200 quand aucune ligne n'est "

@@ -25,7 +25,9 @@ def iter_export_rows(filters: PlaceFilters, *, page_size: int = EXPORT_PAGE_SIZE
 
 
 def import_jobs_for(user) -> QuerySet[ImportJob]:
-    """Every import job for network admins (they share the imports); nothing for anyone else."""
+    """Every import job for instance administrators (they share the imports); nothing for
+    anyone else.
+    """
     if not can_import_places(user):
         return ImportJob.objects.none()
     return ImportJob.objects.select_related("created_by")

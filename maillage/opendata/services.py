@@ -47,7 +47,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from maillage.accounts.models import User
 from maillage.common import jobs
+from maillage.common.actors import SystemActor, check_actor
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
@@ -75,7 +77,7 @@ ORPHAN_GRACE = timedelta(hours=1)
 SOURCE_MAX_LENGTH = 100  # Place.source
 # What an import writes over an existing place: the fields of the canonical format and those
 # `apply_clean_place` derives from them. Fields the format does not carry (surface, capacity,
-# acceslibre link, managers) keep what people entered, and the slug stays, so URLs do not move.
+# acceslibre link, roles) keep what people entered, and the slug stays, so URLs do not move.
 UPDATED_FIELDS = (
     "name",
     "status",
@@ -178,18 +180,19 @@ def import_places(
     path: str | Path | None = None,
     dry_run: bool = False,
     partial: bool = False,
-    actor=None,
+    actor: User | SystemActor,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import canonical CSV or GeoJSON from `stream` (binary) or `path` under `source`.
 
-    `actor` must be a network admin (None: the system, for commands). `progress(rows)` is called
+    `actor` must be an instance administrator (SYSTEM for commands). `progress(rows)` is called
     every PROGRESS_EVERY_ROWS rows read and once at the end of the reading, outside any
     transaction, so a job page sees it. Raises PermissionDenied, or ValidationFailed for a bad
     `source`; every problem with the file itself is in the report (a file that cannot be read to
     its end imports nothing, even with `partial`).
     """
-    if actor is not None and not can_import_places(actor):
+    check_actor(actor)
+    if not can_import_places(actor):
         raise PermissionDenied
     source = _check_source(source)
     if (stream is None) == (path is None):
@@ -580,11 +583,12 @@ def _check_import_quota(user) -> None:
 
 @transaction.atomic
 def create_import_job(
-    *, actor, source: str, file: File, dry_run: bool = False, partial: bool = False
+    *, actor: User, source: str, file: File, dry_run: bool = False, partial: bool = False
 ) -> ImportJob:
-    """Store an uploaded file and a pending job for it; only network admins may, each within
-    their quota of active imports (IMPORT_JOBS_PER_USER, or their own `job_quota`).
+    """Store an uploaded file and a pending job for it; only instance administrators may, each
+    within their quota of active imports (IMPORT_JOBS_PER_USER, or their own `job_quota`).
     """
+    check_actor(actor)
     if not can_import_places(actor):
         raise PermissionDenied
     source = _check_source(source)
@@ -677,20 +681,26 @@ def delete_import_file(*, job: ImportJob) -> bool:
     return True
 
 
-def _explain_import_failure(exc: Exception) -> str | None:
-    if isinstance(exc, PermissionDenied):
-        return _("Le compte qui a lancé l'import n'a plus le droit d'importer.")
-    return None
-
-
 def _import_file(job: ImportJob) -> ImportReport:
+    author = jobs.job_author(
+        job,
+        allowed=can_import_places,
+        deleted=_(
+            "Le compte qui a lancé l'import n'existe plus : l'import n'a pas été exécuté. "
+            "Envoyez de nouveau le fichier depuis votre compte."
+        ),
+        refused=_(
+            "Le compte qui a lancé l'import n'a plus le droit d'importer : l'import n'a pas "
+            "été exécuté."
+        ),
+    )
     with job.file.open("rb") as stream:
         return import_places(
             source=job.source,
             stream=stream,
             dry_run=job.dry_run,
             partial=job.partial,
-            actor=job.created_by,
+            actor=author,
             progress=lambda rows: record_import_progress(job=job, rows_done=rows),
         )
 
@@ -713,7 +723,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
         work=_import_file,
         finish=lambda job, report: finish_import_job(job=job, report=report),
         fail=lambda job, message: fail_import_job(job=job, message=message),
-        explain=_explain_import_failure,
+        explain=lambda exc: None,
         # Batches are committed one by one: those written before the error stay, and running
         # the same import again completes it (they come out unchanged).
         unexpected_message=_(
@@ -734,13 +744,15 @@ def launch_import_job(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def retry_import_job(*, actor, job: ImportJob) -> ImportJob:
+def retry_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     """failed, or stalled (pending or running without a heartbeat) → pending, launched again.
 
-    Network admins may retry any import. Refused (IllegalTransition) for a job that succeeded
+    Instance administrators may retry any import; it runs with its author's rights, checked
+    again when it runs. Refused (IllegalTransition) for a job that succeeded
     or is still making progress; ValidationFailed when its file is gone (ask for it again) or
     when the job's author has no room left in their quota for a failed job brought back.
     """
+    check_actor(actor)
     if not can_import_places(actor):
         raise PermissionDenied
     job.refresh_from_db()

@@ -1,4 +1,5 @@
-"""Import pages for network admins: upload and history at /imports/, a job's report below it.
+"""Import pages for instance administrators: upload and history at /imports/, a job's
+report below it.
 
 Anonymous visitors are sent to the login page; signed-in people who may not import get 404.
 """

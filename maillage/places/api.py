@@ -296,13 +296,13 @@ def get_place(request: HttpRequest, place_id: int):
     tags=["places"],
     summary="Créer un lieu",
     description=(
-        "Réservé aux administrateur·rices du réseau (403 sinon). Un nom, au moins un type, et "
+        "Réservé aux administrateur·rices de l’instance (403 sinon). Un nom, au moins un type, et "
         "des coordonnées ou une commune (code INSEE, ou code postal et ville). Répond 201 avec "
         "le lieu ; 422 avec un message par champ invalide."
     ),
 )
 def create_place(request: HttpRequest, payload: PlaceCreateIn):
-    """Create a place; only network admins may. Answers 201 with the place."""
+    """Create a place; only instance administrators may. Answers 201 with the place."""
     place = services.create_place(actor=request.auth, data=payload.model_dump(exclude_unset=True))
     return Status(201, _detail(selectors.get_place(place_id=place.pk)))
 

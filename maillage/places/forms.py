@@ -163,11 +163,11 @@ def place_initial(place: Place) -> dict:
 
 
 class PlaceAdminForm(PlaceForm, forms.ModelForm):
-    """The same form in the Django admin, plus the managers (set by `set_place_managers`)."""
+    """The same form in the Django admin (roles are chosen on their own admin page)."""
 
     class Meta:
         model = Place
-        fields = ["managers"]
+        fields: list[str] = []
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -99,12 +99,6 @@ class Place(TimeStampedModel):
     acceslibre_url = models.URLField(_("fiche acceslibre"), max_length=300, blank=True)
     surface_m2 = models.PositiveIntegerField(_("surface (m²)"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("capacité d'accueil"), null=True, blank=True)
-    managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="managed_places",
-        verbose_name=_("gestionnaires"),
-    )
 
     source = models.CharField(_("source"), max_length=100, blank=True)
     source_id = models.CharField(_("identifiant à la source"), max_length=200, blank=True)
@@ -172,3 +166,70 @@ class PlaceKindLink(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class PlaceRole(models.Model):
+    """Someone who operates a place, and how (`places.rules` says what each role may do).
+
+    One role per person and place. Operators are not members: the people who use a place
+    (its users) are another model.
+    """
+
+    class Role(models.TextChoices):
+        # Also edits the place's record and chooses its operators.
+        MANAGER = "manager", _("gestionnaire")
+        # Runs the place day to day; does not edit its record.
+        STAFF = "staff", _("équipe")
+
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="roles", verbose_name=_("lieu")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="place_roles",
+        verbose_name=_("utilisateur·rice"),
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(_("attribué le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rôle sur un lieu")
+        verbose_name_plural = _("rôles sur les lieux")
+        ordering = ["place", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "user"], name="place_role_one_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["manager", "staff"]), name="place_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.place}"
+
+
+class Network(models.Model):
+    """A named group of places (a regional network, a département's programme). Its
+    coordinators edit its places and see its aggregated figures.
+    """
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    places = models.ManyToManyField(
+        Place, blank=True, related_name="networks", verbose_name=_("lieux")
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="coordinated_networks",
+        verbose_name=_("coordinateur·rices"),
+    )
+
+    class Meta:
+        verbose_name = _("réseau")
+        verbose_name_plural = _("réseaux")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

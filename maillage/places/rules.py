@@ -1,22 +1,102 @@
-"""Permission predicates about places."""
+"""Permission predicates about places and networks, each paired with a queryset scoper.
 
-from maillage.accounts.rules import is_network_admin
+Who may do what to a place:
+
+| right                              | staff | manager | coordinator¹ | instance admin |
+|------------------------------------|-------|---------|--------------|----------------|
+| see it among the places they run   | yes   | yes     | yes          | every place    |
+| edit its record                    | no    | yes     | yes          | yes            |
+| delete it, grant and revoke roles  | no    | yes     | no           | yes            |
+| create a place, import places      | no    | no      | no           | yes            |
+
+¹ of a network that contains the place.
+
+A predicate about one place is the scoper filtered on that place, so a list page
+(`places_where`) and a single check can never disagree.
+"""
+
+from typing import Literal
+
+from django.db.models import Q, QuerySet
+
+from maillage.accounts.rules import is_instance_admin, is_signed_in
+
+from .models import Place, PlaceRole
+
+Scope = Literal["view", "edit", "manage"]
+SCOPES: tuple[Scope, ...] = ("view", "edit", "manage")
+
+
+def _scope_filter(user, can: Scope) -> Q:
+    """The places `user` holds `can` on through their own roles and networks."""
+    managed = Q(roles__user=user, roles__role=PlaceRole.Role.MANAGER)
+    if can == "manage":
+        return managed
+    coordinated = Q(networks__coordinators=user)
+    if can == "edit":
+        return managed | coordinated
+    return Q(roles__user=user) | coordinated
+
+
+def places_where(user, *, can: Scope = "view", instance_wide: bool = True) -> QuerySet[Place]:
+    """The places on which `user` has the right `can` (see the table above), as a queryset.
+
+    `view`: the places they run (any role, or a network they coordinate); `edit`: those whose
+    record they may change; `manage`: those they may delete and whose roles they choose.
+    Instance administrators get every place, unless `instance_wide` is False: then only the
+    places they hold through a role or a network ("Mes lieux"). Anonymous people get none.
+    """
+    if can not in SCOPES:
+        raise ValueError(f"unknown right {can!r}; one of {SCOPES}")
+    if instance_wide and is_instance_admin(user):
+        return Place.objects.all()
+    if not is_signed_in(user):
+        return Place.objects.none()
+    ids = Place.objects.filter(_scope_filter(user, can)).values("pk")
+    # A subquery rather than .distinct(): the joins through roles and networks would repeat a
+    # place, and the callers go on ordering and slicing the result.
+    return Place.objects.filter(pk__in=ids)
+
+
+def _holds(user, place: Place, can: Scope) -> bool:
+    return places_where(user, can=can).filter(pk=place.pk).exists()
 
 
 def can_create_place(user) -> bool:
-    """Network admins create places; managers edit the places they were given."""
-    return is_network_admin(user)
+    """Only instance administrators add places to the directory; operators are given theirs."""
+    return is_instance_admin(user)
 
 
-def can_edit_place(user, place) -> bool:
-    """Network admins edit every place; a manager edits only the places they manage."""
-    if is_network_admin(user):
-        return True
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return place.managers.filter(pk=user.pk).exists()
+def can_import_places(user) -> bool:
+    """Only instance administrators import files: an import may rewrite every place of a
+    source.
+    """
+    return is_instance_admin(user)
 
 
-def can_delete_place(user, place) -> bool:
-    """Deleting follows editing: whoever may edit a place may remove it."""
-    return can_edit_place(user, place)
+def can_edit_place(user, place: Place) -> bool:
+    """A place's record is edited by its managers, the coordinators of a network that contains
+    it, and instance administrators. Its staff run it day to day but do not edit it.
+    """
+    return is_instance_admin(user) or _holds(user, place, "edit")
+
+
+def can_delete_place(user, place: Place) -> bool:
+    """Removing a place from the directory is its managers' decision (or an instance
+    administrator's); network coordinators edit places but do not remove them.
+    """
+    return is_instance_admin(user) or _holds(user, place, "manage")
+
+
+def can_manage_roles(user, place: Place) -> bool:
+    """A place's managers choose its managers and staff; instance administrators choose for
+    every place.
+    """
+    return is_instance_admin(user) or _holds(user, place, "manage")
+
+
+def can_edit_network(user, network) -> bool:
+    """Only instance administrators create networks and choose their places and
+    coordinators: a coordinator adding a place to their network would gain rights on it.
+    """
+    return is_instance_admin(user)

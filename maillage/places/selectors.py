@@ -18,7 +18,7 @@ from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Place, PlaceKindLink
-from .rules import can_edit_place
+from .rules import can_edit_place, places_where
 
 # Paging deeper than this is a crawl, better served by the CSV and GeoJSON exports; beyond
 # 2**63 an offset overflows the database's integers (a 500 before this bound).
@@ -222,7 +222,7 @@ def get_place(*, place_id: int | None = None, slug: str | None = None) -> Place:
     lookup = Q(pk=place_id) if place_id is not None else Q(slug=slug)
     return (
         Place.objects.select_related("commune")
-        .prefetch_related("kind_links", "services", "equipment", "managers")
+        .prefetch_related("kind_links", "services", "equipment")
         .get(lookup)
     )
 
@@ -235,8 +235,20 @@ def get_place_for_edit(*, user, place_id: int | None = None, slug: str | None = 
     return place
 
 
-def places_managed_by(user) -> QuerySet[Place]:
-    return Place.objects.filter(managers=user).order_by("name")
+def places_run_by(user) -> QuerySet[Place]:
+    """The places `user` runs through a role or a network ("Mes lieux"), by name; an instance
+    administrator's right on every place does not make every place theirs.
+    """
+    return places_where(user, can="view", instance_wide=False).order_by("name", "id")
+
+
+def editable_ids(user, places: QuerySet[Place]) -> set[int]:
+    """Which of `places` `user` may edit, in one query (for the edit links of a list)."""
+    return set(
+        places_where(user, can="edit")
+        .filter(pk__in=places.values("pk"))
+        .values_list("pk", flat=True)
+    )
 
 
 def kind_counts(places: QuerySet[Place]) -> dict[str, int]:

@@ -1,18 +1,31 @@
-"""Every write on places goes through these functions (views, API, imports, commands)."""
+"""Every write on places goes through these functions (views, API, imports, commands).
+
+Each takes its `actor` keyword-only: a user, or `common.actors.SYSTEM` for management
+commands; None is a TypeError, never a way around the permission checks.
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from maillage.accounts.models import User
 from maillage.audit.services import record
-from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.common.actors import SystemActor, check_actor
+from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
 from maillage.common.text import fold, label_key
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
-from .models import Label, Place, PlaceKindLink
-from .rules import can_create_place, can_delete_place, can_edit_place
+from .models import Label, Network, Place, PlaceKindLink, PlaceRole
+from .rules import (
+    can_create_place,
+    can_delete_place,
+    can_edit_network,
+    can_edit_place,
+    can_manage_roles,
+)
 from .validation import CleanPlace, clean_place_input
 
 SCALAR_FIELDS = (
@@ -164,9 +177,12 @@ def _validate(data: Mapping[str, Any], base: CleanPlace | None) -> CleanPlace:
 
 
 @transaction.atomic
-def create_place(*, actor, data: Mapping[str, Any], source: str = "", source_id: str = "") -> Place:
+def create_place(
+    *, actor: User | SystemActor, data: Mapping[str, Any], source: str = "", source_id: str = ""
+) -> Place:
     """Create a place from raw input; `actor` must be allowed to (see rules.can_create_place)."""
-    if actor is not None and not can_create_place(actor):
+    check_actor(actor)
+    if not can_create_place(actor):
         raise PermissionDenied
     clean = _validate(data, None)
     place = Place(source=source, source_id=source_id)
@@ -179,9 +195,10 @@ def create_place(*, actor, data: Mapping[str, Any], source: str = "", source_id:
 
 
 @transaction.atomic
-def update_place(*, actor, place: Place, changes: Mapping[str, Any]) -> Place:
+def update_place(*, actor: User | SystemActor, place: Place, changes: Mapping[str, Any]) -> Place:
     """Apply a partial change; fields absent from `changes` keep their value."""
-    if actor is not None and not can_edit_place(actor, place):
+    check_actor(actor)
+    if not can_edit_place(actor, place):
         raise PermissionDenied
     place = Place.objects.select_for_update().get(pk=place.pk)
     before = clean_place_from_instance(place)
@@ -194,24 +211,122 @@ def update_place(*, actor, place: Place, changes: Mapping[str, Any]) -> Place:
     return place
 
 
+ROLE_FIELD = "role"
+
+
 @transaction.atomic
-def set_place_managers(*, actor, place: Place, managers) -> None:
-    """Only network admins choose who manages a place."""
-    if actor is not None and not can_create_place(actor):
+def grant_place_role(
+    *, actor: User | SystemActor, place: Place, user: User, role: str
+) -> PlaceRole:
+    """Give `user` the `role` (manager or staff) on `place`, replacing the role they had there;
+    `actor` must manage its roles (rules.can_manage_roles). Audited on the place.
+    """
+    check_actor(actor)
+    if not can_manage_roles(actor, place):
         raise PermissionDenied
-    before = sorted(place.managers.values_list("pk", flat=True))
-    place.managers.set(managers)
-    after = sorted(place.managers.values_list("pk", flat=True))
-    if before != after:
-        # Users by id only: a reference, not personal data, in the hashed log.
-        _record(actor, "place.update", place, {"managers": [before, after]})
+    if role not in PlaceRole.Role.values:
+        raise ValidationFailed([FieldError(ROLE_FIELD, _("Ce rôle n'existe pas."))])
+    current = PlaceRole.objects.select_for_update().filter(place=place, user=user).first()
+    before = current.role if current else None
+    if current is None:
+        current = PlaceRole.objects.create(place=place, user=user, role=role)
+    elif current.role != role:
+        current.role = role
+        current.save(update_fields=["role"])
+    if before != role:
+        # The user by id only: a reference, not personal data, in the hashed log.
+        _record(actor, "place.role.grant", place, {f"role:{user.pk}": [before, role]})
+    return current
 
 
 @transaction.atomic
-def delete_place(*, actor, place: Place) -> None:
-    if actor is not None and not can_delete_place(actor, place):
+def revoke_place_role(*, actor: User | SystemActor, place: Place, user: User) -> None:
+    """Take away whatever role `user` has on `place` (nothing to do when they have none).
+
+    A manager may revoke their own role, even the last one: instance administrators can always
+    give the place new managers.
+    """
+    check_actor(actor)
+    if not can_manage_roles(actor, place):
+        raise PermissionDenied
+    current = PlaceRole.objects.select_for_update().filter(place=place, user=user).first()
+    if current is None:
+        return
+    current.delete()
+    _record(actor, "place.role.revoke", place, {f"role:{user.pk}": [current.role, None]})
+
+
+@transaction.atomic
+def delete_place(*, actor: User | SystemActor, place: Place) -> None:
+    check_actor(actor)
+    if not can_delete_place(actor, place):
         raise PermissionDenied
     # Locked first, like update_place, so both take the place then the audit log, in that order.
     locked = Place.objects.select_for_update().get(pk=place.pk)
     _record(actor, "place.delete", locked, _changed_fields(clean_place_from_instance(locked), None))
     place.delete()
+
+
+NETWORK_FIELDS = ("name", "slug", "description", "places", "coordinators")
+
+
+def _network_state(network: Network | None) -> dict[str, Any]:
+    if network is None or network.pk is None:
+        return {}
+    return {
+        "name": network.name,
+        "slug": network.slug,
+        "description": network.description,
+        # Places and people by id: references, not personal data, in the hashed log.
+        "places": sorted(network.places.values_list("pk", flat=True)),
+        "coordinators": sorted(network.coordinators.values_list("pk", flat=True)),
+    }
+
+
+@transaction.atomic
+def save_network(
+    *, actor: User | SystemActor, network: Network | None, data: Mapping[str, Any]
+) -> Network:
+    """Create a network (`network` None) or change one: `data` holds its name, slug,
+    description, places and coordinators (rules.can_edit_network). Audited.
+    """
+    check_actor(actor)
+    if not can_edit_network(actor, network):
+        raise PermissionDenied
+    before = _network_state(network)
+    network = network or Network()
+    network.name, network.slug = data["name"], data["slug"]
+    network.description = data.get("description", "")
+    network.save()
+    network.places.set(data.get("places", []))
+    network.coordinators.set(data.get("coordinators", []))
+    after = _network_state(network)
+    changes = {
+        name: [before.get(name), after[name]]
+        for name in NETWORK_FIELDS
+        if before.get(name) != after[name]
+    }
+    if changes:
+        record(
+            actor=actor,
+            action="network.update" if before else "network.create",
+            target=network,
+            changes=changes,
+        )
+    return network
+
+
+@transaction.atomic
+def delete_network(*, actor: User | SystemActor, network: Network) -> None:
+    """Remove a network; its places stay, and their managers keep their roles."""
+    check_actor(actor)
+    if not can_edit_network(actor, network):
+        raise PermissionDenied
+    before = _network_state(network)
+    record(
+        actor=actor,
+        action="network.delete",
+        target=network,
+        changes={name: [value, None] for name, value in before.items()},
+    )
+    network.delete()

@@ -12,4 +12,7 @@ urlpatterns = [
     path("lieux/<slug:slug>/", views.place_detail, name="detail"),
     path("lieux/<slug:slug>/modifier/", views.place_edit, name="edit"),
     path("lieux/<slug:slug>/supprimer/", views.place_delete, name="delete"),
+    # Under the account pages' prefix, where it always was; served by the places app, which
+    # knows who runs what (accounts does not import places).
+    path("comptes/mes-lieux/", views.my_places, name="my_places"),
 ]

@@ -169,9 +169,24 @@ def _editable_or_404(request: HttpRequest, slug: str) -> Place:
 
 
 @login_required
+def my_places(request: HttpRequest) -> HttpResponse:
+    """The places the signed-in person runs (a role, or a network they coordinate), with a
+    link to edit those they may edit.
+    """
+    places = selectors.places_run_by(request.user)
+    return render(
+        request,
+        "places/my_places.html",
+        {"places": places, "editable": selectors.editable_ids(request.user, places)},
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def place_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    """The edit form, for the place's managers and network admins (404 for anyone else)."""
+    """The edit form, for those who may edit the place (rules.can_edit_place; 404 for anyone
+    else).
+    """
     place = _editable_or_404(request, slug)
     form = PlaceForm(request.POST or None, place=place)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +199,7 @@ def place_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def place_create(request: HttpRequest) -> HttpResponse:
-    """The creation form, for network admins only (403 for other signed-in people)."""
+    """The creation form, for instance administrators only (403 for other signed-in people)."""
     if not can_create_place(request.user):
         raise PermissionDenied
     form = PlaceForm(request.POST or None, initial={"status": PlaceStatus.OPEN})

@@ -1,6 +1,6 @@
 """Permission predicates about coverage analyses and plans. Each states one policy."""
 
-from maillage.accounts.rules import is_network_admin
+from maillage.accounts.rules import is_instance_admin, is_signed_in
 
 
 def can_create_plan(user) -> bool:
@@ -8,7 +8,7 @@ def can_create_plan(user) -> bool:
     anonymous requests (and the abuse they would allow) are refused. Coverage figures, cheap
     and cached, need no account.
     """
-    return bool(user is not None and user.is_authenticated and user.is_active)
+    return is_signed_in(user)
 
 
 def can_view_plan(user, job) -> bool:
@@ -20,16 +20,16 @@ def can_view_plan(user, job) -> bool:
 
 
 def sees_every_plan(user) -> bool:
-    """Network admins list every plan, to follow what is asked and the load of the workers;
+    """Instance administrators list every plan, to follow what is asked and the load of the workers;
     other people list their own.
     """
-    return is_network_admin(user)
+    return is_instance_admin(user)
 
 
 def can_retry_plan(user, job) -> bool:
-    """A plan's author and network admins may run a failed or stalled plan again; others may
-    only look at it.
+    """A plan's author and instance administrators may run a failed or stalled plan again;
+    others may only look at it.
     """
-    return is_network_admin(user) or (
+    return is_instance_admin(user) or (
         can_create_plan(user) and job.created_by_id is not None and job.created_by_id == user.pk
     )

@@ -101,7 +101,7 @@ def territory_coverage(*, territory: Territory, kind: str, radius_km: float) -> 
 
 
 def plan_jobs_for(user) -> QuerySet[PlanJob]:
-    """The plans a person lists: every plan for network admins, their own for others."""
+    """The plans a person lists: every plan for instance administrators, their own for others."""
     jobs = PlanJob.objects.select_related("territory", "created_by")
     if sees_every_plan(user):
         return jobs

@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.accounts.models import User
 from maillage.common import jobs
+from maillage.common.actors import check_actor
 from maillage.common.errors import PermissionDenied
 from maillage.common.lifecycle import move_state
 from maillage.territories.selectors import communes_in
@@ -33,7 +35,7 @@ INLINE_MAX_COMMUNES = 600
 @transaction.atomic
 def create_plan_job(
     *,
-    actor,
+    actor: User,
     territory: str,
     kind: str = "",
     radius_km: Any,
@@ -46,6 +48,7 @@ def create_plan_job(
     ValidationFailed with every faulty parameter, or when the person already has their quota of
     pending or running plans (PLAN_JOBS_PER_USER, or their own `job_quota`).
     """
+    check_actor(actor)
     if not can_create_plan(actor):
         raise PermissionDenied
     _check_plan_quota(actor)
@@ -127,6 +130,15 @@ def fail_plan_job(*, job: PlanJob, message: str) -> PlanJob:
 
 
 def _compute_plan(job: PlanJob) -> tuple[dict[str, Any], str]:
+    jobs.job_author(
+        job,
+        allowed=can_create_plan,
+        deleted=_("Le compte qui a demandé ce plan n'existe plus : il n'a pas été calculé."),
+        refused=_(
+            "Le compte qui a demandé ce plan n'a plus le droit d'en demander : il n'a pas été "
+            "calculé."
+        ),
+    )
     digest = plan_digest(job)
     result = cached_plan_result(digest)
     if result is None:
@@ -183,13 +195,15 @@ def launch_plan_job(*, job: PlanJob) -> PlanJob:
     return job
 
 
-def retry_plan_job(*, actor, job: PlanJob) -> PlanJob:
+def retry_plan_job(*, actor: User, job: PlanJob) -> PlanJob:
     """failed, or stalled (pending or running without a heartbeat) → pending, launched again.
 
-    Its author and network admins may retry a plan (`rules.can_retry_plan`). Refused
+    Its author and instance administrators may retry a plan (it runs with its author's rights,
+    checked again when it runs) (`rules.can_retry_plan`). Refused
     (IllegalTransition) for a plan that succeeded or is still making progress; ValidationFailed
     when a failed plan brought back would exceed its author's quota.
     """
+    check_actor(actor)
     if not can_retry_plan(actor, job):
         raise PermissionDenied
     job.refresh_from_db()

@@ -19,7 +19,7 @@ class LiveApi:
 @pytest.fixture
 def live_api(transactional_db, live_server) -> LiveApi:
     """pytest-django's live server on 127.0.0.1 (a free port) with what `make run` serves (every
-    shipped territory, the demo places), and the bearer token of a network admin, who may call
+    shipped territory, the demo places), and the bearer token of a instance admin, who may call
     every write.
 
     The live server reads the test database from another thread, hence `transactional_db`

@@ -1,6 +1,6 @@
 """POST, PATCH and DELETE /api/v1/places: bearer tokens and the permission matrix.
 
-anonymous / manager of place A / manager of place B / network admin × create, edit, delete:
+anonymous / manager of place A / manager of place B / instance admin × create, edit, delete:
 admins do everything, managers edit and delete only their own place (others answer 404, as if
 it did not exist), nobody else creates (403), and anonymous writes answer 401.
 """

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from maillage.common.actors import SYSTEM
 from maillage.places.canonical import CANONICAL_FIELDS
 from maillage.places.services import delete_place, update_place
 from tests.factories import make_place
@@ -109,12 +110,12 @@ def test_geojson_is_cacheable_and_answers_conditional_requests(client, pau_and_l
 
     assert client.get(GEOJSON, {"compact": "1"})["ETag"] != etag
 
-    update_place(actor=None, place=pau, changes={"description": "Nouveaux horaires"})
+    update_place(actor=SYSTEM, place=pau, changes={"description": "Nouveaux horaires"})
     edited = client.get(GEOJSON, headers={"If-None-Match": etag})
     assert edited.status_code == 200
     assert edited["ETag"] != etag
 
-    delete_place(actor=None, place=lescar)
+    delete_place(actor=SYSTEM, place=lescar)
     deleted = client.get(GEOJSON, headers={"If-None-Match": edited["ETag"]})
     assert deleted.status_code == 200
     assert len(deleted.json()["features"]) == 1
@@ -129,7 +130,7 @@ def test_the_whole_map_comes_from_the_cache_until_a_change(client, pau_and_lesca
     assert again.content == first.content
     assert again["ETag"] == first["ETag"]
 
-    update_place(actor=None, place=pau, changes={"name": "Fablab des Usines"})
+    update_place(actor=SYSTEM, place=pau, changes={"name": "Fablab des Usines"})
     names = [feature["properties"]["name"] for feature in client.get(GEOJSON).json()["features"]]
     assert names == ["Coworking Lescar", "Fablab des Usines"]
 

@@ -4,7 +4,7 @@ Schemathesis reads the committed `maillage/openapi.json` (the document clients g
 test keeps it equal to the code's), generates valid and invalid requests for every operation
 (explicit examples, boundary values, random fuzzing, then chains of calls) and checks each
 answer: no server error, a documented status, content type, headers and body. Writes carry a
-network admin's token, so they go past authentication into validation.
+instance admin's token, so they go past authentication into validation.
 
 The run is bounded by a number of examples per operation and phase, with a fixed seed:
 `MAILLAGE_SCHEMATHESIS_EXAMPLES` (10 by default) sets it, `.ci/run` raises it. A failure

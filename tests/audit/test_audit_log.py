@@ -6,7 +6,13 @@ from django.db import transaction
 from maillage.accounts.services import create_api_token, revoke_api_token
 from maillage.audit.models import AppendOnlyError, AuditEntry
 from maillage.audit.services import GENESIS_HASH, PERSONAL, OutsideTransactionError, record
-from maillage.places.services import delete_place, set_place_managers, update_place
+from maillage.common.actors import SYSTEM
+from maillage.places.services import (
+    delete_place,
+    grant_place_role,
+    revoke_place_role,
+    update_place,
+)
 from tests.factories import AdminFactory, UserFactory, make_place
 
 
@@ -25,7 +31,7 @@ def test_creating_a_place_records_its_fields():
         str(place.pk),
     )
     assert entry.actor is None
-    assert entry.actor_ref == ""
+    assert entry.actor_ref == "system"  # make_place acts as SYSTEM, like a command
     assert entry.changes["name"] == [None, "Le Hangar"]
     assert entry.changes["kinds"] == [None, ["fablab", "coworking"]]
     assert entry.changes["insee_code"] == [None, "64445"]
@@ -47,14 +53,14 @@ def test_updating_a_place_records_only_the_changed_fields_and_who():
 @pytest.mark.django_db
 def test_an_update_that_changes_nothing_records_nothing():
     place = make_place(description="Ateliers")
-    update_place(actor=None, place=place, changes={"description": "Ateliers"})
+    update_place(actor=SYSTEM, place=place, changes={"description": "Ateliers"})
     assert entries("place.update") == []
 
 
 @pytest.mark.django_db
 def test_personal_fields_are_kept_out_of_the_hashed_changes():
     place = make_place(email="marie@example.org")
-    update_place(actor=None, place=place, changes={"email": "", "phone": "05 59 00 00 00"})
+    update_place(actor=SYSTEM, place=place, changes={"email": "", "phone": "05 59 00 00 00"})
     created, updated = entries()
     assert created.changes["email"] == [None, PERSONAL]
     assert created.personal_changes == {"email": [None, "marie@example.org"]}
@@ -79,12 +85,31 @@ def test_deleting_a_place_records_its_last_state():
 
 
 @pytest.mark.django_db
-def test_choosing_managers_records_their_ids():
+def test_granting_and_revoking_roles_records_the_user_by_id():
     admin, manager = AdminFactory(), UserFactory()
     place = make_place()
-    set_place_managers(actor=admin, place=place, managers=[manager])
-    [entry] = entries("place.update")
-    assert entry.changes == {"managers": [[], [manager.pk]]}
+    grant_place_role(actor=admin, place=place, user=manager, role="staff")
+    grant_place_role(actor=admin, place=place, user=manager, role="manager")
+    grant_place_role(actor=admin, place=place, user=manager, role="manager")  # no change
+    revoke_place_role(actor=admin, place=place, user=manager)
+    granted = [entry.changes for entry in entries("place.role.grant")]
+    assert granted == [
+        {f"role:{manager.pk}": [None, "staff"]},
+        {f"role:{manager.pk}": ["staff", "manager"]},
+    ]
+    [revoked] = entries("place.role.revoke")
+    assert revoked.changes == {f"role:{manager.pk}": ["manager", None]}
+    assert (revoked.actor, revoked.object_id) == (admin, str(place.pk))
+
+
+@pytest.mark.django_db
+def test_a_missing_actor_is_refused_not_taken_for_the_system():
+    place = make_place()
+    with pytest.raises(TypeError), transaction.atomic():
+        record(actor=None, action="place.update", target=place, changes={"name": ["a", "b"]})
+    with pytest.raises(TypeError):
+        update_place(actor=None, place=place, changes={"name": "Autre"})
+    assert entries("place.update") == []
 
 
 @pytest.mark.django_db
@@ -120,7 +145,7 @@ def test_the_tokens_page_records_the_user_as_actor(client):
 def test_an_entry_rolls_back_with_its_change():
     place = make_place()
     with pytest.raises(RuntimeError), transaction.atomic():
-        record(actor=None, action="place.update", target=place, changes={"name": ["a", "b"]})
+        record(actor=SYSTEM, action="place.update", target=place, changes={"name": ["a", "b"]})
         raise RuntimeError
     assert entries("place.update") == []
 
@@ -129,7 +154,7 @@ def test_an_entry_rolls_back_with_its_change():
 def test_recording_outside_a_transaction_is_refused():
     user = UserFactory()
     with pytest.raises(OutsideTransactionError):
-        record(actor=None, action="test.outside", target=user, changes={})
+        record(actor=SYSTEM, action="test.outside", target=user, changes={})
     assert entries() == []
 
 

@@ -13,6 +13,7 @@ from maillage.accounts.services import create_api_token
 from maillage.audit.models import AuditEntry
 from maillage.audit.selectors import verify_chain
 from maillage.audit.services import entry_hash, hashed_content, record
+from maillage.common.actors import SYSTEM
 from maillage.places.services import update_place
 from tests.factories import AdminFactory, UserFactory, make_place
 
@@ -164,7 +165,7 @@ def test_concurrent_appends_form_one_chain(tmp_path):
         start.wait()
         with transaction.atomic():
             record(
-                actor=None, action="test.concurrent", target=target, changes={"i": [None, index]}
+                actor=SYSTEM, action="test.concurrent", target=target, changes={"i": [None, index]}
             )
 
     def read_chain():

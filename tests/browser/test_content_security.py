@@ -38,9 +38,9 @@ def places(site):
 
 @pytest.fixture
 def admin(site, sign_in):
-    """A network admin who is also a superuser, signed in for the tab."""
+    """A instance admin who is also a superuser, signed in for the tab."""
     user = User.objects.create_user(
-        "admin-reseau", password="x", is_network_admin=True, is_staff=True, is_superuser=True
+        "admin-reseau", password="x", is_instance_admin=True, is_staff=True, is_superuser=True
     )
     sign_in(user)
     return user

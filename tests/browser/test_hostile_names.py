@@ -1,7 +1,7 @@
 """Place names written as HTML stay text on every page that shows them, maps included.
 
 A place manager, or anyone who gets a row into an import, chooses the name of a place: if a
-page let it through as HTML, a network admin's visit would run the author's script.
+page let it through as HTML, a instance admin's visit would run the author's script.
 """
 
 import pytest
@@ -121,7 +121,7 @@ def test_maps_and_lists_show_hostile_names_as_text(page, site, hostile_places, d
 def test_pages_of_an_admin_show_hostile_names_as_text(page, site, hostile_places, dialogs, sign_in):
     """The admin's own pages, where a script would act with the admin's rights."""
     admin = User.objects.create_user(
-        "admin-reseau", password="x", is_network_admin=True, is_staff=True, is_superuser=True
+        "admin-reseau", password="x", is_instance_admin=True, is_staff=True, is_superuser=True
     )
     sign_in(admin)
     place = hostile_places[0]

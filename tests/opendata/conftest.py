@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.opendata.services import import_places
 
 
@@ -23,6 +24,6 @@ def run_import(csv_stream):
     """Import CSV lines under source "test" and return the report."""
 
     def run(*lines: str, source: str = "test", **options):
-        return import_places(source=source, stream=csv_stream(*lines), **options)
+        return import_places(actor=SYSTEM, source=source, stream=csv_stream(*lines), **options)
 
     return run

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.opendata.services import import_places
 from maillage.places.exports import (
     EXPORT_FIELDS,
@@ -51,7 +52,7 @@ def export_csv(**filters) -> str:
 @pytest.fixture
 def imported():
     lines = "\r\n".join(SOURCE_ROWS) + "\r\n"
-    report = import_places(source="réseau", stream=io.BytesIO(lines.encode()))
+    report = import_places(actor=SYSTEM, source="réseau", stream=io.BytesIO(lines.encode()))
     assert report.created == 3, report.errors
     return report
 
@@ -67,7 +68,7 @@ def test_csv_export_has_the_canonical_header_in_order():
 def test_csv_export_reimports_as_all_unchanged():
     before = dict(Place.objects.values_list("source_id", "updated_at"))
     exported = export_csv(source="réseau").encode()
-    report = import_places(source="réseau", stream=io.BytesIO(exported))
+    report = import_places(actor=SYSTEM, source="réseau", stream=io.BytesIO(exported))
     assert (report.created, report.updated, report.unchanged, report.rejected) == (0, 0, 3, 0)
     assert dict(Place.objects.values_list("source_id", "updated_at")) == before
 
@@ -75,7 +76,7 @@ def test_csv_export_reimports_as_all_unchanged():
 @pytest.mark.usefixtures("imported")
 def test_geojson_export_reimports_as_all_unchanged():
     exported = json.dumps(places_geojson(export_rows()), default=str).encode()
-    report = import_places(source="réseau", stream=io.BytesIO(exported))
+    report = import_places(actor=SYSTEM, source="réseau", stream=io.BytesIO(exported))
     assert (report.created, report.updated, report.unchanged, report.rejected) == (0, 0, 3, 0)
     assert report.warnings == []
 
@@ -108,10 +109,10 @@ def test_place_entered_here_gets_a_maillage_source_id():
     place = make_place()
     row = next(csv.DictReader(io.StringIO(export_csv())))
     assert row["source_id"] == f"maillage:{place.pk}"
-    report = import_places(source="pair", stream=io.BytesIO(export_csv().encode()))
+    report = import_places(actor=SYSTEM, source="pair", stream=io.BytesIO(export_csv().encode()))
     assert report.created == 1
     again = export_csv(source="pair").encode()
-    assert import_places(source="pair", stream=io.BytesIO(again)).unchanged == 1
+    assert import_places(actor=SYSTEM, source="pair", stream=io.BytesIO(again)).unchanged == 1
 
 
 @pytest.mark.usefixtures("imported")

@@ -7,6 +7,7 @@ An import stopped between two batches keeps the batches before; running it again
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.opendata import services
 from maillage.opendata.services import import_places
 from maillage.places.models import Place
@@ -43,16 +44,16 @@ def test_an_import_stopped_between_batches_keeps_the_earlier_ones_and_a_rerun_co
     monkeypatch.setattr(services._Loader, "_create", fail_on_third_batch)
     lines = (HEADER, *rows(25))
     with pytest.raises(ConnectionError):
-        import_places(source="test", stream=csv_stream(*lines))
+        import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert calls == [10, 10, 5]
     written = set(Place.objects.filter(source="test").values_list("source_id", flat=True))
     assert written == {f"L{number}" for number in range(20)}
 
     monkeypatch.setattr(services._Loader, "_create", original)
-    report = import_places(source="test", stream=csv_stream(*lines))
+    report = import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert (report.created, report.updated, report.unchanged) == (5, 0, 20)
     assert Place.objects.filter(source="test").count() == 25
-    again = import_places(source="test", stream=csv_stream(*lines))
+    again = import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 25)
 
 
@@ -62,7 +63,7 @@ def test_each_batch_is_planned_again_when_another_writer_went_in_before_its_tran
     """Between the plan of the first batch and its transaction, another writer deletes a place
     the batch updates, creates one the batch would create, and takes the slug of another: the
     batch is written against what the database holds once it has the lock."""
-    import_places(source="test", stream=csv_stream(HEADER, *rows(2)))
+    import_places(actor=SYSTEM, source="test", stream=csv_stream(HEADER, *rows(2)))
     lines = (HEADER, *rows(4, description="Révisé"))
     original = services._Loader._known
     interfered = []
@@ -76,7 +77,7 @@ def test_each_batch_is_planned_again_when_another_writer_went_in_before_its_tran
         return original(self, batch, lock=lock)
 
     monkeypatch.setattr(services._Loader, "_known", another_writer)
-    report = import_places(source="test", stream=csv_stream(*lines))
+    report = import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert interfered == [True]
     assert report.errors == []
     # L0 updated; L1 deleted meanwhile, created again; L2 created meanwhile, so updated; L3 new.
@@ -99,6 +100,6 @@ def test_a_batch_that_nobody_changed_meanwhile_is_not_planned_twice(
         return original(self, batch, known)
 
     monkeypatch.setattr(services._Loader, "_plan", count_plans)
-    report = import_places(source="test", stream=csv_stream(HEADER, *rows(25)))
+    report = import_places(actor=SYSTEM, source="test", stream=csv_stream(HEADER, *rows(25)))
     assert report.created == 25
     assert plans == [10, 10, 5]

@@ -14,6 +14,7 @@ import pytest
 from django.db import transaction
 
 from maillage.accounts.services import create_api_token
+from maillage.common.actors import SYSTEM
 from maillage.opendata import services
 from maillage.opendata.services import import_places
 from maillage.places.models import Place
@@ -44,7 +45,7 @@ def test_api_writes_succeed_during_a_large_import(app_server, tmp_path, monkeypa
     _, token = create_api_token(user=AdminFactory(), name="concurrency")
     first = tmp_path / "first.csv"
     write_file(first, UPDATED_ROWS, revision=1)
-    import_places(source="grand", path=first)
+    import_places(actor=SYSTEM, source="grand", path=first)
     # Each writer edits a place of the import (which the import updates meanwhile) and a place
     # entered by hand, with a field the import does not carry: the last value sent must stay.
     imported = list(Place.objects.filter(source="grand").order_by("pk")[:WRITERS])
@@ -67,7 +68,7 @@ def test_api_writes_succeed_during_a_large_import(app_server, tmp_path, monkeypa
     path = tmp_path / "large.csv"
     write_file(path, ROWS, revision=2)
     with ClientPool(app_server.url, make_call, clients=WRITERS + 1, max_s=300, pause_s=0.1) as pool:
-        report = import_places(source="grand", path=path)
+        report = import_places(actor=SYSTEM, source="grand", path=path)
 
     assert report.errors == []
     assert (report.created, report.updated) == (ROWS - UPDATED_ROWS, UPDATED_ROWS)

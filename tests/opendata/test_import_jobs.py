@@ -161,3 +161,39 @@ def test_enqueued_job_stays_pending_until_a_worker_runs_it(monkeypatch):
     monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
     job = launch_import_job(job=new_job())
     assert job.state == ImportState.PENDING
+
+
+def test_a_job_whose_author_was_deleted_is_refused_when_it_runs():
+    job = new_job()
+    job.created_by.delete()
+    job = run_import_job(job_id=job.pk)
+    assert job.state == ImportState.FAILED
+    assert job.created_by is None
+    [error] = job.errors
+    assert error["message"].startswith("Le compte qui a lancé l'import n'existe plus")
+    assert not Place.objects.exists()  # never run with the system's rights
+
+
+def test_a_job_whose_author_was_demoted_is_refused_when_it_runs():
+    job = new_job()
+    author = job.created_by
+    author.is_instance_admin = False
+    author.save()
+    job = run_import_job(job_id=job.pk)
+    assert job.state == ImportState.FAILED
+    [error] = job.errors
+    assert error["message"].startswith("Le compte qui a lancé l'import n'a plus le droit")
+    assert not Place.objects.exists()
+
+
+def test_a_retried_job_runs_with_its_author_rights_not_the_retrier(settings):
+    settings.IMPORT_FILE_RETENTION_DAYS = 30  # the failed job keeps its file, to be retried
+    job = new_job()
+    author = job.created_by
+    fail_import_job(job=start_import_job(job=job), message="coupure")
+    author.is_active = False
+    author.save()
+    job = services.retry_import_job(actor=AdminFactory(), job=job)
+    assert job.state == ImportState.FAILED
+    assert "n'a plus le droit" in job.errors[0]["message"]
+    assert not Place.objects.exists()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.opendata.services import import_places
 from maillage.places.models import Label, Place, PlaceKindLink
 
@@ -33,7 +34,7 @@ def test_100000_rows(tmp_path):
     path = tmp_path / "lieux.csv"
     write_file(path, ROWS)
     progress = []
-    report = import_places(source="grand", path=path, progress=progress.append)
+    report = import_places(actor=SYSTEM, source="grand", path=path, progress=progress.append)
     assert (report.created, report.updated, report.unchanged, report.rejected) == (ROWS, 0, 0, 0)
     assert report.errors == []
     assert progress[-1] == ROWS

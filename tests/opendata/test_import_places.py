@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.opendata.services import import_places
 from maillage.places.canonical import place_digest
@@ -237,9 +238,9 @@ def test_missing_required_column_is_a_file_error(run_import):
 
 
 def test_empty_file_is_a_file_error():
-    report = import_places(source="test", stream=io.BytesIO(b""))
+    report = import_places(actor=SYSTEM, source="test", stream=io.BytesIO(b""))
     assert errors_of(report) == [(0, "__file__")]
-    report = import_places(source="test", stream=io.BytesIO(b" \r\n \n"))
+    report = import_places(actor=SYSTEM, source="test", stream=io.BytesIO(b" \r\n \n"))
     assert errors_of(report) == [(0, "__file__")]
 
 
@@ -265,7 +266,7 @@ def test_semicolon_delimiter_bom_and_windows_1252(csv_stream):
         "1;Fédération des tiers-lieux;coworking;64445;43,2951;-0,3708;Café, atelier",
         encoding="cp1252",
     )
-    report = import_places(source="test", stream=stream)
+    report = import_places(actor=SYSTEM, source="test", stream=stream)
     assert report.created == 1, report.errors
     place = Place.objects.get()
     assert place.name == "Fédération des tiers-lieux"
@@ -275,7 +276,7 @@ def test_semicolon_delimiter_bom_and_windows_1252(csv_stream):
 
 def test_utf8_with_bom(csv_stream):
     stream = csv_stream(MINIMAL, "1,Tiers-lieu Éole,fablab,64445,43.3,-0.37", bom=True)
-    report = import_places(source="test", stream=stream)
+    report = import_places(actor=SYSTEM, source="test", stream=stream)
     assert report.created == 1, report.errors
     assert Place.objects.get().name == "Tiers-lieu Éole"
 
@@ -320,7 +321,7 @@ def test_geojson_import(tmp_path):
     }
     path = tmp_path / "lieux.json"
     path.write_text(json.dumps(collection), encoding="utf-8")
-    report = import_places(source="geo", path=path, partial=True)
+    report = import_places(actor=SYSTEM, source="geo", path=path, partial=True)
     assert (report.created, report.rejected) == (2, 1)
     assert errors_of(report) == [(3, "geometry")]
     assert report.warnings == ["Propriété inconnue ignorée : « capacité »."]
@@ -332,12 +333,12 @@ def test_geojson_import(tmp_path):
     )
     assert sorted(place.kind_links.values_list("kind", flat=True)) == ["coworking", "fablab"]
     assert Place.objects.get(source_id="7").location_precision == "commune"
-    assert import_places(source="geo", path=path, partial=True).unchanged == 2
+    assert import_places(actor=SYSTEM, source="geo", path=path, partial=True).unchanged == 2
 
 
 def test_geojson_that_is_not_a_feature_collection_is_a_file_error():
     feature = b'{"type": "Feature", "geometry": null, "properties": {}}'
-    report = import_places(source="test", stream=io.BytesIO(feature))
+    report = import_places(actor=SYSTEM, source="test", stream=io.BytesIO(feature))
     assert errors_of(report) == [(0, "__file__")]
 
 
@@ -350,4 +351,4 @@ def test_only_admins_import():
 
 def test_source_is_required():
     with pytest.raises(ValidationFailed):
-        import_places(source="  ", stream=io.BytesIO(b""))
+        import_places(actor=SYSTEM, source="  ", stream=io.BytesIO(b""))

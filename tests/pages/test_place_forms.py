@@ -1,14 +1,16 @@
 """Editing, creating and deleting places from the pages and the Django admin.
 
-Permission matrix: anonymous → sign-in page; manager of the place and network admin → allowed;
+Permission matrix: anonymous → sign-in page; manager of the place and instance admin → allowed;
 manager of another place → 404 (the place is not theirs to see as editable); creation is for
-network admins only (403 for other signed-in people).
+instance admins only (403 for other signed-in people).
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 
-from maillage.places.models import Place
-from tests.factories import UserFactory
+from maillage.audit.models import AuditEntry
+from maillage.places.models import Place, PlaceRole
+from tests.factories import UserFactory, make_place
 from tests.pages.page_helpers import parse
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +135,7 @@ def test_edit_form_shows_the_validator_errors_next_to_the_fields(client, place_a
 
 
 def test_edit_form_keeps_commune_centre_locations_approximate(client, place_paris):
-    client.force_login(UserFactory(is_network_admin=True))
+    client.force_login(UserFactory(is_instance_admin=True))
     url = f"/lieux/{place_paris.slug}/modifier/"
     page = parse(client.get(url))
     initial = {
@@ -180,9 +182,7 @@ def superuser():
 
 
 def admin_form(**overrides) -> dict:
-    data = form_data(**overrides)
-    data.setdefault("managers", [])
-    return data
+    return form_data(**overrides)
 
 
 def test_admin_lists_and_filters_places(client, superuser, place_a, place_b):
@@ -195,14 +195,45 @@ def test_admin_lists_and_filters_places(client, superuser, place_a, place_b):
 
 def test_admin_creates_through_the_service(client, superuser, manager_a):
     client.force_login(superuser)
-    response = client.post(
-        "/admin/places/place/add/", admin_form(name="Le Hangar", managers=[manager_a.pk])
-    )
+    response = client.post("/admin/places/place/add/", admin_form(name="Le Hangar"))
     assert response.status_code == 302
     place = Place.objects.get(name="Le Hangar")
     assert place.slug == "le-hangar-pau"
     assert place.departement_code == "64"
-    assert list(place.managers.all()) == [manager_a]
+    assert not place.roles.exists()
+
+
+def test_admin_grants_and_revokes_roles_through_the_services(client, superuser, manager_a):
+    place = Place.objects.get(pk=make_place(name="Le Hangar").pk)
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/places/placerole/add/",
+        {"place": place.pk, "user": manager_a.pk, "role": "staff"},
+    )
+    assert response.status_code == 302
+    role = PlaceRole.objects.get(place=place, user=manager_a)
+    assert role.role == "staff"
+    assert AuditEntry.objects.filter(action="place.role.grant", actor=superuser).count() == 1
+    response = client.post(f"/admin/places/placerole/{role.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not PlaceRole.objects.filter(place=place).exists()
+    assert AuditEntry.objects.filter(action="place.role.revoke", actor=superuser).count() == 1
+
+
+def test_admin_shows_a_manager_the_roles_of_their_places_only(client, place_a, place_b, manager_a):
+    manager_a.is_staff = True
+    manager_a.save()
+    manager_a.user_permissions.add(*Permission.objects.filter(codename__endswith="placerole"))
+    client.force_login(manager_a)
+    page = parse(client.get("/admin/places/placerole/"))
+    assert [a.get_text() for a in page.select("#result_list th.field-place a")] == [place_a.name]
+    other = place_b.roles.get()
+    assert client.get(f"/admin/places/placerole/{other.pk}/change/").status_code == 302
+    response = client.post(
+        "/admin/places/placerole/add/", {"place": place_b.pk, "user": manager_a.pk, "role": "staff"}
+    )
+    assert response.status_code == 200  # the form refuses a place whose roles they do not choose
+    assert not place_b.roles.filter(user=manager_a).exists()
 
 
 def test_admin_change_applies_the_validator(client, superuser, place_a):

@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 
+from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.places.models import Label
 from maillage.places.selectors import PlaceFilters, search_places
@@ -51,7 +52,7 @@ def test_update_is_partial_and_checks_permission():
     place = make_place()
     with pytest.raises(PermissionDenied):
         update_place(actor=UserFactory(), place=place, changes={"name": "X"})
-    updated = update_place(actor=None, place=place, changes={"description": "Ateliers"})
+    updated = update_place(actor=SYSTEM, place=place, changes={"description": "Ateliers"})
     assert updated.name == "La Fabrique"
     assert updated.description == "Ateliers"
     assert list(updated.kind_links.values_list("kind", flat=True)) == ["fablab"]

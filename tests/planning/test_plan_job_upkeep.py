@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from maillage.accounts.services import create_api_token
@@ -113,9 +114,11 @@ def test_retry_refuses_succeeded_and_progressing_plans(state, seconds):
 
 def test_only_the_author_and_admins_may_retry():
     job = age(new_job(), seconds=5, state=PlanState.FAILED)
-    for actor in (None, UserFactory()):
+    for actor in (AnonymousUser(), UserFactory()):
         with pytest.raises(PermissionDenied):
             retry_plan_job(actor=actor, job=job)
+    with pytest.raises(TypeError):
+        retry_plan_job(actor=None, job=job)
     assert retry_plan_job(actor=AdminFactory(), job=job).state == PlanState.SUCCEEDED
 
 

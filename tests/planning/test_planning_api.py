@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django_tasks.signals import task_enqueued
 
 from maillage.accounts.services import create_api_token
+from maillage.common.actors import SYSTEM
 from maillage.places.services import delete_place, update_place
 from maillage.planning import selectors
 from maillage.planning.models import PlanJob
@@ -115,17 +116,19 @@ def test_coverage_is_cached_until_a_place_changes(client, fablab_pau, monkeypatc
     assert covered() == 86044
     assert len(calls) == 1
 
-    update_place(actor=None, place=fablab_pau, changes={"latitude": 43.4929, "longitude": -1.4748})
+    update_place(
+        actor=SYSTEM, place=fablab_pau, changes={"latitude": 43.4929, "longitude": -1.4748}
+    )
     assert covered() == 91343  # now in Bayonne, covering Anglet too
-    update_place(actor=None, place=fablab_pau, changes={"status": "closed"})
+    update_place(actor=SYSTEM, place=fablab_pau, changes={"status": "closed"})
     assert covered() == 0
-    update_place(actor=None, place=fablab_pau, changes={"status": "open"})
+    update_place(actor=SYSTEM, place=fablab_pau, changes={"status": "open"})
     assert covered() == 91343
     assert len(calls) == 4
     other = make_place(name="Lescar", kinds=["coworking"], insee_code="64348")
-    delete_place(actor=None, place=fablab_pau)
+    delete_place(actor=SYSTEM, place=fablab_pau)
     assert covered() == 86044  # the coworking at Lescar's centre covers Pau and Lescar
-    delete_place(actor=None, place=other)
+    delete_place(actor=SYSTEM, place=other)
     assert covered() == 0
     assert len(calls) == 6
 

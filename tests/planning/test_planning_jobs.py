@@ -4,6 +4,7 @@ results reused while the inputs stay the same.
 
 import pytest
 
+from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
 from maillage.places.services import update_place
@@ -50,9 +51,11 @@ def test_created_job_is_pending_with_its_parameters():
 def test_anonymous_people_may_not_create_plans():
     from django.contrib.auth.models import AnonymousUser
 
-    for actor in (None, AnonymousUser(), UserFactory(is_active=False)):
+    for actor in (AnonymousUser(), UserFactory(is_active=False)):
         with pytest.raises(PermissionDenied):
             create_plan_job(actor=actor, **PARAMETERS)
+    with pytest.raises(TypeError):
+        create_plan_job(actor=None, **PARAMETERS)
     assert PlanJob.objects.count() == 0
 
 
@@ -141,7 +144,7 @@ def test_same_inputs_reuse_the_result_until_a_place_changes(fablab_pau, monkeypa
     # Other parameters, or another version of the places, are computed again.
     run_plan_job(job_id=new_job(n_new=2).pk)
     assert len(calls) == 2
-    update_place(actor=None, place=fablab_pau, changes={"status": "closed"})
+    update_place(actor=SYSTEM, place=fablab_pau, changes={"status": "closed"})
     third = run_plan_job(job_id=new_job().pk)
     assert len(calls) == 3
     assert third.result["population_covered_before"] == 0
@@ -158,7 +161,7 @@ def test_launch_runs_small_greedy_plans_inline_and_queues_the_others(settings, m
 
 
 def test_plan_lists_and_visibility():
-    """People list their own plans, network admins every plan; anyone may open a plan."""
+    """People list their own plans, instance admins every plan; anyone may open a plan."""
     alice, bob, admin = UserFactory(), UserFactory(), AdminFactory()
     job_a, job_b = new_job(alice), new_job(bob)
     assert list(selectors.plan_jobs_for(alice)) == [job_a]
@@ -179,3 +182,21 @@ def test_permission_rules():
     assert rules.can_view_plan(AnonymousUser(), None)
     assert rules.sees_every_plan(AdminFactory())
     assert not rules.sees_every_plan(UserFactory())
+
+
+def test_a_plan_whose_author_was_deleted_is_refused_when_it_runs(fablab_pau):
+    job = new_job()
+    job.created_by.delete()
+    job = services.run_plan_job(job_id=job.pk)
+    assert job.state == PlanState.FAILED
+    assert job.error.startswith("Le compte qui a demandé ce plan n'existe plus")
+    assert job.result is None
+
+
+def test_a_plan_whose_author_was_deactivated_is_refused_when_it_runs(fablab_pau):
+    job = new_job()
+    job.created_by.is_active = False
+    job.created_by.save()
+    job = services.run_plan_job(job_id=job.pk)
+    assert job.state == PlanState.FAILED
+    assert job.error.startswith("Le compte qui a demandé ce plan n'a plus le droit")

@@ -8,8 +8,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
-from maillage.accounts.rules import is_network_admin as _is_network_admin
+from maillage.accounts.rules import is_instance_admin as _is_instance_admin
 from maillage.places.kinds import PlaceKind, PlaceStatus
+from maillage.places.selectors import places_run_by
 
 register = template.Library()
 
@@ -52,8 +53,8 @@ def phone_national(e164: str) -> str:
 
 
 @register.filter
-def is_network_admin(user) -> bool:
-    return _is_network_admin(user)
+def is_instance_admin(user) -> bool:
+    return _is_instance_admin(user)
 
 
 @register.filter
@@ -61,7 +62,7 @@ def manages_places(user) -> bool:
     """Whether the menu shows "Mes lieux": one EXISTS query, for signed-in people only."""
     if not user.is_authenticated:
         return False
-    return user.managed_places.exists()
+    return places_run_by(user).exists()
 
 
 @register.simple_tag

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
 from maillage.accounts.services import create_api_token
+from maillage.common.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
                 _("Utilisateur·rice « %(username)s » introuvable.")
                 % {"username": options["username"]}
             ) from None
-        token, raw = create_api_token(user=user, name=options["name"], actor=None)
+        token, raw = create_api_token(user=user, name=options["name"], actor=SYSTEM)
         self.stdout.write(
             _("Jeton « %(name)s » créé pour %(username)s ; il ne sera plus affiché :")
             % {"name": token.name, "username": user.get_username()}

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from maillage.common.actors import SYSTEM
 from maillage.common.errors import ValidationFailed
 from maillage.opendata.services import import_places
 
@@ -37,7 +38,9 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(_("Fichier introuvable : %s") % file)
         try:
-            report = import_places(source=source, path=file, dry_run=dry_run, partial=partial)
+            report = import_places(
+                source=source, path=file, dry_run=dry_run, partial=partial, actor=SYSTEM
+            )
         except ValidationFailed as exc:
             raise CommandError(str(exc)) from None
         if options["format"] == "json":
