@@ -33,6 +33,7 @@ from .canonical import CANONICAL_FIELDS, MULTI_VALUED_FIELDS, SEPARATOR, neutral
 # The fields to ask `search_places` for; `kinds`, `services`, `equipment` come with the labels.
 EXPORT_FIELDS = (
     "id",
+    "uuid",
     "slug",
     "name",
     "status",
@@ -128,6 +129,8 @@ def iter_places_csv(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
 def place_feature(row: Mapping[str, Any]) -> dict[str, Any]:
     """One GeoJSON Point feature; properties use the canonical names, plus id, slug and url."""
     properties: dict[str, Any] = {"id": row["id"]}
+    if "uuid" in row:
+        properties["uuid"] = str(row["uuid"])
     if "slug" in row:
         properties["slug"] = row["slug"]
         properties["url"] = place_path(row["slug"])

@@ -1,17 +1,18 @@
 """Every write on places goes through these functions (views, API, imports, commands)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils import timezone
 
 from maillage.audit.services import record
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.text import fold, label_key
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
-from .models import Label, Place, PlaceKindLink
+from . import bulk
+from .models import Label, Place, PlaceChange, PlaceKindLink
 from .rules import can_create_place, can_delete_place, can_edit_place
 from .validation import CleanPlace, clean_place_input
 
@@ -60,7 +61,11 @@ def _or_none(value: Any) -> Any:
 
 def _changed_fields(before: CleanPlace | None, after: CleanPlace | None) -> dict[str, list]:
     """`{field: [old, new]}` for the fields that differ; blank values count as absent."""
-    old, new = _audited_values(before), _audited_values(after)
+    return changed_values(_audited_values(before), _audited_values(after))
+
+
+def changed_values(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list]:
+    """`{field: [old, new]}` for the fields whose values differ; blank values count as absent."""
     changes = {}
     for name in dict.fromkeys([*old, *new]):
         pair = [_or_none(old.get(name)), _or_none(new.get(name))]
@@ -101,17 +106,13 @@ def clean_place_from_instance(place: Place) -> CleanPlace:
 
 def unique_slug(name: str, city: str, *, exclude_id: int | None = None) -> str:
     """`name-city`, with -2, -3… when taken, so URLs stay readable and stable."""
-    base = slugify(f"{name} {city}".strip())[:200] or "lieu"
+    base = bulk.slug_base(name, city)
     taken = set(
         Place.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_id)
         .values_list("slug", flat=True)
     )
-    slug, counter = base, 2
-    while slug in taken:
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
+    return bulk.next_free_slug(base, taken)[0]
 
 
 def get_or_create_labels(category: str, names: list[str]) -> list[Label]:
@@ -176,6 +177,7 @@ def create_place(*, actor, data: Mapping[str, Any], source: str = "", source_id:
     place.save()
     save_place_relations(place, clean)
     _record(actor, "place.create", place, _changed_fields(None, clean))
+    _log_change(place, PlaceChange.Change.CREATED)
     return place
 
 
@@ -192,6 +194,7 @@ def update_place(*, actor, place: Place, changes: Mapping[str, Any]) -> Place:
     save_place_relations(place, clean)
     if changed := _changed_fields(before, clean):
         _record(actor, "place.update", place, changed)
+        _log_change(place, PlaceChange.Change.UPDATED)
     return place
 
 
@@ -215,4 +218,35 @@ def delete_place(*, actor, place: Place) -> None:
     # Locked first, like update_place, so both take the place then the audit log, in that order.
     locked = Place.objects.select_for_update().get(pk=place.pk)
     _record(actor, "place.delete", locked, _changed_fields(clean_place_from_instance(locked), None))
+    _log_change(locked, PlaceChange.Change.DELETED)
     place.delete()
+
+
+def _log_change(place: Place, change: str) -> None:
+    """The change-log entry of a place write; after its audit entry (see
+    `bulk.record_place_changes` for why the order matters)."""
+    bulk.record_place_changes(
+        [(place.uuid, change, place.source, place.source_id)], at=timezone.now()
+    )
+
+
+def upsert_places(
+    *, actor, source: str, batches: Iterable[list[bulk.Row]], write: bool = True
+) -> bulk.UpsertCounts:
+    """Create or update the places of `source` from validated rows, matched on source_id.
+
+    `batches` yields lists of `(source_id, CleanPlace, digest)`; each batch is written in a
+    transaction of its own (a savepoint when called inside one) with an audit entry and a
+    change-log entry per place created or updated, `actor` (None: the system) as their author.
+    A row whose digest is the one stored is left untouched. With `write=False` nothing is
+    written and the counts tell what would be. Permissions are the caller's (imports check
+    `opendata.rules.can_import_places`); see `places.bulk` for how batches are written.
+    """
+    upserter = bulk.BulkUpserter(source, actor=actor, write=write)
+    created = updated = unchanged = 0
+    for batch in batches:
+        counts = upserter.upsert(batch)
+        created += counts.created
+        updated += counts.updated
+        unchanged += counts.unchanged
+    return bulk.UpsertCounts(created, updated, unchanged)
