@@ -47,7 +47,7 @@ MAX_COLUMNS = 1000
 MAX_FEATURE_CHARS = 16 * 1024 * 1024
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Properties that our own GeoJSON export adds: read back without a warning.
-GEOJSON_EXTRA_PROPERTIES = ("id", "slug", "url", "location_precision")
+GEOJSON_EXTRA_PROPERTIES = ("id", "uuid", "slug", "url", "location_precision")
 ROW_FIELD = "__row__"
 
 

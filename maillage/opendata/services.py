@@ -7,11 +7,11 @@
    API and the forms, against communes loaded once; a `source_id` seen earlier in the file is an
    error on the later line. Valid rows are spooled to a temporary file, so memory stays flat in
    the file's size and the database is not locked while a large file is being checked;
-3. load, in short transactions: the spool is read back in batches of BATCH_SIZE rows; each batch
-   is matched on (source, source_id) against the database, and its rows are prepared for
-   writing, outside any transaction; then the batch is written in a transaction of its own.
-   A row whose digest equals the one stored at the last import is `unchanged` and nothing is
-   written (not even `updated_at`); the others are written with bulk inserts and updates.
+3. load, in short transactions: the spool is read back in batches of BATCH_SIZE rows, handed
+   to `places.services.upsert_places`, the places app's bulk writer (`places.bulk`): each batch
+   is matched on (source, source_id) and written in a transaction of its own, with its audit
+   and change-log entries. A row whose digest equals the one stored at the last import is
+   `unchanged` and nothing is written (not even `updated_at`).
 
 Short transactions let other writers in between two batches: on SQLite, where a writer locks
 the whole database, a request waits for a batch (a fraction of a second), not for the whole
@@ -33,7 +33,7 @@ transaction, which decides for all of them.
 import logging
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -42,9 +42,8 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
@@ -54,10 +53,9 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition, move_state
-from maillage.common.text import control_characters_message, has_control_characters, label_key
+from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.canonical import SOURCE_ID_MAX_LENGTH, place_digest
-from maillage.places.models import Label, Place, PlaceKindLink
-from maillage.places.services import apply_clean_place, get_or_create_labels
+from maillage.places.services import upsert_places
 from maillage.places.validation import CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
 
@@ -75,36 +73,6 @@ FILE_FIELD = "__file__"
 IMPORTS_DIR = "imports"  # ImportJob.file's upload_to
 ORPHAN_GRACE = timedelta(hours=1)
 SOURCE_MAX_LENGTH = 100  # Place.source
-# What an import writes over an existing place: the fields of the canonical format and those
-# `apply_clean_place` derives from them. Fields the format does not carry (surface, capacity,
-# acceslibre link, roles) keep what people entered, and the slug stays, so URLs do not move.
-UPDATED_FIELDS = (
-    "name",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "commune",
-    "insee_code",
-    "epci_code",
-    "departement_code",
-    "region_code",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "wheelchair",
-    "search_text",
-    "source_digest",
-    "updated_at",
-)
-
 Progress = Callable[[int], None]
 
 
@@ -212,7 +180,14 @@ def import_places(
         if report.rejected and not partial:
             return report
         spool.seek(0)
-        _Loader(source, write=not dry_run).load_spool(spool, report)
+        counts = upsert_places(
+            actor=actor, source=source, batches=_spooled_batches(spool), write=not dry_run
+        )
+        report.created, report.updated, report.unchanged = (
+            counts.created,
+            counts.updated,
+            counts.unchanged,
+        )
     return report
 
 
@@ -280,289 +255,14 @@ def _source_id(row: RawRow, first_lines: dict[str, int]) -> tuple[str, list[Fiel
     return source_id, []
 
 
-def _source_places(source: str):
-    """The places of a source, unordered. Excluding empty source_ids repeats the condition of
-    the partial unique index on (source, source_id), without which SQLite does not use it."""
-    return Place.objects.filter(source=source).exclude(source_id="").order_by()
-
-
-@dataclass
-class _Plan:
-    """One batch sorted against `known` (its places in the database), rows ready to write."""
-
-    known: dict[str, tuple[int, str]]
-    creations: list[tuple[str, CleanPlace]] = field(default_factory=list)
-    creation_rows: list[list[Any]] = field(default_factory=list)
-    slug_bases: list[str] = field(default_factory=list)
-    updates: list[tuple[int, CleanPlace]] = field(default_factory=list)
-    update_rows: list[list[Any]] = field(default_factory=list)
-    unchanged: int = 0
-
-
-class _Loader:
-    """Matches spooled batches with the source's places and writes each in its own transaction.
-
-    Writes are `executemany` of one prepared statement per table and batch: `bulk_create` and
-    `bulk_update` build a model instance per row and, on SQLite, compile a statement every 30
-    rows (or a CASE per field), which made them several times slower than the validation
-    itself. Values still go through each field's `get_db_prep_save`, as the ORM would do. The
-    Python half of that work is done before the transaction, so that the write lock is held
-    only while the database writes (and other writers get it while the next batch is prepared).
-    """
-
-    def __init__(self, source: str, *, write: bool) -> None:
-        self.source = source
-        self.write = write
-        self._slugs: _Slugs | None = None
-        self._label_ids: dict[tuple[str, str], int] = {}
-        # One instance reused for every row: `apply_clean_place` sets every mapped field, and
-        # building a model instance per row would cost as much as writing it.
-        self._scratch = Place()
-        self._create_fields = [
-            field for field in Place._meta.concrete_fields if not field.primary_key
-        ]
-        self._slug_index = [field.attname for field in self._create_fields].index("slug")
-        self._update_fields = [Place._meta.get_field(name) for name in UPDATED_FIELDS]
-
-    def load_spool(self, spool: BinaryIO, report: ImportReport) -> None:
-        while True:
-            try:
-                # The spool is a temporary file this function's caller has just written.
-                batch = pickle.load(spool)  # noqa: S301
-            except EOFError:
-                return
-            plan = self._plan(batch, self._known(batch))
-            if self.write and (plan.creations or plan.updates):
-                with transaction.atomic():
-                    known = self._known(batch, lock=True)
-                    if known != plan.known:
-                        # Another writer went in since the plan was made: plan again, under
-                        # the lock (and, on PostgreSQL, the rows locked by `_known`).
-                        plan = self._plan(batch, known)
-                    self._create(plan)
-                    self._update(plan)
-            report.created += len(plan.creations)
-            report.updated += len(plan.updates)
-            report.unchanged += plan.unchanged
-
-    def _known(self, batch: list[tuple[str, CleanPlace, str]], *, lock: bool = False):
-        """source_id → (id, digest) of the batch's places already in the database."""
-        places = _source_places(self.source).filter(
-            source_id__in=[source_id for source_id, _, _ in batch]
-        )
-        if lock:
-            places = places.select_for_update()
-        return {
-            source_id: (place_id, digest)
-            for source_id, place_id, digest in places.values_list(
-                "source_id", "id", "source_digest"
-            )
-        }
-
-    def _plan(self, batch: list[tuple[str, CleanPlace, str]], known) -> _Plan:
-        plan = _Plan(known=known)
-        creations, updates = [], []
-        for source_id, clean, digest in batch:
-            found = known.get(source_id)
-            if found is None:
-                creations.append((source_id, clean, digest))
-            elif found[1] == digest:
-                plan.unchanged += 1
-            else:
-                updates.append((found[0], clean, digest))
-        plan.creations = [(source_id, clean) for source_id, clean, _ in creations]
-        plan.updates = [(place_id, clean) for place_id, clean, _ in updates]
-        if self.write:
-            self._prepare_creations(plan, creations)
-            self._prepare_updates(plan, updates)
-        return plan
-
-    def _prepare_creations(self, plan: _Plan, creations) -> None:
-        if not creations:
+def _spooled_batches(spool: BinaryIO) -> Iterator[list[tuple[str, CleanPlace, str]]]:
+    """The batches `_check_rows` spooled, in order."""
+    while True:
+        try:
+            # The spool is a temporary file this module has just written.
+            yield pickle.load(spool)  # noqa: S301
+        except EOFError:
             return
-        if self._slugs is None:
-            self._slugs = _Slugs()
-        # executemany bypasses auto_now and auto_now_add: the timestamps are set here, prepared
-        # for the database once for the whole batch.
-        stamp = _db_value(Place._meta.get_field("updated_at"), timezone.now())
-        columns = [(field, field.attname in _TIMESTAMPS) for field in self._create_fields]
-        place = self._scratch
-        for source_id, clean, digest in creations:
-            apply_clean_place(place, clean)
-            place.source, place.source_id, place.source_digest = self.source, source_id, digest
-            # The slug is chosen under the lock, by `_create`; only its base is computed here.
-            place.slug = ""
-            plan.slug_bases.append(_Slugs.base(clean.name, clean.city))
-            plan.creation_rows.append(
-                [
-                    stamp if stamped else _db_value(field, getattr(place, field.attname))
-                    for field, stamped in columns
-                ]
-            )
-
-    def _prepare_updates(self, plan: _Plan, updates) -> None:
-        stamp = _db_value(Place._meta.get_field("updated_at"), timezone.now())
-        columns = [(field, field.attname in _TIMESTAMPS) for field in self._update_fields]
-        place = self._scratch
-        for place_id, clean, digest in updates:
-            apply_clean_place(place, clean)
-            place.source_digest = digest
-            values = [
-                stamp if stamped else _db_value(field, getattr(place, field.attname))
-                for field, stamped in columns
-            ]
-            plan.update_rows.append([*values, place_id])
-
-    def _create(self, plan: _Plan) -> None:
-        if not plan.creations:
-            return
-        for row, slug in zip(
-            plan.creation_rows, self._slugs.allocate(plan.slug_bases), strict=True
-        ):
-            row[self._slug_index] = slug
-        _insert_many(Place, self._create_fields, plan.creation_rows)
-        ids = dict(
-            _source_places(self.source)
-            .filter(source_id__in=[source_id for source_id, _ in plan.creations])
-            .values_list("source_id", "id")
-        )
-        self._save_relations(
-            [ids[source_id] for source_id, _ in plan.creations],
-            [clean for _, clean in plan.creations],
-        )
-
-    def _update(self, plan: _Plan) -> None:
-        if not plan.updates:
-            return
-        quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in self._update_fields)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                # Identifiers come from the model's metadata; every value is a parameter.
-                f"UPDATE {quote(Place._meta.db_table)} SET {assignments} "  # noqa: S608
-                f"WHERE {quote(Place._meta.pk.column)} = %s",
-                plan.update_rows,
-            )
-        ids = [place_id for place_id, _ in plan.updates]
-        for model in (PlaceKindLink, Place.services.through, Place.equipment.through):
-            _delete_many(model, model._meta.get_field("place"), ids)
-        self._save_relations(ids, [clean for _, clean in plan.updates])
-
-    def _save_relations(self, place_ids: list[int], cleans: list[CleanPlace]) -> None:
-        """Kinds, services and equipment of saved places: one statement per relation."""
-        pairs = list(zip(place_ids, cleans, strict=True))
-        link = PlaceKindLink._meta
-        _insert_many(
-            PlaceKindLink,
-            [link.get_field("place"), link.get_field("kind")],
-            [(place_id, kind) for place_id, clean in pairs for kind in clean.kinds],
-        )
-        for category, relation in (
-            (Label.Category.SERVICE, "services"),
-            (Label.Category.EQUIPMENT, "equipment"),
-        ):
-            label_ids = self._labels(
-                category, {name for clean in cleans for name in getattr(clean, relation)}
-            )
-            through = getattr(Place, relation).through._meta
-            _insert_many(
-                through.model,
-                [through.get_field("place"), through.get_field("label")],
-                [
-                    (place_id, label_ids[name])
-                    for place_id, clean in pairs
-                    for name in getattr(clean, relation)
-                ],
-            )
-
-    def _labels(self, category: str, names: set[str]) -> dict[str, int]:
-        """Label id of each name (matched by `label_key`, as `get_or_create_labels` does),
-        creating missing labels; cached by import."""
-        keys = {name: label_key(name) for name in names}
-        missing = [name for name, key in keys.items() if (category, key) not in self._label_ids]
-        if missing:
-            for label in get_or_create_labels(category, missing):
-                self._label_ids[(category, label.key)] = label.pk
-        return {name: self._label_ids[(category, key)] for name, key in keys.items()}
-
-
-# Types every database driver takes as they are: they skip Django's per-field preparation, the
-# costliest part of writing 100,000 rows. Others (datetimes, enum members) go through it.
-_NATIVE_TYPES = frozenset({str, int, float, bool, type(None)})
-_TIMESTAMPS = frozenset({"created_at", "updated_at"})
-
-
-def _db_value(field, value):
-    return value if type(value) in _NATIVE_TYPES else field.get_db_prep_save(value, connection)
-
-
-def _insert_many(model, fields, rows) -> None:
-    """INSERT `rows` (values already prepared for the database) with one prepared statement."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            # Identifiers come from the model's metadata; every value is a parameter.
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
-            rows,
-        )
-
-
-def _delete_many(model, field, values) -> None:
-    """DELETE the rows of `model` whose `field` is one of `values`, in one statement.
-
-    The ORM's delete() first looks for cascades and signals, which these link tables do not
-    have: that search was a quarter of the time spent writing updated places.
-    """
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Identifiers come from the model's metadata; every value is a parameter.
-            f"DELETE FROM {quote(model._meta.db_table)} "  # noqa: S608
-            f"WHERE {quote(field.column)} IN ({placeholders})",
-            values,
-        )
-
-
-class _Slugs:
-    """Unique slugs for new places, `name-city` then -2, -3… like `unique_slug`.
-
-    The taken slugs are read once, so that creating N places costs no query per place; other
-    writers may take slugs after that, which `allocate` checks in one query per batch.
-    """
-
-    def __init__(self) -> None:
-        self.taken = set(Place.objects.values_list("slug", flat=True))
-        self._next_counter: dict[str, int] = {}
-
-    @staticmethod
-    def base(name: str, city: str) -> str:
-        return slugify(f"{name} {city}".strip())[:200] or "lieu"
-
-    def allocate(self, bases: list[str]) -> list[str]:
-        """A free slug for each base; called in the transaction that inserts the places."""
-        slugs = [self._next(base) for base in bases]
-        while clashes := set(Place.objects.filter(slug__in=slugs).values_list("slug", flat=True)):
-            # Taken by another writer since `taken` was read; `_next` has recorded them.
-            slugs = [
-                self._next(base) if slug in clashes else slug
-                for base, slug in zip(bases, slugs, strict=True)
-            ]
-        return slugs
-
-    def _next(self, base: str) -> str:
-        slug = base
-        if slug in self.taken:
-            counter = self._next_counter.get(base, 2)
-            while (slug := f"{base}-{counter}") in self.taken:
-                counter += 1
-            self._next_counter[base] = counter + 1
-        self.taken.add(slug)
-        return slug
 
 
 # --- Import jobs (web page and API) ---------------------------------------------------------

@@ -8,6 +8,8 @@ OpenAPI document and type checks); the filter values themselves are read from `r
 `filters_from_params`, exactly as the list page reads them.
 """
 
+import base64
+import binascii
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,13 +30,15 @@ from maillage.common.errors import FieldError, ValidationFailed
 from maillage.common.schemas import error_responses
 
 from . import exports, selectors, services
-from .filters import filters_from_params
+from .filters import filters_from_params, parse_moment
 from .hours import is_open_at
 from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
 from .models import Place
 from .schemas import (
     MAX_LIMIT,
     KindOut,
+    PlaceChangesPageOut,
+    PlaceChangesQuery,
     PlaceCreateIn,
     PlaceDetailOut,
     PlaceFilterQuery,
@@ -56,6 +60,7 @@ LIST_ITEM_FIELDS = tuple(PlaceListItemOut.model_fields)
 # Every value a writer can set (services.SCALAR_FIELDS), with identity, place and provenance.
 DETAIL_FIELDS = (
     "id",
+    "uuid",
     "slug",
     *services.SCALAR_FIELDS,
     "insee_code",
@@ -270,6 +275,70 @@ def places_csv(request: HttpRequest, params: Query[PlaceFilterQuery]):
     )
     response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
     return response
+
+
+# A cursor is the base64 of `seq:<n>`: opaque to clients, so its form may change.
+CURSOR_PREFIX = "seq:"
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int | None:
+    """The `seq` a cursor resumes after, or None when it is not one of ours."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    number = text.removeprefix(CURSOR_PREFIX)
+    if not text.startswith(CURSOR_PREFIX) or not number.isdecimal() or len(number) > 18:
+        return None
+    return int(number)
+
+
+# Declared before `places/{place_id}`, so that this path is never read as a place's id.
+@router.get(
+    "places/changes",
+    response={200: PlaceChangesPageOut, **READ_ERRORS},
+    operation_id="list_place_changes",
+    tags=["places"],
+    summary="Changements des lieux",
+    description=(
+        "Les lieux créés, modifiés et supprimés, dans l'ordre où c'est arrivé : de quoi tenir "
+        "une copie à jour. `since` part d'une date, `cursor` (le `next_cursor` de la page "
+        "précédente) reprend juste après la dernière entrée lue ; `next_cursor` est nul quand "
+        "rien ne suit. Un lieu supprimé reste dans le flux (`deleted`, avec son `uuid`, sa "
+        "`source` et son `source_id`)."
+    ),
+)
+def list_place_changes(request: HttpRequest, params: Query[PlaceChangesQuery]):
+    """Created, updated and deleted places in the order of the change log, resumable."""
+    since, errors = parse_moment(params.since, field="since")
+    after_seq = 0
+    if params.cursor:
+        after_seq = _decode_cursor(params.cursor)
+        if after_seq is None:
+            errors.append(
+                FieldError(
+                    "cursor",
+                    _("Curseur inconnu : reprenez avec le next_cursor d'une page précédente."),
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    page = selectors.place_changes(after_seq=after_seq, since=since, limit=params.limit)
+    items = [
+        {
+            **{name: row[name] for name in ("uuid", "change", "at", "source", "source_id")},
+            "id": row["id"],
+            "slug": row["slug"],
+            "url": exports.place_path(row["slug"]) if row["slug"] else None,
+        }
+        for row in page.items
+    ]
+    next_cursor = encode_cursor(page.items[-1]["seq"]) if page.has_more else None
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get(

@@ -32,6 +32,7 @@ from .models import Place
 # The fields to ask `search_places` for; `kinds`, `services`, `equipment` come with the labels.
 EXPORT_FIELDS = (
     "id",
+    "uuid",
     "slug",
     "name",
     "status",
@@ -127,6 +128,8 @@ def iter_places_csv(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
 def place_feature(row: Mapping[str, Any]) -> dict[str, Any]:
     """One GeoJSON Point feature; properties use the canonical names, plus id, slug and url."""
     properties: dict[str, Any] = {"id": row["id"]}
+    if "uuid" in row:
+        properties["uuid"] = str(row["uuid"])
     if "slug" in row:
         properties["slug"] = row["slug"]
         properties["url"] = place_path(row["slug"])

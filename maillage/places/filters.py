@@ -246,8 +246,9 @@ def _radius(value: str, errors: list[FieldError]) -> float | None:
     return None
 
 
-def _moment(value: str, errors: list[FieldError]) -> datetime | None:
-    """An ISO 8601 date or date-time; without an offset it is read in Paris time."""
+def _moment(value: str, errors: list[FieldError], field: str = "updated_since") -> datetime | None:
+    """An ISO 8601 date or date-time; without an offset it is read in Paris time. A problem
+    is appended to `errors` under `field`."""
     if not value:
         return None
     text = SPACE_FOR_PLUS_OFFSET.sub(r"+\1", value)
@@ -260,7 +261,7 @@ def _moment(value: str, errors: list[FieldError]) -> datetime | None:
     if moment is None:
         errors.append(
             FieldError(
-                "updated_since",
+                field,
                 _("Date ISO 8601 attendue (ex. 2025-01-31 ou 2025-01-31T08:00:00Z) ; reçu « %s ».")
                 % value,
             )
@@ -269,7 +270,7 @@ def _moment(value: str, errors: list[FieldError]) -> datetime | None:
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         errors.append(
             FieldError(
-                "updated_since",
+                field,
                 _("Date entre les années %(min)d et %(max)d attendue ; reçu « %(value)s ».")
                 % {"min": MIN_YEAR, "max": MAX_YEAR, "value": value},
             )
@@ -279,6 +280,12 @@ def _moment(value: str, errors: list[FieldError]) -> datetime | None:
         moment = timezone.make_aware(moment)
     # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (up to ±23:59).
     return moment.astimezone(UTC)
+
+
+def parse_moment(value: str, *, field: str) -> tuple[datetime | None, list[FieldError]]:
+    """An ISO 8601 parameter read as `updated_since` is (`field` names it in the errors)."""
+    errors: list[FieldError] = []
+    return _moment(value, errors, field), errors
 
 
 def filters_from_params(params: Mapping[str, Any]) -> tuple[PlaceFilters, list[FieldError]]:

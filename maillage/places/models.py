@@ -1,3 +1,4 @@
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -45,6 +46,9 @@ class Place(TimeStampedModel):
         EXACT = "exact", _("adresse précise")
         COMMUNE = "commune", _("centre de la commune")
 
+    # The place's identity for other systems (API, exports, the changes feed): slugs follow
+    # the name and may change, the UUID never does.
+    uuid = models.UUIDField(_("identifiant stable"), default=uuid4, unique=True, editable=False)
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant d'URL"), max_length=220, unique=True)
     status = models.CharField(
@@ -233,3 +237,38 @@ class Network(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlaceChange(models.Model):
+    """One entry of the places' change log: a place created, updated or deleted, in the order of
+    `seq`. Append-only, written by every place write service in the transaction of the change
+    (bulk imports included); `GET /api/v1/places/changes` reads it. A deleted place leaves its
+    entry here (its tombstone): `uuid`, `source` and `source_id` are copied so that a mirror can
+    match it although the place row is gone.
+    """
+
+    class Change(models.TextChoices):
+        CREATED = "created", _("créé")
+        UPDATED = "updated", _("modifié")
+        DELETED = "deleted", _("supprimé")
+
+    seq = models.BigAutoField(primary_key=True)
+    uuid = models.UUIDField(_("identifiant stable"), db_index=True)
+    change = models.CharField(_("changement"), max_length=10, choices=Change.choices)
+    at = models.DateTimeField(_("date"), db_index=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    source_id = models.CharField(_("identifiant à la source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("changement de lieu")
+        verbose_name_plural = _("changements de lieux")
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(change__in=["created", "updated", "deleted"]),
+                name="place_change_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.change} {self.uuid}"

@@ -5,6 +5,7 @@ what is valid, so the API accepts exactly what imports and forms accept.
 """
 
 from datetime import datetime
+from uuid import UUID
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, ConfigDict
@@ -97,6 +98,7 @@ class PlaceGeoJSONQuery(PlaceFilterQuery):
 
 class PlaceListItemOut(Schema):
     id: int
+    uuid: UUID = Field(description="Identifiant stable : l'`id` et le `slug` peuvent changer.")
     slug: str
     name: str
     url: str = Field(description="Chemin de la page du lieu.")
@@ -125,6 +127,7 @@ class PlacePageOut(Schema):
 
 class PlaceDetailOut(Schema):
     id: int
+    uuid: UUID = Field(description="Identifiant stable : l'`id` et le `slug` peuvent changer.")
     slug: str
     name: str
     url: str
@@ -207,4 +210,44 @@ class KindOut(Schema):
     label: str = Field(description="Libellé dans la langue de la requête.")
     data_inclusion_typology: str | None = Field(
         description="Typologie data·inclusion correspondante, quand elle existe."
+    )
+
+
+MAX_CHANGES_LIMIT = 1000
+
+
+class PlaceChangesQuery(Schema):
+    since: str = Field(
+        "",
+        description="Date ou date-heure ISO 8601 : changements faits depuis (heure de Paris "
+        f"quand le fuseau manque), des années {MIN_YEAR} à {MAX_YEAR}.",
+        json_schema_extra={"example": "2025-01-31T08:00:00Z"},
+    )
+    cursor: str = Field(
+        "",
+        description="Le `next_cursor` d'une page précédente : la suite, sans doublon ni trou.",
+    )
+    limit: int = Field(
+        100,
+        ge=1,
+        le=MAX_CHANGES_LIMIT,
+        description=f"Nombre de changements par page ({MAX_CHANGES_LIMIT} au plus).",
+    )
+
+
+class PlaceChangeOut(Schema):
+    uuid: UUID = Field(description="Identifiant stable du lieu.")
+    change: str = Field(description="`created`, `updated` ou `deleted`.")
+    at: datetime
+    source: str
+    source_id: str
+    id: int | None = Field(description="Identifiant actuel du lieu ; aucun une fois supprimé.")
+    slug: str | None
+    url: str | None = Field(description="Chemin de la page du lieu ; aucun une fois supprimé.")
+
+
+class PlaceChangesPageOut(Schema):
+    items: list[PlaceChangeOut]
+    next_cursor: str | None = Field(
+        description="À passer en `cursor` pour la page suivante ; aucun quand rien ne suit."
     )

@@ -17,7 +17,7 @@ from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 
 from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
-from .models import Label, Place, PlaceKindLink
+from .models import Label, Place, PlaceChange, PlaceKindLink
 from .rules import can_edit_place, places_where
 
 # Paging deeper than this is a crawl, better served by the CSV and GeoJSON exports; beyond
@@ -123,6 +123,7 @@ def _ranked_ids(filters: PlaceFilters, places: QuerySet[Place]) -> list[tuple[in
 
 LIST_FIELDS = (
     "id",
+    "uuid",
     "slug",
     "name",
     "status",
@@ -321,3 +322,34 @@ def with_place_counts(territories: QuerySet[Territory], *, level: str) -> QueryS
     return territories.filter(level=level).annotate(
         place_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
     )
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """Entries of the change log after `seq`, and whether more follow."""
+
+    items: list[dict]
+    has_more: bool
+
+
+def place_changes(*, after_seq: int, since: datetime | None, limit: int) -> ChangesPage:
+    """The change log in `seq` order: entries after `after_seq` (0: from the start), made at or
+    after `since`, at most `limit`. Created and updated entries carry the place's current
+    `id` and `slug` (None once it is deleted). Two queries whatever `limit`.
+    """
+    changes = PlaceChange.objects.filter(seq__gt=after_seq).order_by("seq")
+    if since is not None:
+        changes = changes.filter(at__gte=since)
+    rows = list(changes.values("seq", "uuid", "change", "at", "source", "source_id")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    alive = {row["uuid"] for row in rows if row["change"] != PlaceChange.Change.DELETED}
+    places = {
+        place["uuid"]: place
+        for place in Place.objects.filter(uuid__in=alive).values("uuid", "id", "slug")
+    }
+    for row in rows:
+        place = places.get(row["uuid"]) if row["change"] != PlaceChange.Change.DELETED else None
+        row["id"] = place["id"] if place else None
+        row["slug"] = place["slug"] if place else None
+    return ChangesPage(items=rows, has_more=has_more)

@@ -4,11 +4,11 @@ Each takes its `actor` keyword-only: a user, or `common.actors.SYSTEM` for manag
 commands; None is a TypeError, never a way around the permission checks.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
@@ -18,7 +18,8 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 from maillage.common.text import fold, label_key
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
-from .models import Label, Network, Place, PlaceKindLink, PlaceRole
+from . import bulk
+from .models import Label, Network, Place, PlaceChange, PlaceKindLink, PlaceRole
 from .rules import (
     can_create_place,
     can_delete_place,
@@ -73,7 +74,11 @@ def _or_none(value: Any) -> Any:
 
 def _changed_fields(before: CleanPlace | None, after: CleanPlace | None) -> dict[str, list]:
     """`{field: [old, new]}` for the fields that differ; blank values count as absent."""
-    old, new = _audited_values(before), _audited_values(after)
+    return changed_values(_audited_values(before), _audited_values(after))
+
+
+def changed_values(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list]:
+    """`{field: [old, new]}` for the fields whose values differ; blank values count as absent."""
     changes = {}
     for name in dict.fromkeys([*old, *new]):
         pair = [_or_none(old.get(name)), _or_none(new.get(name))]
@@ -114,16 +119,13 @@ def clean_place_from_instance(place: Place) -> CleanPlace:
 
 def unique_slug(name: str, city: str, *, exclude_id: int | None = None) -> str:
     """`name-city`, with -2, -3… when taken, so URLs stay readable and stable."""
-    base = slugify(f"{name} {city}".strip())[:200] or "lieu"
-    others = Place.objects.filter(slug__startswith=base)
-    if exclude_id is not None:
-        others = others.exclude(pk=exclude_id)
-    taken = set(others.values_list("slug", flat=True))
-    slug, counter = base, 2
-    while slug in taken:
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
+    base = bulk.slug_base(name, city)
+    taken = set(
+        Place.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_id)
+        .values_list("slug", flat=True)
+    )
+    return bulk.next_free_slug(base, taken)[0]
 
 
 def get_or_create_labels(category: str, names: list[str]) -> list[Label]:
@@ -191,6 +193,7 @@ def create_place(
     place.save()
     save_place_relations(place, clean)
     _record(actor, "place.create", place, _changed_fields(None, clean))
+    _log_change(place, PlaceChange.Change.CREATED)
     return place
 
 
@@ -208,6 +211,7 @@ def update_place(*, actor: User | SystemActor, place: Place, changes: Mapping[st
     save_place_relations(place, clean)
     if changed := _changed_fields(before, clean):
         _record(actor, "place.update", place, changed)
+        _log_change(place, PlaceChange.Change.UPDATED)
     return place
 
 
@@ -264,6 +268,7 @@ def delete_place(*, actor: User | SystemActor, place: Place) -> None:
     # Locked first, like update_place, so both take the place then the audit log, in that order.
     locked = Place.objects.select_for_update().get(pk=place.pk)
     _record(actor, "place.delete", locked, _changed_fields(clean_place_from_instance(locked), None))
+    _log_change(locked, PlaceChange.Change.DELETED)
     place.delete()
 
 
@@ -330,3 +335,38 @@ def delete_network(*, actor: User | SystemActor, network: Network) -> None:
         changes={name: [value, None] for name, value in before.items()},
     )
     network.delete()
+
+
+def _log_change(place: Place, change: str) -> None:
+    """The change-log entry of a place write; after its audit entry (see
+    `bulk.record_place_changes` for why the order matters)."""
+    bulk.record_place_changes(
+        [(place.uuid, change, place.source, place.source_id)], at=timezone.now()
+    )
+
+
+def upsert_places(
+    *,
+    actor: User | SystemActor,
+    source: str,
+    batches: Iterable[list[bulk.Row]],
+    write: bool = True,
+) -> bulk.UpsertCounts:
+    """Create or update the places of `source` from validated rows, matched on source_id.
+
+    `batches` yields lists of `(source_id, CleanPlace, digest)`; each batch is written in a
+    transaction of its own (a savepoint when called inside one) with an audit entry and a
+    change-log entry per place created or updated, `actor` (a user, or SYSTEM) as their author.
+    A row whose digest is the one stored is left untouched. With `write=False` nothing is
+    written and the counts tell what would be. Permissions are the caller's (imports check
+    `opendata.rules.can_import_places`); see `places.bulk` for how batches are written.
+    """
+    check_actor(actor)
+    upserter = bulk.BulkUpserter(source, actor=actor, write=write)
+    created = updated = unchanged = 0
+    for batch in batches:
+        counts = upserter.upsert(batch)
+        created += counts.created
+        updated += counts.updated
+        unchanged += counts.unchanged
+    return bulk.UpsertCounts(created, updated, unchanged)

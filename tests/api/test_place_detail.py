@@ -39,6 +39,7 @@ def test_detail_has_every_field(client):
     stamp = place.updated_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     assert body == {
         "id": place.pk,
+        "uuid": str(place.uuid),
         "slug": "le-hangar-pau",
         "name": "Le Hangar",
         "url": "/lieux/le-hangar-pau/",

@@ -87,6 +87,7 @@ def test_item_fields(client, directory):
     item = client.get(URL, {"q": "fablab"}).json()["items"][0]
     assert item == {
         "id": pau.pk,
+        "uuid": str(pau.uuid),
         "slug": "fablab-de-pau-pau",
         "name": "Fablab de Pau",
         "url": "/lieux/fablab-de-pau-pau/",

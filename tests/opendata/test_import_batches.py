@@ -10,6 +10,7 @@ import pytest
 from maillage.common.actors import SYSTEM
 from maillage.opendata import services
 from maillage.opendata.services import import_places
+from maillage.places import bulk
 from maillage.places.models import Place
 from tests.factories import make_place
 
@@ -32,16 +33,16 @@ def test_an_import_stopped_between_batches_keeps_the_earlier_ones_and_a_rerun_co
 ):
     """The third batch fails: the first two stay written, and the same import run again creates
     only the rest."""
-    original = services._Loader._create
+    original = bulk.BulkUpserter._create
     calls = []
 
     def fail_on_third_batch(self, plan):
         calls.append(len(plan.creations))
         if len(calls) == 3:
             raise ConnectionError("the database went away")
-        original(self, plan)
+        return original(self, plan)
 
-    monkeypatch.setattr(services._Loader, "_create", fail_on_third_batch)
+    monkeypatch.setattr(bulk.BulkUpserter, "_create", fail_on_third_batch)
     lines = (HEADER, *rows(25))
     with pytest.raises(ConnectionError):
         import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
@@ -49,7 +50,7 @@ def test_an_import_stopped_between_batches_keeps_the_earlier_ones_and_a_rerun_co
     written = set(Place.objects.filter(source="test").values_list("source_id", flat=True))
     assert written == {f"L{number}" for number in range(20)}
 
-    monkeypatch.setattr(services._Loader, "_create", original)
+    monkeypatch.setattr(bulk.BulkUpserter, "_create", original)
     report = import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert (report.created, report.updated, report.unchanged) == (5, 0, 20)
     assert Place.objects.filter(source="test").count() == 25
@@ -65,7 +66,7 @@ def test_each_batch_is_planned_again_when_another_writer_went_in_before_its_tran
     batch is written against what the database holds once it has the lock."""
     import_places(actor=SYSTEM, source="test", stream=csv_stream(HEADER, *rows(2)))
     lines = (HEADER, *rows(4, description="Révisé"))
-    original = services._Loader._known
+    original = bulk.BulkUpserter._known
     interfered = []
 
     def another_writer(self, batch, *, lock=False):
@@ -76,7 +77,7 @@ def test_each_batch_is_planned_again_when_another_writer_went_in_before_its_tran
             make_place(name="Lieu 3", insee_code="64445")  # takes the slug lieu-3-pau
         return original(self, batch, lock=lock)
 
-    monkeypatch.setattr(services._Loader, "_known", another_writer)
+    monkeypatch.setattr(bulk.BulkUpserter, "_create", original)
     report = import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert interfered == [True]
     assert report.errors == []
@@ -93,13 +94,13 @@ def test_a_batch_that_nobody_changed_meanwhile_is_not_planned_twice(
     batches_of_ten, monkeypatch, csv_stream
 ):
     plans = []
-    original = services._Loader._plan
+    original = bulk.BulkUpserter._plan
 
     def count_plans(self, batch, known):
         plans.append(len(batch))
         return original(self, batch, known)
 
-    monkeypatch.setattr(services._Loader, "_plan", count_plans)
+    monkeypatch.setattr(bulk.BulkUpserter, "_plan", count_plans)
     report = import_places(actor=SYSTEM, source="test", stream=csv_stream(HEADER, *rows(25)))
     assert report.created == 25
     assert plans == [10, 10, 5]

@@ -17,6 +17,7 @@ from maillage.accounts.services import create_api_token
 from maillage.common.actors import SYSTEM
 from maillage.opendata import services
 from maillage.opendata.services import import_places
+from maillage.places import bulk
 from maillage.places.models import Place
 from tests.concurrency import Call, ClientPool
 from tests.factories import AdminFactory, load_reference_sample, make_place
@@ -58,13 +59,14 @@ def test_api_writes_succeed_during_a_large_import(app_server, tmp_path, monkeypa
         return Call("PATCH", f"/api/v1/places/{place.pk}", {"capacity": n + 1}, token)
 
     commits: list[float] = []
-    create = services._Loader._create
+    create = bulk.BulkUpserter._create
 
     def record_commit(self, plan):
-        create(self, plan)
+        created = create(self, plan)
         transaction.on_commit(lambda: commits.append(time.perf_counter()))
+        return created
 
-    monkeypatch.setattr(services._Loader, "_create", record_commit)
+    monkeypatch.setattr(bulk.BulkUpserter, "_create", record_commit)
     path = tmp_path / "large.csv"
     write_file(path, ROWS, revision=2)
     with ClientPool(app_server.url, make_call, clients=WRITERS + 1, max_s=300, pause_s=0.1) as pool:
