@@ -196,6 +196,7 @@ def record_many(
     at_text = at.astimezone(UTC).isoformat()
     meta = AuditEntry._meta
     columns = [meta.get_field(name) for name in _INSERTED_FIELDS]
+    column_names = [field.column for field in columns if isinstance(field, models.Field)]
     changes_field = meta.get_field("changes")
     connection = transaction.get_connection()
     stamp = meta.get_field("at").get_db_prep_save(at, connection)
@@ -234,7 +235,7 @@ def record_many(
         cursor.executemany(
             # Identifiers come from the model's metadata; every value is a parameter.
             f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(field.column) for field in columns)}) "
+            f"({', '.join(quote(name) for name in column_names)}) "
             f"VALUES ({', '.join(['%s'] * len(columns))})",
             rows,
         )

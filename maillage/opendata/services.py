@@ -38,7 +38,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -167,8 +167,8 @@ def import_places(
         raise TypeError("import_places() takes exactly one of `stream` and `path`")
     report = ImportReport(source=source, dry_run=dry_run, partial=partial)
     with ExitStack() as stack:
-        if path is not None:
-            stream = stack.enter_context(Path(path).open("rb"))
+        if stream is None:
+            stream = stack.enter_context(Path(path).open("rb"))  # type: ignore[arg-type]  # checked above: path is set
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="maillage-import-"))
         try:
             place_file = open_place_file(stream)
@@ -375,7 +375,8 @@ def delete_import_file(*, job: ImportJob) -> bool:
     if not job.file:
         return False
     name = job.file.name
-    job.file.storage.delete(name)
+    if name:
+        job.file.storage.delete(name)
     ImportJob.objects.filter(pk=job.pk).update(file="")
     job.file = ""
     return True
@@ -394,7 +395,8 @@ def _import_file(job: ImportJob) -> ImportReport:
             "été exécuté."
         ),
     )
-    with job.file.open("rb") as stream:
+    with job.file.open("rb") as stored:
+        stream = cast(BinaryIO, stored)  # a FieldFile opened in binary mode reads bytes
         return import_places(
             source=job.source,
             stream=stream,

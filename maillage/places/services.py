@@ -120,12 +120,10 @@ def clean_place_from_instance(place: Place) -> CleanPlace:
 def unique_slug(name: str, city: str, *, exclude_id: int | None = None) -> str:
     """`name-city`, with -2, -3… when taken, so URLs stay readable and stable."""
     base = bulk.slug_base(name, city)
-    taken = set(
-        Place.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_id)
-        .values_list("slug", flat=True)
-    )
-    return bulk.next_free_slug(base, taken)[0]
+    others = Place.objects.filter(slug__startswith=base)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    return bulk.next_free_slug(base, set(others.values_list("slug", flat=True)))[0]
 
 
 def get_or_create_labels(category: str, names: list[str]) -> list[Label]:
