@@ -77,7 +77,7 @@ def test_each_batch_is_planned_again_when_another_writer_went_in_before_its_tran
             make_place(name="Lieu 3", insee_code="64445")  # takes the slug lieu-3-pau
         return original(self, batch, lock=lock)
 
-    monkeypatch.setattr(bulk.BulkUpserter, "_create", original)
+    monkeypatch.setattr(bulk.BulkUpserter, "_known", another_writer)
     report = import_places(actor=SYSTEM, source="test", stream=csv_stream(*lines))
     assert interfered == [True]
     assert report.errors == []

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from maillage.audit.models import AuditEntry
 from maillage.audit.selectors import verify_chain
+from maillage.common.actors import SYSTEM
 from maillage.opendata.services import import_places
 from maillage.places.models import Place, PlaceChange
 from maillage.places.services import delete_place, update_place
@@ -48,10 +49,10 @@ def all_changes(client, *, limit: int) -> list[tuple[str, str]]:
 def test_the_uuid_survives_a_change_of_slug_and_a_reimport():
     place = make_place(name="La Fabrique", source="reseau", source_id="F1")
     uuid = place.uuid
-    update_place(actor=None, place=place, changes={"name": "La Grande Fabrique"})
+    update_place(actor=SYSTEM, place=place, changes={"name": "La Grande Fabrique"})
     place.refresh_from_db()
     assert (place.uuid, place.slug) == (uuid, "la-fabrique-pau")
-    import_places(source="reseau", stream=csv_file("F1,Autre nom,fablab,64445,"))
+    import_places(actor=SYSTEM, source="reseau", stream=csv_file("F1,Autre nom,fablab,64445,"))
     place.refresh_from_db()
     assert (place.name, place.uuid) == ("Autre nom", uuid)
 
@@ -67,8 +68,8 @@ def test_the_api_gives_the_uuid(client):
 def test_the_feed_gives_created_updated_and_deleted_places_in_order(client):
     kept = make_place(name="Gardé")
     gone = make_place(name="Supprimé", source="reseau", source_id="S1")
-    update_place(actor=None, place=kept, changes={"description": "Un atelier."})
-    delete_place(actor=None, place=gone)
+    update_place(actor=SYSTEM, place=kept, changes={"description": "Un atelier."})
+    delete_place(actor=SYSTEM, place=gone)
     items = read_feed(client)["items"]
     assert [(item["uuid"], item["change"]) for item in items] == [
         (str(kept.uuid), "created"),
@@ -102,7 +103,7 @@ def test_the_feed_gives_created_updated_and_deleted_places_in_order(client):
 
 def test_an_update_that_changes_nothing_is_not_in_the_feed(client):
     place = make_place()
-    update_place(actor=None, place=place, changes={"name": place.name})
+    update_place(actor=SYSTEM, place=place, changes={"name": place.name})
     assert [item["change"] for item in read_feed(client)["items"]] == ["created"]
 
 
@@ -174,10 +175,12 @@ def test_a_bulk_import_writes_audit_entries_and_changes(client):
 
 
 def test_a_dry_run_and_an_unchanged_import_leave_no_trace(client):
-    import_places(source="reseau", stream=csv_file("A,Lieu A,fablab,64445,"), dry_run=True)
+    import_places(
+        actor=SYSTEM, source="reseau", stream=csv_file("A,Lieu A,fablab,64445,"), dry_run=True
+    )
     assert (AuditEntry.objects.count(), PlaceChange.objects.count()) == (0, 0)
-    import_places(source="reseau", stream=csv_file("A,Lieu A,fablab,64445,"))
-    import_places(source="reseau", stream=csv_file("A,Lieu A,fablab,64445,"))
+    import_places(actor=SYSTEM, source="reseau", stream=csv_file("A,Lieu A,fablab,64445,"))
+    import_places(actor=SYSTEM, source="reseau", stream=csv_file("A,Lieu A,fablab,64445,"))
     assert (AuditEntry.objects.count(), PlaceChange.objects.count()) == (1, 1)
 
 
@@ -199,10 +202,10 @@ def test_paging_with_any_limit_gives_back_the_exact_sequence(client, operations,
             places.append(make_place(name=f"Lieu {number}"))
             expected.append((str(places[-1].uuid), "created"))
         elif operation == "update":
-            update_place(actor=None, place=places[-1], changes={"description": f"v{number}"})
+            update_place(actor=SYSTEM, place=places[-1], changes={"description": f"v{number}"})
             expected.append((str(places[-1].uuid), "updated"))
         else:
             place = places.pop()
-            delete_place(actor=None, place=place)
+            delete_place(actor=SYSTEM, place=place)
             expected.append((str(place.uuid), "deleted"))
     assert all_changes(client, limit=limit) == expected
