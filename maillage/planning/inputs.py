@@ -23,7 +23,9 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from maillage.analysis import Points, read_population_csv
-from maillage.opendata.canonical import SEPARATOR, restore_cell
+from maillage.common.encoding import BadEncoding, decode_text
+from maillage.common.tabular import restore_cell
+from maillage.opendata.canonical import SEPARATOR
 from maillage.places.arrays import open_place_arrays
 from maillage.places.kinds import PlaceKind, PlaceStatus
 from maillage.territories.arrays import commune_table
@@ -187,10 +189,15 @@ def _decode(path: str | Path) -> str:
             _("Fichier %(path)s illisible : %(error)s") % {"path": path, "error": exc.strerror}
         ) from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # French Excel saves CSV files in Windows-1252.
-        return data.decode("cp1252", errors="replace")
+        return decode_text(data)
+    except BadEncoding as exc:
+        raise InputFileError(
+            _(
+                "%(path)s, ligne %(line)d : encodage illisible ; le fichier doit être en UTF-8 "
+                "ou en Windows-1252, sans mélange des deux."
+            )
+            % {"path": path, "line": exc.newlines + 1}
+        ) from None
 
 
 def _csv_rows(
