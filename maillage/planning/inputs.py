@@ -10,7 +10,8 @@ or from files:
 - candidates: a CSV with `id,latitude,longitude` and an optional `name`.
 
 Small CSV files (places, candidates) accept `,` or `;` as delimiter and UTF-8 (with or without
-BOM) or Windows-1252, like the import of places.
+BOM) or Windows-1252, like the import of places (`common.encoding`): a file mixing both is
+refused with its line.
 """
 
 import csv
