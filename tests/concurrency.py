@@ -12,8 +12,9 @@ client threads (`http.client`, a new connection per request), bounded in count a
 With pytest, use the fixture `app_server` (tests/conftest.py): a server started once per
 session against the test database, which is a file on SQLite (the in-memory default cannot be
 shared with another process) and the test database on PostgreSQL. The server sees committed
-data only, so a test using it also asks for `transactional_db`, and it runs the settings of its
-environment: the `settings` fixture does not reach it.
+data only, so a test using it also asks for `transactional_db`, and it runs the settings module
+of the test process (`tests.settings`) with the variables of its environment: the `settings`
+fixture does not reach it.
 
     from tests.concurrency import Call, send_all, ClientPool
 
@@ -230,13 +231,19 @@ class AppServer:
         workers: int = 2,
         threads: int = 2,
         env: Mapping[str, str] | None = None,
+        settings_module: str | None = None,
     ) -> AppServer:
         """Start gunicorn against `database_url` and return once it answers.
 
         The listening socket is bound here (127.0.0.1, a free port) and handed to gunicorn
         (`fd://`), so no other process can take the port in between. `env` adds or overrides
-        environment variables of the server (e.g. `GEOJSON_CACHE_SECONDS`).
+        environment variables of the server (e.g. `GEOJSON_CACHE_SECONDS`). The server runs
+        `settings_module`, by default the one of this process: under pytest `tests.settings`,
+        so that it serves the test-only app (tests/capacity_app) as the tests see it.
         """
+        settings_module = settings_module or os.environ.get(
+            "DJANGO_SETTINGS_MODULE", "maillage.settings"
+        )
         var_dir = Path(tempfile.mkdtemp(prefix="maillage-app-server-"))
         # WhiteNoise warns about a missing STATIC_ROOT; the secret key is generated in var_dir.
         (var_dir / "static").mkdir()
@@ -252,7 +259,7 @@ class AppServer:
             MAILLAGE_ENV="development",
             DEBUG="0",
             LOG_LEVEL="WARNING",
-            DJANGO_SETTINGS_MODULE="maillage.settings",
+            DJANGO_SETTINGS_MODULE=settings_module,
             PYTHONPATH=os.pathsep.join(
                 filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])
             ),

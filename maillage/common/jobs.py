@@ -1,9 +1,9 @@
 """What every background job shares: surviving transient database errors, the runner that takes a
 job from pending to its end, the "stalled" verdict, and the per-user quota.
 
-Import jobs (`opendata`) and plan jobs (`planning`) both use it; their models share the state
-values `pending`, `running`, `succeeded`, `failed` and an `updated_at` that every progress
-update bumps (the heartbeat).
+Import jobs (`opendata`) and plan jobs (`planning`) both use it; their models inherit
+`common.models.Job`: the states `pending`, `running`, `succeeded`, `failed`, the transitions,
+and an `updated_at` that every progress update bumps (the heartbeat).
 
 Transient errors are the ones a later attempt can get past: SQLite's "database is locked" while
 another process holds the write lock longer than the busy timeout, or a PostgreSQL connection

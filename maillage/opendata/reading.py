@@ -32,9 +32,11 @@ from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
+from maillage.common.encoding import UTF16_BOMS, BadEncoding, TextDecoder
 from maillage.common.errors import FieldError
+from maillage.common.tabular import restore_cell
 from maillage.common.text import control_characters_message, has_control_characters
-from maillage.places.canonical import CANONICAL_FIELDS, REQUIRED_FIELDS, restore_cell
+from maillage.places.canonical import CANONICAL_FIELDS, REQUIRED_FIELDS
 
 CHUNK_SIZE = 64 * 1024
 # The longest header line and line of data read. A header of every canonical field takes under
@@ -45,7 +47,6 @@ MAX_LINE_CHARS = 1024 * 1024
 MAX_COLUMNS = 1000
 # A single GeoJSON feature larger than this is certainly a malformed file, not a place.
 MAX_FEATURE_CHARS = 16 * 1024 * 1024
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Properties that our own GeoJSON export adds: read back without a warning.
 GEOJSON_EXTRA_PROPERTIES = ("id", "uuid", "slug", "url", "location_precision")
 ROW_FIELD = "__row__"
@@ -67,74 +68,9 @@ class RawRow:
     errors: list[FieldError] = field(default_factory=list)
 
 
-# A multi-byte UTF-8 sequence. Windows-1252 text almost never holds one (it would read as
-# "Ã©" or "â€™"), so in a file read as Windows-1252 it means UTF-8 mixed in: reading on would
-# store those characters as mojibake.
-UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-
-
-class BadEncoding(ValueError):  # noqa: N818 - reads as a sentence: raise BadEncoding
-    """The bytes change encoding, or hold a byte their encoding lacks; `newlines` is the number
-    of line ends before the fault in the bytes being decoded, from which the reader tells the
-    line."""
-
-    def __init__(self, newlines: int) -> None:
-        super().__init__(newlines)
-        self.newlines = newlines
-
-    @classmethod
-    def from_unicode_error(cls, exc: UnicodeDecodeError) -> "BadEncoding":
-        return cls(exc.object[: exc.start].count(b"\n"))
-
-
-class _Decoder:
-    """Incremental decoder that settles on UTF-8 or Windows-1252 at the first non-ASCII bytes.
-
-    Raises BadEncoding when UTF-8 bytes turn out invalid, or when bytes read as Windows-1252
-    hold a UTF-8 sequence (a file saved partly in each).
-    """
-
-    def __init__(self) -> None:
-        self.encoding: str | None = None
-        self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._cp1252 = codecs.getincrementaldecoder("cp1252")()
-        self._tail = b""
-
-    def decode(self, data: bytes, *, final: bool = False) -> str:
-        if self.encoding == "cp1252":
-            return self._decode_cp1252(data, final)
-        try:
-            text = self._utf8.decode(data, final)
-        except UnicodeDecodeError as exc:
-            if self.encoding == "utf-8":
-                raise BadEncoding.from_unicode_error(exc) from None
-            # Everything decoded so far was ASCII, which Windows-1252 reads the same way; the
-            # bytes the UTF-8 decoder held back (a truncated sequence) are decoded again.
-            pending, _flags = self._utf8.getstate()
-            self.encoding = "cp1252"
-            return self._decode_cp1252(pending + data, final)
-        if self.encoding is None and not text.isascii():
-            self.encoding = "utf-8"
-        return text
-
-    def _decode_cp1252(self, data: bytes, final: bool) -> str:
-        # A sequence may straddle two chunks: the last three bytes wait for the next chunk.
-        data = self._tail + data
-        keep = 0 if final else min(3, len(data))
-        data, self._tail = data[: len(data) - keep], data[len(data) - keep :]
-        if match := UTF8_SEQUENCE.search(data):
-            raise BadEncoding(data[: match.start()].count(b"\n"))
-        try:
-            return self._cp1252.decode(data, final)
-        except UnicodeDecodeError as exc:  # one of the five bytes Windows-1252 leaves undefined
-            raise BadEncoding.from_unicode_error(exc) from None
-
-
 def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
     """The file's text in chunks, BOM removed, encoding detected on the way."""
-    decoder = _Decoder()
+    decoder = TextDecoder()
     head = stream.read(CHUNK_SIZE)
     while 0 < len(head) < len(codecs.BOM_UTF8) and (more := stream.read(CHUNK_SIZE)):
         head += more

@@ -6,7 +6,6 @@ is a valid import file, so that a round trip through a spreadsheet or another in
 
 import hashlib
 import json
-import re
 from dataclasses import fields
 from datetime import datetime
 from functools import lru_cache
@@ -42,42 +41,11 @@ MULTI_VALUED_FIELDS = ("kinds", "services", "equipment")
 SEPARATOR = MULTI_VALUE_SEPARATOR
 SOURCE_ID_MAX_LENGTH = 200  # Place.source_id
 
-# Spreadsheets evaluate a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
-# A negative number such as a longitude west of Greenwich cannot carry a formula: it stays as
-# is, so that spreadsheets keep reading it as a number.
-NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?([eE][-+]?\d+)?")
 _CLEAN_FIELDS = tuple(field.name for field in fields(CleanPlace))
 # Digests are stored: the encoding must not change, or every place would read as updated.
 _DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 # Labels repeat from row to row (a network's few dozen services): folded once each.
 _fold_label = lru_cache(maxsize=4096)(fold)
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix `'` to a cell a spreadsheet would run as a formula; `restore_cell` undoes it.
-
-    Cells that already start with `'` are prefixed too, so the escape is reversible for every
-    string: `restore_cell(neutralise_cell(v)) == v`.
-
-    >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("-0.37"), neutralise_cell("Pau")
-    ("'=HYPERLINK(1)", '-0.37', 'Pau')
-    """
-    if value.startswith((*FORMULA_TRIGGERS, ESCAPE)) and not NEGATIVE_NUMBER.fullmatch(value):
-        return ESCAPE + value
-    return value
-
-
-def restore_cell(value: str) -> str:
-    """Remove the `'` that `neutralise_cell` (or a similar exporter) put before a trigger.
-
-    >>> restore_cell("'=HYPERLINK(1)"), restore_cell("'Pau")
-    ('=HYPERLINK(1)', "'Pau")
-    """
-    if value.startswith(ESCAPE) and value[1:2] and value[1] in (*FORMULA_TRIGGERS, ESCAPE):
-        return value[1:]
-    return value
 
 
 def place_digest(clean: CleanPlace) -> str:

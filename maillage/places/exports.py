@@ -14,18 +14,18 @@ of a source under that source leaves every place `unchanged`. Two choices make t
   instead of reading precise coordinates, which would be a change.
 
 Formula injection: CSV cells that a spreadsheet would evaluate are prefixed with `'` (see
-`canonical.neutralise_cell`) and the import removes that prefix, so the protection costs no
+`common.tabular`) and the import removes that prefix, so the protection costs no
 round trip. Negative numbers are left as they are: they cannot carry a formula, and
 spreadsheets keep reading a longitude west of Greenwich as a number.
 """
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .canonical import CANONICAL_FIELDS, MULTI_VALUED_FIELDS, SEPARATOR, neutralise_cell
+from maillage.common.tabular import iter_csv
+
+from .canonical import CANONICAL_FIELDS, MULTI_VALUED_FIELDS, SEPARATOR
 from .kinds import PlaceStatus
 from .models import Place
 
@@ -99,12 +99,10 @@ def _csv_cell(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name in MULTI_VALUED_FIELDS:
-        text = SEPARATOR.join(value)
-    elif isinstance(value, float):
-        text = repr(value)  # reads back to the same float: no rounding on a round trip
-    else:
-        text = str(value)
-    return neutralise_cell(text)
+        return SEPARATOR.join(value)
+    if isinstance(value, float):
+        return repr(value)  # reads back to the same float: no rounding on a round trip
+    return str(value)
 
 
 def iter_places_csv(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
@@ -113,16 +111,10 @@ def iter_places_csv(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     Comma-separated, UTF-8 without BOM, RFC 4180 quoting and line ends; columns in the order of
     CANONICAL_FIELDS; multi-valued cells joined with `|`.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CANONICAL_FIELDS)
-    for row in rows:
-        writer.writerow([_csv_cell(name, _canonical_value(row, name)) for name in CANONICAL_FIELDS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+    rows_of_cells = (
+        [_csv_cell(name, _canonical_value(row, name)) for name in CANONICAL_FIELDS] for row in rows
+    )
+    return iter_csv(CANONICAL_FIELDS, rows_of_cells)
 
 
 def place_feature(row: Mapping[str, Any]) -> dict[str, Any]:

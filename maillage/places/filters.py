@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
+from maillage.common.identifiers import is_insee_commune_code
 from maillage.common.text import control_characters_message, fold, has_control_characters
 from maillage.territories.models import Territory
 from maillage.territories.selectors import UnknownTerritory, get_territory, resolve_territory
@@ -30,7 +31,6 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on", "oui"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off", "non"})
 # Checked before any database lookup, so that arbitrary bytes never reach a query.
 TERRITORY_REF = re.compile(r"(?:[A-Za-z]{1,12}:)?[0-9A-Za-z]{1,9}")
-INSEE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
 # An unencoded "+" in a query string arrives as a space: "…T10:00:00 02:00" meant "+02:00".
 SPACE_FOR_PLUS_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
 # Each word of `q` is one LIKE condition: SQLite refuses a query of a thousand of them
@@ -207,7 +207,7 @@ def _near(value: str, errors: list[FieldError]) -> tuple[float, float] | None:
     numbers = _floats(value, 2)
     if numbers is not None and _on_earth(*numbers):
         return numbers[0], numbers[1]
-    if numbers is None and INSEE_CODE.fullmatch(value.upper()):
+    if numbers is None and is_insee_commune_code(value.upper()):
         try:
             commune = get_territory(level=Territory.Level.COMMUNE, code=value)
         except Territory.DoesNotExist:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from maillage.common.errors import FieldError
 from maillage.common.geo import is_in_france
+from maillage.common.identifiers import is_valid_siret
 from maillage.common.text import (
     control_characters_message,
     fold,
@@ -33,7 +34,6 @@ from .hours import opening_hours_error
 from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
 
 MULTI_VALUE_SEPARATOR = "|"
-LA_POSTE_SIREN = "356000000"
 
 TEXT_FIELDS = ("name", "description", "address", "city")  # free texts, checked for length
 
@@ -132,20 +132,6 @@ def split_multi(value: Any) -> list[str]:
         if text:
             seen.setdefault(label_key(text), text)
     return list(seen.values())
-
-
-def is_valid_siret(siret: str) -> bool:
-    """14 digits with a valid Luhn key; La Poste's establishments use a digit-sum rule instead."""
-    if len(siret) != 14 or not siret.isdigit():
-        return False
-    if siret.startswith(LA_POSTE_SIREN):
-        # INSEE: La Poste's SIRETs (SIREN 356 000 000) have a digit sum that is a multiple of 5.
-        return sum(int(digit) for digit in siret) % 5 == 0
-    total = 0
-    for index, digit in enumerate(reversed(siret)):
-        value = int(digit) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def normalise_phone(raw: str) -> str:

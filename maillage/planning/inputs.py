@@ -10,7 +10,8 @@ or from files:
 - candidates: a CSV with `id,latitude,longitude` and an optional `name`.
 
 Small CSV files (places, candidates) accept `,` or `;` as delimiter and UTF-8 (with or without
-BOM) or Windows-1252, like the import of places.
+BOM) or Windows-1252, like the import of places (`common.encoding`): a file mixing both is
+refused with its line.
 """
 
 import csv
@@ -23,8 +24,10 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from maillage.analysis import Points, read_population_csv
+from maillage.common.encoding import BadEncoding, decode_text
+from maillage.common.tabular import restore_cell
 from maillage.places.arrays import open_place_arrays
-from maillage.places.canonical import SEPARATOR, restore_cell
+from maillage.places.canonical import SEPARATOR
 from maillage.places.kinds import PlaceKind, PlaceStatus
 from maillage.territories.arrays import commune_table
 from maillage.territories.models import Territory
@@ -187,10 +190,15 @@ def _decode(path: str | Path) -> str:
             _("Fichier %(path)s illisible : %(error)s") % {"path": path, "error": exc.strerror}
         ) from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # French Excel saves CSV files in Windows-1252.
-        return data.decode("cp1252", errors="replace")
+        return decode_text(data)
+    except BadEncoding as exc:
+        raise InputFileError(
+            _(
+                "%(path)s, ligne %(line)d : encodage illisible ; le fichier doit être en UTF-8 "
+                "ou en Windows-1252, sans mélange des deux."
+            )
+            % {"path": path, "line": exc.newlines + 1}
+        ) from None
 
 
 def _csv_rows(

@@ -1,18 +1,13 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maillage.common import jobs
-from maillage.common.models import TimeStampedModel
+from maillage.common.models import Job, JobState
 from maillage.places.kinds import PlaceKind
 from maillage.territories.models import Territory
 
-
-class PlanState(models.TextChoices):
-    PENDING = "pending", _("en attente")
-    RUNNING = "running", _("en cours")
-    SUCCEEDED = "succeeded", _("terminé")
-    FAILED = "failed", _("échoué")
+# The states of every job, under the name the planning code uses.
+PlanState = JobState
 
 
 class PlanStep(models.TextChoices):
@@ -34,25 +29,16 @@ class PlanObjective(models.TextChoices):
     DISTANCE = "distance", _("réduire la distance moyenne au lieu le plus proche")
 
 
-class PlanJob(TimeStampedModel):
+class PlanJob(Job):
     """A request to choose where the next places of a kind should open in a territory.
 
-    Lifecycle: pending → running → succeeded | failed (and pending → failed when the job cannot
-    start); a failed job, or a running one that is stalled (no heartbeat, see
-    `maillage.common.jobs`), goes back to pending when retried. Moves are made only by
-    `planning.services`, following TRANSITIONS. The result is
-    the JSON of `maillage plan --format json`, computed from the communes of the territory (the
-    population and the candidate sites) and the open places of the kind (the existing sites).
+    Its lifecycle is `common.models.Job`'s; moves are made only by `planning.services`. The
+    result is the JSON of `maillage plan --format json`, computed from the communes of the
+    territory (the population and the candidate sites) and the open places of the kind (the
+    existing sites).
     """
 
-    State = PlanState
     Step = PlanStep
-    TRANSITIONS: dict[str, frozenset[str]] = {
-        State.PENDING: frozenset({State.RUNNING, State.FAILED}),
-        State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED, State.PENDING}),
-        State.SUCCEEDED: frozenset(),
-        State.FAILED: frozenset({State.PENDING}),
-    }
     # Percentage shown for each step: loading takes little, the search most of the time.
     STEP_PROGRESS: dict[str, int] = {
         Step.QUEUED: 0,
@@ -76,7 +62,6 @@ class PlanJob(TimeStampedModel):
         _("objectif"), max_length=10, choices=PlanObjective.choices, default=PlanObjective.COVERAGE
     )
     time_limit_s = models.FloatField(_("limite de temps (s)"), default=60.0)
-    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
     step = models.CharField(_("étape"), max_length=10, choices=Step.choices, default=Step.QUEUED)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     # Digest of the parameters and of the version of the places and communes the result was
@@ -84,25 +69,13 @@ class PlanJob(TimeStampedModel):
     inputs_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     result = models.JSONField(_("résultat"), null=True, blank=True)
     error = models.TextField(_("erreur"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="plan_jobs",
-        verbose_name=_("demandé par"),
-    )
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("planification")
         verbose_name_plural = _("planifications")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(state__in=PlanState.values), name="planjob_state_valid"
-            ),
+            *Job.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(method__in=PlanMethod.values)
                 & models.Q(objective__in=PlanObjective.values),
@@ -123,10 +96,6 @@ class PlanJob(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.territory} — {self.n_new} × {self.kind or '*'} @ {self.radius_km:g} km"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.SUCCEEDED, self.State.FAILED)
 
     @staticmethod
     def solver_silence_s() -> float:

@@ -4,8 +4,6 @@ Text is written for people (French by default, translated like the pages); the f
 those of the JSON it is made from.
 """
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -14,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from maillage.places.canonical import neutralise_cell
+from maillage.common.tabular import iter_csv as iter_safe_csv
 from maillage.places.kinds import PlaceKind
 
 SHOWN_WHITE_ZONES = 10
@@ -143,21 +141,12 @@ def iter_csv(
     """CSV text `chunk` rows at a time; text cells are neutralised against spreadsheet
     formulas, as in the exports of places.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for count, row in enumerate(rows, 1):
-        writer.writerow(
-            [
-                neutralise_cell(value) if isinstance(value, str) else value
-                for value in (row[column] for column in columns)
-            ]
-        )
-        if count % chunk == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    return iter_safe_csv(
+        columns,
+        ([row[column] for column in columns] for row in rows),
+        rows_per_chunk=chunk,
+        line_end="\n",
+    )
 
 
 def white_zones_csv(zones: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -3,17 +3,18 @@ the reader gives back what was written, and an export re-imports as unchanged.""
 
 import csv
 import io
-import re
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from maillage.common.actors import SYSTEM
+from maillage.common.encoding import UTF8_SEQUENCE
+from maillage.common.tabular import neutralise_cell
 from maillage.opendata import reading
 from maillage.opendata.reading import open_place_file
 from maillage.opendata.services import import_places
-from maillage.places.canonical import CANONICAL_FIELDS, neutralise_cell
+from maillage.places.canonical import CANONICAL_FIELDS
 from maillage.places.exports import EXPORT_FIELDS, iter_places_csv
 from maillage.places.selectors import PlaceFilters, search_places
 
@@ -23,11 +24,6 @@ cell_text = st.text(
 )
 cp1252_text = st.text(
     st.characters(codec="cp1252", exclude_characters="\x00\x81\x8d\x8f\x90\x9d"), max_size=30
-)
-# Windows-1252 bytes that also form a UTF-8 sequence (a letter of Â-ô followed by symbols of
-# 0x80-0xBF, as in "Ã©") read as UTF-8: no detection can tell, and French text does not have them.
-UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 TEXT_FIELDS = ("source_id", "name", "kinds", "description", "address", "city")
 
@@ -62,6 +58,9 @@ def test_any_utf8_text_reads_back(rows, delimiter, bom):
 @given(rows=rows_of(cp1252_text), delimiter=st.sampled_from(",;"))
 def test_any_windows_1252_text_reads_back(rows, delimiter):
     data = write_csv(rows, delimiter).encode("cp1252")
+    # Windows-1252 bytes that also form a UTF-8 sequence (a letter of Â-ô followed by symbols
+    # of 0x80-0xBF, as in "Ã©") read as UTF-8: no detection can tell, and French text does not
+    # have them.
     assume(not UTF8_SEQUENCE.search(data))
     assert read_back(data) == rows
 

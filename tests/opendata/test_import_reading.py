@@ -7,7 +7,6 @@ import pytest
 
 from maillage.opendata import reading
 from maillage.opendata.reading import ImportFileError, open_place_file
-from maillage.places.canonical import neutralise_cell, restore_cell
 
 CSV = "source_id,name,kinds\r\n"
 
@@ -165,25 +164,3 @@ def test_malformed_geojson_is_a_file_error(text):
 def test_empty_feature_collection_has_no_rows():
     _, rows = rows_of(b'{"type": "FeatureCollection", "features": []}')
     assert rows == []
-
-
-@pytest.mark.parametrize(
-    ("value", "cell"),
-    [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("+33559000000", "'+33559000000"),
-        ("- atelier", "'- atelier"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("'=x", "''=x"),
-        ("'", "''"),
-        ("-0.3708", "-0.3708"),
-        ("-5e-05", "-5e-05"),
-        ("Pau", "Pau"),
-        ("", ""),
-    ],
-)
-def test_formula_cells_are_neutralised_reversibly(value, cell):
-    assert neutralise_cell(value) == cell
-    assert restore_cell(cell) == value

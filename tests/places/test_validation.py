@@ -11,6 +11,7 @@ from django.core.validators import EmailValidator, URLValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maillage.common.identifiers import is_valid_siret
 from maillage.common.text import fold
 from maillage.places.hours import is_open_at, opening_hours_error, week_schedule
 from maillage.places.validation import (
@@ -19,7 +20,6 @@ from maillage.places.validation import (
     SIMPLE_URL,
     clean_place_input,
     is_valid_email,
-    is_valid_siret,
     is_valid_url,
     normalise_phone,
     split_multi,

@@ -277,6 +277,18 @@ def test_places_file_in_windows_1252_with_semicolons(tmp_path):
     assert report["population_covered"] == 30
 
 
+def test_places_file_mixing_encodings_is_refused_with_its_line(tmp_path):
+    """As in the import of places: mojibake would count the wrong kinds and names."""
+    population = write(tmp_path, "population.csv", LATLON_POPULATION)
+    places = tmp_path / "mixed.csv"
+    places.write_bytes(
+        "source_id;name;latitude;longitude;kinds\n1;Café;0;0,2;fablab\n".encode("cp1252")
+        + "2;Forêt;0;0,3;fablab\n".encode()
+    )
+    with pytest.raises(CommandError, match=r"mixed\.csv, ligne 3 : encodage illisible"):
+        run("coverage", "--radius-km", "1", "--population", population, "--places", str(places))
+
+
 # --- plan ---------------------------------------------------------------------------------------
 
 HAMLETS = "id,latitude,longitude,population\nh1,0,0,100\nh2,0,0.05,50\nh3,0,0.5,120\n"
