@@ -1,6 +1,6 @@
 """The canonical place format shared by imports and exports (CSV columns, GeoJSON properties).
 
-Column names, codes and the `|` separator are those of GLOSSARY.md and issue 2 § 6; an export
+Column names, codes and the `|` separator are those of docs/glossary.md and issue 2 § 6; an export
 is a valid import file, so that a round trip through a spreadsheet or another instance works.
 """
 

@@ -186,7 +186,7 @@ def place_jsonld(place: Mapping[str, Any] | Place, base_url: str) -> dict[str, A
     `place` is an export row or a Place from `get_place`; `base_url` (scheme and host, e.g.
     `request.build_absolute_uri("/")`) makes the page URL absolute. Open places are
     `LocalBusiness` (the type search engines read hours from); projects and closed places are
-    plain `Place`. `additionalType` lists the kind codes of GLOSSARY.md.
+    plain `Place`. `additionalType` lists the kind codes of docs/glossary.md.
     """
     row = place if isinstance(place, Mapping) else _row_from_place(place)
     url = base_url.rstrip("/") + place_path(row["slug"])

@@ -65,7 +65,7 @@ def kind_errors(kinds: list[str] | tuple[str, ...], field: str = "kind") -> list
 
 
 def clean_kinds(kinds: list[str] | tuple[str, ...], field: str = "kind") -> tuple[str, ...]:
-    """Kind codes of GLOSSARY.md, without repetitions, in the given order."""
+    """Kind codes of docs/glossary.md, without repetitions, in the given order."""
     errors = kind_errors(kinds, field)
     if errors:
         raise ValidationFailed(errors)
