@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from maillage.common.errors import PermissionDenied, ValidationFailed
+from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
 from maillage.places.territory_api import router as territories_router
@@ -72,7 +72,13 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
-    return _error(request, 403, _("Vous n'avez pas le droit de faire cette action."))
+    # A refusal may name the rule that forbids the action (e.g. the training a machine needs).
+    return _error(request, 403, str(exc) or _("Vous n'avez pas le droit de faire cette action."))
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request, exc: Conflict):
+    return _error(request, 409, str(exc))
 
 
 @api.exception_handler(Http404)

@@ -45,3 +45,18 @@ class PermissionDenied(django_exceptions.PermissionDenied):
     A subclass of Django's own, so a refusal a service raises inside a page answers 403 (the
     403 template) instead of a 500; the API maps it to its JSON 403 (maillage/api.py).
     """
+
+
+class Conflict(Exception):  # noqa: N818 - reads as a sentence: raise Conflict(...)
+    """The change collides with the current state of the data (a slot already taken, a seat
+    already given): nothing was written. The message says with what, so the person can choose
+    another time or object; the API answers 409 with it.
+    """
+
+    def __init__(self, message: str, *, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self) -> str:
+        return str(self.message)

@@ -5,6 +5,7 @@ Who may do what to a place:
 | right                              | staff | manager | coordinator¹ | instance admin |
 |------------------------------------|-------|---------|--------------|----------------|
 | see it among the places they run   | yes   | yes     | yes          | every place    |
+| run it day to day (members, desk)  | yes   | yes     | no           | yes            |
 | edit its record                    | no    | yes     | yes          | yes            |
 | delete it, grant and revoke roles  | no    | yes     | no           | yes            |
 | create a place, import places      | no    | no      | no           | yes            |
@@ -23,8 +24,8 @@ from maillage.accounts.rules import is_instance_admin, is_signed_in
 
 from .models import Place, PlaceRole
 
-Scope = Literal["view", "edit", "manage"]
-SCOPES: tuple[Scope, ...] = ("view", "edit", "manage")
+Scope = Literal["view", "run", "edit", "manage"]
+SCOPES: tuple[Scope, ...] = ("view", "run", "edit", "manage")
 
 
 def _scope_filter(user, can: Scope) -> Q:
@@ -32,6 +33,8 @@ def _scope_filter(user, can: Scope) -> Q:
     managed = Q(roles__user=user, roles__role=PlaceRole.Role.MANAGER)
     if can == "manage":
         return managed
+    if can == "run":
+        return Q(roles__user=user)
     coordinated = Q(networks__coordinators=user)
     if can == "edit":
         return managed | coordinated
@@ -41,7 +44,8 @@ def _scope_filter(user, can: Scope) -> Q:
 def places_where(user, *, can: Scope = "view", instance_wide: bool = True) -> QuerySet[Place]:
     """The places on which `user` has the right `can` (see the table above), as a queryset.
 
-    `view`: the places they run (any role, or a network they coordinate); `edit`: those whose
+    `view`: the places they run (any role, or a network they coordinate); `run`: those where
+    they hold a role (the day-to-day work: members, bookings, the front desk); `edit`: those whose
     record they may change; `manage`: those they may delete and whose roles they choose.
     Instance administrators get every place, unless `instance_wide` is False: then only the
     places they hold through a role or a network ("Mes lieux"). Anonymous people get none.
@@ -72,6 +76,14 @@ def can_import_places(user) -> bool:
     source.
     """
     return is_instance_admin(user)
+
+
+def can_run_place(user, place: Place) -> bool:
+    """A place's staff and managers run it day to day (members, resources, bookings, the front
+    desk), and so may instance administrators. Network coordinators edit the directory record
+    and see figures, but do not operate the place.
+    """
+    return is_instance_admin(user) or _holds(user, place, "run")
 
 
 def can_edit_place(user, place: Place) -> bool:

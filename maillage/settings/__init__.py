@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "maillage.audit",
     "maillage.territories",
     "maillage.places",
+    "maillage.members",
     "maillage.opendata",
     "maillage.planning",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
@@ -175,6 +176,12 @@ PLAN_JOBS_PER_USER = env.read_int("PLAN_JOBS_PER_USER", default=3)
 IMPORT_JOBS_PER_USER = env.read_int("IMPORT_JOBS_PER_USER", default=3)
 # Days an uploaded import file is kept after its job ends (0: deleted at once).
 IMPORT_FILE_RETENTION_DAYS = env.read_int("IMPORT_FILE_RETENTION_DAYS", default=0)
+
+# Mail: in development every message is written to var/mail/ and summarised on the console
+# (maillage.common.mail_backends); production sets EMAIL_BACKEND and the SMTP settings.
+EMAIL_BACKEND = env.read_str("EMAIL_BACKEND", "maillage.common.mail_backends.FolderBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,6 +19,8 @@ from maillage.accounts.services import create_api_token
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
 from maillage.common.lifecycle import move_state
+from maillage.members import services as members
+from maillage.members.models import Membership
 from maillage.opendata.models import ImportJob, ImportState
 from maillage.opendata.services import create_import_job, import_places, retry_import_job
 from maillage.places import rules
@@ -180,13 +182,43 @@ def test_retry_plan(world, role, allowed, settings):
     assert attempt(lambda: retry_plan_job(actor=world[role], job=job)) == allowed
 
 
+@pytest.mark.parametrize(("role", "allowed"), allowed_to("staff_a", "manager_a", "admin"))
+def test_invite_a_member(world, role, allowed):
+    person = UserFactory(username="invitee")
+    invite = lambda: members.invite_member(  # noqa: E731
+        actor=world[role], place=world["place_a"], user=person
+    )
+    assert attempt(invite) == allowed
+    assert Membership.objects.filter(user=person).exists() == allowed
+
+
+@pytest.mark.parametrize(("role", "allowed"), allowed_to("staff_a", "manager_a", "admin"))
+def test_accept_a_membership_request(world, role, allowed):
+    request = members.request_membership(actor=UserFactory(), place=world["place_a"])
+    assert attempt(lambda: members.accept_request(actor=world[role], membership=request)) == allowed
+    assert Membership.objects.get(pk=request.pk).is_active == allowed
+
+
+@pytest.mark.parametrize(("role", "allowed"), allowed_to("staff_a", "manager_a", "admin"))
+def test_create_a_membership_plan(world, role, allowed):
+    create = lambda: members.create_plan(  # noqa: E731
+        actor=world[role], place=world["place_a"], name="Mois", price_cents=100, period="month"
+    )
+    assert attempt(create) == allowed
+    assert world["place_a"].plans.exists() == allowed
+
+
 # --- scopers agree with the predicates ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("can", "predicate"),
-    [("edit", rules.can_edit_place), ("manage", rules.can_manage_roles)],
+    [
+        ("run", rules.can_run_place),
+        ("edit", rules.can_edit_place),
+        ("manage", rules.can_manage_roles),
+    ],
 )
 def test_places_where_lists_exactly_the_places_the_predicate_allows(world, role, can, predicate):
     user = world[role]
@@ -200,6 +232,8 @@ def test_places_where_knows_who_runs_what(world):
     )
     assert names("staff_a", "view") == ["Lieu A"]
     assert names("staff_a", "edit") == []
+    assert names("staff_a", "run") == ["Lieu A"]
+    assert names("coordinator", "run") == []  # coordinators edit records, they do not operate
     assert names("coordinator", "edit") == ["Lieu A"]
     assert names("coordinator", "manage") == []
     assert names("admin", "view") == []  # every place is theirs to edit, none theirs to run

@@ -1,0 +1,25 @@
+"""A person's memberships in their data export, and what erasing them leaves."""
+
+from .models import Membership
+
+
+def export_memberships(user) -> list[dict]:
+    return [
+        {
+            "place": membership.place.name,
+            "place_uuid": str(membership.place.uuid),
+            "status": membership.status,
+            "plan": membership.plan.name if membership.plan else None,
+            "start_date": membership.start_date.isoformat() if membership.start_date else None,
+            "end_date": membership.end_date.isoformat() if membership.end_date else None,
+            "message": membership.message,
+            "created_at": membership.created_at.isoformat(),
+        }
+        for membership in Membership.objects.filter(user=user).select_related("place", "plan")
+    ]
+
+
+def erase_memberships(user) -> None:
+    """Memberships stay as anonymous lines (the place's member counts); the person's words go."""
+    Membership.objects.filter(user=user).update(user=None, message="")
+    Membership.objects.filter(decided_by=user).update(decided_by=None)
