@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.places",
     "maillage.members",
+    "maillage.bookings",
     "maillage.opendata",
     "maillage.planning",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
