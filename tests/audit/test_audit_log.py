@@ -14,7 +14,8 @@ from maillage.places.services import (
     revoke_place_role,
     update_place,
 )
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 
 def entries(action=None):

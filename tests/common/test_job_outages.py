@@ -21,7 +21,8 @@ from maillage.opendata import services
 from maillage.opendata.models import ImportJob, ImportState
 from maillage.planning.models import PlanJob, PlanState
 from maillage.planning.services import create_plan_job, run_plan_job
-from tests.factories import AdminFactory, UserFactory, load_reference_sample
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

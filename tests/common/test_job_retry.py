@@ -7,7 +7,8 @@ import pytest
 from maillage.common import jobs
 from maillage.planning.models import PlanState
 from maillage.planning.services import create_plan_job, retry_plan_job
-from tests.factories import UserFactory, load_reference_sample
+from tests.accounts.factories import UserFactory
+from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from maillage.opendata.services import (
     retry_import_job,
     run_import_job,
 )
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

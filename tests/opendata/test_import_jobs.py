@@ -19,7 +19,7 @@ from maillage.opendata.services import (
     run_import_job,
 )
 from maillage.places.models import Place
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

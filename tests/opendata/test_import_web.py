@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.accounts.services import create_api_token
 from maillage.opendata.models import ImportJob, ImportState
 from maillage.places.models import Place
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

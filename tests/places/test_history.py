@@ -19,7 +19,8 @@ from maillage.common.appendonly import AppendOnlyError
 from maillage.opendata.services import import_places
 from maillage.places.models import Place, PlaceChange
 from maillage.places.services import delete_place, update_place
-from tests.factories import AdminFactory, make_place
+from tests.accounts.factories import AdminFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from maillage.common.actors import SYSTEM
 from maillage.places.services import save_network
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
 from maillage.planning.models import PlanJob, PlanState, PlanStep
 from maillage.planning.services import create_plan_job, record_plan_progress, retry_plan_job
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

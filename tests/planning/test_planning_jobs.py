@@ -19,7 +19,7 @@ from maillage.planning.services import (
     run_plan_job,
     start_plan_job,
 )
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

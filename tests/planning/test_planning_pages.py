@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from maillage.common import jobs
 from maillage.planning.models import PlanJob, PlanState
 from maillage.planning.services import create_plan_job, start_plan_job
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.pages.page_helpers import parse, text
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 
