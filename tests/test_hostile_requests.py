@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.accounts.services import create_api_token
 from maillage.opendata.models import ImportJob
 from maillage.places.filters import MAX_SEARCH_CHARS, MAX_SERVICES
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

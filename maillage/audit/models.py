@@ -4,30 +4,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-ALTERED = "The audit log is append-only: entries are never changed"
-DELETED = "The audit log is append-only: entries are never deleted"
+from maillage.common.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class AppendOnlyError(Exception):
-    """An entry was about to be changed or deleted through the ORM."""
-
-
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(AppendOnlyQuerySet):
     # Fields outside the hash that may be cleared to erase a person: Django clears `actor`
     # itself (on_delete=SET_NULL, through QuerySet.update) when a user is deleted.
     ERASABLE_FIELDS = frozenset({"actor", "personal_changes"})
 
-    def update(self, **kwargs):
-        erasing = all(value in (None, {}) for value in kwargs.values())
-        if set(kwargs) <= self.ERASABLE_FIELDS and erasing:
-            return super().update(**kwargs)
-        raise AppendOnlyError(ALTERED)
-
-    def delete(self):
-        raise AppendOnlyError(DELETED)
+    def allows_update(self, fields):
+        erasing = all(value in (None, {}) for value in fields.values())
+        return set(fields) <= self.ERASABLE_FIELDS and erasing
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """Who did what to which object, with the changed fields.
 
     `hash` is the SHA-256 of the canonical JSON of the hashed fields (`position`, `at`,
@@ -68,11 +58,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.position} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(ALTERED)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(DELETED)

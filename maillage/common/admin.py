@@ -1,5 +1,6 @@
-"""Admin pieces shared by the job models (import jobs, plan jobs): the "stalled" column and
-filter, and the retry action, which goes through each app's retry service.
+"""Admin pieces shared by the job models (import jobs, plan jobs): the read-only `JobAdmin`,
+the "stalled" column and filter, the progress column, and the retry action, which goes through
+each app's retry service.
 """
 
 from collections.abc import Callable
@@ -35,6 +36,26 @@ class StalledFilter(admin.SimpleListFilter):
 @admin.display(boolean=True, description=_("bloqué"))
 def stalled_column(job) -> bool:
     return job.is_stalled
+
+
+@admin.display(description=_("avancement"))
+def progress_column(job) -> str:
+    percent = job.progress_percent
+    return f"{job.progress_done}" if percent is None else f"{percent} %"
+
+
+class JobAdmin(admin.ModelAdmin):
+    """Read-only history: jobs change state only through their app's services, the retry
+    action (`retry_action(the app's retry service)` in `actions`) included.
+    """
+
+    list_filter: tuple = ("state", StalledFilter)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 def retry_action(retry: Callable) -> Callable:

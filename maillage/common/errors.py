@@ -25,6 +25,11 @@ class ValidationFailed(Exception):  # noqa: N818 - reads as a sentence
     def __str__(self) -> str:
         return "; ".join(f"{error.field}: {error.message}" for error in self.errors)
 
+    def add_to_form(self, form) -> None:
+        """Show every error on the page's form: on its field, or above the form for the others."""
+        for error in self.errors:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+
     @classmethod
     def from_django(cls, exc) -> "ValidationFailed":
         """Convert a django.core.exceptions.ValidationError raised by full_clean()."""

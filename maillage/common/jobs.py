@@ -1,5 +1,6 @@
 """What every background job shares: surviving transient database errors, the runner that takes a
-job from pending to its end, the "stalled" verdict, and the per-user quota.
+job from pending to its end, the moves of its lifecycle (start, progress, finish, fail, retry),
+the "stalled" verdict, and the per-user quota.
 
 Import jobs (`opendata`) and plan jobs (`planning`) both use it; their models inherit
 `common.models.Job`: the states `pending`, `running`, `succeeded`, `failed`, the transitions,
@@ -14,25 +15,29 @@ MAX_RETRY_DELAY_S), after closing the broken connection so the next attempt open
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import InterfaceError, OperationalError, close_old_connections, models
+from django.db import InterfaceError, OperationalError, close_old_connections, models, transaction
 from django.db import connection as default_connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import FieldError, PermissionDenied, ValidationFailed
-from .lifecycle import IllegalTransition
+from .lifecycle import IllegalTransition, move_state
+
+if TYPE_CHECKING:
+    from .models import Job
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 J = TypeVar("J", bound=models.Model)
 R = TypeVar("R")
+JobT = TypeVar("JobT", bound="Job")
 
 PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
 ACTIVE_STATES = (PENDING, RUNNING)
@@ -140,17 +145,20 @@ def job_author(job, *, allowed: Callable[[object], bool], deleted: str, refused:
 
 
 def run_job(
-    job: J,
+    model: type[J],
+    job_id: int,
     *,
-    start: Callable[[J], J],
+    related: tuple[str, ...] = (),
+    start: Callable[[J], J] | None = None,
     work: Callable[[J], R],
     finish: Callable[[J, R], J],
-    fail: Callable[[J, str], J],
-    explain: Callable[[Exception], str | None],
+    fail: Callable[[J, str], J] | None = None,
+    explain: Callable[[Exception], str | None] | None = None,
     unexpected_message: str,
 ) -> J:
-    """Take a pending job to its end: `start` it, do its `work`, then `finish` it with the
-    outcome, or `fail` it with a message a person understands.
+    """Take the pending job `job_id` of `model` (read with its `related` objects) to its end:
+    `start` it (`start_job` by default), do its `work`, then `finish` it with the outcome, or
+    `fail` it (`fail_job` by default) with a message a person understands.
 
     Each step is retried on transient database errors (`work` is re-run from its start, so it
     must be repeatable: imports are, since they match rows on their source ids; plans only read).
@@ -162,9 +170,14 @@ def run_job(
     (start refused) is returned as it is. If even `fail` cannot reach the database, the error
     propagates and the job stays running until it is shown stalled and retried.
     """
-    label = f"{job._meta.model_name} {job.pk}"
+    label = f"{model._meta.model_name} {job_id}"
+    job = retry_transient(
+        lambda: model._default_manager.select_related(*related).get(pk=job_id), what=label
+    )
+    begin = start or start_job
+    stop = fail or (lambda job, message: fail_job(job, message=message))
     try:
-        job = retry_transient(lambda: start(job), what=f"{label} start")
+        job = retry_transient(lambda: begin(job), what=f"{label} start")
     except IllegalTransition:
         logger.info("%s was already taken or finished; nothing to run", label)
         job.refresh_from_db()
@@ -188,11 +201,95 @@ def run_job(
             logger.info("%s refused: %s", label, exc.message)
             message = exc.message
         else:
-            message = explain(exc)
+            message = explain(exc) if explain is not None else None
             if message is None:
                 logger.exception("%s stopped on an unexpected error", label)
                 message = unexpected_message
-        return retry_transient(lambda: fail(job, message), what=f"{label} fail")
+        return retry_transient(lambda: stop(job, message), what=f"{label} fail")
+
+
+# --- the moves of a job ------------------------------------------------------------------------
+# Each app's job services call these with what their kind of job adds (an import's counts, a
+# plan's step and result); every job model inherits `common.models.Job`.
+
+
+def start_job(job: JobT, **changes: Any) -> JobT:
+    """pending → running."""
+    return move_state(job, RUNNING, started_at=timezone.now(), **changes)
+
+
+def record_progress(job: JobT, *, done: int, total: int | None = None, **changes: Any) -> None:
+    """Store how far a running job is (`done` out of `total`, None when not known yet), read by
+    the job's page while it polls; `updated_at` is the heartbeat that tells a slow job from a
+    stalled one. Nothing is written once the job is no longer running.
+    """
+    fields = {"progress_done": done, "progress_total": total, **changes}
+    retry_transient(
+        lambda: (
+            type(job)
+            ._default_manager.filter(pk=job.pk, state=RUNNING)
+            .update(**fields, updated_at=timezone.now())
+        ),
+        what=f"{job._meta.model_name} {job.pk} progress",
+    )
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+def finish_job(job: JobT, *, succeeded: bool = True, **changes: Any) -> JobT:
+    """running → succeeded (or failed, when the work ended but its outcome is a failure, such as
+    an import with rejected rows), with what the job reports."""
+    return move_state(
+        job, SUCCEEDED if succeeded else FAILED, finished_at=timezone.now(), **changes
+    )
+
+
+def fail_job(job: JobT, *, message: str, **changes: Any) -> JobT:
+    """pending or running → failed, for a job that could not run to its end: `message` says why,
+    to the person who reads the job's page."""
+    return move_state(job, FAILED, finished_at=timezone.now(), error_message=message, **changes)
+
+
+def retry_job(
+    job: JobT,
+    *,
+    check: Callable[[JobT], None] | None = None,
+    reset: Mapping[str, Any],
+    launch: Callable[[JobT], JobT],
+) -> JobT:
+    """failed, or stalled (pending or running without a heartbeat) → pending, then `launch`ed.
+
+    The caller has checked that its actor may retry this job. Refused (IllegalTransition) for a
+    job that succeeded or is still making progress, then by `check(job)` for the job's own
+    reasons (an import whose file is gone); a failed job brought back counts again in
+    its author's quota (`check_job_quota`: ValidationFailed when there is no room).
+    A stalled pending job is only handed to the workers again; the others start afresh, their
+    progress, failure message and the fields of `reset` (what the job reports) set back.
+    """
+    job.refresh_from_db()
+    check_retryable(job, stalled=job.is_stalled)
+    if check is not None:
+        check(job)
+    with transaction.atomic():
+        if job.state == FAILED and job.created_by is not None:
+            check_job_quota(user=job.created_by, model=type(job))
+        if job.state == PENDING:
+            # Nothing took it: hand it to the workers again (a second run, if the first task
+            # turns up after all, finds it taken and does nothing).
+            type(job)._default_manager.filter(pk=job.pk).update(updated_at=timezone.now())
+        else:
+            move_state(
+                job,
+                PENDING,
+                started_at=None,
+                finished_at=None,
+                progress_done=0,
+                progress_total=None,
+                error_message="",
+                **reset,
+            )
+    job.refresh_from_db()
+    return launch(job)
 
 
 # --- stalled jobs -------------------------------------------------------------------------------
@@ -247,10 +344,11 @@ def job_quota(user, *, default: int) -> int:
     return default if own is None else own
 
 
-def check_job_quota(*, user, jobs: models.QuerySet, default: int, message: str) -> None:
-    """Refuse one more job when `user` already has their quota of pending or running ones among
-    `jobs` (every job of one kind): ValidationFailed with `message`, a sentence where
-    `%(active)d` and `%(limit)d` stand for the counts.
+def check_job_quota(*, user, model: "type[Job]") -> None:
+    """Refuse one more job of `model` when `user` already has their quota of pending or running
+    ones: ValidationFailed with the model's `QUOTA_MESSAGE`, a sentence where `%(active)d` and
+    `%(limit)d` stand for the counts. The default quota is the setting named by the model's
+    `QUOTA_SETTING`; a user's own `job_quota` replaces it.
 
     A quota keeps one person from filling the task workers (ten region-wide exact plans queued
     at once kept the others waiting for an hour).
@@ -262,9 +360,10 @@ def check_job_quota(*, user, jobs: models.QuerySet, default: int, message: str) 
     if not default_connection.in_atomic_block:
         raise RuntimeError("check_job_quota() must run in the transaction that creates the job")
     get_user_model()._default_manager.select_for_update().filter(pk=user.pk).exists()
-    limit = job_quota(user, default=default)
-    active = jobs.filter(created_by=user, state__in=ACTIVE_STATES).count()
+    limit = job_quota(user, default=getattr(settings, model.QUOTA_SETTING))
+    active = model._default_manager.filter(created_by=user, state__in=ACTIVE_STATES).count()
     if active >= limit:
+        message = str(model.QUOTA_MESSAGE)
         raise ValidationFailed(
             [FieldError("__all__", message % {"active": active, "limit": limit})]
         )

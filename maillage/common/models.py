@@ -27,15 +27,22 @@ class Job(TimeStampedModel):
     start); a failed job, or a running one that is stalled (no heartbeat, see
     `maillage.common.jobs`), goes back to pending when retried. Moves follow `TRANSITIONS`
     through `common.lifecycle.move_state`, called by the services of the job's app, and
-    `common.jobs.run_job` drives a job through them. `updated_at` is the heartbeat: every
-    progress update bumps it.
+    `common.jobs.run_job` drives a job through them (with the services of `common.jobs`:
+    `start_job`, `record_progress`, `finish_job`, `fail_job`, `retry_job`). `updated_at` is the
+    heartbeat: every progress update bumps it.
 
-    Progress and the failure's explanation stay with each kind of job, because they mean
-    different things: an import counts rows and keeps a report of rejected rows, a plan shows a
-    step and a percentage and one error message.
+    Progress is `progress_done` out of `progress_total`, in the job's own unit: an import counts
+    the rows it has checked and knows their total only at the end (it reads a stream), a plan
+    counts percentage points of its steps out of 100. `error_message` says, in words a person
+    can act on, why a failed job could not run to its end; what a job reports besides (an
+    import's rejected rows, a plan's result) stays with each kind of job.
     """
 
     State = JobState
+    # Each kind of job names its default quota of active jobs per person (a setting) and the
+    # sentence that refuses one more (`common.jobs.check_job_quota`).
+    QUOTA_SETTING: str
+    QUOTA_MESSAGE: str
     TRANSITIONS: dict[str, frozenset[str]] = {
         State.PENDING: frozenset({State.RUNNING, State.FAILED}),
         State.RUNNING: frozenset({State.SUCCEEDED, State.FAILED, State.PENDING}),
@@ -53,14 +60,30 @@ class Job(TimeStampedModel):
     )
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    progress_done = models.PositiveBigIntegerField(_("avancement"), default=0)
+    # None while the job does not know how much there is to do.
+    progress_total = models.PositiveBigIntegerField(_("à faire"), null=True, blank=True)
+    error_message = models.TextField(_("message d'échec"), blank=True)
 
     class Meta:
         abstract = True
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=JobState.values), name="%(class)s_state_valid"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress_total__isnull=True)
+                | models.Q(progress_done__lte=models.F("progress_total")),
+                name="%(class)s_progress_within_total",
+            ),
         ]
+
+    @property
+    def progress_percent(self) -> int | None:
+        """How far the job is, in whole percent; None while its total is not known."""
+        if not self.progress_total:
+            return None
+        return min(100, self.progress_done * 100 // self.progress_total)
 
     @property
     def is_finished(self) -> bool:

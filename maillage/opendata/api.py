@@ -11,7 +11,7 @@ from maillage.accounts.auth import token_auth
 from maillage.common.schemas import ErrorOut, error_responses
 
 from .models import ImportJob, ImportState
-from .services import create_import_job, run_import_job
+from .services import FILE_FIELD, create_import_job, run_import_job
 
 router = Router(tags=["imports"])
 
@@ -38,6 +38,14 @@ class ImportReportOut(Schema):
     warnings: list[str]
 
 
+def report_errors(job: ImportJob) -> list[dict]:
+    """The rejected rows and, for an import stopped before its end, why: an error on the file at
+    line 0, as the report has always given it."""
+    if not job.error_message:
+        return job.errors
+    return [*job.errors, {"line": 0, "field": FILE_FIELD, "message": job.error_message}]
+
+
 def _report(job: ImportJob) -> dict:
     if job.state == ImportState.SUCCEEDED:
         detail = _("Import terminé.") if not job.dry_run else _("Simulation terminée.")
@@ -57,7 +65,7 @@ def _report(job: ImportJob) -> dict:
         "updated": job.updated_count,
         "unchanged": job.unchanged_count,
         "rejected": job.rejected_count,
-        "errors": job.errors,
+        "errors": report_errors(job),
         "warnings": job.warnings,
     }
 

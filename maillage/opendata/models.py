@@ -10,11 +10,21 @@ ImportState = JobState
 class ImportJob(Job):
     """An import of a file uploaded by an admin (web page or API), with its progress and report.
 
+    Its progress counts the rows checked (`progress_done`); their total is known at the end.
+    A job stopped before its end says why in `error_message`; `errors` are the rejected rows.
+
     Its lifecycle is `common.models.Job`'s; moves are made only by `opendata.services`. A job
     *succeeds* when `maillage import_places` would exit with 0: the file was read and no row was
     rejected; otherwise it *fails* and its report says why. The uploaded file is deleted once the
     job ends (after IMPORT_FILE_RETENTION_DAYS); the job keeps its report and the file's name.
     """
+
+    QUOTA_SETTING = "IMPORT_JOBS_PER_USER"
+    QUOTA_MESSAGE = _(
+        "Vous avez déjà %(active)d imports en attente ou en cours, votre limite étant de "
+        "%(limit)d : attendez qu'un import se termine, ou demandez à un·e "
+        "administrateur·rice de relever votre limite."
+    )
 
     source = models.CharField(_("source"), max_length=100)
     # Blank once the file is deleted (see IMPORT_FILE_RETENTION_DAYS).
@@ -23,7 +33,6 @@ class ImportJob(Job):
     size_bytes = models.PositiveBigIntegerField(_("taille (octets)"))
     dry_run = models.BooleanField(_("simulation"), default=False)
     partial = models.BooleanField(_("import partiel"), default=False)
-    rows_done = models.PositiveIntegerField(_("lignes vérifiées"), default=0)
     created_count = models.PositiveIntegerField(_("créés"), default=0)
     updated_count = models.PositiveIntegerField(_("mis à jour"), default=0)
     unchanged_count = models.PositiveIntegerField(_("inchangés"), default=0)

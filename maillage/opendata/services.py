@@ -52,7 +52,7 @@ from maillage.common.actors import SystemActor, check_actor
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
-from maillage.common.lifecycle import IllegalTransition, move_state
+from maillage.common.lifecycle import IllegalTransition
 from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from maillage.places.services import upsert_places
@@ -268,19 +268,6 @@ def _spooled_batches(spool: BinaryIO) -> Iterator[list[tuple[str, CleanPlace, st
 # --- Import jobs (web page and API) ---------------------------------------------------------
 
 
-def _check_import_quota(user) -> None:
-    jobs.check_job_quota(
-        user=user,
-        jobs=ImportJob.objects.all(),
-        default=settings.IMPORT_JOBS_PER_USER,
-        message=_(
-            "Vous avez déjà %(active)d imports en attente ou en cours, votre limite étant de "
-            "%(limit)d : attendez qu'un import se termine, ou demandez à un·e "
-            "administrateur·rice de relever votre limite."
-        ),
-    )
-
-
 @transaction.atomic
 def create_import_job(
     *, actor: User, source: str, file: File, dry_run: bool = False, partial: bool = False
@@ -292,7 +279,7 @@ def create_import_job(
     if not can_import_places(actor):
         raise PermissionDenied
     source = _check_source(source)
-    _check_import_quota(actor)
+    jobs.check_job_quota(user=actor, model=ImportJob)
     file_name = Path(file.name or "import").name[:255]
     return ImportJob.objects.create(
         source=source,
@@ -305,32 +292,19 @@ def create_import_job(
     )
 
 
-def start_import_job(*, job: ImportJob) -> ImportJob:
-    """pending → running."""
-    return move_state(job, ImportState.RUNNING, started_at=timezone.now())
-
-
 def record_import_progress(*, job: ImportJob, rows_done: int) -> None:
-    """Store how many rows a running job has checked (read by the job page while it polls);
-    `updated_at` is the heartbeat that tells a slow job from a stalled one.
-    """
-    jobs.retry_transient(
-        lambda: ImportJob.objects.filter(pk=job.pk, state=ImportState.RUNNING).update(
-            rows_done=rows_done, updated_at=timezone.now()
-        ),
-        what=f"import job {job.pk} progress",
-    )
-    job.rows_done = rows_done
+    """Store how many rows a running job has checked (read by the job page while it polls); the
+    total is known only once the file is read to its end."""
+    jobs.record_progress(job, done=rows_done)
 
 
 def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
     """running → succeeded, or failed when the report has errors; the report is stored."""
-    target = ImportState.SUCCEEDED if report.succeeded else ImportState.FAILED
-    job = move_state(
+    job = jobs.finish_job(
         job,
-        target,
-        finished_at=timezone.now(),
-        rows_done=report.rows,
+        succeeded=report.succeeded,
+        progress_done=report.rows,
+        progress_total=report.rows,
         created_count=report.created,
         updated_count=report.updated,
         unchanged_count=report.unchanged,
@@ -344,12 +318,7 @@ def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
 
 def fail_import_job(*, job: ImportJob, message: str) -> ImportJob:
     """pending or running → failed, for a job that could not run to its end."""
-    job = move_state(
-        job,
-        ImportState.FAILED,
-        finished_at=timezone.now(),
-        errors=[RowError(0, FILE_FIELD, message).as_dict()],
-    )
+    job = jobs.fail_job(job, message=message)
     _release_file(job)
     return job
 
@@ -415,17 +384,13 @@ def run_import_job(*, job_id: int) -> ImportJob:
     written come out unchanged); the job ends failed, with a message, if anything else stops
     the import or the database stays unavailable. See `maillage.common.jobs.run_job`.
     """
-    job = jobs.retry_transient(
-        lambda: ImportJob.objects.select_related("created_by").get(pk=job_id),
-        what=f"import job {job_id}",
-    )
     return jobs.run_job(
-        job,
-        start=lambda job: start_import_job(job=job),
+        ImportJob,
+        job_id,
+        related=("created_by",),
         work=_import_file,
         finish=lambda job, report: finish_import_job(job=job, report=report),
         fail=lambda job, message: fail_import_job(job=job, message=message),
-        explain=lambda exc: None,
         # Batches are committed one by one: those written before the error stay, and running
         # the same import again completes it (they come out unchanged).
         unexpected_message=_(
@@ -446,6 +411,29 @@ def launch_import_job(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def _check_file_kept(job: ImportJob) -> None:
+    if not job.file:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    FILE_FIELD,
+                    _("Le fichier de cet import a été supprimé : envoyez-le de nouveau."),
+                )
+            ]
+        )
+
+
+# What a retried import sets back, besides what every job does (`jobs.retry_job`).
+REPORT_RESET = {
+    "created_count": 0,
+    "updated_count": 0,
+    "unchanged_count": 0,
+    "rejected_count": 0,
+    "errors": [],
+    "warnings": [],
+}
+
+
 def retry_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     """failed, or stalled (pending or running without a heartbeat) → pending, launched again.
 
@@ -457,40 +445,12 @@ def retry_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     check_actor(actor)
     if not can_import_places(actor):
         raise PermissionDenied
-    job.refresh_from_db()
-    jobs.check_retryable(job, stalled=job.is_stalled)
-    if not job.file:
-        raise ValidationFailed(
-            [
-                FieldError(
-                    FILE_FIELD,
-                    _("Le fichier de cet import a été supprimé : envoyez-le de nouveau."),
-                )
-            ]
-        )
-    if job.state == ImportState.FAILED and job.created_by is not None:
-        _check_import_quota(job.created_by)
-    with transaction.atomic():
-        if job.state == ImportState.PENDING:
-            # Nothing took it: hand it to the workers again (a second run, if the first task
-            # turns up after all, finds it taken and does nothing).
-            ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
-        else:
-            move_state(
-                job,
-                ImportState.PENDING,
-                started_at=None,
-                finished_at=None,
-                rows_done=0,
-                created_count=0,
-                updated_count=0,
-                unchanged_count=0,
-                rejected_count=0,
-                errors=[],
-                warnings=[],
-            )
-    job.refresh_from_db()
-    return launch_import_job(job=job)
+    return jobs.retry_job(
+        job,
+        check=_check_file_kept,
+        reset=REPORT_RESET,
+        launch=lambda job: launch_import_job(job=job),
+    )
 
 
 def purge_import_files(*, older_than_days: int | None = None) -> int:

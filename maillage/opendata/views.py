@@ -42,8 +42,7 @@ def import_list(request):
                 partial=form.cleaned_data["partial"],
             )
         except ValidationFailed as exc:
-            for error in exc.errors:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            exc.add_to_form(form)
         else:
             job = launch_import_job(job=job)
             return redirect("opendata:job", job_id=job.pk)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.common.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from maillage.common.models import TimeStampedModel
 from maillage.common.timeranges import territory_timezone
 from maillage.territories.models import Territory
@@ -239,10 +240,11 @@ class Network(models.Model):
         return self.name
 
 
-class PlaceChange(models.Model):
+class PlaceChange(AppendOnlyModel):
     """One entry of the places' change log: a place created, updated or deleted, in the order of
-    `seq`. Append-only, written by every place write service in the transaction of the change
-    (bulk imports included); `GET /api/v1/places/changes` reads it. A deleted place leaves its
+    `seq`. Append-only (`common.appendonly`: the ORM refuses to change or delete a row), written
+    by every place write service in the transaction of the change (bulk imports included);
+    `GET /api/v1/places/changes` reads it. A deleted place leaves its
     entry here (its tombstone): `uuid`, `source` and `source_id` are copied so that a mirror can
     match it although the place row is gone.
     """
@@ -258,6 +260,8 @@ class PlaceChange(models.Model):
     at = models.DateTimeField(_("date"), db_index=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
     source_id = models.CharField(_("identifiant à la source"), max_length=200, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("changement de lieu")

@@ -9,8 +9,9 @@ Who may do what to a place:
 | edit its record                    | no    | yes     | yes          | yes            |
 | delete it, grant and revoke roles  | no    | yes     | no           | yes            |
 | create a place, import places      | no    | no      | no           | yes            |
+| see a network's figures            | no    | no      | yes²         | every network  |
 
-¹ of a network that contains the place.
+¹ of a network that contains the place. ² of the networks they coordinate.
 
 A predicate about one place is the scoper filtered on that place, so a list page
 (`places_where`) and a single check can never disagree.
@@ -22,7 +23,7 @@ from django.db.models import Q, QuerySet
 
 from maillage.accounts.rules import is_instance_admin, is_signed_in
 
-from .models import Place, PlaceRole
+from .models import Network, Place, PlaceRole
 
 Scope = Literal["view", "run", "edit", "manage"]
 SCOPES: tuple[Scope, ...] = ("view", "run", "edit", "manage")
@@ -112,3 +113,21 @@ def can_edit_network(user, network) -> bool:
     coordinators: a coordinator adding a place to their network would gain rights on it.
     """
     return is_instance_admin(user)
+
+
+def networks_where(user) -> QuerySet[Network]:
+    """The networks whose page and aggregated figures `user` sees: those they coordinate, every
+    network for instance administrators, none for anyone else.
+    """
+    if is_instance_admin(user):
+        return Network.objects.all()
+    if not is_signed_in(user):
+        return Network.objects.none()
+    return Network.objects.filter(coordinators=user)
+
+
+def can_view_network(user, network: Network) -> bool:
+    """A network's page (its places and their figures) is for its coordinators and instance
+    administrators; its places' own pages stay public.
+    """
+    return networks_where(user).filter(pk=network.pk).exists()

@@ -15,4 +15,5 @@ urlpatterns = [
     # Under the account pages' prefix, where it always was; served by the places app, which
     # knows who runs what (accounts does not import places).
     path("comptes/mes-lieux/", views.my_places, name="my_places"),
+    path("reseaux/<slug:slug>/", views.network_detail, name="network"),
 ]

@@ -28,7 +28,7 @@ from .exports import place_jsonld
 from .forms import PlaceForm, parse_place_search
 from .hours import is_open_at, next_change, week_schedule
 from .kinds import PlaceKind, PlaceStatus
-from .models import Label, Place
+from .models import Label, Network, Place
 from .rules import can_create_place, can_edit_place
 
 PAGE_SIZE = 20
@@ -177,7 +177,11 @@ def my_places(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "places/my_places.html",
-        {"places": places, "editable": selectors.editable_ids(request.user, places)},
+        {
+            "places": places,
+            "editable": selectors.editable_ids(request.user, places),
+            "networks": selectors.networks_coordinated_by(request.user),
+        },
     )
 
 
@@ -221,3 +225,15 @@ def place_delete(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Le lieu « %s » est supprimé.") % name)
         return redirect(reverse("places:list"))
     return render(request, "places/place_confirm_delete.html", {"place": place})
+
+
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A network's places and their counts by kind, status and département, for its
+    coordinators and instance administrators (rules.can_view_network; 404 for anyone else, so
+    a network's existence is not told to strangers).
+    """
+    try:
+        figures = selectors.get_network_figures(user=request.user, slug=slug)
+    except Network.DoesNotExist:
+        raise Http404(_("Réseau introuvable.")) from None
+    return render(request, "places/network_detail.html", {"figures": figures})

@@ -1,17 +1,19 @@
 from django.contrib import admin
 
-from maillage.common.admin import StalledFilter, retry_action, stalled_column
+from maillage.common.admin import (
+    JobAdmin,
+    StalledFilter,
+    progress_column,
+    retry_action,
+    stalled_column,
+)
 
 from .models import PlanJob
 from .services import retry_plan_job
 
 
 @admin.register(PlanJob)
-class PlanJobAdmin(admin.ModelAdmin):
-    """Read-only history: plans change state only through `planning.services` (the retry
-    action included).
-    """
-
+class PlanJobAdmin(JobAdmin):
     list_display = (
         "created_at",
         "territory",
@@ -20,15 +22,9 @@ class PlanJobAdmin(admin.ModelAdmin):
         "method",
         "state",
         stalled_column,
-        "progress",
+        progress_column,
         "created_by",
     )
     list_filter = ("state", StalledFilter, "method")
     list_select_related = ("territory", "created_by")
     actions = [retry_action(retry_plan_job)]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -78,7 +78,7 @@ def get_plan(request: HttpRequest, job_id: int):
         "id": job.pk,
         "status": job.state,
         "step": job.step,
-        "progress": job.progress,
+        "progress": job.progress_percent or 0,
         "territory": job.territory.ref,
         "kind": job.kind,
         "radius_km": job.radius_km,
@@ -87,6 +87,6 @@ def get_plan(request: HttpRequest, job_id: int):
         "objective": job.objective,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
-        "error": job.error,
+        "error": job.error_message,
         "result": job.result,
     }

@@ -39,7 +39,15 @@ class PlanJob(Job):
     """
 
     Step = PlanStep
-    # Percentage shown for each step: loading takes little, the search most of the time.
+    QUOTA_SETTING = "PLAN_JOBS_PER_USER"
+    QUOTA_MESSAGE = _(
+        "Vous avez déjà %(active)d plans en attente ou en cours, votre limite étant de "
+        "%(limit)d : attendez qu'un plan se termine, ou demandez à un·e "
+        "administrateur·rice de relever votre limite."
+    )
+    # Progress is counted in percentage points: `progress_done` out of 100 once running, the
+    # share of each step below (loading takes little, the search most of the time).
+    PROGRESS_TOTAL = 100
     STEP_PROGRESS: dict[str, int] = {
         Step.QUEUED: 0,
         Step.LOADING: 10,
@@ -63,12 +71,10 @@ class PlanJob(Job):
     )
     time_limit_s = models.FloatField(_("limite de temps (s)"), default=60.0)
     step = models.CharField(_("étape"), max_length=10, choices=Step.choices, default=Step.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     # Digest of the parameters and of the version of the places and communes the result was
     # computed from: a later job with the same digest reuses the result.
     inputs_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     result = models.JSONField(_("résultat"), null=True, blank=True)
-    error = models.TextField(_("erreur"), blank=True)
 
     class Meta(Job.Meta):
         verbose_name = _("planification")
@@ -88,9 +94,6 @@ class PlanJob(Job):
             models.CheckConstraint(
                 condition=models.Q(radius_km__gt=0) & models.Q(n_new__gte=1),
                 name="planjob_parameters_positive",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="planjob_progress_percent"
             ),
         ]
 

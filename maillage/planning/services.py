@@ -6,23 +6,21 @@ result or failed with a message. A job whose parameters and inputs (places, comm
 of an earlier successful job reuses that result instead of computing it again.
 """
 
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
 from maillage.common import jobs
 from maillage.common.actors import check_actor
 from maillage.common.errors import PermissionDenied
-from maillage.common.lifecycle import move_state
 from maillage.territories.selectors import communes_in
 
 from .computations import analyse_plan
 from .inputs import centres_of, commune_population, open_sites
-from .models import PlanJob, PlanMethod, PlanObjective, PlanState, PlanStep
+from .models import PlanJob, PlanMethod, PlanObjective, PlanStep
 from .rules import can_create_plan, can_retry_plan
 from .selectors import cached_plan_result, plan_digest
 from .validation import DEFAULT_TIME_LIMIT_S, clean_plan_parameters
@@ -51,7 +49,7 @@ def create_plan_job(
     check_actor(actor)
     if not can_create_plan(actor):
         raise PermissionDenied
-    _check_plan_quota(actor)
+    jobs.check_job_quota(user=actor, model=PlanJob)
     parameters = clean_plan_parameters(
         territory=territory,
         kind=kind,
@@ -61,72 +59,38 @@ def create_plan_job(
         objective=objective,
         time_limit_s=time_limit_s,
     )
-    return PlanJob.objects.create(
-        territory=parameters.territory,
-        kind=parameters.kind,
-        radius_km=parameters.radius_km,
-        n_new=parameters.n_new,
-        method=parameters.method,
-        objective=parameters.objective,
-        time_limit_s=parameters.time_limit_s,
-        created_by=actor,
-    )
-
-
-def _check_plan_quota(user) -> None:
-    jobs.check_job_quota(
-        user=user,
-        jobs=PlanJob.objects.all(),
-        default=settings.PLAN_JOBS_PER_USER,
-        message=_(
-            "Vous avez déjà %(active)d plans en attente ou en cours, votre limite étant de "
-            "%(limit)d : attendez qu'un plan se termine, ou demandez à un·e "
-            "administrateur·rice de relever votre limite."
-        ),
-    )
+    # The checked parameters are the model's fields, name for name.
+    fields = {field.name: getattr(parameters, field.name) for field in dataclass_fields(parameters)}
+    return PlanJob.objects.create(**fields, created_by=actor)
 
 
 def start_plan_job(*, job: PlanJob) -> PlanJob:
     """pending → running."""
-    return move_state(
+    return jobs.start_job(
         job,
-        PlanState.RUNNING,
-        started_at=timezone.now(),
         step=PlanStep.LOADING,
-        progress=PlanJob.STEP_PROGRESS[PlanStep.LOADING],
+        progress_done=PlanJob.STEP_PROGRESS[PlanStep.LOADING],
+        progress_total=PlanJob.PROGRESS_TOTAL,
     )
 
 
 def record_plan_progress(*, job: PlanJob, step: str) -> None:
-    """Store the step a running job has reached (read by the job page while it polls);
-    `updated_at` is the heartbeat that tells a slow job from a stalled one.
-    """
-    progress = PlanJob.STEP_PROGRESS[step]
-    jobs.retry_transient(
-        lambda: PlanJob.objects.filter(pk=job.pk, state=PlanState.RUNNING).update(
-            step=step, progress=progress, updated_at=timezone.now()
-        ),
-        what=f"plan job {job.pk} progress",
+    """Store the step a running job has reached (read by the job page while it polls)."""
+    jobs.record_progress(
+        job, done=PlanJob.STEP_PROGRESS[step], total=PlanJob.PROGRESS_TOTAL, step=step
     )
-    job.step, job.progress = step, progress
 
 
 def finish_plan_job(*, job: PlanJob, result: dict[str, Any], digest: str) -> PlanJob:
     """running → succeeded, with the result and the digest of the inputs it was computed from."""
-    return move_state(
+    return jobs.finish_job(
         job,
-        PlanState.SUCCEEDED,
-        finished_at=timezone.now(),
         step=PlanStep.DONE,
-        progress=PlanJob.STEP_PROGRESS[PlanStep.DONE],
+        progress_done=PlanJob.STEP_PROGRESS[PlanStep.DONE],
+        progress_total=PlanJob.PROGRESS_TOTAL,
         result=result,
         inputs_digest=digest,
     )
-
-
-def fail_plan_job(*, job: PlanJob, message: str) -> PlanJob:
-    """pending or running → failed, for a job that could not run to its end."""
-    return move_state(job, PlanState.FAILED, finished_at=timezone.now(), error=message)
 
 
 def _compute_plan(job: PlanJob) -> tuple[dict[str, Any], str]:
@@ -165,17 +129,13 @@ def run_plan_job(*, job_id: int) -> PlanJob:
     it starts again); the job ends failed, with a message, if anything else stops it or the
     database stays unavailable. See `maillage.common.jobs.run_job`.
     """
-    job = jobs.retry_transient(
-        lambda: PlanJob.objects.select_related("territory").get(pk=job_id),
-        what=f"plan job {job_id}",
-    )
     return jobs.run_job(
-        job,
+        PlanJob,
+        job_id,
+        related=("territory",),
         start=lambda job: start_plan_job(job=job),
         work=_compute_plan,
         finish=lambda job, outcome: finish_plan_job(job=job, result=outcome[0], digest=outcome[1]),
-        fail=lambda job, message: fail_plan_job(job=job, message=message),
-        explain=lambda exc: None,
         unexpected_message=_("Le calcul s'est arrêté sur une erreur inattendue."),
     )
 
@@ -206,24 +166,8 @@ def retry_plan_job(*, actor: User, job: PlanJob) -> PlanJob:
     check_actor(actor)
     if not can_retry_plan(actor, job):
         raise PermissionDenied
-    job.refresh_from_db()
-    jobs.check_retryable(job, stalled=job.is_stalled)
-    if job.state == PlanState.FAILED and job.created_by is not None:
-        _check_plan_quota(job.created_by)
-    with transaction.atomic():
-        if job.state == PlanState.PENDING:
-            # Nothing took it: hand it to the workers again (a second run, if the first task
-            # turns up after all, finds it taken and does nothing).
-            PlanJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
-        else:
-            move_state(
-                job,
-                PlanState.PENDING,
-                started_at=None,
-                finished_at=None,
-                step=PlanStep.QUEUED,
-                progress=PlanJob.STEP_PROGRESS[PlanStep.QUEUED],
-                error="",
-            )
-    job.refresh_from_db()
-    return launch_plan_job(job=job)
+    return jobs.retry_job(
+        job,
+        reset={"step": PlanStep.QUEUED},
+        launch=lambda job: launch_plan_job(job=job),
+    )

@@ -102,8 +102,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         try:
             job = create_plan_job(actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            for error in exc.errors:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            exc.add_to_form(form)
         else:
             job = launch_plan_job(job=job)
             return redirect("planning:plan", job_id=job.pk)

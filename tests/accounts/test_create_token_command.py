@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from maillage.accounts.models import ApiToken
 from maillage.accounts.services import authenticate_token
 from maillage.audit.models import AuditEntry
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 
 @pytest.mark.django_db

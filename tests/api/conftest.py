@@ -7,7 +7,7 @@ import pytest
 from maillage.accounts.services import create_api_token
 from maillage.devtools.demo import load_demo_places
 from maillage.territories.services import SHIPPED_FILE, load_territories
-from tests.factories import AdminFactory
+from tests.accounts.factories import AdminFactory
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ the whole search): an HTML page, an English message, a body outside the document
 import pytest
 
 from maillage.accounts.services import create_api_token
-from tests.factories import AdminFactory, make_place
+from tests.accounts.factories import AdminFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

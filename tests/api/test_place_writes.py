@@ -13,7 +13,8 @@ import pytest
 from maillage.accounts.models import ApiToken
 from maillage.accounts.services import create_api_token, revoke_api_token
 from maillage.places.models import Place
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from maillage.common.actors import SYSTEM
 from maillage.places.canonical import CANONICAL_FIELDS
 from maillage.places.services import delete_place, update_place
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

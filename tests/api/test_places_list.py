@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from maillage.places.models import Place
 from maillage.places.schemas import PlaceListItemOut, PlacePageOut
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

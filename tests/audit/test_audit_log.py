@@ -4,16 +4,18 @@ import pytest
 from django.db import transaction
 
 from maillage.accounts.services import create_api_token, revoke_api_token
-from maillage.audit.models import AppendOnlyError, AuditEntry
+from maillage.audit.models import AuditEntry
 from maillage.audit.services import GENESIS_HASH, PERSONAL, OutsideTransactionError, record
 from maillage.common.actors import SYSTEM
+from maillage.common.appendonly import AppendOnlyError
 from maillage.places.services import (
     delete_place,
     grant_place_role,
     revoke_place_role,
     update_place,
 )
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 
 def entries(action=None):
@@ -171,6 +173,8 @@ def test_entries_are_never_changed_or_deleted_through_the_orm():
         AuditEntry.objects.update(action="place.delete")
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.bulk_update([entry], ["action"])
     assert AuditEntry.objects.get().action == "place.create"
 
 

@@ -15,7 +15,8 @@ from maillage.audit.selectors import verify_chain
 from maillage.audit.services import entry_hash, hashed_content, record
 from maillage.common.actors import SYSTEM
 from maillage.places.services import update_place
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 
 def verify() -> tuple[int, list[str]]:

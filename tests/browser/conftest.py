@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from tests.factories import load_reference_sample
+from tests.territories.factories import load_reference_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Reports every violation of the Content-Security-Policy to the test, from the start of each

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.accounts.models import User
 from maillage.opendata.services import create_import_job
 from maillage.planning.services import create_plan_job, run_plan_job, start_plan_job
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ page let it through as HTML, a instance admin's visit would run the author's scr
 import pytest
 
 from maillage.accounts.models import User
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from maillage.common.clients import client_address
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 LOGIN = "/comptes/connexion/"
 

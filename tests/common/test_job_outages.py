@@ -21,7 +21,8 @@ from maillage.opendata import services
 from maillage.opendata.models import ImportJob, ImportState
 from maillage.planning.models import PlanJob, PlanState
 from maillage.planning.services import create_plan_job, run_plan_job
-from tests.factories import AdminFactory, UserFactory, load_reference_sample
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,7 +135,7 @@ def test_a_broken_connection_under_a_running_import_is_survived(monkeypatch):
     assert breaker.broken == 1
     first.refresh_from_db()
     second.refresh_from_db()
-    assert (first.state, first.created_count, first.rows_done) == (ImportState.SUCCEEDED, 2, 2)
+    assert (first.state, first.created_count, first.progress_done) == (ImportState.SUCCEEDED, 2, 2)
     assert (second.state, second.created_count) == (ImportState.SUCCEEDED, 2)
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
         TaskResultStatus.SUCCESSFUL
@@ -164,7 +165,7 @@ def test_a_database_that_stays_unavailable_fails_the_job_cleanly(monkeypatch, se
     second.refresh_from_db()
     assert len(attempts) == 3
     assert first.state == ImportState.FAILED
-    assert "base de données est restée inaccessible" in first.errors[0]["message"]
+    assert "base de données est restée inaccessible" in first.error_message
     assert first.finished_at is not None
     assert second.state == ImportState.SUCCEEDED
 
@@ -202,7 +203,7 @@ def test_a_bug_is_not_retried(monkeypatch):
     job = queue_import(AdminFactory(), "first")
     job = services.run_import_job(job_id=job.pk)
     assert (len(calls), job.state) == (1, ImportState.FAILED)
-    assert "erreur inattendue" in job.errors[0]["message"]
+    assert "erreur inattendue" in job.error_message
 
 
 def test_the_worker_loop_survives_a_broken_connection(monkeypatch):

@@ -14,8 +14,9 @@ from django.db import connection
 
 from maillage.accounts.services import create_api_token
 from maillage.planning.models import PlanJob
+from tests.accounts.factories import UserFactory
 from tests.concurrency import Call, send_all
-from tests.factories import UserFactory, load_reference_sample
+from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

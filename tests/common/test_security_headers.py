@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from maillage.settings.content_security import tile_source
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
+from tests.places.factories import make_place
 
 OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 EXPECTED_DIRECTIVES = {

@@ -25,7 +25,7 @@ from maillage.places.selectors import PlaceFilters, search_places
 from maillage.places.validation import clean_place_input
 from maillage.territories.selectors import CommuneIndex, get_territory
 from maillage.territories.services import load_territories
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

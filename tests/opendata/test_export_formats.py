@@ -17,7 +17,7 @@ from maillage.places.exports import (
 )
 from maillage.places.models import Place
 from maillage.places.selectors import PlaceFilters, get_place, search_places
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from maillage.opendata import services
 from maillage.opendata.services import import_places
 from maillage.places import bulk
 from maillage.places.models import Place
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from maillage.places.models import Place
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

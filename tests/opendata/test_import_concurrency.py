@@ -19,8 +19,10 @@ from maillage.opendata import services
 from maillage.opendata.services import import_places
 from maillage.places import bulk
 from maillage.places.models import Place
+from tests.accounts.factories import AdminFactory
 from tests.concurrency import Call, ClientPool
-from tests.factories import AdminFactory, load_reference_sample, make_place
+from tests.places.factories import make_place
+from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from maillage.opendata.services import (
     retry_import_job,
     run_import_job,
 )
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_progress_is_a_heartbeat():
     assert job.is_stalled
     services.record_import_progress(job=job, rows_done=10)
     job.refresh_from_db()
-    assert (job.rows_done, job.is_stalled) == (10, False)
+    assert (job.progress_done, job.is_stalled) == (10, False)
 
 
 def test_active_jobs_without_heartbeat_are_stalled(settings):
@@ -327,7 +327,7 @@ def test_files_are_kept_for_the_retention_period_then_purged(media_root, setting
     # --older-than-days 0: every finished job; the pending one keeps its file.
     call_command("purge_import_files", "--older-than-days", "0")
     assert [path.exists() for path in paths] == [False, False, True]
-    assert ImportJob.objects.get(pk=recent.pk).rows_done == 1  # the report stays
+    assert ImportJob.objects.get(pk=recent.pk).progress_done == 1  # the report stays
 
 
 def test_purge_deletes_orphan_files_once_they_are_old(media_root, capsys):

@@ -11,7 +11,7 @@ from maillage.accounts.services import create_api_token
 from maillage.opendata import reading
 from maillage.opendata.reading import ImportFileError, open_place_file
 from maillage.places.models import Place
-from tests.factories import AdminFactory
+from tests.accounts.factories import AdminFactory
 from tests.opendata.test_import_commands import run
 
 HEADER = "source_id,name,kinds,insee_code\n"

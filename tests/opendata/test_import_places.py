@@ -13,7 +13,7 @@ from maillage.places.canonical import place_digest
 from maillage.places.models import Place
 from maillage.places.validation import CleanPlace
 from maillage.territories.selectors import CommuneRef
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.accounts.services import create_api_token
 from maillage.opendata.models import ImportJob, ImportState
 from maillage.places.models import Place
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -82,10 +83,31 @@ def test_form_errors_are_shown(client):
     assert response.context["form"].errors.keys() == {"file", "source"}
 
 
+def test_a_job_stopped_before_its_end_says_why_on_its_page_and_in_the_api(client, monkeypatch):
+    from maillage.opendata import services
+
+    def explode(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "import_places", explode)
+    admin = AdminFactory()
+    response = post_import(client, admin)
+    job = ImportJob.objects.get()
+    assert job.state == ImportState.FAILED
+    assert "erreur inattendue" in job.error_message
+    assert response.json()["errors"] == [
+        {"line": 0, "field": "__file__", "message": job.error_message}
+    ]
+    client.force_login(admin)
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "L'import n'a pas pu aller à son terme" in page
+    assert "erreur inattendue" in page
+
+
 def test_running_job_page_polls_and_htmx_gets_the_report_alone(client):
     admin = AdminFactory()
     job = ImportJob.objects.create(
-        source="web", file_name="a.csv", size_bytes=1, state=ImportState.RUNNING, rows_done=1000
+        source="web", file_name="a.csv", size_bytes=1, state=ImportState.RUNNING, progress_done=1000
     )
     client.force_login(admin)
     page = client.get(f"/imports/{job.pk}/")

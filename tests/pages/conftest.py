@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 
 @pytest.fixture

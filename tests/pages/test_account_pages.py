@@ -4,7 +4,7 @@ import pytest
 
 from maillage.accounts.models import ApiToken
 from maillage.accounts.services import authenticate_token, create_api_token
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.pages.page_helpers import parse, text
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 import maillage
 from maillage.places.exports import place_jsonld
 from maillage.places.selectors import get_place
-from tests.factories import make_place
 from tests.pages.page_helpers import parse
+from tests.places.factories import make_place
 
 TEMPLATES = sorted(Path(maillage.__file__).parent.glob("**/templates/**/*.html"))
 # Executable inline script, inline style and event handler attributes: the

@@ -10,8 +10,9 @@ from django.contrib.auth.models import Permission
 
 from maillage.audit.models import AuditEntry
 from maillage.places.models import Place, PlaceRole
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.pages.page_helpers import parse
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from maillage.places.hours import PARIS
 from maillage.territories.models import Territory
-from tests.factories import make_place
 from tests.pages.page_helpers import parse
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from unittest import mock
 import pytest
 
 from maillage.places.hours import PARIS
-from tests.factories import make_place
 from tests.pages.page_helpers import parse
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from maillage.territories.models import Territory
-from tests.factories import make_place
 from tests.pages.page_helpers import parse, text
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

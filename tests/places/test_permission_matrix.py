@@ -35,7 +35,8 @@ from maillage.places.services import (
 )
 from maillage.planning.models import PlanJob, PlanState
 from maillage.planning.services import create_plan_job, retry_plan_job
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.places.models import Label
 from maillage.places.selectors import PlaceFilters, search_places
 from maillage.places.services import update_place
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from maillage.common.text import fold
 from maillage.places.hours import is_open_at, next_change, week_schedule
 from maillage.places.selectors import PlaceFilters, search_places
 from maillage.territories.models import Territory
-from tests.factories import make_place
 from tests.pages.page_helpers import parse
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ planning_data.py for the communes of the reference sample).
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
 from maillage.planning.models import PlanJob, PlanState, PlanStep
 from maillage.planning.services import create_plan_job, record_plan_progress, retry_plan_job
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,12 @@ def test_pending_plan_nobody_took_says_no_worker_seems_active(client):
 
 def test_the_author_retries_a_failed_plan_from_its_page(client):
     author = UserFactory()
-    job = age(new_job(author), seconds=5, state=PlanState.FAILED, error="Boum.")
+    job = age(new_job(author), seconds=5, state=PlanState.FAILED, error_message="Boum.")
     client.force_login(author)
     assert 'relancer/"' in client.get(f"/analyse/planifier/{job.pk}/").content.decode()
     assert client.post(f"/analyse/planifier/{job.pk}/relancer/").status_code == 302
     job.refresh_from_db()
-    assert (job.state, job.error, job.progress) == (PlanState.SUCCEEDED, "", 100)
+    assert (job.state, job.error_message, job.progress_done) == (PlanState.SUCCEEDED, "", 100)
 
 
 def test_admins_retry_any_plan_and_the_admin_action_uses_the_service(client):

@@ -15,7 +15,8 @@ from maillage.places.services import delete_place, update_place
 from maillage.planning import selectors
 from maillage.planning.models import PlanJob
 from maillage.territories.models import Territory
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

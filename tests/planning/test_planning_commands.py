@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from maillage.analysis import Points, coverage
-from tests.factories import make_place
+from tests.places.factories import make_place
 from tests.planning.planning_data import COVERED_BY_PAU_10KM, POPULATION_64
 
 pytestmark = pytest.mark.django_db

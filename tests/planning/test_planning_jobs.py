@@ -4,6 +4,7 @@ results reused while the inputs stay the same.
 
 import pytest
 
+from maillage.common import jobs
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
@@ -12,14 +13,13 @@ from maillage.planning import rules, selectors, services
 from maillage.planning.models import PlanJob, PlanState, PlanStep
 from maillage.planning.services import (
     create_plan_job,
-    fail_plan_job,
     finish_plan_job,
     launch_plan_job,
     record_plan_progress,
     run_plan_job,
     start_plan_job,
 )
-from tests.factories import AdminFactory, UserFactory
+from tests.accounts.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def new_job(user=None, **changes) -> PlanJob:
 def test_created_job_is_pending_with_its_parameters():
     user = UserFactory()
     job = new_job(user, radius_km="7.5", n_new="3")
-    assert (job.state, job.step, job.progress) == (PlanState.PENDING, PlanStep.QUEUED, 0)
+    assert (job.state, job.step, job.progress_done) == (PlanState.PENDING, PlanStep.QUEUED, 0)
     assert (job.territory.ref, job.kind, job.radius_km, job.n_new) == (
         "departement:64",
         "fablab",
@@ -74,7 +74,7 @@ def test_every_faulty_parameter_is_reported():
 def test_run_computes_the_plan(fablab_pau):
     job = run_plan_job(job_id=new_job().pk)
     job.refresh_from_db()
-    assert (job.state, job.step, job.progress) == (PlanState.SUCCEEDED, PlanStep.DONE, 100)
+    assert (job.state, job.step, job.progress_done) == (PlanState.SUCCEEDED, PlanStep.DONE, 100)
     assert job.started_at <= job.finished_at
     assert job.result["population_covered_after"] == 177387
     assert len(job.inputs_digest) == 64
@@ -97,7 +97,7 @@ def test_pending_jobs_do_not_finish_without_running():
 def test_finished_jobs_do_not_fail_afterwards(fablab_pau):
     job = run_plan_job(job_id=new_job().pk)
     with pytest.raises(IllegalTransition):
-        fail_plan_job(job=job, message="trop tard")
+        jobs.fail_job(job, message="trop tard")
 
 
 def test_a_stale_copy_cannot_move_a_job_twice():
@@ -112,11 +112,11 @@ def test_progress_is_recorded_for_running_jobs_only():
     job = new_job()
     record_plan_progress(job=job, step=PlanStep.SOLVING)
     job.refresh_from_db()
-    assert (job.step, job.progress) == (PlanStep.QUEUED, 0)
+    assert (job.step, job.progress_done) == (PlanStep.QUEUED, 0)
     start_plan_job(job=job)
     record_plan_progress(job=job, step=PlanStep.SOLVING)
     job.refresh_from_db()
-    assert (job.step, job.progress) == (PlanStep.SOLVING, 30)
+    assert (job.step, job.progress_done) == (PlanStep.SOLVING, 30)
 
 
 def test_unexpected_error_fails_the_job(monkeypatch, caplog):
@@ -127,7 +127,7 @@ def test_unexpected_error_fails_the_job(monkeypatch, caplog):
     job = run_plan_job(job_id=new_job().pk)
     job.refresh_from_db()
     assert job.state == PlanState.FAILED
-    assert job.error == "Le calcul s'est arrêté sur une erreur inattendue."
+    assert job.error_message == "Le calcul s'est arrêté sur une erreur inattendue."
     assert job.result is None
     assert "boom" in caplog.text
 
@@ -189,7 +189,7 @@ def test_a_plan_whose_author_was_deleted_is_refused_when_it_runs(fablab_pau):
     job.created_by.delete()
     job = services.run_plan_job(job_id=job.pk)
     assert job.state == PlanState.FAILED
-    assert job.error.startswith("Le compte qui a demandé ce plan n'existe plus")
+    assert job.error_message.startswith("Le compte qui a demandé ce plan n'existe plus")
     assert job.result is None
 
 
@@ -199,4 +199,4 @@ def test_a_plan_whose_author_was_deactivated_is_refused_when_it_runs(fablab_pau)
     job.created_by.save()
     job = services.run_plan_job(job_id=job.pk)
     assert job.state == PlanState.FAILED
-    assert job.error.startswith("Le compte qui a demandé ce plan n'a plus le droit")
+    assert job.error_message.startswith("Le compte qui a demandé ce plan n'a plus le droit")

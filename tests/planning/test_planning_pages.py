@@ -10,10 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from maillage.common import jobs
 from maillage.planning.models import PlanJob, PlanState
-from maillage.planning.services import create_plan_job, fail_plan_job, start_plan_job
-from tests.factories import AdminFactory, UserFactory, make_place
+from maillage.planning.services import create_plan_job, start_plan_job
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.pages.page_helpers import parse, text
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +267,7 @@ def test_running_plan_page_polls_its_progress(client, settings):
     assert partial.find("progress")["value"] == "10"
     assert "lecture des communes et des lieux" in text(partial)
     assert client.get(f"/analyse/planifier/{job.pk}/lieux.csv").status_code == 404
-    fail_plan_job(job=job, message="Plus de mémoire.")
+    jobs.fail_job(job, message="Plus de mémoire.")
     failed = parse(client.get(f"/analyse/planifier/{job.pk}/", headers=HTMX))
     assert text(failed.find(role="alert")) == "Le calcul a échoué : Plus de mémoire."
     assert failed.find(id="plan-status").get("hx-get") is None

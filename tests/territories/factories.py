@@ -1,12 +1,7 @@
-"""Factories and a small reference sample of territories (Pau and its surroundings, Paris)."""
+"""A small reference sample of territories (Pau and its surroundings, Paris), loaded once per
+test database by `tests/conftest.py`."""
 
-import factory
-
-from maillage.accounts.models import User
-from maillage.common.actors import SYSTEM
 from maillage.common.text import fold
-from maillage.places.models import PlaceRole
-from maillage.places.services import create_place, grant_place_role
 from maillage.territories.models import Territory
 
 REFERENCE_TERRITORIES = [
@@ -42,39 +37,3 @@ def load_reference_sample() -> None:
                 "postal_codes": postal,
             },
         )
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.django.Password("correct horse battery staple")
-
-
-class AdminFactory(UserFactory):
-    is_instance_admin = True
-
-
-def make_place(**overrides):
-    """A valid place in Pau, created through the service like every other writer."""
-    data = {
-        "name": "La Fabrique",
-        "kinds": ["fablab"],
-        "insee_code": "64445",
-        "latitude": 43.2951,
-        "longitude": -0.3708,
-    }
-    data.update(overrides)
-    managers = data.pop("managers", [])
-    staff = data.pop("staff", [])
-    source = data.pop("source", "")
-    source_id = data.pop("source_id", "")
-    place = create_place(actor=SYSTEM, data=data, source=source, source_id=source_id)
-    for user in managers:
-        grant_place_role(actor=SYSTEM, place=place, user=user, role=PlaceRole.Role.MANAGER)
-    for user in staff:
-        grant_place_role(actor=SYSTEM, place=place, user=user, role=PlaceRole.Role.STAFF)
-    return place
