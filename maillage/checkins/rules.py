@@ -1,12 +1,12 @@
 """Permission predicates about check-ins, each stating one policy.
 
-| right                                              | the person | member | staff, manager | instance admin |
-|----------------------------------------------------|------------|--------|----------------|----------------|
-| check themselves in and out (QR code, API)         | if active member, or staff | — | yes | yes |
-| check someone else in or out, count visitors       | no         | no     | yes            | yes            |
-| see the front desk (QR code, tablet)               | no         | no     | yes            | yes            |
-| see who is here now                                | —          | those who opted in | everyone | everyone |
-| see the place's daily counts                       | no         | no     | yes            | yes            |
+| right                                       | member            | staff, manager, admin |
+|---------------------------------------------|-------------------|-----------------------|
+| check themselves in and out (QR code, API)  | if active member  | yes                   |
+| check someone else in or out, count visitors| no                | yes                   |
+| see the front desk (QR code, tablet)        | no                | yes                   |
+| see who is here now                         | those who opted in| everyone              |
+| see the place's daily counts                | no                | yes                   |
 
 Staff and managers are the place's operators (`places.rules.can_run_place`).
 """

@@ -96,7 +96,8 @@ def check_in(
     person = user if user is not None else actor
     if is_system(person):
         raise TypeError("the SYSTEM actor cannot be checked in: give the user")
-    assert isinstance(person, User)
+    if not isinstance(person, User):
+        raise TypeError("check in a user")
     if person != actor and not can_record_presence(actor, place):
         raise PermissionDenied
     if not can_check_in(person, place):
@@ -176,9 +177,7 @@ def check_out(*, actor: Actor, checkin: CheckIn, at: datetime | None = None) -> 
 def check_out_person(*, actor: Actor, user: User, at: datetime | None = None) -> CheckIn | None:
     """Close `user`'s open check-in, wherever it is (None when there is none)."""
     check_actor(actor)
-    current = CheckIn.objects.select_related("place").filter(
-        user=user, checked_out_at__isnull=True
-    )
+    current = CheckIn.objects.select_related("place").filter(user=user, checked_out_at__isnull=True)
     checkin = current.first()
     if checkin is None:
         return None
@@ -231,9 +230,7 @@ def set_presence_visibility(*, actor: User, visible: bool) -> PresencePreference
     check_actor(actor)
     if is_system(actor) or not actor.is_authenticated:
         raise PermissionDenied
-    preference, _created = PresencePreference.objects.select_for_update().get_or_create(
-        user=actor
-    )
+    preference, _created = PresencePreference.objects.select_for_update().get_or_create(user=actor)
     before = preference.visible_to_members
     if before != visible or _created:
         preference.visible_to_members = visible

@@ -60,16 +60,16 @@ class PersonForm(forms.Form):
 
 
 class HeadcountForm(forms.Form):
-    declared_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    declared_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     employees = forms.IntegerField(label=_("Emplois"), min_value=0)
     employees_local = forms.IntegerField(label=_("Dont habitant le territoire"), min_value=0)
 
 
 class CommutingForm(forms.Form):
     home_commune = forms.CharField(
-        label=_("Commune de résidence (code INSEE)"), max_length=5, help_text=_("Par exemple 64445 pour Pau.")
+        label=_("Commune de résidence (code INSEE)"),
+        max_length=5,
+        help_text=_("Par exemple 64445 pour Pau."),
     )
     teleworks = forms.BooleanField(
         label=_("Je télétravaille ici pour un employeur situé ailleurs"), required=False

@@ -248,6 +248,9 @@ class HeadcountReminder(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.quarter}"
+
 
 class TransportMode(models.TextChoices):
     """Usual mode of the trip a member would make without the place (codes, docs/glossary.md)."""

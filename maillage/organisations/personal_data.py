@@ -29,9 +29,7 @@ def export_organisation_data(user) -> dict:
                 "start_date": link.start_date.isoformat() if link.start_date else None,
                 "end_date": link.end_date.isoformat() if link.end_date else None,
             }
-            for link in OrganisationPerson.objects.filter(user=user).select_related(
-                "organisation"
-            )
+            for link in OrganisationPerson.objects.filter(user=user).select_related("organisation")
         ],
     }
 

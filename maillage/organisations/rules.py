@@ -1,11 +1,12 @@
 """Permission predicates about hosted organisations and commuting, each stating one policy.
 
-| right                                                  | member | staff, manager | instance admin |
-|--------------------------------------------------------|--------|----------------|----------------|
-| add an organisation hosted at a place, host it again   | no     | of their place | yes            |
-| edit it, its people, its headcount declarations        | no     | of a place that hosts or hosted it | yes |
-| declare their own commuting                            | yes (any signed-in person) | yes | yes |
+| right                                            | member | staff, manager       | admin |
+|--------------------------------------------------|--------|----------------------|-------|
+| add an organisation hosted at a place, host again| no     | of their place       | yes   |
+| edit it, its people, its headcount declarations  | no     | of a place hosting it¹| yes  |
+| declare their own commuting                      | yes    | yes                  | yes   |
 
+¹ now or before.
 Staff and managers are the place's operators (`places.rules.can_run_place`).
 """
 

@@ -84,7 +84,9 @@ def _insert_hosting(
 
 
 def _unique_siret(siret: str, *, exclude: int | None = None) -> None:
-    namesakes = Organisation.objects.filter(siret=siret).exclude(pk=exclude)
+    namesakes = Organisation.objects.filter(siret=siret)
+    if exclude is not None:
+        namesakes = namesakes.exclude(pk=exclude)
     if siret and namesakes.exists():
         raise ValidationFailed([FieldError("siret", _("Une structure porte déjà ce SIRET."))])
 
@@ -212,7 +214,8 @@ def end_hosting(*, actor: Actor, hosting: Hosting, end_date: date | None = None)
     before = hosting.end_date
     hosting.end_date = end_date
     hosting.save(update_fields=["end_date", "updated_at"])
-    record(actor=actor, action="hosting.end", target=hosting, changes={"end_date": [before, end_date]})
+    changes = {"end_date": [before, end_date]}
+    record(actor=actor, action="hosting.end", target=hosting, changes=changes)
     return hosting
 
 
@@ -289,14 +292,21 @@ def declare_headcount(
         errors.append(
             FieldError(
                 "employees_local",
-                _("Les emplois tenus par des habitant·es du territoire ne peuvent dépasser le total."),
+                _(
+                    "Les emplois tenus par des habitant·es du territoire ne peuvent dépasser "
+                    "le total."
+                ),
             )
         )
     if declared_on > _today():
-        errors.append(FieldError("declared_on", _("On ne déclare pas l'effectif d'un jour à venir.")))
+        message = _("On ne déclare pas l'effectif d'un jour à venir.")
+        errors.append(FieldError("declared_on", message))
     if errors:
         raise ValidationFailed(errors)
-    if HeadcountDeclaration.objects.filter(organisation=organisation, declared_on=declared_on).exists():
+    same_day = HeadcountDeclaration.objects.filter(
+        organisation=organisation, declared_on=declared_on
+    )
+    if same_day.exists():
         raise ValidationFailed(
             [FieldError("declared_on", _("Un effectif est déjà déclaré à cette date."))]
         )
@@ -355,11 +365,13 @@ def declare_commuting(
     employer = communes.get(employer_commune.strip()) if employer_commune else None
     if teleworks and employer is None:
         errors.append(
-            FieldError("employer_commune", _("Indiquez la commune de votre employeur (code INSEE)."))
+            FieldError(
+                "employer_commune", _("Indiquez la commune de votre employeur (code INSEE).")
+            )
         )
     if transport_mode and transport_mode not in TransportMode.values:
         errors.append(FieldError("transport_mode", _("Mode de transport inconnu.")))
-    if errors:
+    if errors or home is None:
         raise ValidationFailed(errors)
     declaration, created = CommutingDeclaration.objects.select_for_update().get_or_create(
         user=actor,
@@ -370,14 +382,18 @@ def declare_commuting(
             "transport_mode": transport_mode,
         },
     )
-    before = None if created else [
-        declaration.home_commune_id,
-        declaration.teleworks,
-        declaration.employer_commune_id,
-        declaration.transport_mode,
-    ]
+    before = (
+        None
+        if created
+        else [
+            declaration.home_commune_id,
+            declaration.teleworks,
+            declaration.employer_commune_id,
+            declaration.transport_mode,
+        ]
+    )
     if not created:
-        declaration.home_commune = home  # type: ignore[assignment]
+        declaration.home_commune = home
         declaration.teleworks = teleworks
         declaration.employer_commune = employer if teleworks else None
         declaration.transport_mode = transport_mode

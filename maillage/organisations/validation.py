@@ -30,10 +30,15 @@ def clean_organisation(values: dict) -> tuple[dict, list[FieldError]]:
     cleaned = {name: values.get(name) for name in FIELDS}
     errors = []
     for name in ("name", "siret", "siren", "legal_form", "naf_code", "size_band", "contact_email"):
-        cleaned[name] = "".join(str(cleaned[name] or "").split()) if name in (
-            "siret",
-            "siren",
-        ) else str(cleaned[name] or "").strip()
+        cleaned[name] = (
+            "".join(str(cleaned[name] or "").split())
+            if name
+            in (
+                "siret",
+                "siren",
+            )
+            else str(cleaned[name] or "").strip()
+        )
     max_name = Organisation._meta.get_field("name").max_length
     if not cleaned["name"]:
         errors.append(FieldError("name", _("Donnez le nom de la structure.")))
@@ -41,7 +46,8 @@ def clean_organisation(values: dict) -> tuple[dict, list[FieldError]]:
         errors.append(FieldError("name", _("Le nom ne peut dépasser 200 caractères.")))
     siret, siren = cleaned["siret"], cleaned["siren"]
     if siret and not is_valid_siret(siret):
-        errors.append(FieldError("siret", _("Ce SIRET n'est pas valide (14 chiffres, clé de Luhn).")))
+        message = _("Ce SIRET n'est pas valide (14 chiffres, clé de Luhn).")
+        errors.append(FieldError("siret", message))
     elif siret:
         if siren and siren != siret[:9]:
             errors.append(
@@ -49,7 +55,8 @@ def clean_organisation(values: dict) -> tuple[dict, list[FieldError]]:
             )
         cleaned["siren"] = siret[:9]
     elif siren and not is_valid_siren(siren):
-        errors.append(FieldError("siren", _("Ce SIREN n'est pas valide (9 chiffres, clé de Luhn).")))
+        message = _("Ce SIREN n'est pas valide (9 chiffres, clé de Luhn).")
+        errors.append(FieldError("siren", message))
     cleaned["naf_code"] = cleaned["naf_code"].upper()
     if cleaned["naf_code"] and not NAF_CODE.fullmatch(cleaned["naf_code"]):
         errors.append(

@@ -17,7 +17,14 @@ from maillage.common.errors import Conflict, FieldError, ValidationFailed
 from maillage.places.models import Place
 
 from . import selectors, services
-from .forms import CommutingForm, HeadcountForm, HostingForm, NewOrganisationForm, OrganisationForm, PersonForm
+from .forms import (
+    CommutingForm,
+    HeadcountForm,
+    HostingForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    PersonForm,
+)
 from .models import Hosting, Organisation
 from .rules import can_host_organisations
 from .validation import FIELDS

@@ -31,8 +31,9 @@ def test_counts_visits_people_and_desk_days_per_day_in_one_query(django_assert_n
     make_checkin(place, ada, at=at(2, 14), out=at(2, 16))  # + 2 h: 5 h that day → 1
     make_checkin(place, bob, at=at(2, 9), out=at(2, 11))  # 2 h → 0.5
     make_checkin(place, bob, at=at(3, 8), out=at(3, 13))  # 5 h → 1
-    services.count_visitors(actor=SYSTEM, place=place, kind="day_pass", count=2, day=date(2026, 3, 3))
-    services.count_visitors(actor=SYSTEM, place=place, kind="visit", count=4, day=date(2026, 3, 4))
+    third, fourth = date(2026, 3, 3), date(2026, 3, 4)
+    services.count_visitors(actor=SYSTEM, place=place, kind="day_pass", count=2, day=third)
+    services.count_visitors(actor=SYSTEM, place=place, kind="visit", count=4, day=fourth)
     with django_assert_num_queries(1):
         counts = daily_counts(place, date(2026, 3, 1), date(2026, 3, 4))
     assert counts == [
@@ -108,7 +109,9 @@ visitor = st.tuples(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(stays=st.lists(stay, max_size=12), visitors=st.lists(visitor, max_size=4))
 def test_the_counts_equal_a_naive_recomputation(stays, visitors):
     place = make_place(name="Hypothèse")
@@ -116,7 +119,8 @@ def test_the_counts_equal_a_naive_recomputation(stays, visitors):
     start = datetime(2026, 3, 2, tzinfo=PARIS)
     for person, quarter, length in sorted(stays, key=lambda item: item[1]):
         arrival = start + timedelta(minutes=15 * quarter)
-        make_checkin(place, people[person], at=arrival, out=arrival + timedelta(minutes=15 * length))
+        leaving = arrival + timedelta(minutes=15 * length)
+        make_checkin(place, people[person], at=arrival, out=leaving)
     for offset, kind, count in visitors:
         services.count_visitors(
             actor=SYSTEM, place=place, kind=kind, count=count, day=date(2026, 3, 2 + offset)

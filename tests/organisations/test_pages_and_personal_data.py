@@ -34,7 +34,10 @@ def test_the_list_shows_hosted_organisations_with_their_latest_headcount(
     for number in range(5):
         organisation = make_organisation(place, name=f"Structure {number}")
         services.declare_headcount(
-            actor=SYSTEM, organisation=organisation, declared_on=date(2026, 9, 30), employees=3,
+            actor=SYSTEM,
+            organisation=organisation,
+            declared_on=date(2026, 9, 30),
+            employees=3,
             employees_local=2,
         )
     client.force_login(desk_user)
@@ -49,13 +52,21 @@ def test_staff_add_an_organisation_from_the_list_and_see_field_errors(client, pl
     client.force_login(desk_user)
     url = reverse("organisations:list", args=[place.slug])
     page = parse(
-        client.post(url, {"name": "X", "siret": "12345678901234", "kind": "incubation",
-                          "start_date": "2026-01-05"}),
+        client.post(
+            url,
+            {
+                "name": "X",
+                "siret": "12345678901234",
+                "kind": "incubation",
+                "start_date": "2026-01-05",
+            },
+        ),
         422,
     )
     assert "SIRET" in text(page.select_one(".errorlist"))
     response = client.post(
-        url, {"name": "Studio Ours", "siret": SIRET, "kind": "incubation", "start_date": "2026-01-05"}
+        url,
+        {"name": "Studio Ours", "siret": SIRET, "kind": "incubation", "start_date": "2026-01-05"},
     )
     organisation = Organisation.objects.get(name="Studio Ours")
     assert response.status_code == 302
@@ -67,12 +78,26 @@ def test_the_detail_page_records_a_headcount_and_a_person(client, place, desk_us
     client.force_login(desk_user)
     url = reverse("organisations:detail", args=[place.slug, organisation.pk])
     assert "Atelier Bois" in text(parse(client.get(url)))
-    client.post(url, {"action": "headcount", "declared_on": "2026-09-30", "employees": "4",
-                      "employees_local": "3"})
+    client.post(
+        url,
+        {
+            "action": "headcount",
+            "declared_on": "2026-09-30",
+            "employees": "4",
+            "employees_local": "3",
+        },
+    )
     assert HeadcountDeclaration.objects.get().employees == 4
     page = parse(
-        client.post(url, {"action": "headcount", "declared_on": "2026-10-30", "employees": "1",
-                          "employees_local": "3"}),
+        client.post(
+            url,
+            {
+                "action": "headcount",
+                "declared_on": "2026-10-30",
+                "employees": "1",
+                "employees_local": "3",
+            },
+        ),
         422,
     )
     assert page.select(".errorlist")
@@ -104,8 +129,13 @@ def test_a_member_declares_their_commuting_on_their_page(client):
     assert parse(client.get(url)).find("label", string=lambda s: s and "INSEE" in s)
     parse(client.post(url, {"home_commune": "00000"}), 422)
     response = client.post(
-        url, {"home_commune": "64348", "teleworks": "on", "employer_commune": "75056",
-              "transport_mode": "car"}
+        url,
+        {
+            "home_commune": "64348",
+            "teleworks": "on",
+            "employer_commune": "75056",
+            "transport_mode": "car",
+        },
     )
     assert response.status_code == 302
     assert CommutingDeclaration.objects.get(user=person).transport_mode == "car"
@@ -114,8 +144,9 @@ def test_a_member_declares_their_commuting_on_their_page(client):
 def test_commuting_and_organisation_links_are_exported_then_erased(place):
     person = UserFactory()
     organisation = make_organisation(place)
-    services.link_person(actor=SYSTEM, organisation=organisation, role="founder", user=person,
-                         name="Ada Lovelace")
+    services.link_person(
+        actor=SYSTEM, organisation=organisation, role="founder", user=person, name="Ada Lovelace"
+    )
     services.declare_commuting(actor=person, home_commune="64348", transport_mode="bike")
     exported = export_person(person)["organisations"]
     assert exported["commuting"]["home_commune"] == "64348"

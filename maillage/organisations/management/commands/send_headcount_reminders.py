@@ -8,7 +8,8 @@ from maillage.organisations.services import send_headcount_reminders
 class Command(BaseCommand):
     help = _(
         "Demande à chaque structure hébergée de déclarer son effectif, une fois par trimestre "
-        "(à lancer chaque jour ou chaque semaine : une seconde exécution du trimestre n'envoie rien)."
+        "(à lancer chaque jour ou chaque semaine : une seconde exécution du trimestre "
+        "n'envoie rien)."
     )
 
     def handle(self, *args, **options):
