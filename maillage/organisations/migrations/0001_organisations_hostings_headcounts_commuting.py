@@ -9,6 +9,14 @@ from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 
+class KeepBtreeGist(BtreeGistExtension):
+    """Created when missing, never dropped when migrating back: other apps' exclusion
+    constraints use it too (and Django's reverse would query pg_extension on SQLite)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -21,7 +29,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # The exclusion constraint compares the ids with `=` in a GiST index (no-op on SQLite).
-        BtreeGistExtension(),
+        KeepBtreeGist(),
         migrations.CreateModel(
             name='CommutingDeclaration',
             fields=[
