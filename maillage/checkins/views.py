@@ -11,6 +11,7 @@ from datetime import timedelta
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -163,8 +164,7 @@ def scan(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     writes nothing: link previews and prefetching must not check anyone in)."""
     place = _place_or_404(slug)
     if not request.user.is_authenticated:
-        login = reverse("accounts:login")
-        return redirect(f"{login}?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     valid = desk_codes.read_desk_code(code) == place.pk
     allowed = can_check_in(request.user, place)
     if request.method == "POST" and valid and allowed:

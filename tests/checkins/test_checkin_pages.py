@@ -2,6 +2,7 @@
 and the person's own stays."""
 
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -74,7 +75,8 @@ def test_a_code_of_the_previous_window_still_works_but_not_older():
 def test_scanning_without_an_account_asks_to_sign_in(client, place):
     url = reverse("checkins:scan", args=[place.slug, desk_codes.desk_code(place.pk)])
     response = client.get(url)
-    assert response.status_code == 302 and "next=" in response["Location"]
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url)}"
 
 
 def test_a_non_member_who_scans_is_told_why(client, place):
