@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "maillage.places",
     "maillage.members",
     "maillage.bookings",
+    "maillage.checkins",
+    "maillage.organisations",
     "maillage.opendata",
     "maillage.planning",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing

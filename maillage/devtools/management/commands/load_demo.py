@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.devtools.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo_checkins import load_demo_checkins
 
 
 class Command(BaseCommand):
@@ -35,3 +36,11 @@ class Command(BaseCommand):
                     "maillage createsuperuser"
                 )
             )
+        activity = load_demo_checkins()
+        self.stdout.write(
+            _(
+                "activité de démonstration : %(people)d personnes, %(stays)d présences, "
+                "%(organisations)d structures hébergées ajoutées"
+            )
+            % vars(activity)
+        )

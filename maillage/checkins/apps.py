@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckinsConfig(AppConfig):
+    name = "maillage.checkins"
+    label = "checkins"
+    verbose_name = _("Présences")
+
+    def ready(self) -> None:
+        from maillage.accounts import personal_data
+
+        from .personal_data import erase_checkins, export_checkins
+
+        personal_data.register("checkins", export=export_checkins, erase=erase_checkins)
