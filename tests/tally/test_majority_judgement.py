@@ -171,14 +171,8 @@ def test_a_voter_grading_a_above_b_never_makes_b_overtake_a(grades, data):
     if not ahead:
         return
     details = majority_judgement_details(grades, 5)
-    high = data.draw(st.integers(details[a].majority_grade, 4))
-    low = (
-        data.draw(st.integers(0, min(details[b].majority_grade, high - 1)).filter(lambda g: g >= 0))
-        if high > 0
-        else None
-    )
-    if low is None:
-        return
+    high = data.draw(st.integers(max(details[a].majority_grade, 1), 4))
+    low = data.draw(st.integers(0, min(details[b].majority_grade, high - 1)))
     ballot = data.draw(st.lists(st.integers(0, 4), min_size=n_options, max_size=n_options))
     ballot[a], ballot[b] = high, low
     after = majority_judgement(np.vstack([grades, ballot]), 5)
