@@ -67,6 +67,9 @@ class MeritProfile:
     rank: int  # place in the ranking, 0 the best
     separated_after: float | None
     tied_with_next: bool
+    # the first terms of the majority value, up to the one that separates this option from its
+    # neighbours in the ranking (the tie-break a results page shows); () when weighted
+    tiebreak: tuple[int, ...] = ()
 
     @property
     def gauge(self) -> str:
@@ -224,6 +227,11 @@ def profile_details(counts: ArrayLike) -> list[MeritProfile]:
         below = float(edges[grade - 1]) if grade > 0 else 0.0
         above = float(total - edges[grade]) if total else 0.0
         step, tied = separation.get(option, (None, False))
+        tiebreak: tuple[int, ...] = ()
+        if not _tolerance(edges) and total:
+            above_gap = separation.get(ranking[place[option] - 1], (None, False))[0]
+            gaps = [g for g in (step, above_gap if place[option] else None) if g is not None]
+            tiebreak = tuple(majority_value(profiles[option], int(max(gaps, default=0)) + 1))
         details.append(
             MeritProfile(
                 option=option,
@@ -235,6 +243,7 @@ def profile_details(counts: ArrayLike) -> list[MeritProfile]:
                 rank=place[option],
                 separated_after=step,
                 tied_with_next=tied,
+                tiebreak=tiebreak,
             )
         )
     return details

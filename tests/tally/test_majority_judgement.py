@@ -7,6 +7,8 @@ ones, and for the property that makes it a *judgement*: a voter who grades A abo
 makes B overtake A.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -68,6 +70,8 @@ def test_a_tie_on_the_majority_grade_is_broken_by_the_majority_value():
     assert details[0].separated_after == 1  # differ once one « Bien » is removed
     assert details[1].separated_after is None  # the last
     assert majority_value(details[0].counts, 5) == [BIEN, BIEN, BIEN, PASSABLE, EXCELLENT]
+    # what the results page shows: the terms up to the one that separates them
+    assert details[0].tiebreak == (BIEN, BIEN) and details[1].tiebreak == (BIEN, INSUFFISANT)
     assert majority_value(details[1].counts, 3) == [BIEN, INSUFFISANT, TRES_BIEN]
 
 
@@ -212,3 +216,21 @@ def test_a_weight_of_k_is_k_identical_ballots(grades, data):
     scale = data.draw(st.sampled_from([1.0, 0.1, 1 / 3]))  # weights need not be integers
     weights = np.asarray(k, dtype=float) * scale
     assert majority_judgement(grades, 5, weights=weights) == majority_judgement(copies, 5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(grade_matrices)
+def test_separated_after_points_at_the_first_differing_term(grades):
+    """Consecutive options share their first ``separated_after`` majority-value terms and the
+    one ahead has the higher grade at the next term."""
+    details = majority_judgement_details(grades, 5)
+    ranking = sorted(details, key=lambda d: d.rank)
+    for here, after in itertools.pairwise(ranking):
+        if here.tied_with_next:
+            assert here.counts.tolist() == after.counts.tolist()
+            continue
+        step = int(here.separated_after)
+        mine, theirs = majority_value(here.counts, step + 1), majority_value(after.counts, step + 1)
+        assert mine[:step] == theirs[:step]
+        assert mine[step] > theirs[step]
+        assert here.tiebreak[: step + 1] == tuple(mine)
