@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -14,6 +15,7 @@ from maillage.audit.models import AuditEntry
 from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor
 from maillage.common.errors import PermissionDenied
+from maillage.common.mail import forget_mail_to
 
 from .models import ApiToken, User
 from .personal_data import erase_person
@@ -53,8 +55,10 @@ def create_api_token(
         actor=user if actor is OWNER else actor,
         action="token.create",
         target=token,
-        # The owner by id, a reference; the token's value or digest never enters the log.
+        # The owner by id, a reference; the token's value or digest never enters the log. The
+        # name is the person's own words: kept apart, erased with the account.
         changes={"user": [None, user.pk], "name": [None, token.name]},
+        personal_fields=("name",),
     )
     return token, raw
 
@@ -163,8 +167,9 @@ def can_delete_account(actor, user: User) -> bool:
 @transaction.atomic
 def delete_account(*, actor: User | SystemActor, user: User) -> None:
     """Erase `user`: every app's eraser (`personal_data.erase_person`: rows kept for the figures
-    become anonymous), the personal values of the audit entries about them or by them, their
-    API tokens, then the account row. The audit chain stays verifiable: only unhashed fields
+    become anonymous), the personal values of the audit entries about them, by them or holding
+    their address, the emails sent to them (the task table keeps their text), their API tokens,
+    then the account row. The audit chain stays verifiable: only unhashed fields
     (`personal_changes`, the `actor` link) are cleared; the hashed `actor_ref` is the bare id.
     """
     check_actor(actor)
@@ -178,9 +183,21 @@ def delete_account(*, actor: User | SystemActor, user: User) -> None:
         changes={"deleted": [False, True]},
     )
     erase_person(user)
-    entries = AuditEntry.objects.filter(
-        Q(actor_id=user_pk) | Q(object_type=User._meta.label_lower, object_id=str(user_pk))
-    ).exclude(personal_changes={})
+    token_ids = [str(pk) for pk in ApiToken.objects.filter(user_id=user_pk).values_list("pk", flat=True)]
+    about_them = (
+        Q(actor_id=user_pk)
+        | Q(object_type=User._meta.label_lower, object_id=str(user_pk))
+        | Q(object_type=ApiToken._meta.label_lower, object_id__in=token_ids)
+    )
+    if user.email:
+        # Entries by others that kept the address (an invitation sent to it, for one).
+        about_them |= Q(personal_changes__icontains=user.email)
+    entries = AuditEntry.objects.filter(about_them).exclude(personal_changes={})
     entries.update(personal_changes={})
+    forget_mail_to(user.email)
+    # django-axes' logs of sign-ins and failures name the account.
+    names = [name for name in {user.username, user.email} if name]
+    for log in (AccessAttempt, AccessFailureLog, AccessLog):
+        log.objects.filter(username__in=names).delete()
     ApiToken.objects.filter(user_id=user_pk).delete()
     User.objects.filter(pk=user_pk).delete()
