@@ -37,8 +37,14 @@ def demo_places():
         )
         for index in range(14)
     ]
-    make_place(name="Loin", source="demo", source_id="demo-far", insee_code="75056",
-               latitude=48.85, longitude=2.35)
+    make_place(
+        name="Loin",
+        source="demo",
+        source_id="demo-far",
+        insee_code="75056",
+        latitude=48.85,
+        longitude=2.35,
+    )
     return near
 
 
@@ -47,7 +53,11 @@ def snapshot():
         sorted(User.objects.values_list("username", "email", "password")),
         sorted(PlaceRole.objects.values_list("place_id", "user__username", "role")),
         sorted(Plan.objects.values_list("place_id", "name", "price_cents", "period")),
-        sorted(Membership.objects.values_list("place_id", "user__username", "status", "plan__name", "start_date")),
+        sorted(
+            Membership.objects.values_list(
+                "place_id", "user__username", "status", "plan__name", "start_date"
+            )
+        ),
         sorted(Charge.objects.values_list("reference", "amount_cents")),
     )
 

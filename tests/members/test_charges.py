@@ -130,8 +130,20 @@ def test_the_statement_csv_for_a_month(client, place):
     assert rows[0] == list(STATEMENT_HEADER)
     assert sorted(rows[1:]) == sorted(
         [
-            ["Ada Lovelace", "'=HYPERLINK(1)", "2026-03-01/2026-03-31", "123.45", f"M{place.pk}-202603-{ada.pk}"],
-            ["bob@example.org", "'=HYPERLINK(1)", "2026-03-01/2026-03-31", "123.45", f"M{place.pk}-202603-{bob.pk}"],
+            [
+                "Ada Lovelace",
+                "'=HYPERLINK(1)",
+                "2026-03-01/2026-03-31",
+                "123.45",
+                f"M{place.pk}-202603-{ada.pk}",
+            ],
+            [
+                "bob@example.org",
+                "'=HYPERLINK(1)",
+                "2026-03-01/2026-03-31",
+                "123.45",
+                f"M{place.pk}-202603-{bob.pk}",
+            ],
         ]
     )
     empty = client.get(f"/lieux/{place.slug}/sommes-dues/releve.csv?month=2026-05")

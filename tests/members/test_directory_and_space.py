@@ -44,7 +44,16 @@ def test_the_directory_shows_only_what_each_member_agreed_to_show(client, place)
         {"name": "Bruno Secretname", "email": "", "presentation": ""},
     ]
     page = response.content.decode()
-    for leaked in ("bruno@example.org", "chloe", "Chloe", "denis", "Denis", "Caché", "emma", "Emma"):
+    for leaked in (
+        "bruno@example.org",
+        "chloe",
+        "Chloe",
+        "denis",
+        "Denis",
+        "Caché",
+        "emma",
+        "Emma",
+    ):
         assert leaked not in page, leaked
     # Nor what only staff see: plans, messages, statuses of others.
     assert "bruno" not in page.lower().replace("bruno secretname", "")
@@ -123,6 +132,7 @@ def test_other_apps_add_their_sections_to_the_member_s_page(
     member_page.register_section(
         "test-later", "sections/later.html", lambda request: {"who": request.user.username}, 50
     )
+
     def first_context(request):
         return {}
 
@@ -137,5 +147,5 @@ def test_other_apps_add_their_sections_to_the_member_s_page(
     client.force_login(person)
     page = client.get("/mon-espace/").content.decode()
     assert page.index("Mes réservations") < page.index("Plus tard") < page.index("Mon compte")
-    assert '<section><h2>Plus tard</h2>ada</section>' in page
+    assert "<section><h2>Plus tard</h2>ada</section>" in page
     assert page.count("Mes réservations") == 1

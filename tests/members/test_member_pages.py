@@ -40,8 +40,12 @@ def plan(place):
 
 def staff_urls(place, membership=None, plan=None):
     base = f"/lieux/{place.slug}"
-    urls = [f"{base}/membres/", f"{base}/formules/", f"{base}/sommes-dues/",
-            f"{base}/sommes-dues/releve.csv"]
+    urls = [
+        f"{base}/membres/",
+        f"{base}/formules/",
+        f"{base}/sommes-dues/",
+        f"{base}/sommes-dues/releve.csv",
+    ]
     if plan is not None:
         urls.append(f"{base}/formules/{plan.pk}/")
     return urls
@@ -169,11 +173,13 @@ def test_the_members_list_costs_the_same_queries_for_2_or_20_members(
         return len(queries)
 
     client.force_login(staff)
-    for index in range(2):
+    for _index in range(2):
         make_membership(place, UserFactory(), plan=plan)
     few = count()
     for index in range(18):
-        make_membership(place, UserFactory(), plan=plan, status=Status.REQUESTED if index % 2 else Status.ACTIVE)
+        make_membership(
+            place, UserFactory(), plan=plan, status=Status.REQUESTED if index % 2 else Status.ACTIVE
+        )
     assert count() == few
     with django_assert_max_num_queries(15):
         client.get(f"/lieux/{place.slug}/membres/")
@@ -206,7 +212,9 @@ def test_inviting_an_unknown_address_sends_a_sign_up_link_that_lands_on_the_invi
     client, place, plan, staff, mailoutbox
 ):
     client.force_login(staff)
-    client.post(f"/lieux/{place.slug}/membres/inviter/", {"email": "new@example.org", "plan": plan.pk})
+    client.post(
+        f"/lieux/{place.slug}/membres/inviter/", {"email": "new@example.org", "plan": plan.pk}
+    )
     assert not Membership.objects.exists()
     send_queued_mail()
     [message] = mailoutbox
@@ -221,7 +229,12 @@ def test_inviting_an_unknown_address_sends_a_sign_up_link_that_lands_on_the_invi
     response = client.post(
         link,
         # A tampered address is ignored: the field is fixed by the invitation.
-        {"email": "other@example.org", "name": "Nouvelle", "password1": password, "password2": password},
+        {
+            "email": "other@example.org",
+            "name": "Nouvelle",
+            "password1": password,
+            "password2": password,
+        },
     )
     assert response["Location"] == "/mon-espace/"
     user = User.objects.get(email="new@example.org")
@@ -249,11 +262,20 @@ def test_an_invitation_link_is_for_its_address_only(client, place, staff):
 def test_plans_are_listed_created_and_edited_with_errors_by_field(client, place, staff):
     client.force_login(staff)
     url = f"/lieux/{place.slug}/formules/"
-    data = {"name": "Mensuel", "price": "120.50", "period": "month", "is_active": "on",
-            "resource_kinds": ["desk", "meeting_room"]}
+    data = {
+        "name": "Mensuel",
+        "price": "120.50",
+        "period": "month",
+        "is_active": "on",
+        "resource_kinds": ["desk", "meeting_room"],
+    }
     assert client.post(url, data).status_code == 302
     plan = Plan.objects.get(place=place)
-    assert (plan.price_cents, plan.resource_kinds, plan.is_active) == (12050, ["desk", "meeting_room"], True)
+    assert (plan.price_cents, plan.resource_kinds, plan.is_active) == (
+        12050,
+        ["desk", "meeting_room"],
+        True,
+    )
     duplicate = client.post(url, data)
     assert duplicate.status_code == 400 and "name" in duplicate.context["form"].errors
     listing = client.get(url).content.decode()
