@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.devtools.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo_bookings import load_demo_bookings
 
 
 class Command(BaseCommand):
@@ -27,6 +28,15 @@ class Command(BaseCommand):
                 "%(unchanged)d inchangés, %(removed)d retirés"
             )
             % vars(report)
+        )
+        bookings = load_demo_bookings()
+        self.stdout.write(
+            _(
+                "réservations de démonstration : %(places)d lieux, %(resources_created)d "
+                "ressources créées, %(qualifications_created)d habilitations, "
+                "%(grants_created)d attributions, %(bookings_created)d réservations créées"
+            )
+            % vars(bookings)
         )
         if report.created:
             self.stdout.write(
