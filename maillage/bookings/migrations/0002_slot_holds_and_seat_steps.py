@@ -7,6 +7,15 @@ from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 
+class KeepBtreeGistExtension(BtreeGistExtension):
+    """btree_gist, created on PostgreSQL and left in place when this migration is unapplied:
+    other constraints may use it, and Django's own backwards step queries `pg_extension` even
+    on SQLite."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,7 +24,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # The exclusion constraint's `=` on an integer column needs btree_gist (PostgreSQL).
-        BtreeGistExtension(),
+        KeepBtreeGistExtension(),
         migrations.CreateModel(
             name='BookingSlot',
             fields=[
