@@ -17,6 +17,7 @@ BENCHMARKS = {
     "import_writes": "benchmarks.import_writes_bench",
     "analysis": "benchmarks.analysis_bench",
     "tally": "benchmarks.tally",
+    "bookings": "benchmarks.bookings",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -6,3 +6,10 @@ class BookingsConfig(AppConfig):
     name = "maillage.bookings"
     label = "bookings"
     verbose_name = _("Réservations")
+
+    def ready(self) -> None:
+        from maillage.accounts import personal_data
+
+        from .personal_data import erase_bookings, export_bookings
+
+        personal_data.register("bookings", export=export_bookings, erase=erase_bookings)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from maillage.devtools.demo import MissingCommunes, load_demo_places
 from maillage.devtools.demo_checkins import load_demo_checkins
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
+from maillage.devtools.demo_bookings import load_demo_bookings
 
 
 class Command(BaseCommand):
@@ -56,6 +57,15 @@ class Command(BaseCommand):
         self.stdout.write(_("Comptes de démonstration (mot de passe : %s) :") % DEMO_PASSWORD)
         for username, role in demo_credentials():
             self.stdout.write(f"  {username} — {role}")
+        bookings = load_demo_bookings()
+        self.stdout.write(
+            _(
+                "réservations de démonstration : %(places)d lieux, %(resources_created)d "
+                "ressources créées, %(qualifications_created)d habilitations, "
+                "%(grants_created)d attributions, %(bookings_created)d réservations créées"
+            )
+            % vars(bookings)
+        )
         activity = load_demo_checkins()
         self.stdout.write(
             _(
