@@ -16,8 +16,9 @@ from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
 from maillage.members import services as members
 from maillage.members.models import Charge, Membership
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.members.factories import make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from maillage.accounts.models import User
 from maillage.accounts.services import confirmation_token
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.mail_helpers import link_in, send_queued_mail
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,13 @@ import pytest
 from maillage.accounts.services import create_api_token
 from maillage.bookings import services
 from maillage.bookings.models import Booking, BookingStatus, ResourceKind
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_resource, tomorrow_at
 from tests.bookings.invariants import max_seats_in_use
 from tests.concurrency import Call, send_all
-from tests.factories import UserFactory, load_reference_sample, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
+from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REQUESTS = 50

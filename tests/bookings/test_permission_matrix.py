@@ -18,9 +18,10 @@ from maillage.bookings.models import Booking, QualificationGrant, Resource, Reso
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
 from maillage.places.services import save_network
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.bookings.factories import make_qualification, make_resource, tomorrow_at
-from tests.factories import AdminFactory, UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

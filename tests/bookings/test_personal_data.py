@@ -8,9 +8,10 @@ from maillage.accounts.personal_data import erase_person, export_person
 from maillage.bookings import services
 from maillage.bookings.models import Booking, QualificationGrant
 from maillage.common.actors import SYSTEM
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_qualification, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

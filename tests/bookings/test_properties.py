@@ -12,9 +12,10 @@ from maillage.bookings import services
 from maillage.bookings.models import Booking, BookingSlot, BookingStatus, ResourceKind, SeatStep
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import Conflict
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_resource, tomorrow_at
 from tests.bookings.invariants import max_seats_in_use
-from tests.factories import UserFactory, make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 REASON = "séquence aléatoire"

@@ -12,9 +12,10 @@ from maillage.bookings import selectors, services
 from maillage.bookings.models import Booking, ResourceKind
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_qualification, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 TRAINING = "Initiation découpe laser"

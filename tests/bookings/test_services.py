@@ -10,9 +10,10 @@ from maillage.bookings import selectors, services
 from maillage.bookings.models import Booking, BookingSlot, ResourceKind, SeatStep
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_qualification, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

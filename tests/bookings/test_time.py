@@ -9,9 +9,10 @@ from maillage.bookings import selectors, services
 from maillage.common.errors import ValidationFailed
 from maillage.common.text import fold
 from maillage.territories.models import Territory
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

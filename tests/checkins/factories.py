@@ -3,7 +3,7 @@
 from maillage.checkins import services
 from maillage.checkins.models import CheckInSource
 from maillage.common.actors import SYSTEM
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.members.factories import make_membership
 
 
@@ -26,7 +26,7 @@ def make_reunion_place(**overrides):
     """A place in Saint-Denis de La Réunion (UTC+4), its territories created first."""
     from maillage.common.text import fold
     from maillage.territories.models import Territory
-    from tests.factories import make_place
+    from tests.places.factories import make_place
 
     for level, code, name, dep, region in (
         ("region", "04", "La Réunion", "", ""),

@@ -4,10 +4,12 @@ import pytest
 
 from maillage.accounts.services import create_api_token
 from maillage.checkins.models import CheckIn
+from tests.accounts.factories import UserFactory
 from tests.checkins.factories import make_member
 from tests.concurrency import Call, send_all
-from tests.factories import UserFactory, load_reference_sample, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
+from tests.territories.factories import load_reference_sample
 
 
 def bearer(user):

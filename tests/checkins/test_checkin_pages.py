@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from maillage.checkins import desk_codes, services
 from maillage.checkins.models import CheckIn, VisitorCount
+from tests.accounts.factories import UserFactory
 from tests.checkins.factories import make_checkin, make_member
-from tests.factories import UserFactory, make_place
 from tests.pages.page_helpers import parse, text
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from maillage.checkins import services
 from maillage.checkins.models import CheckIn, PresencePreference
 from maillage.checkins.selectors import daily_counts
 from tests.checkins.factories import make_checkin, make_member
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

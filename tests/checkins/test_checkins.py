@@ -14,9 +14,10 @@ from maillage.checkins import selectors, services
 from maillage.checkins.models import CheckIn, CheckInSource, VisitorCount, VisitorKind
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from tests.accounts.factories import UserFactory
 from tests.checkins.factories import make_checkin, make_member, make_reunion_place
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")

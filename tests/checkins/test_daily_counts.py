@@ -13,8 +13,9 @@ from maillage.checkins import selectors, services
 from maillage.checkins.models import CheckIn
 from maillage.checkins.selectors import DailyCount, daily_counts
 from maillage.common.actors import SYSTEM
+from tests.accounts.factories import UserFactory
 from tests.checkins.factories import make_checkin, make_member, make_reunion_place
-from tests.factories import UserFactory, make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")

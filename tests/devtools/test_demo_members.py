@@ -18,7 +18,7 @@ from maillage.devtools.demo_members import (
 )
 from maillage.members.models import Charge, Membership, Plan
 from maillage.places.models import PlaceRole
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 1)

@@ -15,8 +15,9 @@ from maillage.common.errors import PermissionDenied
 from maillage.members import services
 from maillage.members.models import Charge, Membership, PlanPeriod
 from maillage.members.selectors import STATEMENT_HEADER, euros, statement_rows
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ import pytest
 from maillage.common.errors import PermissionDenied
 from maillage.members import member_page, services
 from maillage.members.models import Membership
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

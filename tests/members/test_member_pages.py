@@ -7,9 +7,10 @@ import pytest
 from maillage.accounts.models import User
 from maillage.members.models import Membership, Plan
 from maillage.places.models import PlaceRole
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.mail_helpers import link_in, send_queued_mail
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

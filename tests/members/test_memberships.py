@@ -9,8 +9,9 @@ from maillage.common.actors import SYSTEM
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.members import selectors, services
 from maillage.members.models import Membership
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 Status = Membership.Status

@@ -4,8 +4,9 @@ import pytest
 
 from maillage.accounts.personal_data import erase_person, export_person
 from maillage.members.models import Membership
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.common.mail import send_mail_task
 from maillage.organisations import selectors, services
 from maillage.organisations.models import HeadcountDeclaration, HeadcountReminder, Hosting
+from tests.accounts.factories import UserFactory
 from tests.checkins.factories import make_member
-from tests.factories import UserFactory, make_place
 from tests.organisations.factories import SIRET, make_organisation
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

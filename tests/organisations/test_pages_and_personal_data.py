@@ -10,10 +10,11 @@ from maillage.accounts.personal_data import erase_person, export_person
 from maillage.common.actors import SYSTEM
 from maillage.organisations import services
 from maillage.organisations.models import CommutingDeclaration, HeadcountDeclaration, Organisation
+from tests.accounts.factories import UserFactory
 from tests.checkins.factories import make_member
-from tests.factories import UserFactory, make_place
 from tests.organisations.factories import SIRET, make_organisation
 from tests.pages.page_helpers import parse, text
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 
