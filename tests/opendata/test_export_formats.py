@@ -8,13 +8,10 @@ import pytest
 
 from maillage.common.actors import SYSTEM
 from maillage.opendata.services import import_places
-from maillage.places.exports import (
-    EXPORT_FIELDS,
-    iter_places_csv,
-    place_jsonld,
-    places_geojson,
-    schema_org_opening_hours,
-)
+from maillage.places.formats import EXPORT_FIELDS
+from maillage.places.formats.canonical import iter_places_csv
+from maillage.places.formats.geojson import places_geojson
+from maillage.places.formats.schemaorg import place_jsonld, schema_org_opening_hours
 from maillage.places.models import Place
 from maillage.places.selectors import PlaceFilters, get_place, search_places
 from tests.factories import make_place
@@ -59,8 +56,9 @@ def imported():
 
 @pytest.mark.usefixtures("imported")
 def test_csv_export_has_the_canonical_header_in_order():
+    """The columns of issue 2 in their places, then the stable identifier (issue 7 § 3)."""
     text = export_csv()
-    assert text.splitlines()[0] == HEADER
+    assert text.splitlines()[0] == HEADER + ",uuid"
     assert text.endswith("\r\n")
 
 
