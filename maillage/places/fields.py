@@ -104,6 +104,7 @@ class PlaceField:
     max_length: int | None = None  # the longest value the validator accepts
     input_max_length: int | None = None  # on the form, when typing allows more (spaces)
     description: str = ""  # the API's description (French, in the OpenAPI document)
+    write_description: str = ""  # in the write bodies, when what to send needs saying
     example: str = ""  # an example value for the API's write bodies
     schema_org: str = ""  # where schema.org JSON-LD puts it (`formats.schemaorg`)
 
@@ -118,18 +119,17 @@ class PlaceField:
         return tuple(self.choices.values) if self.choices is not None else ()
 
 
-L, D, C, E, G, K, V, I, F, W = (  # noqa: E741 (one letter per view keeps the table readable)
-    View.LIST,
-    View.DETAIL,
-    View.COMPACT,
-    View.EXPORT,
-    View.GEOJSON,
-    View.CANONICAL,
-    View.CLEAN,
-    View.IMPORTED,
-    View.FORM,
-    View.WRITE,
-)
+# One letter per view, so that the views of each declaration below read as a row of a table.
+L = View.LIST
+D = View.DETAIL
+C = View.COMPACT
+E = View.EXPORT
+G = View.GEOJSON
+K = View.CANONICAL
+V = View.CLEAN
+I = View.IMPORTED  # noqa: E741 (a letter of the legend, never a loop index)
+F = View.FORM
+W = View.WRITE
 
 
 def _views(*views: View) -> frozenset[View]:
@@ -230,7 +230,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Code INSEE de la commune"),
         help_text=_("Prioritaire sur le code postal et la commune, ex. 64445."),
         max_length=5,
-        description="Code INSEE de la commune ; à défaut, code postal et ville.",
+        write_description="Code INSEE de la commune ; à défaut, code postal et ville.",
     ),
     PlaceField("epci_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(I)),
     PlaceField("departement_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(I)),
@@ -251,7 +251,7 @@ FIELDS: tuple[PlaceField, ...] = (
         _views(L, D, C, E, G, K, V, I, F, W),
         label=_("Longitude"),
         help_text=_("En degrés, ex. -0.3708."),
-        description="Sans coordonnées, le lieu est placé au centre de sa commune.",
+        write_description="Sans coordonnées, le lieu est placé au centre de sa commune.",
         schema_org="geo.longitude",
     ),
     PlaceField(

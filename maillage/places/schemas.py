@@ -151,23 +151,27 @@ def _input_type(field: PlaceField) -> Any:
     return _INPUT_TYPES.get(field.kind, _TEXT)
 
 
-def _extra(field: PlaceField) -> dict[str, Any]:
-    return {"description": field.description} if field.description else {}
+def _extra(field: PlaceField, *, write: bool = False) -> dict[str, Any]:
+    description = (field.write_description if write else "") or field.description
+    return {"description": description} if description else {}
 
 
-def _output_schema(name: str, view: View, doc: str) -> type[Schema]:
+def _output_schema(name: str, view: View) -> type[Schema]:
     definitions: dict[str, Any] = {}
     for field in fields_for(view):
-        # Computed optional values of a list row (`distance_km`) are there only sometimes.
-        default = None if field.role == Role.COMPUTED and field.optional else ...
-        definitions[field.name] = (_output_type(field), Field(default, **_extra(field)))
-    return create_model(name, __base__=Schema, __doc__=doc, __module__=__name__, **definitions)
+        # A list row's computed optional value (`distance_km`) is there only with some filters.
+        sometimes = view == View.LIST and field.role == Role.COMPUTED and field.optional
+        definitions[field.name] = (
+            _output_type(field),
+            Field(None if sometimes else ..., **_extra(field)),
+        )
+    return create_model(name, __base__=Schema, __module__=__name__, **definitions)
 
 
 def _input_schema(name: str, doc: str, *, required: bool) -> type[Schema]:
     definitions: dict[str, Any] = {}
     for field in fields_for(View.WRITE):
-        extra = _extra(field)
+        extra = _extra(field, write=True)
         if field.example:
             extra["examples"] = [field.example]
         if required and field.required:
@@ -181,7 +185,7 @@ class _WriteBody(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-PlaceListItemOut = _output_schema("PlaceListItemOut", View.LIST, "A place in a list.")
+PlaceListItemOut = _output_schema("PlaceListItemOut", View.LIST)
 
 
 class PlacePageOut(Schema):
@@ -189,7 +193,7 @@ class PlacePageOut(Schema):
     items: list[PlaceListItemOut]  # type: ignore[valid-type]
 
 
-PlaceDetailOut = _output_schema("PlaceDetailOut", View.DETAIL, "Everything public about a place.")
+PlaceDetailOut = _output_schema("PlaceDetailOut", View.DETAIL)
 PlacePatchIn = _input_schema(
     "PlacePatchIn",
     'The fields to change; absent fields keep their value, `null` or "" empties one.',
