@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, ConfigDict, WithJsonSchema, create_model
 
 from maillage.territories.schemas import TerritoryRefOut
 
-from .fields import Kind, PlaceField, Role, View, fields_for, names_for
+from .fields import BY_NAME, Kind, PlaceField, Role, View, fields_for, names_for
 from .filters import MAX_SEARCH_CHARS, MAX_SEARCH_WORDS, MAX_SERVICES, MAX_YEAR, MIN_YEAR
 from .kinds import PlaceKind
 from .models import PlaceChange
@@ -21,6 +21,13 @@ from .selectors import MAX_OFFSET
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
+
+
+def listed_codes(codes: tuple[str, ...]) -> Any:
+    """Text documented with its codes: an `anyOf` of the codes and any text, for parameters
+    and bodies whose values the validator checks (leniently, every field at once)."""
+    listed = {"type": "string", "enum": list(codes)}
+    return Annotated[str, WithJsonSchema({"anyOf": [listed, {"type": "string"}]})]
 
 
 class PlaceFilterQuery(Schema):
@@ -33,7 +40,7 @@ class PlaceFilterQuery(Schema):
         f"({MAX_SEARCH_WORDS} mots et {MAX_SEARCH_CHARS} caractères au plus).",
         json_schema_extra={"maxLength": MAX_SEARCH_CHARS},
     )
-    kind: list[str] = Field(
+    kind: list[listed_codes(BY_NAME["kinds"].codes)] = Field(  # type: ignore[valid-type]
         [],
         description="Code de type de lieu (voir `GET /api/v1/kinds`), répétable ou séparé par "
         "des virgules : `kind=fablab&kind=coworking` ; un lieu d'au moins un de ces types.",
@@ -44,7 +51,7 @@ class PlaceFilterQuery(Schema):
         f"majuscules), répétable ({MAX_SERVICES} fois au plus) : un lieu proposant tous ces "
         "services.",
     )
-    status: list[str] = Field(
+    status: list[listed_codes(BY_NAME["status"].codes)] = Field(  # type: ignore[valid-type]
         [],
         description="`project`, `open` ou `closed`, répétable ou séparé par des virgules.",
     )
@@ -145,8 +152,7 @@ def _output_type(field: PlaceField) -> Any:
 
 def _input_type(field: PlaceField) -> Any:
     if field.kind in (Kind.CODE, Kind.CODES):
-        listed = {"type": "string", "enum": list(_codes(field))}
-        code = Annotated[str, WithJsonSchema({"anyOf": [listed, {"type": "string"}]})]
+        code = listed_codes(_codes(field))
         return list[code] if field.kind == Kind.CODES else code  # type: ignore[valid-type]
     return _INPUT_TYPES.get(field.kind, _TEXT)
 
