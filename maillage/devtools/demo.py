@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from maillage.common.actors import SYSTEM
 from maillage.common.geo import EARTH_RADIUS_KM
 from maillage.opendata.services import import_places
-from maillage.places.canonical import CANONICAL_FIELDS
+from maillage.places.formats.canonical import CANONICAL_FIELDS
 from maillage.places.models import Place
 from maillage.places.services import delete_place
 from maillage.territories.models import Territory

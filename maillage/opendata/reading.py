@@ -36,7 +36,8 @@ from maillage.common.encoding import UTF16_BOMS, BadEncoding, TextDecoder
 from maillage.common.errors import FieldError
 from maillage.common.tabular import restore_cell
 from maillage.common.text import control_characters_message, has_control_characters
-from maillage.places.canonical import CANONICAL_FIELDS, REQUIRED_FIELDS
+from maillage.places.formats.canonical import CANONICAL_FIELDS, REQUIRED_FIELDS
+from maillage.places.formats.geojson import PROPERTY_FIELDS
 
 CHUNK_SIZE = 64 * 1024
 # The longest header line and line of data read. A header of every canonical field takes under
@@ -48,7 +49,7 @@ MAX_COLUMNS = 1000
 # A single GeoJSON feature larger than this is certainly a malformed file, not a place.
 MAX_FEATURE_CHARS = 16 * 1024 * 1024
 # Properties that our own GeoJSON export adds: read back without a warning.
-GEOJSON_EXTRA_PROPERTIES = ("id", "uuid", "slug", "url", "location_precision")
+GEOJSON_EXTRA_PROPERTIES = tuple(name for name in PROPERTY_FIELDS if name not in CANONICAL_FIELDS)
 ROW_FIELD = "__row__"
 
 

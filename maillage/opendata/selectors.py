@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from maillage.places.exports import EXPORT_FIELDS
+from maillage.places.formats import EXPORT_FIELDS
 from maillage.places.selectors import PlaceFilters, search_places
 
 from .models import ImportJob

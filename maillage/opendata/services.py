@@ -54,7 +54,7 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition
 from maillage.common.text import control_characters_message, has_control_characters
-from maillage.places.canonical import SOURCE_ID_MAX_LENGTH, place_digest
+from maillage.places.formats.canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from maillage.places.services import upsert_places
 from maillage.places.validation import CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex

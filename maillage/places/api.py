@@ -29,8 +29,11 @@ from maillage.accounts.auth import token_auth
 from maillage.common.errors import FieldError, ValidationFailed
 from maillage.common.schemas import error_responses
 
-from . import exports, selectors, services
+from . import selectors, services
+from .fields import Kind, View, fields_for, names_for
 from .filters import filters_from_params, parse_moment
+from .formats import EXPORT_FIELDS, geojson, place_path
+from .formats.canonical import iter_places_csv
 from .hours import is_open_at
 from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
 from .models import Place
@@ -52,22 +55,15 @@ from .schemas import (
 router = Router()
 
 # The light GeoJSON drawn by the home map: what a marker and its popup need, nothing more.
-COMPACT_FIELDS = ("id", "slug", "name", "status", "latitude", "longitude", "city")
+COMPACT_FIELDS = names_for(View.COMPACT, columns=True)
 GEOJSON_MAX_AGE_S = 60
 UNFILTERED = selectors.PlaceFilters()
 # The fields of a list item, in the schema's order (`distance_km` is None without `near`).
 LIST_ITEM_FIELDS = tuple(PlaceListItemOut.model_fields)
-# Every value a writer can set (services.SCALAR_FIELDS), with identity, place and provenance.
-DETAIL_FIELDS = (
-    "id",
-    "uuid",
-    "slug",
-    *services.SCALAR_FIELDS,
-    "insee_code",
-    "source",
-    "source_id",
-    "created_at",
-    "updated_at",
+# The detail's values read as they are from the place (places.fields); the commune, the
+# relations and the computed values are built by `_detail`.
+DETAIL_FIELDS = tuple(
+    field.name for field in fields_for(View.DETAIL, columns=True) if field.kind != Kind.COMMUNE
 )
 # Filters and ids that do not validate answer 422; writes may also meet a body that is not JSON
 # (400), no or a bad token (401), a user who may not (403), a place out of reach (404).
@@ -100,7 +96,7 @@ def _detail(place: Place) -> dict:
     commune = place.commune
     return {
         **{name: getattr(place, name) for name in DETAIL_FIELDS},
-        "url": exports.place_path(place.slug),
+        "url": place_path(place.slug),
         # In the order they were given, as `selectors.attach_relations` lists them.
         "kinds": [link.kind for link in sorted(place.kind_links.all(), key=lambda link: link.pk)],
         "services": [label.name for label in place.services.all()],
@@ -159,7 +155,7 @@ def list_places(request: HttpRequest, params: Query[PlaceListQuery]):
     items = []
     for row in page.items:
         item = {name: row.get(name) for name in LIST_ITEM_FIELDS}
-        item["url"] = exports.place_path(row["slug"])
+        item["url"] = place_path(row["slug"])
         items.append(item)
     # Serialised here, without ninja validating each item against PlacePageOut again: the rows
     # come from the database with the schema's types, and that validation cost as much as the
@@ -195,9 +191,9 @@ def _geojson_body(filters: selectors.PlaceFilters, *, compact: bool, etag: str |
     key = f"places.geojson:{etag}" if etag and timeout and filters == UNFILTERED else None
     if key and (body := cache.get(key)) is not None:
         return body
-    fields = COMPACT_FIELDS if compact else exports.GEOJSON_FIELDS
+    fields = COMPACT_FIELDS if compact else geojson.GEOJSON_FIELDS
     rows = selectors.search_places(filters, fields=fields, with_labels=not compact)
-    body = _json(exports.places_geojson(rows.items))
+    body = _json(geojson.places_geojson(rows.items))
     if key:
         cache.set(key, body, timeout)
     return body
@@ -269,9 +265,9 @@ def places_geojson(request: HttpRequest, params: Query[PlaceGeoJSONQuery]):
 def places_csv(request: HttpRequest, params: Query[PlaceFilterQuery]):
     """Every place matching the filters in the canonical CSV, which imports read back."""
     filters = _filters(request)
-    rows = selectors.search_places(filters, fields=exports.EXPORT_FIELDS)
+    rows = selectors.search_places(filters, fields=EXPORT_FIELDS)
     response = StreamingHttpResponse(
-        exports.iter_places_csv(rows.items), content_type="text/csv; charset=utf-8"
+        iter_places_csv(rows.items), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
     return response
@@ -333,7 +329,7 @@ def list_place_changes(request: HttpRequest, params: Query[PlaceChangesQuery]):
             **{name: row[name] for name in ("uuid", "change", "at", "source", "source_id")},
             "id": row["id"],
             "slug": row["slug"],
-            "url": exports.place_path(row["slug"]) if row["slug"] else None,
+            "url": place_path(row["slug"]) if row["slug"] else None,
         }
         for row in page.items
     ]

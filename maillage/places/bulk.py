@@ -35,57 +35,18 @@ from maillage.common.text import label_key
 # A circular import by design: `services.upsert_places` drives this module, which maps rows
 # with the services' own `apply_clean_place` (attributes are read at call time).
 from . import services
+from .fields import View, names_for
 from .models import Label, Place, PlaceChange, PlaceKindLink
 from .validation import CleanPlace
 
-# What an import writes over an existing place: the fields of the canonical format and those
-# `apply_clean_place` derives from them. Fields the format does not carry (surface, capacity,
-# acceslibre link, managers) keep what people entered, and the slug stays, so URLs do not move.
-UPDATED_FIELDS = (
-    "name",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "commune",
-    "insee_code",
-    "epci_code",
-    "departement_code",
-    "region_code",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "wheelchair",
-    "search_text",
-    "source_digest",
-    "updated_at",
-)
+# What an import writes over an existing place (places.fields, the `imported` view): the fields
+# of the canonical format and those `apply_clean_place` derives from them. Fields the format does
+# not carry (surface, capacity, acceslibre link, managers) keep what people entered, and the
+# slug stays, so URLs do not move.
+UPDATED_FIELDS = names_for(View.IMPORTED)
 # The audited fields (services._audited_values) an import writes: the others keep their value.
-_AUDITED_UPDATED = (
-    "name",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "wheelchair",
-    "insee_code",
+_AUDITED_UPDATED = tuple(
+    name for name in UPDATED_FIELDS if name in names_for(View.CLEAN) or name == "insee_code"
 )
 _LABEL_RELATIONS = (("services", Label.Category.SERVICE), ("equipment", Label.Category.EQUIPMENT))
 

@@ -16,8 +16,8 @@ from maillage.common.text import control_characters_message, fold, has_control_c
 from maillage.territories.models import Territory
 from maillage.territories.selectors import CommuneIndex
 
+from .fields import Kind, PlaceField, View, fields_for
 from .filters import filters_from_params
-from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
 from .models import Place
 from .selectors import PlaceFilters
 from .services import clean_place_from_instance
@@ -46,85 +46,66 @@ def _optional(choices) -> list[tuple[str, str]]:
     return [("", gettext_lazy("— non renseigné —")), *choices]
 
 
-class PlaceForm(forms.Form):
-    """Every editable field of a place. `changes` holds the input for the place services."""
+# Form fields of the texts typed in one line, by the kind of value (places.fields.Kind).
+_LINE_KINDS = frozenset(
+    {
+        Kind.TEXT,
+        Kind.POSTAL_CODE,
+        Kind.INSEE_CODE,
+        Kind.HOURS,
+        Kind.URL,
+        Kind.EMAIL,
+        Kind.PHONE,
+        Kind.SIRET,
+    }
+)
+_NUMBER_KINDS = frozenset({Kind.FLOAT, Kind.INTEGER})
 
-    name = forms.CharField(label=gettext_lazy("Nom"), max_length=200, required=False)
-    kinds = forms.MultipleChoiceField(
-        label=gettext_lazy("Types de lieu"),
-        choices=PlaceKind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=gettext_lazy("Au moins un."),
-    )
-    status = forms.ChoiceField(label=gettext_lazy("Statut"), choices=PlaceStatus.choices)
-    description = forms.CharField(
-        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
-    )
-    address = forms.CharField(label=gettext_lazy("Adresse"), max_length=250, required=False)
-    postal_code = forms.CharField(label=gettext_lazy("Code postal"), max_length=5, required=False)
-    city = forms.CharField(label=gettext_lazy("Commune"), max_length=200, required=False)
-    insee_code = forms.CharField(
-        label=gettext_lazy("Code INSEE de la commune"),
-        max_length=5,
-        required=False,
-        help_text=gettext_lazy("Prioritaire sur le code postal et la commune, ex. 64445."),
-    )
-    latitude = forms.CharField(
-        label=gettext_lazy("Latitude"),
-        required=False,
-        help_text=gettext_lazy("En degrés, ex. 43.2951. Vide : centre de la commune."),
-    )
-    longitude = forms.CharField(
-        label=gettext_lazy("Longitude"),
-        required=False,
-        help_text=gettext_lazy("En degrés, ex. -0.3708."),
-    )
-    opening_hours = forms.CharField(
-        label=gettext_lazy("Horaires d'ouverture"),
-        max_length=500,
-        required=False,
-        help_text=gettext_lazy(
-            "Syntaxe OpenStreetMap, ex. « Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off »."
-        ),
-    )
-    website = forms.CharField(label=gettext_lazy("Site web"), max_length=300, required=False)
-    email = forms.CharField(label=gettext_lazy("Courriel"), max_length=254, required=False)
-    phone = forms.CharField(label=gettext_lazy("Téléphone"), max_length=30, required=False)
-    siret = forms.CharField(label=gettext_lazy("SIRET"), max_length=20, required=False)
-    legal_form = forms.ChoiceField(
-        label=gettext_lazy("Forme juridique"), choices=_optional(LegalForm.choices), required=False
-    )
-    services = forms.CharField(
-        label=gettext_lazy("Services proposés"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text=gettext_lazy("Un par ligne (ou séparés par « | »)."),
-    )
-    equipment = forms.CharField(
-        label=gettext_lazy("Équipements"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text=gettext_lazy("Un par ligne (ou séparés par « | »), ex. découpeuse laser."),
-    )
-    wheelchair = forms.ChoiceField(
-        label=gettext_lazy("Accessibilité en fauteuil roulant"),
-        choices=_optional(Wheelchair.choices),
-        required=False,
-    )
-    acceslibre_url = forms.CharField(
-        label=gettext_lazy("Fiche acceslibre"), max_length=300, required=False
-    )
-    surface_m2 = forms.CharField(label=gettext_lazy("Surface (m²)"), required=False)
-    capacity = forms.CharField(label=gettext_lazy("Capacité d'accueil"), required=False)
+
+def form_field(field: PlaceField) -> forms.Field:
+    """The edit form's field for a registry field. Every value is typed as text (numbers
+    included) and checked by the validator, which gives the messages; only a status must be
+    chosen on the form itself."""
+    common = {"label": field.label, "help_text": field.help_text}
+    if field.kind == Kind.CODES:
+        return forms.MultipleChoiceField(
+            choices=field.choices.choices,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            **common,
+        )
+    if field.kind == Kind.CODE:
+        choices = field.choices.choices
+        if field.optional:
+            return forms.ChoiceField(choices=_optional(choices), required=False, **common)
+        return forms.ChoiceField(choices=choices, **common)
+    if field.kind == Kind.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, **common)
+    if field.kind == Kind.LABELS:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, **common)
+    if field.kind in _LINE_KINDS:
+        max_length = field.input_max_length or field.max_length
+        return forms.CharField(max_length=max_length, required=False, **common)
+    if field.kind in _NUMBER_KINDS:
+        return forms.CharField(required=False, **common)
+    raise ValueError(f"No form field for {field.name} ({field.kind}).")
+
+
+class _PlaceFormBase(forms.Form):
+    """Every editable field of a place (places.fields, the `form` view; see PlaceForm).
+    `changes` holds the input for the place services."""
 
     def __init__(self, *args, place: Place | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.place = place
         self.changes: dict = {}
-        self.fields["name"].widget.attrs["required"] = True
-        for name in ("latitude", "longitude", "surface_m2", "capacity"):
-            self.fields[name].widget.attrs["inputmode"] = "decimal"
+        for declared in fields_for(View.FORM):
+            attrs = self.fields[declared.name].widget.attrs
+            if declared.required and declared.kind != Kind.CODES:
+                # Said to browsers (and assistive technologies), checked by the validator.
+                attrs["required"] = True
+            if declared.kind in _NUMBER_KINDS:
+                attrs["inputmode"] = "decimal"
         if place is not None and not self.is_bound:
             self.initial = {**place_initial(place), **self.initial}
 
@@ -141,6 +122,16 @@ class PlaceForm(forms.Form):
         return cleaned
 
 
+# The edit form: one field per registry field of the `form` view, in the registry's order.
+PlaceForm = type(
+    "PlaceForm",
+    (_PlaceFormBase,),
+    {
+        "__module__": __name__,
+        "__doc__": _PlaceFormBase.__doc__,
+        **{field.name: form_field(field) for field in fields_for(View.FORM)},
+    },
+)
 # The form fields that the validator reads (every field of PlaceForm).
 PLACE_INPUTS = frozenset(PlaceForm.base_fields)
 

@@ -5,18 +5,29 @@ what is valid, so the API accepts exactly what imports and forms accept.
 """
 
 from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, ConfigDict, WithJsonSchema, create_model
 
 from maillage.territories.schemas import TerritoryRefOut
 
+from .fields import BY_NAME, Kind, PlaceField, Role, View, fields_for, names_for
 from .filters import MAX_SEARCH_CHARS, MAX_SEARCH_WORDS, MAX_SERVICES, MAX_YEAR, MIN_YEAR
+from .kinds import PlaceKind
+from .models import PlaceChange
 from .selectors import MAX_OFFSET
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
+
+
+def listed_codes(codes: tuple[str, ...]) -> Any:
+    """Text documented with its codes: an `anyOf` of the codes and any text, for parameters
+    and bodies whose values the validator checks (leniently, every field at once)."""
+    listed = {"type": "string", "enum": list(codes)}
+    return Annotated[str, WithJsonSchema({"anyOf": [listed, {"type": "string"}]})]
 
 
 class PlaceFilterQuery(Schema):
@@ -29,7 +40,7 @@ class PlaceFilterQuery(Schema):
         f"({MAX_SEARCH_WORDS} mots et {MAX_SEARCH_CHARS} caractères au plus).",
         json_schema_extra={"maxLength": MAX_SEARCH_CHARS},
     )
-    kind: list[str] = Field(
+    kind: list[listed_codes(BY_NAME["kinds"].codes)] = Field(  # type: ignore[valid-type]
         [],
         description="Code de type de lieu (voir `GET /api/v1/kinds`), répétable ou séparé par "
         "des virgules : `kind=fablab&kind=coworking` ; un lieu d'au moins un de ces types.",
@@ -40,7 +51,7 @@ class PlaceFilterQuery(Schema):
         f"majuscules), répétable ({MAX_SERVICES} fois au plus) : un lieu proposant tous ces "
         "services.",
     )
-    status: list[str] = Field(
+    status: list[listed_codes(BY_NAME["status"].codes)] = Field(  # type: ignore[valid-type]
         [],
         description="`project`, `open` ou `closed`, répétable ou séparé par des virgules.",
     )
@@ -92,121 +103,117 @@ class PlaceListQuery(PlaceFilterQuery):
 class PlaceGeoJSONQuery(PlaceFilterQuery):
     compact: bool = Field(
         False,
-        description="Propriétés réduites pour une carte : id, slug, url, name, kinds, status, city",
+        description="Propriétés réduites pour une carte : "
+        + ", ".join(
+            name for name in names_for(View.COMPACT) if name not in ("latitude", "longitude")
+        ),
     )
 
 
-class PlaceListItemOut(Schema):
-    id: int
-    uuid: UUID = Field(description="Identifiant stable : l'`id` et le `slug` peuvent changer.")
-    slug: str
-    name: str
-    url: str = Field(description="Chemin de la page du lieu.")
-    kinds: list[str]
-    status: str
-    latitude: float
-    longitude: float
-    location_precision: str = Field(
-        description="`exact` (adresse) ou `commune` (centre de la commune)."
-    )
-    address: str
-    postal_code: str
-    city: str
-    insee_code: str
-    website: str
-    opening_hours: str
-    source: str
-    updated_at: datetime
-    distance_km: float | None = Field(None, description="Distance à `near`, quand il est donné.")
+# --- Place schemas, built from the field registry (places.fields) ---------------------------
+#
+# Outputs type enum fields with their codes (`Literal`), so the OpenAPI document lists them.
+# Write bodies list the codes too, as one choice of an `anyOf` with any text: the API goes on
+# accepting what imports accept (`clean_place_input` reads codes case and spacing aside, and
+# reports every invalid field at once, in French, where a schema error would stop at the
+# first), and clients generated from the document may still send codes as plain strings.
+
+_TEXT = str
+_OUTPUT_TYPES: dict[Kind, Any] = {
+    Kind.ID: int,
+    Kind.UUID: UUID,
+    Kind.FLOAT: float,
+    Kind.INTEGER: int,
+    Kind.BOOLEAN: bool,
+    Kind.DATETIME: datetime,
+    Kind.LABELS: list[str],
+    Kind.COMMUNE: TerritoryRefOut,
+}
+_INPUT_TYPES: dict[Kind, Any] = {
+    Kind.FLOAT: float,
+    Kind.INTEGER: int,
+    Kind.DATETIME: AwareDatetime,
+    Kind.LABELS: list[str],
+}
+
+
+def _codes(field: PlaceField) -> tuple[str, ...]:
+    return (*field.codes, "") if field.optional else field.codes
+
+
+def _output_type(field: PlaceField) -> Any:
+    if field.kind == Kind.CODE:
+        return Literal[_codes(field)]  # type: ignore[valid-type]
+    if field.kind == Kind.CODES:
+        return list[Literal[field.codes]]  # type: ignore[valid-type]
+    base = _OUTPUT_TYPES.get(field.kind, _TEXT)
+    return base | None if field.optional or field.kind == Kind.COMMUNE else base
+
+
+def _input_type(field: PlaceField) -> Any:
+    if field.kind in (Kind.CODE, Kind.CODES):
+        code = listed_codes(_codes(field))
+        return list[code] if field.kind == Kind.CODES else code  # type: ignore[valid-type]
+    return _INPUT_TYPES.get(field.kind, _TEXT)
+
+
+def _extra(field: PlaceField, *, write: bool = False) -> dict[str, Any]:
+    description = (field.write_description if write else "") or field.description
+    return {"description": description} if description else {}
+
+
+def _output_schema(name: str, view: View) -> type[Schema]:
+    definitions: dict[str, Any] = {}
+    for field in fields_for(view):
+        # A list row's computed optional value (`distance_km`) is there only with some filters.
+        sometimes = view == View.LIST and field.role == Role.COMPUTED and field.optional
+        definitions[field.name] = (
+            _output_type(field),
+            Field(None if sometimes else ..., **_extra(field)),
+        )
+    return create_model(name, __base__=Schema, __module__=__name__, **definitions)
+
+
+def _input_schema(name: str, doc: str, *, required: bool) -> type[Schema]:
+    definitions: dict[str, Any] = {}
+    for field in fields_for(View.WRITE):
+        extra = _extra(field, write=True)
+        if field.example:
+            extra["examples"] = [field.example]
+        if required and field.required:
+            definitions[field.name] = (_input_type(field), Field(..., **extra))
+        else:
+            definitions[field.name] = (_input_type(field) | None, Field(None, **extra))
+    return create_model(name, __base__=_WriteBody, __doc__=doc, __module__=__name__, **definitions)
+
+
+class _WriteBody(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+PlaceListItemOut = _output_schema("PlaceListItemOut", View.LIST)
 
 
 class PlacePageOut(Schema):
     count: int = Field(description="Nombre total de lieux correspondant aux filtres.")
-    items: list[PlaceListItemOut]
+    items: list[PlaceListItemOut]  # type: ignore[valid-type]
 
 
-class PlaceDetailOut(Schema):
-    id: int
-    uuid: UUID = Field(description="Identifiant stable : l'`id` et le `slug` peuvent changer.")
-    slug: str
-    name: str
-    url: str
-    kinds: list[str]
-    status: str
-    description: str
-    address: str
-    postal_code: str
-    city: str
-    insee_code: str
-    commune: TerritoryRefOut | None
-    latitude: float
-    longitude: float
-    location_precision: str
-    opening_hours: str = Field(description="Syntaxe OpenStreetMap `opening_hours`.")
-    is_open_now: bool | None = Field(description="Aucun quand les horaires ne le disent pas.")
-    website: str
-    email: str
-    phone: str = Field(description="Format international E.164.")
-    siret: str
-    legal_form: str
-    services: list[str]
-    equipment: list[str]
-    wheelchair: str = Field(description="`yes`, `limited`, `no`, ou vide quand inconnu.")
-    acceslibre_url: str
-    surface_m2: int | None
-    capacity: int | None
-    source: str
-    source_id: str
-    source_updated_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class PlacePatchIn(Schema):
-    """The fields to change; absent fields keep their value, `null` or "" empties one."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = None
-    kinds: list[str] | None = Field(None, description="Codes de `GET /api/v1/kinds`.")
-    status: str | None = None
-    description: str | None = None
-    address: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    insee_code: str | None = Field(
-        None, description="Code INSEE de la commune ; à défaut, code postal et ville."
-    )
-    latitude: float | None = None
-    longitude: float | None = Field(
-        None, description="Sans coordonnées, le lieu est placé au centre de sa commune."
-    )
-    opening_hours: str | None = Field(None, examples=["Mo-Fr 09:00-18:00; PH off"])
-    website: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    siret: str | None = None
-    legal_form: str | None = None
-    services: list[str] | None = None
-    equipment: list[str] | None = None
-    wheelchair: str | None = None
-    acceslibre_url: str | None = None
-    surface_m2: int | None = None
-    capacity: int | None = None
-    source_updated_at: AwareDatetime | None = Field(
-        None, description="Date-heure ISO 8601 avec fuseau, ex. 2025-01-31T08:00:00Z."
-    )
-
-
-class PlaceCreateIn(PlacePatchIn):
-    """A new place: a name, at least one kind, and coordinates or a resolvable commune."""
-
-    name: str
-    kinds: list[str] = Field(description="Codes de `GET /api/v1/kinds`.")
+PlaceDetailOut = _output_schema("PlaceDetailOut", View.DETAIL)
+PlacePatchIn = _input_schema(
+    "PlacePatchIn",
+    'The fields to change; absent fields keep their value, `null` or "" empties one.',
+    required=False,
+)
+PlaceCreateIn = _input_schema(
+    "PlaceCreateIn",
+    "A new place: a name, at least one kind, and coordinates or a resolvable commune.",
+    required=True,
+)
 
 
 class KindOut(Schema):
-    code: str
+    code: Literal[tuple(PlaceKind.values)]  # type: ignore[valid-type]
     label: str = Field(description="Libellé dans la langue de la requête.")
     data_inclusion_typology: str | None = Field(
         description="Typologie data·inclusion correspondante, quand elle existe."
@@ -237,7 +244,9 @@ class PlaceChangesQuery(Schema):
 
 class PlaceChangeOut(Schema):
     uuid: UUID = Field(description="Identifiant stable du lieu.")
-    change: str = Field(description="`created`, `updated` ou `deleted`.")
+    change: Literal[tuple(PlaceChange.Change.values)] = Field(  # type: ignore[valid-type]
+        description="`created`, `updated` ou `deleted`."
+    )
     at: datetime
     source: str
     source_id: str

@@ -15,6 +15,7 @@ from maillage.common.timeranges import territory_timezone
 from maillage.territories.models import Territory
 from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 
+from .fields import View, names_for
 from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Network, Place, PlaceChange, PlaceKindLink
@@ -121,24 +122,8 @@ def _ranked_ids(filters: PlaceFilters, places: QuerySet[Place]) -> list[tuple[in
     return ranked
 
 
-LIST_FIELDS = (
-    "id",
-    "uuid",
-    "slug",
-    "name",
-    "status",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "address",
-    "postal_code",
-    "city",
-    "insee_code",
-    "website",
-    "opening_hours",
-    "source",
-    "updated_at",
-)
+# The columns of a directory row (places.fields); `kinds` come from `attach_relations`.
+LIST_FIELDS = names_for(View.LIST, columns=True)
 
 
 def attach_relations(

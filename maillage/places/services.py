@@ -19,6 +19,7 @@ from maillage.common.text import fold, label_key
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
 from . import bulk
+from .fields import View, names_for
 from .models import Label, Network, Place, PlaceChange, PlaceKindLink, PlaceRole
 from .rules import (
     can_create_place,
@@ -29,28 +30,8 @@ from .rules import (
 )
 from .validation import CleanPlace, clean_place_input
 
-SCALAR_FIELDS = (
-    "name",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "wheelchair",
-    "acceslibre_url",
-    "surface_m2",
-    "capacity",
-    "source_updated_at",
-)
+# The scalar values of a CleanPlace, copied as they are onto the model (places.fields).
+SCALAR_FIELDS = names_for(View.CLEAN)
 
 
 # A place's contact e-mail or phone may be a person's own: the audit log keeps their values out

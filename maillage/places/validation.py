@@ -30,33 +30,27 @@ from maillage.common.text import (
 )
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
+from .fields import FIELDS, Kind, Role, View, names_for
 from .hours import opening_hours_error
 from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
 
 MULTI_VALUE_SEPARATOR = "|"
 
-TEXT_FIELDS = ("name", "description", "address", "city")  # free texts, checked for length
+# Free texts, checked for length (other texts have a validator of their own below).
+TEXT_FIELDS = names_for(View.CLEAN, roles=(Role.DATA,), kinds=(Kind.TEXT, Kind.LONG_TEXT))
 
-# The lengths of the database columns (Place and Label): a longer value is a field error here
-# rather than a database error that would fail a whole import on PostgreSQL. Phones need no
-# entry: what is stored is the E.164 form, at most 16 characters (ITU-T E.164).
-MAX_LENGTHS = {
-    "name": 200,
-    "address": 250,
-    "city": 200,
-    "description": 20000,
-    "opening_hours": 500,
-    "website": 300,
-    "acceslibre_url": 300,
-    "email": 254,
-}
-LABEL_MAX_LENGTH = 120  # Label.name, for each service and equipment label
+# The longest value of each field (places.fields): a longer value is a field error here rather
+# than a database error that would fail a whole import on PostgreSQL. Phones need no entry:
+# what is stored is the E.164 form, at most 16 characters (ITU-T E.164).
+MAX_LENGTHS = {field.name: field.max_length for field in FIELDS if field.max_length is not None}
+LABEL_MAX_LENGTH = MAX_LENGTHS["services"]  # Label.name, for each service and equipment label
 
 # The codes of each list, computed once: `TextChoices.values` builds a new list at each call,
 # which showed in the profile of a large import. The joined codes go into error messages.
 _CODES = {
-    choices: (frozenset(choices.values), ", ".join(choices.values))
-    for choices in (PlaceKind, PlaceStatus, LegalForm, Wheelchair)
+    field.choices: (frozenset(field.codes), ", ".join(field.codes))
+    for field in FIELDS
+    if field.choices is not None
 }
 KIND_CODES, _KIND_LISTING = _CODES[PlaceKind]
 

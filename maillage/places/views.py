@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from maillage.common.timeranges import territory_timezone
 
 from . import selectors, services
-from .exports import place_jsonld
+from .formats.schemaorg import place_jsonld
 from .forms import PlaceForm, parse_place_search
 from .hours import is_open_at, next_change, week_schedule
 from .kinds import PlaceKind, PlaceStatus

@@ -27,7 +27,7 @@ from maillage.analysis import Points, read_population_csv
 from maillage.common.encoding import BadEncoding, decode_text
 from maillage.common.tabular import restore_cell
 from maillage.places.arrays import open_place_arrays
-from maillage.places.canonical import SEPARATOR
+from maillage.places.formats.canonical import SEPARATOR
 from maillage.places.kinds import PlaceKind, PlaceStatus
 from maillage.territories.arrays import commune_table
 from maillage.territories.models import Territory

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from maillage.common.actors import SYSTEM
-from maillage.places.canonical import CANONICAL_FIELDS
+from maillage.places.formats.canonical import CANONICAL_FIELDS
 from maillage.places.services import delete_place, update_place
 from tests.places.factories import make_place
 

@@ -8,13 +8,10 @@ import pytest
 
 from maillage.common.actors import SYSTEM
 from maillage.opendata.services import import_places
-from maillage.places.exports import (
-    EXPORT_FIELDS,
-    iter_places_csv,
-    place_jsonld,
-    places_geojson,
-    schema_org_opening_hours,
-)
+from maillage.places.formats import EXPORT_FIELDS
+from maillage.places.formats.canonical import iter_places_csv
+from maillage.places.formats.geojson import places_geojson
+from maillage.places.formats.schemaorg import place_jsonld, schema_org_opening_hours
 from maillage.places.models import Place
 from maillage.places.selectors import PlaceFilters, get_place, search_places
 from tests.places.factories import make_place
@@ -59,8 +56,9 @@ def imported():
 
 @pytest.mark.usefixtures("imported")
 def test_csv_export_has_the_canonical_header_in_order():
+    """The columns of issue 2 in their places, then the stable identifier (issue 7 § 3)."""
     text = export_csv()
-    assert text.splitlines()[0] == HEADER
+    assert text.splitlines()[0] == HEADER + ",uuid"
     assert text.endswith("\r\n")
 
 
@@ -187,3 +185,46 @@ def test_jsonld_of_a_closed_place_is_a_plain_place():
 )
 def test_schema_org_opening_hours(osm, schema_org):
     assert schema_org_opening_hours(osm) == schema_org
+
+
+@pytest.mark.usefixtures("imported")
+def test_csv_export_carries_each_places_uuid():
+    rows = {row["source_id"]: row for row in csv.DictReader(io.StringIO(export_csv()))}
+    uuids = {place.source_id: str(place.uuid) for place in Place.objects.all()}
+    assert {source_id: row["uuid"] for source_id, row in rows.items()} == uuids
+
+
+@pytest.mark.usefixtures("imported")
+def test_an_exported_uuid_column_is_read_and_ignored():
+    """Re-importing an export whose uuids were edited (changed, emptied, not even uuids)
+    changes nothing: places are matched by source and source_id, their uuid never moves."""
+    before = dict(Place.objects.values_list("source_id", "uuid"))
+    rows = list(csv.DictReader(io.StringIO(export_csv(source="réseau"))))
+    rows[0]["uuid"], rows[1]["uuid"], rows[2]["uuid"] = str(before["2"]), "", "not-a-uuid"
+    edited = io.StringIO()
+    writer = csv.DictWriter(edited, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    report = import_places(
+        actor=SYSTEM, source="réseau", stream=io.BytesIO(edited.getvalue().encode())
+    )
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (0, 0, 3, 0)
+    assert report.warnings == []
+    assert dict(Place.objects.values_list("source_id", "uuid")) == before
+
+
+@pytest.mark.usefixtures("imported")
+def test_another_source_importing_an_export_gives_its_places_new_uuids():
+    exported = export_csv(source="réseau").encode()
+    report = import_places(actor=SYSTEM, source="miroir", stream=io.BytesIO(exported))
+    assert report.created == 3
+    originals = set(Place.objects.filter(source="réseau").values_list("uuid", flat=True))
+    copies = set(Place.objects.filter(source="miroir").values_list("uuid", flat=True))
+    assert len(copies) == 3
+    assert not originals & copies
+
+
+@pytest.mark.usefixtures("imported")
+def test_jsonld_id_is_the_stable_uuid():
+    row = next(row for row in export_rows() if row["source_id"] == "1")
+    assert place_jsonld(row, "https://maillage.example")["@id"] == f"urn:uuid:{row['uuid']}"

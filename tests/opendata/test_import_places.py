@@ -9,7 +9,7 @@ import pytest
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.opendata.services import import_places
-from maillage.places.canonical import place_digest
+from maillage.places.formats.canonical import place_digest
 from maillage.places.models import Place
 from maillage.places.validation import CleanPlace
 from maillage.territories.selectors import CommuneRef

@@ -14,8 +14,8 @@ from maillage.common.tabular import neutralise_cell
 from maillage.opendata import reading
 from maillage.opendata.reading import open_place_file
 from maillage.opendata.services import import_places
-from maillage.places.canonical import CANONICAL_FIELDS
-from maillage.places.exports import EXPORT_FIELDS, iter_places_csv
+from maillage.places.formats import EXPORT_FIELDS
+from maillage.places.formats.canonical import CANONICAL_FIELDS, iter_places_csv
 from maillage.places.selectors import PlaceFilters, search_places
 
 # Any text a cell can hold: no NUL (csv refuses it) and no lone surrogates (not encodable).

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import maillage
-from maillage.places.exports import place_jsonld
+from maillage.places.formats.schemaorg import place_jsonld
 from maillage.places.selectors import get_place
 from tests.pages.page_helpers import parse
 from tests.places.factories import make_place

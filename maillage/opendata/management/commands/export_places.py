@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.opendata.selectors import iter_export_rows
-from maillage.places.exports import iter_places_csv, place_feature, place_jsonld
+from maillage.places.formats.canonical import iter_places_csv
+from maillage.places.formats.geojson import place_feature
+from maillage.places.formats.schemaorg import place_jsonld
 from maillage.places.kinds import PlaceKind
 from maillage.places.selectors import PlaceFilters
 from maillage.territories.selectors import UnknownTerritory, resolve_territory

@@ -1,0 +1,122 @@
+"""schema.org JSON-LD of places, a mapping over `places.fields`.
+
+Each field's `schema_org` names the property it becomes: a plain property (`name`,
+`telephone`), a property of a nested node (`address.postalCode` in a PostalAddress,
+`geo.latitude` in GeoCoordinates), or one of the properties built below (`@type`, `@id`, `url`,
+`additionalType`, `openingHours`, `sameAs`, `identifier`, `amenityFeature`).
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..fields import FIELDS
+from ..kinds import PlaceStatus
+from ..models import Place
+from . import place_path, row_from_place
+
+SCHEMA_ORG_CONTEXT = "https://schema.org"
+# The type of each nested node, and what it always says.
+_NODES = {
+    "address": {"@type": "PostalAddress"},
+    "geo": {"@type": "GeoCoordinates"},
+}
+_NODE_CLOSINGS = {"address": {"addressCountry": "FR"}}
+# schema.org property → the fields that feed it, in the registry's order.
+_SOURCES: dict[str, list[str]] = {}
+for _field in FIELDS:
+    if _field.schema_org:
+        _SOURCES.setdefault(_field.schema_org, []).append(_field.name)
+# Properties built from the row by a rule of their own (below), not copied from one field.
+_BUILT = {
+    "@type",
+    "@id",
+    "url",
+    "additionalType",
+    "openingHours",
+    "sameAs",
+    "identifier",
+    "amenityFeature",
+}
+_PLAIN = [prop for prop in _SOURCES if prop not in _BUILT and "." not in prop]
+_NESTED = [prop for prop in _SOURCES if "." in prop]
+
+_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
+_DAYS = rf"{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*"
+_SPAN = r"\d{2}:\d{2}-\d{2}:\d{2}"
+# OSM rules that schema.org's `openingHours` can say: days, then one or more time spans.
+_SIMPLE_RULE = re.compile(rf"(?P<days>{_DAYS}) (?P<spans>{_SPAN}(?:,{_SPAN})*)")
+# Public holidays have no place in `openingHours`; saying nothing about them is not wrong.
+_IGNORABLE_RULES = {"PH off", "PH closed"}
+
+
+def schema_org_opening_hours(opening_hours: str) -> list[str]:
+    """schema.org `openingHours` values for an OSM `opening_hours` string, or [] if not sayable.
+
+    Only rules made of days and time spans translate (`Mo-Fr 09:00-12:00,14:00-18:00` gives
+    `Mo-Fr 09:00-12:00` and `Mo-Fr 14:00-18:00`); `24/7` gives `Mo-Su`. When any other rule is
+    present (`We off`, months, weeks…), nothing is given: dropping one rule would claim hours
+    the place does not keep.
+    """
+    values: list[str] = []
+    for rule in (part.strip() for part in opening_hours.split(";")):
+        if not rule or rule in _IGNORABLE_RULES:
+            continue
+        if rule == "24/7":
+            values.append("Mo-Su")
+            continue
+        match = _SIMPLE_RULE.fullmatch(rule)
+        if match is None:
+            return []
+        values.extend(f"{match['days']} {span}" for span in match["spans"].split(","))
+    return values
+
+
+def _first(row: Mapping[str, Any], prop: str) -> Any:
+    """The value of the first field feeding `prop` (a plain property has one)."""
+    return row.get(_SOURCES[prop][0])
+
+
+def place_jsonld(place: Mapping[str, Any] | Place, base_url: str) -> dict[str, Any]:
+    """schema.org description of a place, for a `<script type="application/ld+json">`.
+
+    `place` is an export row or a Place from `get_place`; `base_url` (scheme and host, e.g.
+    `request.build_absolute_uri("/")`) makes the page URL absolute. Open places are
+    `LocalBusiness` (the type search engines read hours from); projects and closed places are
+    plain `Place`. `@id` is the place's stable uuid (`urn:uuid:…`), which outlives the page's
+    URL when the slug changes. `additionalType` lists the kind codes of docs/glossary.md; the
+    SIRET is the `identifier`.
+    """
+    row = place if isinstance(place, Mapping) else row_from_place(place)
+    url = base_url.rstrip("/") + place_path(row["slug"])
+    data: dict[str, Any] = {
+        "@context": SCHEMA_ORG_CONTEXT,
+        "@type": "LocalBusiness" if row.get("status") == PlaceStatus.OPEN else "Place",
+        "@id": f"urn:uuid:{row['uuid']}" if row.get("uuid") else url,
+        "url": url,
+    }
+    for prop in _PLAIN:
+        if value := _first(row, prop):
+            data[prop] = value
+    if kinds := row.get("kinds"):
+        data["additionalType"] = list(kinds)
+    nodes: dict[str, dict[str, Any]] = {}
+    for path in _NESTED:
+        node, prop = path.split(".", 1)
+        value = _first(row, path)
+        if value or (node == "geo" and value is not None):
+            nodes.setdefault(node, dict(_NODES[node]))[prop] = value
+    for node, values in nodes.items():
+        data[node] = {**values, **_NODE_CLOSINGS.get(node, {})}
+    if hours := schema_org_opening_hours(row.get("opening_hours") or ""):
+        data["openingHours"] = hours
+    if same_as := [row[name] for name in _SOURCES["sameAs"] if row.get(name)]:
+        data["sameAs"] = same_as
+    if siret := _first(row, "identifier"):
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SIRET", "value": siret}
+    if features := [name for field in _SOURCES["amenityFeature"] for name in row.get(field, [])]:
+        data["amenityFeature"] = [
+            {"@type": "LocationFeatureSpecification", "name": name, "value": True}
+            for name in features
+        ]
+    return data
