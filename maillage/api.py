@@ -9,8 +9,8 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from maillage.checkins.api import router as checkins_router
 from maillage.bookings.api import router as bookings_router
+from maillage.checkins.api import router as checkins_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router

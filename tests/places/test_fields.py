@@ -29,7 +29,7 @@ from maillage.places.schemas import PlaceCreateIn, PlaceDetailOut, PlaceListItem
 from maillage.places.selectors import PlaceFilters, get_place, search_places
 from maillage.places.validation import MAX_LENGTHS, TEXT_FIELDS, CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 RELATIONS = {"kind_links": "kinds", "services": "services", "equipment": "equipment"}
 

@@ -3,9 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.devtools.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo_bookings import load_demo_bookings
 from maillage.devtools.demo_checkins import load_demo_checkins
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
-from maillage.devtools.demo_bookings import load_demo_bookings
 
 
 class Command(BaseCommand):
