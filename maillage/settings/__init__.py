@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "maillage.places",
     "maillage.members",
     "maillage.bookings",
+    "maillage.governance",
     "maillage.opendata",
     "maillage.planning",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
