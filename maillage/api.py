@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from maillage.governance.api import router as governance_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
 from maillage.places.territory_api import router as territories_router
@@ -99,3 +100,4 @@ api.add_router("/", places_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
 api.add_router("/analysis", analysis_router)
+api.add_router("/", governance_router)

@@ -67,7 +67,9 @@ def verify_chain(vote_id: int, entries: list[dict[str, Any]], head: str, count: 
         if entry["position"] is None:
             return f"{name}: not in the chain sealed at the close (inserted afterwards)"
         if expected > count:
-            return f"position {expected} ({name}): inserted, {count} ballots were sealed at the close"
+            return (
+                f"position {expected} ({name}): inserted, {count} ballots were sealed at the close"
+            )
         if entry["position"] != expected:
             return (
                 f"position {expected}: missing (next stored entry is {name} at position "

@@ -109,7 +109,10 @@ class BodyMember(models.Model):
     a member of a place body."""
 
     body = models.ForeignKey(
-        DecisionBody, on_delete=models.CASCADE, related_name="body_members", verbose_name=_("instance")
+        DecisionBody,
+        on_delete=models.CASCADE,
+        related_name="body_members",
+        verbose_name=_("instance"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -228,6 +231,9 @@ class ProposalRevision(models.Model):
             models.UniqueConstraint(fields=["proposal", "number"], name="revision_number_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id} #{self.number}"
+
 
 class Comment(models.Model):
     """A comment on a proposal, or a reply to one (one level: a reply has no replies)."""
@@ -254,6 +260,9 @@ class Comment(models.Model):
         verbose_name_plural = _("commentaires")
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.author} — {self.proposal_id}"
+
 
 class Follow(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
@@ -264,9 +273,10 @@ class Follow(models.Model):
     class Meta:
         verbose_name = _("suivi")
         verbose_name_plural = _("suivis")
-        constraints = [
-            models.UniqueConstraint(fields=["proposal", "user"], name="follow_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="follow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.proposal_id}"
 
 
 class FollowUp(models.Model):
@@ -284,6 +294,9 @@ class FollowUp(models.Model):
         verbose_name = _("suivi de mise en œuvre")
         verbose_name_plural = _("suivis de mise en œuvre")
         ordering = ["done_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.done_on} — {self.proposal_id}"
 
 
 class VoteMethod(models.TextChoices):
@@ -420,6 +433,9 @@ class Elector(models.Model):
         verbose_name_plural = _("électeur·rices")
         constraints = [models.UniqueConstraint(fields=["vote", "user"], name="elector_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.vote_id}"
+
 
 class Participation(models.Model):
     """That an elector voted. The unique constraint is the one-ballot-per-voter rule. For a
@@ -440,6 +456,9 @@ class Participation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vote", "elector"], name="one_ballot_per_voter")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id} ({self.on_day})"
 
 
 class Ballot(models.Model):
@@ -470,3 +489,6 @@ class Ballot(models.Model):
                 name="ballot_position_unique",
             )
         ]
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -1,13 +1,13 @@
 """Permission predicates about decision bodies, proposals and votes, each stating one policy.
 
-| right                                              | body member¹ | operator² | anyone    |
-|----------------------------------------------------|--------------|-----------|-----------|
-| see the body, its proposals, votes and comments    | yes          | yes       | no        |
-| write a proposal, comment, follow                  | yes          | yes       | no        |
-| revise a proposal in discussion                    | its author   | yes       | no        |
-| create bodies and votes, move proposals and votes  | no           | yes       | no        |
-| vote                                               | an elector³  | an elector³ | no      |
-| see the results and anonymised ballots of a vote   | after close⁴ | after close⁴ | if public, after close |
+| right                                             | body member¹ | operator²    | anyone        |
+|---------------------------------------------------|--------------|--------------|---------------|
+| see the body, its proposals, votes and comments   | yes          | yes          | no            |
+| write a proposal, comment, follow                 | yes          | yes          | no            |
+| revise a proposal in discussion                   | its author   | yes          | no            |
+| create bodies and votes, move proposals and votes | no           | yes          | no            |
+| vote                                              | an elector³  | an elector³  | no            |
+| see results and anonymised ballots                | after close⁴ | after close⁴ | public, closed |
 
 ¹ now: an active member of the place (holding one of the body's plans, if it names any), or a
 person of the body's list (a network place's representative, a board member).
@@ -32,7 +32,7 @@ def is_body_member(user, body: DecisionBody) -> bool:
         return False
     if body.kind == BodyKind.PLACE_MEMBERS:
         memberships = Membership.objects.filter(
-            user=user, place_id=body.place_id, status=MembershipStatus.ACTIVE
+            user=user, place=body.place, status=MembershipStatus.ACTIVE
         )
         plan_ids = [plan.pk for plan in body.plans.all()]
         if plan_ids:

@@ -79,9 +79,7 @@ def overview(user, *, place=None, network=None) -> Overview:
     bodies = bodies_where(user).filter(place=place) if place else bodies_where(user)
     if network is not None:
         bodies = bodies_where(user).filter(network=network)
-    votes = with_my_participation(
-        Vote.objects.filter(body__in=bodies).select_related("body"), user
-    )
+    votes = with_my_participation(Vote.objects.filter(body__in=bodies).select_related("body"), user)
     open_votes = list(votes.filter(status=VoteStatus.OPEN).order_by("closes_at", "pk"))
     waiting = [
         vote

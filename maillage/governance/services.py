@@ -92,13 +92,17 @@ def create_body(
     if kind not in BodyKind.values:
         raise ValidationFailed([FieldError("kind", _("Type d'instance inconnu."))])
     if (place is None) == (network is None):
-        raise ValidationFailed([FieldError("place", _("Une instance relève d'un lieu ou d'un réseau."))])
+        raise ValidationFailed(
+            [FieldError("place", _("Une instance relève d'un lieu ou d'un réseau."))]
+        )
     if kind == BodyKind.PLACE_MEMBERS and place is None:
         raise ValidationFailed([FieldError("place", _("Les membres de quel lieu ?"))])
     if kind == BodyKind.NETWORK_PLACES and network is None:
         raise ValidationFailed([FieldError("network", _("Les lieux de quel réseau ?"))])
     if any(plan.place_id != getattr(place, "pk", None) for plan in plans):
-        raise ValidationFailed([FieldError("plans", _("Ces formules sont celles d'un autre lieu."))])
+        raise ValidationFailed(
+            [FieldError("plans", _("Ces formules sont celles d'un autre lieu."))]
+        )
     body = DecisionBody(
         name=_text(name, "name", _("Donnez un nom à l'instance."), 200),
         kind=kind,
@@ -138,9 +142,7 @@ def set_colleges(
         errors.append(FieldError("colleges", _("Chaque collège a un nom, différent des autres.")))
     weights = [weight for _name, weight in colleges]
     if any(not MIN_COLLEGE_PERCENT <= weight <= MAX_COLLEGE_PERCENT for weight in weights):
-        errors.append(
-            FieldError("colleges", _("Chaque collège pèse entre 10 % et 50 % des voix."))
-        )
+        errors.append(FieldError("colleges", _("Chaque collège pèse entre 10 % et 50 % des voix.")))
     if colleges and sum(weights) != 100:
         errors.append(
             FieldError(
@@ -180,12 +182,16 @@ def add_body_member(
     check_actor(actor)
     _require(can_manage_body(actor, body))
     if college is not None and college.body_id != body.pk:
-        raise ValidationFailed([FieldError("college", _("Ce collège est celui d'une autre instance."))])
-    if body.kind == BodyKind.NETWORK_PLACES:
-        if place is None or not body.network.places.filter(pk=place.pk).exists():  # type: ignore[union-attr]
-            raise ValidationFailed(
-                [FieldError("place", _("Un·e représentant·e représente un lieu du réseau."))]
-            )
+        raise ValidationFailed(
+            [FieldError("college", _("Ce collège est celui d'une autre instance."))]
+        )
+    network = body.network
+    if body.kind == BodyKind.NETWORK_PLACES and (
+        place is None or network is None or not network.places.filter(pk=place.pk).exists()
+    ):
+        raise ValidationFailed(
+            [FieldError("place", _("Un·e représentant·e représente un lieu du réseau."))]
+        )
     try:
         with transaction.atomic():
             member, _created = BodyMember.objects.update_or_create(
@@ -231,7 +237,7 @@ def create_proposal(*, actor: Actor, body: DecisionBody, title: str, text: str) 
         proposal=proposal, number=1, title=title, text=text, author=_user(actor)
     )
     if not is_system(actor):
-        Follow.objects.get_or_create(proposal=proposal, user=actor)
+        Follow.objects.get_or_create(proposal=proposal, user=_user(actor))
     record(
         actor=actor,
         action="proposal.create",
@@ -276,7 +282,12 @@ def revise_proposal(*, actor: Actor, proposal: Proposal, title: str, text: str) 
         title=title, text=text, updated_at=timezone.now()
     )
     proposal.title, proposal.text = title, text
-    record(actor=actor, action="proposal.revise", target=proposal, changes={"revision": [number - 1, number]})
+    record(
+        actor=actor,
+        action="proposal.revise",
+        target=proposal,
+        changes={"revision": [number - 1, number]},
+    )
     return proposal
 
 
@@ -287,7 +298,12 @@ def withdraw_proposal(*, actor: Actor, proposal: Proposal) -> Proposal:
     _require(is_author or can_manage_body(actor, proposal.body))
     before = proposal.status
     _move(proposal, ProposalStatus.WITHDRAWN)
-    record(actor=actor, action="proposal.withdraw", target=proposal, changes={"status": [before, "withdrawn"]})
+    record(
+        actor=actor,
+        action="proposal.withdraw",
+        target=proposal,
+        changes={"status": [before, "withdrawn"]},
+    )
     return proposal
 
 
@@ -329,7 +345,12 @@ def add_comment(
         author=_user(actor),
         text=_text(text, "text", _("Écrivez votre commentaire."), 5000),
     )
-    record(actor=actor, action="comment.create", target=comment, changes={"proposal": [None, proposal.pk]})
+    record(
+        actor=actor,
+        action="comment.create",
+        target=comment,
+        changes={"proposal": [None, proposal.pk]},
+    )
     return comment
 
 
@@ -341,7 +362,9 @@ def set_follow(*, actor: User, proposal: Proposal, follow: bool) -> bool:
         Follow.objects.get_or_create(proposal=proposal, user=actor)
     else:
         Follow.objects.filter(proposal=proposal, user=actor).delete()
-    record(actor=actor, action="proposal.follow", target=proposal, changes={"follow": [None, follow]})
+    record(
+        actor=actor, action="proposal.follow", target=proposal, changes={"follow": [None, follow]}
+    )
     return follow
 
 
@@ -353,9 +376,17 @@ def add_follow_up(*, actor: Actor, proposal: Proposal, text: str, done_on) -> Fo
     if proposal.status != ProposalStatus.ADOPTED:
         raise Conflict(_("Seule une décision adoptée a un suivi de mise en œuvre."))
     update = FollowUp.objects.create(
-        proposal=proposal, text=_text(text, "text", _("Dites ce qui a été fait.")), done_on=done_on, author=_user(actor)
+        proposal=proposal,
+        text=_text(text, "text", _("Dites ce qui a été fait.")),
+        done_on=done_on,
+        author=_user(actor),
     )
-    record(actor=actor, action="proposal.follow_up", target=proposal, changes={"done_on": [None, done_on]})
+    record(
+        actor=actor,
+        action="proposal.follow_up",
+        target=proposal,
+        changes={"done_on": [None, done_on]},
+    )
     return update
 
 
@@ -390,17 +421,41 @@ def create_vote(
         errors.append(FieldError("method", _("Méthode de vote inconnue.")))
     elif method not in tallying.SUPPORTED_METHODS:
         errors.append(FieldError("method", _("Cette méthode de vote n'est pas encore disponible.")))
-    rows = [{"label": item} if isinstance(item, str) else dict(item) for item in options]
+    rows: list[dict[str, Any]] = [
+        {"label": item} if isinstance(item, str) else dict(item) for item in options
+    ]
     if method == VoteMethod.CONSENT and not rows:
         rows = [{"label": proposal.title if proposal else title}]
     if len(rows) < (1 if method == VoteMethod.CONSENT else 2):
         errors.append(FieldError("options", _("Donnez au moins deux options.")))
     if any(not str(row.get("label") or "").strip() for row in rows):
         errors.append(FieldError("options", _("Chaque option a un intitulé.")))
+    settings = settings or {}
+    if method == VoteMethod.BUDGET and (
+        not isinstance(settings.get("budget"), int)
+        or any(not isinstance(row.get("cost"), int) or row["cost"] < 0 for row in rows)
+    ):
+        errors.append(
+            FieldError("options", _("Un budget participatif a un budget et un coût par projet."))
+        )
+    if method == VoteMethod.ALLOCATION:
+        if any(not isinstance(row.get("capacity"), int) or row["capacity"] < 1 for row in rows):
+            errors.append(
+                FieldError("options", _("Chaque chose à répartir a un nombre de places."))
+            )
+        if secret:
+            errors.append(
+                FieldError(
+                    "secret", _("Une répartition dit qui obtient quoi : elle n'est pas secrète.")
+                )
+            )
+        secret = False
     if not 0 <= quorum_percent <= 100:
         errors.append(FieldError("quorum_percent", _("Le quorum est un pourcentage.")))
     if proposal is not None and proposal.body_id != body.pk:
-        errors.append(FieldError("proposal", _("Cette proposition est celle d'une autre instance.")))
+        errors.append(
+            FieldError("proposal", _("Cette proposition est celle d'une autre instance."))
+        )
     if errors:
         raise ValidationFailed(errors)
     vote = Vote.objects.create(
@@ -415,7 +470,7 @@ def create_vote(
         changeable=changeable,
         early_close=early_close,
         quorum_percent=quorum_percent,
-        settings=settings or {},
+        settings=settings,
         closes_at=closes_at,
     )
     VoteOption.objects.bulk_create(
@@ -448,7 +503,9 @@ def open_vote(*, actor: Actor, vote: Vote) -> Vote:
     _move(vote, VoteStatus.OPEN, opened_at=timezone.now())
     voters = electorate(vote.body)
     Elector.objects.bulk_create(
-        Elector(vote=vote, user_id=voter.user_id, college_id=voter.college_id, place_id=voter.place_id)
+        Elector(
+            vote=vote, user_id=voter.user_id, college_id=voter.college_id, place_id=voter.place_id
+        )
         for voter in voters
     )
     if vote.proposal_id is not None:
@@ -544,7 +601,7 @@ def submit_ballot(
         ballot = ballot_or_none
         nonce = receipt_code.strip()
     else:
-        ballot = Ballot.objects.get(pk=participation.ballot_id)
+        ballot = Ballot.objects.get(pk=participation.ballot_id or "")
         nonce = receipt_code.strip() or chain.new_nonce()
         if receipt_code and chain.key_hash(vote.pk, nonce) != ballot.key_hash:
             nonce = chain.new_nonce()
@@ -556,29 +613,44 @@ def submit_ballot(
     return ballot, nonce, False
 
 
-def _cast(vote: Vote) -> tuple[list[Ballot], list[tallying.CastBallot]]:
-    ballots = list(vote.ballots.order_by("position", "receipt_hash"))
-    return ballots, [tallying.CastBallot(b.content, b.college_id) for b in ballots]
+def _cast(vote: Vote, ballots: list[Ballot]) -> list[tallying.CastBallot]:
+    """The ballots as the tally takes them; a public allocation's ballots name their voter (the
+    result says who gets what), no other does."""
+    voters: dict[Any, str] = {}
+    if vote.method == VoteMethod.ALLOCATION and not vote.secret:
+        voters = {
+            ballot_id: username or ""
+            for ballot_id, username in Participation.objects.filter(vote=vote).values_list(
+                "ballot_id", "elector__user__username"
+            )
+        }
+    return [tallying.CastBallot(b.content, b.college_id, voters.get(b.pk, "")) for b in ballots]
 
 
-def compute_results(vote: Vote, cast: list[tallying.CastBallot] | None = None) -> dict[str, Any]:
+def compute_results(vote: Vote, ballots: list[Ballot] | None = None) -> dict[str, Any]:
     """The results of `vote` from its stored ballots, with participation and quorum."""
-    if cast is None:
-        cast = _cast(vote)[1]
-    labels = list(vote.options.order_by("position").values_list("label", flat=True))
+    if ballots is None:
+        ballots = list(vote.ballots.order_by("position", "receipt_hash"))
+    options = list(vote.options.order_by("position"))
     weights = {}
     if vote.body.colleges.exists():
         weights = dict(vote.body.colleges.values_list("pk", "weight_percent"))
-    results = tallying.tally(vote, labels, cast, weights)
+    results = tallying.tally(
+        vote,
+        [option.label for option in options],
+        _cast(vote, ballots),
+        weights,
+        costs=[option.cost for option in options],
+        capacities=[option.capacity for option in options],
+    )
     electors = vote.electors.count()
     voters = vote.participations.count()
     quorum_met = voters * 100 >= vote.quorum_percent * electors and voters > 0
-    results.update(
-        {"electors": electors, "voters": voters, "quorum_percent": vote.quorum_percent}
-    )
+    results.update({"electors": electors, "voters": voters, "quorum_percent": vote.quorum_percent})
     results["quorum_met"] = quorum_met
     if not quorum_met:
         results["winner"] = None
+        results["winners"] = []
         if vote.method == VoteMethod.CONSENT:
             results["adopted"] = False
     return results
@@ -607,7 +679,7 @@ def close_vote(*, actor: Actor, vote: Vote) -> Vote:
         )
         previous = ballot.hash
     Ballot.objects.bulk_update(ballots, ["position", "previous_hash", "hash"], batch_size=1000)
-    results = compute_results(vote, [tallying.CastBallot(b.content, b.college_id) for b in ballots])
+    results = compute_results(vote, ballots)
     Vote.objects.filter(pk=vote.pk).update(
         chain_head=previous, ballot_count=len(ballots), results=results
     )
@@ -636,7 +708,9 @@ def cancel_vote(*, actor: Actor, vote: Vote) -> Vote:
     _require(can_manage_body(actor, vote.body))
     before = vote.status
     _move(vote, VoteStatus.CANCELLED)
-    record(actor=actor, action="vote.cancel", target=vote, changes={"status": [before, "cancelled"]})
+    record(
+        actor=actor, action="vote.cancel", target=vote, changes={"status": [before, "cancelled"]}
+    )
     return vote
 
 
@@ -670,15 +744,24 @@ def send_reminders(*, actor: Actor, now: datetime | None = None) -> int:
     for vote in due:
         notifications.vote_reminder(vote)
         Vote.objects.filter(pk=vote.pk).update(reminder_sent_at=now)
-        record(actor=actor, action="vote.remind", target=vote, changes={"reminder_sent_at": [None, now]})
+        record(
+            actor=actor,
+            action="vote.remind",
+            target=vote,
+            changes={"reminder_sent_at": [None, now]},
+        )
         count += 1
     return count
 
 
 def check_receipt(vote: Vote, code: str) -> Ballot | None:
     """The ballot whose receipt code is `code`, if it is counted unchanged; else None."""
-    ballot = Ballot.objects.filter(vote=vote, key_hash=chain.key_hash(vote.pk, code.strip())).first()
-    if ballot is None or chain.receipt_hash(vote.pk, ballot.content, code.strip()) != ballot.receipt_hash:
+    ballot = Ballot.objects.filter(
+        vote=vote, key_hash=chain.key_hash(vote.pk, code.strip())
+    ).first()
+    if (
+        ballot is None
+        or chain.receipt_hash(vote.pk, ballot.content, code.strip()) != ballot.receipt_hash
+    ):
         return None
     return ballot
-

@@ -1,37 +1,62 @@
-"""The one bridge between stored ballots and the tallies: ballot contents checked and turned into
-arrays (voters × options, the conventions of `maillage.tally`), counted, and shaped as results.
-
-The pure module `maillage.tally` (majority judgement, Schulze, budgets, allocation…) is written
-beside this app. Until it is merged, the methods this app offers are counted here by small,
-self-contained functions (`_majority_judgement`, `_approval`, `_single`, `_consent`, `_score`),
-with the same array conventions, so that switching to the module changes this file only.
+"""The one bridge between stored ballots and the tallies of `maillage.tally`: ballot contents
+checked, turned into its arrays (voters × options), counted by it, and shaped as results (plain
+JSON, stored with the vote at its close and recomputed by `maillage verify_vote`).
 
 Ballot contents (JSON), by method:
-- single: `{"choice": i}`; approval: `{"approved": [i, …]}`;
+- single: `{"choice": i}`; approval and budget: `{"approved": [i, …]}`;
 - consent: `{"position": "agree" | "abstain" | "object" | "block", "reason": "…"}`;
 - score: `{"scores": [s₀, s₁, …]}` within the vote's `min`…`max` (0…5 by default);
-- majority_judgement: `{"grades": [g₀, g₁, …]}`, 0 the worst grade of the vote's `scale`.
+- majority_judgement: `{"grades": [g₀, …]}`, 0 the worst grade of the vote's `scale`;
+- schulze and allocation: `{"ranks": [r₀, …]}`, 1 the most preferred, equal ranks allowed,
+  0 for an option not ranked (for an allocation: not acceptable);
+- date_poll: `{"answers": [a₀, …]}`, 2 yes, 1 if need be, 0 no.
 
-Weights: without colleges every ballot weighs 1. With colleges, each college's ballots share its
-weight (percent) equally, so each college counts for its share whatever its turnout.
+Weights: without colleges every ballot weighs 1. With colleges, each college's weight is shared
+equally among its ballots (`maillage.tally.college_voter_weights`), so each college counts for
+its share whatever its turnout; an allocation takes no weights (a desk goes to one person).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
+import numpy as np
 from django.utils.translation import gettext as _
 
+from maillage import tally as tallies
 from maillage.common.errors import FieldError, ValidationFailed
 
-SUPPORTED_METHODS = ("single", "approval", "consent", "score", "majority_judgement")
+SUPPORTED_METHODS = (
+    "single",
+    "approval",
+    "consent",
+    "score",
+    "schulze",
+    "majority_judgement",
+    "budget",
+    "allocation",
+    "date_poll",
+)
+VALUE_KEYS = {
+    "score": "scores",
+    "majority_judgement": "grades",
+    "schulze": "ranks",
+    "allocation": "ranks",
+    "date_poll": "answers",
+}
 CONSENT_POSITIONS = ("agree", "abstain", "object", "block")
-DEFAULT_SCALE = ("À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien", "Excellent")
-DEFAULT_MAX_OBJECTIONS = 25  # percent of the weighted ballots; consent needs fewer, and no block
+DEFAULT_SCALE = (
+    "À rejeter",
+    "Insuffisant",
+    "Passable",
+    "Assez bien",
+    "Bien",
+    "Très bien",
+    "Excellent",
+)
+DEFAULT_MAX_OBJECTIONS = 50  # percent of the expressed positions (agree, object, block)
 
 
 def scale_of(vote) -> list[str]:
@@ -40,6 +65,17 @@ def scale_of(vote) -> list[str]:
 
 def score_range(vote) -> tuple[int, int]:
     return int(vote.settings.get("min", 0)), int(vote.settings.get("max", 5))
+
+
+def value_range(vote, option_count: int) -> tuple[int, int]:
+    """The values a ballot of a score, grade, rank or date-poll vote may give each option."""
+    if vote.method == "score":
+        return score_range(vote)
+    if vote.method == "majority_judgement":
+        return 0, len(scale_of(vote)) - 1
+    if vote.method == "date_poll":
+        return 0, 2
+    return 0, option_count  # ranks: 1 the most preferred, 0 not ranked
 
 
 def _invalid(message: str) -> ValidationFailed:
@@ -62,7 +98,7 @@ def clean_content(vote, option_count: int, content: Any) -> dict[str, Any]:
         if not 0 <= choice < option_count:
             raise _invalid(_("Choisissez une des options."))
         return {"choice": choice}
-    if method == "approval":
+    if method in ("approval", "budget"):
         approved = content.get("approved")
         if not isinstance(approved, list):
             raise _invalid(_("Donnez la liste des options que vous approuvez."))
@@ -76,12 +112,12 @@ def clean_content(vote, option_count: int, content: Any) -> dict[str, Any]:
             raise _invalid(_("Choisissez : d'accord, abstention, objection ou blocage."))
         reason = str(content.get("reason") or "").strip()[:2000]
         return {"position": position, "reason": reason}
-    if method in ("score", "majority_judgement"):
-        key = "scores" if method == "score" else "grades"
+    if method in VALUE_KEYS:
+        key = VALUE_KEYS[method]
         values = content.get(key)
         if not isinstance(values, list) or len(values) != option_count:
             raise _invalid(_("Donnez une évaluation à chaque option."))
-        low, high = score_range(vote) if method == "score" else (0, len(scale_of(vote)) - 1)
+        low, high = value_range(vote, option_count)
         values = [_int(value) for value in values]
         if any(not low <= value <= high for value in values):
             raise _invalid(
@@ -94,161 +130,182 @@ def clean_content(vote, option_count: int, content: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CastBallot:
-    """A ballot as the tally sees it: its content and the college it counts in (or None)."""
+    """A ballot as the tally sees it: its content, the college it counts in (or None), and, for
+    a public allocation only, whom it is from (to say who gets what)."""
 
     content: dict[str, Any]
     college_id: int | None = None
+    voter: str = ""
 
 
-def weights_of(ballots: Sequence[CastBallot], college_weights: dict[int, int]) -> list[Fraction]:
-    """Each ballot's weight: 1 without colleges; else its college's percent shared among the
-    college's ballots."""
-    if not college_weights:
-        return [Fraction(1)] * len(ballots)
-    per_college = Counter(ballot.college_id for ballot in ballots)
-    return [
-        Fraction(college_weights.get(ballot.college_id or 0, 0), per_college[ballot.college_id])
-        for ballot in ballots
-    ]
+def weights_of(ballots: Sequence[CastBallot], college_weights: dict[int, int]) -> np.ndarray | None:
+    """Per-ballot weights (None without colleges): each college's percent shared among its
+    ballots, scaled to sum to 1."""
+    if not college_weights or not ballots:
+        return None
+    ids = sorted(college_weights)
+    index = {college_id: position for position, college_id in enumerate(ids)}
+    labels = [index[ballot.college_id] for ballot in ballots if ballot.college_id in index]
+    if len(labels) != len(ballots):
+        raise ValueError("a ballot of a weighted vote has no college")
+    return tallies.college_voter_weights(labels, [college_weights[i] for i in ids])
 
 
-# --- the counts (array conventions of maillage.tally) ------------------------------------------
-
-
-def _ranking(totals: Sequence[Any]) -> list[int]:
-    """Option indices by total, highest first; equal totals keep the options' order."""
-    return sorted(range(len(totals)), key=lambda index: (-totals[index], index))
-
-
-def _single(choices: Sequence[int], weights: Sequence[Fraction], options: int) -> list[Fraction]:
-    totals = [Fraction(0)] * options
-    for choice, weight in zip(choices, weights, strict=True):
-        totals[choice] += weight
-    return totals
-
-
-def _approval(
-    approvals: Sequence[Sequence[int]], weights: Sequence[Fraction], options: int
-) -> list[Fraction]:
-    totals = [Fraction(0)] * options
-    for approved, weight in zip(approvals, weights, strict=True):
-        for index in approved:
-            totals[index] += weight
-    return totals
-
-
-def majority_grade(profile: Sequence[Fraction]) -> int:
-    """The lower median grade of a merit profile (`profile[g]`: weight of grade g, 0 worst)."""
-    total = sum(profile)
-    above = Fraction(0)
-    for grade in range(len(profile) - 1, -1, -1):
-        above += profile[grade]
-        if above * 2 > total:
-            return grade
-    return 0
-
-
-def _majority_value(grades: list[int]) -> list[int]:
-    """Balinski and Laraki's majority value: the lower medians taken one after the other."""
-    remaining = sorted(grades)
-    medians = []
-    while remaining:
-        medians.append(remaining.pop((len(remaining) - 1) // 2))
-    return medians
-
-
-def _gauge(profile: Sequence[Fraction]) -> tuple[int, int, Fraction]:
-    """The majority gauge (grade, sign, share) ordering options by Balinski and Laraki's rule
-    when ballots carry unequal weights: more above than below the grade ranks higher."""
-    grade = majority_grade(profile)
-    total = sum(profile) or Fraction(1)
-    above = sum(profile[grade + 1 :], Fraction(0)) / total
-    below = sum(profile[:grade], Fraction(0)) / total
-    if above > below:
-        return grade, 1, above
-    return grade, -1, -below
-
-
-def _majority_judgement(
-    grades: Sequence[Sequence[int]], weights: Sequence[Fraction], options: int, levels: int
-) -> tuple[list[int], list[list[Fraction]]]:
-    """(option indices best first, merit profiles) of a voters × options grade array."""
-    profiles = [[Fraction(0)] * levels for _ in range(options)]
-    for row, weight in zip(grades, weights, strict=True):
-        for option, grade in enumerate(row):
-            profiles[option][grade] += weight
-    if len(set(weights)) <= 1:
-        values = [_majority_value([row[option] for row in grades]) for option in range(options)]
-        order = sorted(range(options), key=lambda option: ([-v for v in values[option]], option))
-    else:
-        gauges = [_gauge(profile) for profile in profiles]
-        order = sorted(
-            range(options), key=lambda option: (tuple(-v for v in gauges[option]), option)
-        )
-    return order, profiles
-
-
-# --- results -------------------------------------------------------------------------------------
-
-
-def _number(value: Fraction) -> float:
+def _number(value: Any) -> float:
     return round(float(value), 6)
 
 
+def _matrix(contents: Sequence[dict[str, Any]], key: str, options: int) -> np.ndarray:
+    if not contents:
+        return np.zeros((0, options), dtype=np.int64)
+    return np.asarray([content[key] for content in contents], dtype=np.int64)
+
+
+def _marks(contents: Sequence[dict[str, Any]], options: int) -> np.ndarray:
+    marks = np.zeros((len(contents), options), dtype=np.int64)
+    for row, content in enumerate(contents):
+        marks[row, content["approved"]] = 1
+    return marks
+
+
+def _percent(part: Any, whole: Any) -> float:
+    return _number(float(part) * 100 / float(whole)) if whole else 0.0
+
+
 def tally(
-    vote, labels: Sequence[str], ballots: Sequence[CastBallot], college_weights: dict[int, int]
+    vote,
+    labels: Sequence[str],
+    ballots: Sequence[CastBallot],
+    college_weights: dict[int, int],
+    *,
+    costs: Sequence[int | None] = (),
+    capacities: Sequence[int | None] = (),
 ) -> dict[str, Any]:
     """The results of `vote` (its method, settings and option `labels`) from its `ballots`."""
     options = len(labels)
-    weights = weights_of(ballots, college_weights)
-    total = sum(weights, Fraction(0))
-    contents = [ballot.content for ballot in ballots]
-    result: dict[str, Any] = {"method": vote.method, "ballots": len(ballots)}
-    rows: list[dict[str, Any]] = [{"index": i, "label": label} for i, label in enumerate(labels)]
     method = vote.method
-    if method in ("single", "approval"):
-        if method == "single":
-            totals = _single([c["choice"] for c in contents], weights, options)
-        else:
-            totals = _approval([c["approved"] for c in contents], weights, options)
-        ranking = _ranking(totals)
+    weights = None if method == "allocation" else weights_of(ballots, college_weights)
+    total = float(weights.sum()) if weights is not None else float(len(ballots))
+    contents = [ballot.content for ballot in ballots]
+    result: dict[str, Any] = {
+        "method": method,
+        "ballots": len(ballots),
+        "weighted": weights is not None,
+    }
+    rows: list[dict[str, Any]] = [{"index": i, "label": label} for i, label in enumerate(labels)]
+    ranking: list[int]
+    winners: list[int]
+    if method == "single":
+        choices = [content["choice"] for content in contents]
+        plural = tallies.plurality(choices, options, weights=weights)
+        ranking, winners = plural.ranking, plural.winners
         for row in rows:
-            row["votes"] = _number(totals[row["index"]])
-            row["percent"] = _number(totals[row["index"]] * 100 / total) if total else 0.0
+            row["votes"] = _number(plural.counts[row["index"]])
+            row["percent"] = _percent(plural.counts[row["index"]], total)
+    elif method == "approval":
+        approved = tallies.approval(_marks(contents, options), weights=weights)
+        ranking, winners = approved.ranking, approved.winners
+        for row in rows:
+            row["votes"] = _number(approved.counts[row["index"]])
+            row["percent"] = _percent(approved.counts[row["index"]], total)
     elif method == "score":
         low, high = score_range(vote)
-        sums = [Fraction(0)] * options
-        distributions = [[Fraction(0)] * (high - low + 1) for _ in range(options)]
-        for content, weight in zip(contents, weights, strict=True):
-            for option, score in enumerate(content["scores"]):
-                sums[option] += score * weight
-                distributions[option][score - low] += weight
-        means = [value / total if total else Fraction(0) for value in sums]
-        ranking = _ranking(means)
+        scored = tallies.score_voting(
+            _matrix(contents, "scores", options), min_score=low, max_score=high, weights=weights
+        )
+        ranking, winners = scored.ranking, scored.winners
         for row in rows:
-            row["mean"] = _number(means[row["index"]])
-            row["distribution"] = [_number(v) for v in distributions[row["index"]]]
+            mean = scored.means[row["index"]]
+            row["mean"] = None if np.isnan(mean) else _number(mean)
+            row["distribution"] = [_number(v) for v in scored.distribution[row["index"]]]
         result["scale"] = [str(value) for value in range(low, high + 1)]
     elif method == "majority_judgement":
         scale = scale_of(vote)
-        ranking, profiles = _majority_judgement(
-            [c["grades"] for c in contents], weights, options, len(scale)
-        )
+        grades = _matrix(contents, "grades", options)
+        details = tallies.majority_judgement_details(grades, len(scale), weights=weights)
+        ranking = sorted(range(options), key=lambda option: details[option].rank)
+        winners = ranking[:1] if ballots else []
         for row in rows:
-            profile = profiles[row["index"]]
-            row["majority_grade"] = majority_grade(profile) if total else None
-            row["profile"] = [_number(v) for v in profile]
-            row["profile_percent"] = [_number(v * 100 / total) if total else 0.0 for v in profile]
+            profile = details[row["index"]]
+            row["majority_grade"] = int(profile.majority_grade) if ballots else None
+            row["gauge"] = profile.gauge
+            row["tied_with_next"] = bool(profile.tied_with_next)
+            row["profile"] = [_number(v) for v in profile.counts]
+            row["profile_percent"] = [_percent(v, total) for v in profile.counts]
         result["scale"] = scale
+    elif method == "schulze":
+        details = tallies.schulze_details(_matrix(contents, "ranks", options), weights=weights)
+        ranking, winners = list(details.ranking), list(details.winners)
+        result["pairwise"] = [[_number(v) for v in line] for line in details.pairwise]
+        result["strongest"] = [[_number(v) for v in line] for line in details.strongest]
+    elif method == "date_poll":
+        polled = tallies.date_poll(_matrix(contents, "answers", options), weights=weights)
+        ranking, winners = polled.ranking, polled.best
+        for row in rows:
+            row["yes"] = _number(polled.yes[row["index"]])
+            row["if_need_be"] = _number(polled.if_need_be[row["index"]])
+            row["no"] = _number(polled.no[row["index"]])
+    elif method == "budget":
+        budget = float(vote.settings.get("budget", 0))
+        cost_array = np.asarray([cost or 0 for cost in costs], dtype=np.float64)
+        marks = _marks(contents, options)
+        greedy = tallies.pb_greedy(marks, cost_array, budget, weights=weights)
+        shares = tallies.equal_shares(marks, cost_array, budget, weights=weights)
+        for name, funded in (("greedy", greedy), ("equal_shares", shares)):
+            groups = tallies.outcome_by_group(marks, funded, cost_array) if ballots else []
+            result[name] = {
+                "selected": sorted(int(i) for i in funded.selected),
+                "cost": _number(funded.cost),
+                "groups": [
+                    {
+                        "voters": int(group.voters),
+                        "approved": [int(i) for i in group.approved],
+                        "funded": [int(i) for i in group.funded],
+                        "funded_cost": _number(group.funded_cost),
+                    }
+                    for group in groups
+                ],
+            }
+        for row in rows:
+            row["votes"] = _number(greedy.approvals[row["index"]])
+            row["cost"] = costs[row["index"]] if costs else None
+        result["budget"] = budget
+        ranking = [int(i) for i in shares.selected]
+        winners = ranking
+    elif method == "allocation":
+        caps = [capacity or 0 for capacity in capacities]
+        objective = "worst_off" if vote.settings.get("objective") == "worst_off" else "total"
+        preferences = _matrix(contents, "ranks", options)
+        if ballots:
+            allocated = tallies.allocate(preferences, caps, objective=objective)
+            assignment = [int(item) for item in allocated.assignment]
+            obtained = [int(rank) for rank in allocated.ranks]
+            result["distribution"] = {str(k): int(v) for k, v in allocated.distribution.items()}
+            result["unassigned"] = int(allocated.unassigned)
+        else:
+            assignment, obtained = [], []
+            result["distribution"], result["unassigned"] = {}, 0
+        result["objective"] = objective
+        result["assignment"] = [
+            {"voter": ballot.voter, "item": item, "rank": rank}
+            for ballot, item, rank in zip(ballots, assignment, obtained, strict=True)
+        ]
+        for row in rows:
+            row["capacity"] = caps[row["index"]]
+            row["assigned"] = assignment.count(row["index"])
+        ranking, winners = [], []
     elif method == "consent":
-        counts = dict.fromkeys(CONSENT_POSITIONS, Fraction(0))
-        for content, weight in zip(contents, weights, strict=True):
-            counts[content["position"]] += weight
+        codes = [CONSENT_POSITIONS.index(content["position"]) for content in contents]
         threshold = int(vote.settings.get("max_objections", DEFAULT_MAX_OBJECTIONS))
-        objecting = counts["object"] * 100 / total if total else Fraction(0)
-        adopted = bool(total) and counts["block"] == 0 and objecting < threshold
-        result["counts"] = {name: _number(value) for name, value in counts.items()}
-        result["adopted"] = adopted
+        rule = tallies.ConsentRule(objection_threshold=max(threshold, 1) / 100)
+        decided = tallies.consent(codes, rule, weights=weights)
+        result["counts"] = {
+            name: _number(decided.counts[tallies.Response(code)])
+            for code, name in enumerate(CONSENT_POSITIONS)
+        }
+        result["adopted"] = bool(decided.adopted) and bool(ballots)
+        result["reason"] = decided.reason
+        result["objection_percent"] = _number(decided.objection_share * 100)
         result["max_objections"] = threshold
         result["reasons"] = sorted(
             (
@@ -258,10 +315,12 @@ def tally(
             ),
             key=lambda item: (item["position"], item["reason"]),
         )
-        ranking = [0] if adopted else []
+        ranking = [0] if result["adopted"] else []
+        winners = ranking
     else:
         raise ValueError(f"unsupported method {method!r}")
-    result["ranking"] = ranking
-    result["winner"] = ranking[0] if ranking and total else None
+    result["ranking"] = [int(i) for i in ranking]
+    result["winners"] = [int(i) for i in winners] if ballots else []
+    result["winner"] = result["winners"][0] if len(result["winners"]) == 1 else None
     result["options"] = rows
     return result

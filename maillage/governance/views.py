@@ -60,7 +60,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         diff = {
             "before": before,
             "after": after,
-            "lines": diff_lines(before.title + "\n\n" + before.text, after.title + "\n\n" + after.text),
+            "lines": diff_lines(
+                before.title + "\n\n" + before.text, after.title + "\n\n" + after.text
+            ),
         }
     comments = (
         Comment.objects.filter(proposal=proposal, parent=None)
@@ -132,12 +134,15 @@ def _content_from_form(vote: Vote, data, option_count: int) -> dict:
 
     if vote.method == "single":
         return {"choice": number("choice")}
-    if vote.method == "approval":
+    if vote.method in ("approval", "budget"):
         return {"approved": [int(value) for value in data.getlist("approved") if value.isdigit()]}
     if vote.method == "consent":
         return {"position": data.get("position"), "reason": data.get("reason", "")}
-    key = "scores" if vote.method == "score" else "grades"
-    return {key: [number(f"option-{index}") for index in range(option_count)]}
+    key = tallying.VALUE_KEYS[vote.method]
+    values = [number(f"option-{index}") for index in range(option_count)]
+    if key == "ranks":  # an empty rank: not ranked (for an allocation: not acceptable)
+        values = [0 if value is None else value for value in values]
+    return {key: values}
 
 
 def _form_context(vote: Vote) -> dict:
@@ -150,6 +155,10 @@ def _form_context(vote: Vote) -> dict:
     elif vote.method == "score":
         low, high = tallying.score_range(vote)
         context["grades"] = [(value, str(value)) for value in range(high, low - 1, -1)]
+    elif vote.method == "date_poll":
+        context["grades"] = [(2, _("Oui")), (1, _("Si besoin")), (0, _("Non"))]
+    elif vote.method in ("schulze", "allocation"):
+        context["ranks"] = list(range(1, len(options) + 1))
     return context
 
 
@@ -160,9 +169,9 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"vote": vote, **_form_context(vote)}
     user = request.user
     context["may_vote"] = can_vote(user, vote)
-    context["voted"] = user.is_authenticated and vote.participations.filter(
-        elector__user=user
-    ).exists()
+    context["voted"] = (
+        user.is_authenticated and vote.participations.filter(elector__user=user).exists()
+    )
     context["may_manage"] = can_manage_body(user, vote.body)
     context["results_visible"] = can_see_results(user, vote)
     if request.method == "POST":
@@ -239,6 +248,34 @@ def vote_results(request: HttpRequest, pk: int) -> HttpResponse:
     if code and vote.status == VoteStatus.CLOSED:
         receipt = {"ballot": services.check_receipt(vote, code)}
     scale = results.get("scale") or []
+    labels = [row["label"] for row in rows]
+    pairwise = [
+        {"label": labels[index], "values": values}
+        for index, values in enumerate(results.get("pairwise") or [])
+    ]
+    budget_rows, budget_groups, assignment = [], [], []
+    if results.get("method") == "budget":
+        greedy, shares = results["greedy"], results["equal_shares"]
+        budget_rows = [
+            {
+                **row,
+                "greedy": row["index"] in greedy["selected"],
+                "shares": row["index"] in shares["selected"],
+            }
+            for row in rows
+        ]
+        for mine, theirs in zip(greedy["groups"], shares["groups"], strict=False):
+            budget_groups.append(
+                {
+                    "voters": mine["voters"],
+                    "approved": [labels[i] for i in mine["approved"]],
+                    "greedy": [labels[i] for i in mine["funded"]],
+                    "shares": [labels[i] for i in theirs["funded"]],
+                }
+            )
+    for line in results.get("assignment") or []:
+        item = line["item"]
+        assignment.append({**line, "label": labels[item] if 0 <= item < len(labels) else ""})
     return render(
         request,
         "governance/results.html",
@@ -250,6 +287,10 @@ def vote_results(request: HttpRequest, pk: int) -> HttpResponse:
             "scale_best_first": list(reversed(list(enumerate(scale)))),
             "receipt": receipt,
             "code": code,
+            "pairwise": pairwise,
+            "budget_rows": budget_rows,
+            "budget_groups": budget_groups,
+            "assignment": assignment,
         },
     )
 
@@ -274,4 +315,3 @@ def ballots_json(request: HttpRequest, pk: int) -> JsonResponse:
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-bulletins.json"'
     return response
-

@@ -10,7 +10,9 @@ def int_matrix(values: ArrayLike, name: str) -> np.ndarray:
     """``values`` as a 2-D integer array (voters × options), or a ValueError naming it."""
     array = np.asarray(values)
     if array.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (voters × options), got {array.ndim} dimensions")
+        raise ValueError(
+            f"{name} must be a 2-D array (voters × options), got {array.ndim} dimensions"
+        )
     if array.size and not np.issubdtype(array.dtype, np.integer):
         if np.issubdtype(array.dtype, np.bool_):
             return array.astype(np.int64)
@@ -33,7 +35,9 @@ def voter_weights(weights: ArrayLike | None, n_voters: int) -> np.ndarray | None
         return None
     array = np.asarray(weights, dtype=np.float64)
     if array.shape != (n_voters,):
-        raise ValueError(f"weights must have one value per voter ({n_voters}), got shape {array.shape}")
+        raise ValueError(
+            f"weights must have one value per voter ({n_voters}), got shape {array.shape}"
+        )
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError("weights must be finite and non-negative")
     return array
@@ -51,7 +55,9 @@ def ranking_by(keys: list[np.ndarray]) -> list[int]:
 
     Equal options keep their index order (a stable order, so the ranking is reproducible).
     """
-    order = np.lexsort([np.arange(keys[0].size)] + [-np.asarray(k, dtype=np.float64) for k in reversed(keys)])
+    order = np.lexsort(
+        [np.arange(keys[0].size)] + [-np.asarray(k, dtype=np.float64) for k in reversed(keys)]
+    )
     return [int(i) for i in order]
 
 

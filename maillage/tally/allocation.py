@@ -104,11 +104,23 @@ def allocate(
         assignment, served = _solve(cost, acceptable, slot_item)
         if objective == "worst_off" and served:
             thresholds = np.unique(cost[acceptable])
-            low, high = 0, int(np.searchsorted(thresholds, cost[np.arange(n_members), np.maximum(assignment, 0)][assignment >= 0].max()))
+            low, high = (
+                0,
+                int(
+                    np.searchsorted(
+                        thresholds,
+                        cost[np.arange(n_members), np.maximum(assignment, 0)][
+                            assignment >= 0
+                        ].max(),
+                    )
+                ),
+            )
             best = assignment
             while low < high:  # the smallest threshold that serves as many members
                 mid = (low + high) // 2
-                trial, trial_served = _solve(cost, acceptable & (cost <= thresholds[mid]), slot_item)
+                trial, trial_served = _solve(
+                    cost, acceptable & (cost <= thresholds[mid]), slot_item
+                )
                 if trial_served == served:
                     high, best = mid, trial
                 else:

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from maillage.tally._arrays import bool_matrix, ranking_by, tied_groups, voter_weights, weighted_column_sums
+from maillage.tally._arrays import (
+    bool_matrix,
+    ranking_by,
+    tied_groups,
+    voter_weights,
+    weighted_column_sums,
+)
 
 
 @dataclass(frozen=True)

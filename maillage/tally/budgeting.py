@@ -181,7 +181,11 @@ def equal_shares(
     n_voters = marks.shape[0]
     w = voter_weights(weights, n_voters)
     votes = weighted_column_sums(marks, w).astype(np.float64)
-    base = (np.full(n_voters, 1.0 / n_voters) if w is None else w / w.sum()) if n_voters else np.zeros(0)
+    base = (
+        (np.full(n_voters, 1.0 / n_voters) if w is None else w / w.sum())
+        if n_voters
+        else np.zeros(0)
+    )
     if w is not None and w.sum() <= 0:
         raise ValueError("weights must not all be zero")
     supporters = [np.flatnonzero(marks[:, p] & (base > 0)) for p in range(c.size)]
@@ -193,7 +197,9 @@ def equal_shares(
 
     def exhaustive(chosen: list[int], spent: float) -> bool:
         left = total - spent
-        return not any(c[p] <= left + _EPS for p in range(c.size) if p not in set(chosen) and votes[p] > 0)
+        return not any(
+            c[p] <= left + _EPS for p in range(c.size) if p not in set(chosen) and votes[p] > 0
+        )
 
     chosen, money, spent = run(1.0)
     factor = 1.0
@@ -223,9 +229,7 @@ def equal_shares(
         funded_by.update(dict.fromkeys(extra, "greedy_completion"))
         chosen = chosen + extra
     payments = base * total * factor - money
-    return BudgetResult(
-        chosen, float(c[chosen].sum()), total, votes, payments, funded_by, factor
-    )
+    return BudgetResult(chosen, float(c[chosen].sum()), total, votes, payments, funded_by, factor)
 
 
 def outcome_by_group(

@@ -31,7 +31,9 @@ class PluralityResult:
     winners: list[int]  # the first tier when anyone voted, else []
 
 
-def plurality(choices: ArrayLike, n_options: int, *, weights: ArrayLike | None = None) -> PluralityResult:
+def plurality(
+    choices: ArrayLike, n_options: int, *, weights: ArrayLike | None = None
+) -> PluralityResult:
     """Count single-choice ballots.
 
     ``choices`` is an integer array (voters,): the index of the option each voter chose, or

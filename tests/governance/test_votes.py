@@ -34,7 +34,9 @@ def test_the_electorate_is_frozen_when_the_vote_opens():
 def test_a_second_ballot_without_the_receipt_code_is_refused_and_with_it_replaces():
     body, (ada,) = make_body(members=1)
     vote = make_vote(body)
-    ballot, code, created = services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
+    ballot, code, created = services.submit_ballot(
+        actor=ada, vote=vote, content={"grades": [1, 2, 3]}
+    )
     assert created
     with pytest.raises(Conflict):
         services.submit_ballot(actor=ada, vote=vote, content={"grades": [3, 2, 1]})
@@ -55,7 +57,7 @@ def test_a_ballot_out_of_the_scale_is_refused():
 
 
 def test_nothing_links_a_secret_ballot_to_its_voter():
-    body, (ada, bob) = make_body(members=2)
+    body, (ada, _bob) = make_body(members=2)
     vote = make_vote(body)
     services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
     participation = Participation.objects.get(vote=vote)
@@ -73,7 +75,9 @@ def test_a_public_ballot_names_its_voter():
     vote = make_vote(body, secret=False)
     ballot, _code, _ = services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
     assert Participation.objects.get(vote=vote).ballot_id == ballot.pk
-    replaced, _code, created = services.submit_ballot(actor=ada, vote=vote, content={"grades": [0, 0, 0]})
+    replaced, _code, created = services.submit_ballot(
+        actor=ada, vote=vote, content={"grades": [0, 0, 0]}
+    )
     assert not created and replaced.pk == ballot.pk
 
 
@@ -129,7 +133,11 @@ def test_verify_names_an_inserted_ballot_even_when_chained():
         position=3,
         previous_hash=vote.chain_head,
         hash=chain.entry_hash(
-            vote_id=vote.pk, position=3, content=content, receipt=receipt, college_id=None,
+            vote_id=vote.pk,
+            position=3,
+            content=content,
+            receipt=receipt,
+            college_id=None,
             previous_hash=vote.chain_head,
         ),
     )
@@ -202,7 +210,7 @@ def test_colleges_weigh_results_whatever_their_turnout():
         services.submit_ballot(actor=user, vote=vote, content={"choice": 1})
     services.close_vote(actor=SYSTEM, vote=vote)
     vote.refresh_from_db()
-    assert [row["votes"] for row in vote.results["options"]] == [50.0, 50.0]
+    assert [row["percent"] for row in vote.results["options"]] == [50.0, 50.0]
 
 
 @pytest.mark.parametrize(
@@ -216,7 +224,7 @@ def test_college_weights_are_10_to_50_percent_summing_to_100(colleges):
 
 
 def test_reminders_go_once_to_those_who_have_not_voted(mailoutbox, settings):
-    body, (ada, bob) = make_body(members=2)
+    body, (ada, _bob) = make_body(members=2)
     vote = make_vote(body, closes_at=timezone.now() + timedelta(hours=20))
     services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
     assert services.send_reminders(actor=SYSTEM) == 1
