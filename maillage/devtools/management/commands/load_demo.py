@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.devtools.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo_governance import load_demo_governance
 
 
 class Command(BaseCommand):
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             )
             % vars(report)
         )
+        governance = load_demo_governance()
+        if governance is not None:
+            self.stdout.write(
+                _("gouvernance de démonstration : %(created)d votes créés, %(unchanged)d inchangés")
+                % vars(governance)
+            )
         if report.created:
             self.stdout.write(
                 _(
