@@ -656,6 +656,30 @@ def compute_results(vote: Vote, ballots: list[Ballot] | None = None) -> dict[str
     return results
 
 
+def _seal(ballots: list[Ballot]) -> None:
+    """Write the chain fields of `ballots` in one prepared UPDATE (bulk_update's CASE per row
+    takes minutes for 100,000 ballots)."""
+    if not ballots:
+        return
+    meta = Ballot._meta
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    id_field = meta.pk
+    columns = ["position", "previous_hash", "hash"]  # their columns are named as the fields
+    rows = [
+        (b.position, b.previous_hash, b.hash, id_field.get_db_prep_value(b.pk, connection))
+        for b in ballots
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            # Identifiers come from the model's metadata; every value is a parameter.
+            f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+            + ", ".join(f"{quote(column)} = %s" for column in columns)
+            + f" WHERE {quote(id_field.column)} = %s",
+            rows,
+        )
+
+
 @transaction.atomic
 def close_vote(*, actor: Actor, vote: Vote) -> Vote:
     """Close the vote: seal its ballots into the hash chain (in receipt-hash order, which says
@@ -678,7 +702,7 @@ def close_vote(*, actor: Actor, vote: Vote) -> Vote:
             previous_hash=previous,
         )
         previous = ballot.hash
-    Ballot.objects.bulk_update(ballots, ["position", "previous_hash", "hash"], batch_size=1000)
+    _seal(ballots)
     results = compute_results(vote, ballots)
     Vote.objects.filter(pk=vote.pk).update(
         chain_head=previous, ballot_count=len(ballots), results=results

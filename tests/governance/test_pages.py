@@ -25,7 +25,7 @@ def assembly():
 def test_the_overview_lists_the_votes_waiting_for_mine_first(
     client, assembly, django_assert_max_num_queries
 ):
-    body, ada, bob = assembly
+    body, ada, _bob = assembly
     waiting = make_vote(body, method="single", options=["Oui", "Non"])
     done = make_vote(body, method="approval", options=["A", "B"])
     services.submit_ballot(actor=ada, vote=done, content={"approved": [0]})
@@ -67,7 +67,9 @@ def test_a_stranger_sees_no_vote(client, assembly):
         ("date_poll", ["Lundi", "Mardi"], {"option-0": "2", "option-1": "1"}, {"answers": [2, 1]}),
     ],
 )
-def test_each_method_votes_through_a_plain_form(client, assembly, method, options, form, content):
+def test_each_method_votes_through_a_plain_form(  # noqa: PLR0917 - parametrized
+    client, assembly, method, options, form, content
+):
     body, ada, _bob = assembly
     vote = make_vote(body, method=method, options=options)
     client.force_login(ada)
