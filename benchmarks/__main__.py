@@ -1,4 +1,4 @@
-"""Run the benchmarks and print their tables: `python -m benchmarks [api|import|analysis …]`.
+"""Run the benchmarks and print their tables: `python -m benchmarks [api|import|analysis|tally …]`.
 
 With no name, every benchmark runs in turn. `--quick` is passed to each (shorter runs, smaller
 inputs). Each benchmark is a module runnable on its own (`python -m benchmarks.api_bench`) and
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "import": "benchmarks.import_bench",
     "import_writes": "benchmarks.import_writes_bench",
     "analysis": "benchmarks.analysis_bench",
+    "tally": "benchmarks.tally",
     "ballots": "benchmarks.ballots",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent

@@ -30,7 +30,7 @@ def bool_matrix(values: ArrayLike, name: str) -> np.ndarray:
 
 
 def voter_weights(weights: ArrayLike | None, n_voters: int) -> np.ndarray | None:
-    """Per-voter weights as float64 (n_voters,), non-negative; None stays None (one voter, one vote)."""
+    """Per-voter weights as float64 (n_voters,), non-negative; None (one voter, one vote) stays."""
     if weights is None:
         return None
     array = np.asarray(weights, dtype=np.float64)

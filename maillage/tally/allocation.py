@@ -73,6 +73,36 @@ def _solve(cost: np.ndarray, allowed: np.ndarray, slot_item: np.ndarray) -> tupl
     return assignment, int(ok.sum())
 
 
+def _lexicographic_worst_off(
+    cost: np.ndarray,
+    acceptable: np.ndarray,
+    slot_item: np.ndarray,
+    assignment: np.ndarray,
+    served: int,
+) -> np.ndarray:
+    """Bisect on the worst rank: the smallest threshold that still serves ``served`` members.
+
+    ``assignment`` (the total optimum) serves them with its own worst rank, the upper end.
+    At the threshold found, the min-cost assignment over allowed entries is the total optimum
+    among the assignments whose worst rank is that threshold.
+    """
+    thresholds = np.unique(cost[acceptable])
+    got = assignment >= 0
+    worst = cost[np.flatnonzero(got), assignment[got]].max()
+    low, high = 0, int(np.searchsorted(thresholds, worst))
+    best = assignment
+    while low < high:
+        mid = (low + high) // 2
+        trial, trial_served = _solve(cost, acceptable & (cost <= thresholds[mid]), slot_item)
+        if trial_served == served:
+            high, best = mid, trial
+        else:
+            low = mid + 1
+    if best is assignment:  # the total optimum's worst rank was already the best: same result
+        return assignment
+    return best
+
+
 def allocate(
     preferences: ArrayLike,
     capacities: ArrayLike,
@@ -86,8 +116,8 @@ def allocate(
     >>> r.assignment.tolist(), r.distribution, r.total
     ([0, 1, 1], {1: 2, 2: 1}, 4)
     >>> prefs = [[1, 2, 3], [1, 3, 2], [2, 3, 1]]  # the total is 4 at best, with a rank 2
-    >>> allocate(prefs, [1, 1, 1]).distribution, allocate(prefs, [1, 1, 1], objective="worst_off").worst
-    ({1: 2, 2: 1}, 2)
+    >>> allocate(prefs, [1, 1, 1], objective="worst_off").worst
+    2
     """
     if objective not in ("total", "worst_off"):
         raise ValueError('objective must be "total" or "worst_off"')
@@ -103,31 +133,7 @@ def allocate(
     else:
         assignment, served = _solve(cost, acceptable, slot_item)
         if objective == "worst_off" and served:
-            thresholds = np.unique(cost[acceptable])
-            low, high = (
-                0,
-                int(
-                    np.searchsorted(
-                        thresholds,
-                        cost[np.arange(n_members), np.maximum(assignment, 0)][
-                            assignment >= 0
-                        ].max(),
-                    )
-                ),
-            )
-            best = assignment
-            while low < high:  # the smallest threshold that serves as many members
-                mid = (low + high) // 2
-                trial, trial_served = _solve(
-                    cost, acceptable & (cost <= thresholds[mid]), slot_item
-                )
-                if trial_served == served:
-                    high, best = mid, trial
-                else:
-                    low = mid + 1
-            if best is assignment:
-                best, _ = _solve(cost, acceptable & (cost <= thresholds[low]), slot_item)
-            assignment = best
+            assignment = _lexicographic_worst_off(cost, acceptable, slot_item, assignment, served)
     got = assignment >= 0
     ranks = np.zeros(n_members, dtype=np.int64)
     ranks[got] = cost[np.flatnonzero(got), assignment[got]]

@@ -29,7 +29,7 @@ class DatePollResult:
 
 
 def date_poll(answers: ArrayLike, *, weights: ArrayLike | None = None) -> DatePollResult:
-    """Tally a date poll: ``answers`` is an integer array (voters × slots), 2 yes, 1 if need be, 0 no.
+    """``answers``: an integer array (voters × slots), 2 yes, 1 if need be, 0 no.
 
     >>> r = date_poll([[2, 1, 0], [2, 2, 1], [0, 2, 1]])
     >>> r.yes.tolist(), r.if_need_be.tolist(), r.ranking

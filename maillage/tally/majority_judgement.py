@@ -30,6 +30,7 @@ voter counts — the removal of "one grade" becomes that of an infinitesimal wei
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -38,9 +39,9 @@ from numpy.typing import ArrayLike
 
 from maillage.tally._arrays import int_matrix, voter_weights
 
-# weighted profiles are compared on positions rounded to this many decimals, so that a sum taken
+# weighted profiles are compared with this relative tolerance on positions, so that a sum taken
 # in another order (1e-16 apart) does not decide a tie that exact arithmetic would not see
-_DECIMALS = 9
+_RELATIVE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class MeritProfile:
     rank: int  # place in the ranking, 0 the best
     separated_after: float | None
     tied_with_next: bool
+    # the first terms of the majority value, up to the one that separates this option from its
+    # neighbours in the ranking (the tie-break a results page shows); () when weighted
+    tiebreak: tuple[int, ...] = ()
 
     @property
     def gauge(self) -> str:
@@ -96,13 +100,19 @@ def merit_profiles(
 
 
 def _edges(counts: np.ndarray) -> np.ndarray:
-    edges = np.cumsum(counts)
-    return edges if np.issubdtype(edges.dtype, np.integer) else np.round(edges, _DECIMALS)
+    return np.cumsum(counts)
+
+
+def _tolerance(edges: np.ndarray) -> float:
+    """0 for integer counts (exact), else a whisker relative to the total weight."""
+    if np.issubdtype(edges.dtype, np.integer) or not edges.size:
+        return 0.0
+    return _RELATIVE_TOLERANCE * max(1.0, float(edges[-1]))
 
 
 def _lower_median(edges: np.ndarray) -> int:
     """Grade at the centre (just below it on an even count): the first grade reaching half."""
-    return int(np.searchsorted(edges, edges[-1] / 2, side="left"))
+    return int(np.searchsorted(edges, edges[-1] / 2 - _tolerance(edges), side="left"))
 
 
 def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, float]:
@@ -111,11 +121,14 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, float]:
     Returns (1 if a is ahead, -1 if b is, 0 if equal; grades removed before they differ).
     """
     ea, eb = _edges(a), _edges(b)
+    tol = max(_tolerance(ea), _tolerance(eb))
     total = ea[-1]
-    if total != eb[-1]:
+    if abs(total - eb[-1]) > tol:
         raise ValueError("options must have the same number (weight) of grades")
     centre = total / 2
     cuts = np.unique(np.concatenate([[0], ea, eb]))
+    if tol:  # positions a whisker apart are one position
+        cuts = cuts[np.concatenate([[True], np.diff(cuts) > tol])]
     lo, hi = cuts[:-1], cuts[1:]
     middle = (lo + hi) / 2
     ga = np.searchsorted(ea, middle, side="right")
@@ -125,10 +138,12 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, float]:
         return 0, math.nan
     lo, hi, ga, gb = lo[differ], hi[differ], ga[differ], gb[differ]
     distance = np.maximum(np.maximum(lo - centre, centre - hi), 0)
-    above = lo >= centre
-    k = int(np.lexsort((above, distance))[0])
+    above = lo >= centre - tol
+    # equal distances tie (then the lower side first): compare them in units of the tolerance
+    key = np.round(distance / tol) if tol else distance
+    k = int(np.lexsort((above, key))[0])
     sign = 1 if ga[k] > gb[k] else -1
-    if np.issubdtype(ea.dtype, np.integer):
+    if not tol:
         return sign, float(_removal_step(int(total), int(lo[k]), int(hi[k]), bool(above[k])))
     return sign, float(2 * distance[k])
 
@@ -201,9 +216,9 @@ def profile_details(counts: ArrayLike) -> list[MeritProfile]:
     ranking = rank_profiles(profiles)
     place = {option: rank for rank, option in enumerate(ranking)}
     separation: dict[int, tuple[float | None, bool]] = {}
-    for here, after in zip(ranking, ranking[1:], strict=False):
-        sign, step = _first_difference(profiles[here], profiles[after])
-        separation[here] = (None, True) if sign == 0 else (step, False)
+    for here, after in itertools.pairwise(ranking):
+        sign, gap = _first_difference(profiles[here], profiles[after])
+        separation[here] = (None, True) if sign == 0 else (gap, False)
     details = []
     for option in range(profiles.shape[0]):
         edges = _edges(profiles[option])
@@ -212,6 +227,11 @@ def profile_details(counts: ArrayLike) -> list[MeritProfile]:
         below = float(edges[grade - 1]) if grade > 0 else 0.0
         above = float(total - edges[grade]) if total else 0.0
         step, tied = separation.get(option, (None, False))
+        tiebreak: tuple[int, ...] = ()
+        if not _tolerance(edges) and total:
+            above_gap = separation.get(ranking[place[option] - 1], (None, False))[0]
+            gaps = [g for g in (step, above_gap if place[option] else None) if g is not None]
+            tiebreak = tuple(majority_value(profiles[option], int(max(gaps, default=0)) + 1))
         details.append(
             MeritProfile(
                 option=option,
@@ -223,6 +243,7 @@ def profile_details(counts: ArrayLike) -> list[MeritProfile]:
                 rank=place[option],
                 separated_after=step,
                 tied_with_next=tied,
+                tiebreak=tiebreak,
             )
         )
     return details

@@ -24,7 +24,7 @@ class QuorumCheck:
 def check_quorum(
     participation: float, electorate: float, *, share: float | None = None, count: int | None = None
 ) -> QuorumCheck:
-    """Is the quorum met? Give it as a ``share`` of the electorate, or a ``count`` of voters, or both.
+    """Is the quorum met? Give a ``share`` of the electorate, or a ``count`` of voters, or both.
 
     With a share, the voters required are rounded up: a quorum of half of 7 voters is 4. With
     both, both must be met. Participation and electorate may be weights (colleges); then the

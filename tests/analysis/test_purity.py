@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("package", [maillage.analysis, maillage.tally], ids=lambda p: p.__name__)
 def test_importing_the_core_loads_no_django(package):
-    """`import maillage.<core>` (and every submodule) leaves Django and the apps out of sys.modules."""
+    """Importing the package and every submodule leaves Django and the apps out of sys.modules."""
     name = package.__name__
     submodules = [f"{name}.{module.name}" for module in pkgutil.iter_modules(package.__path__)]
     assert len(submodules) >= 5  # the listing found the modules
