@@ -6,3 +6,10 @@ class GovernanceConfig(AppConfig):
     name = "maillage.governance"
     label = "governance"
     verbose_name = _("Gouvernance")
+
+    def ready(self) -> None:
+        from maillage.accounts import personal_data
+
+        from .personal_data import erase_governance, export_governance
+
+        personal_data.register("governance", export=export_governance, erase=erase_governance)

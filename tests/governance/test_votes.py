@@ -229,3 +229,19 @@ def test_reminders_go_once_to_those_who_have_not_voted(mailoutbox, settings):
     services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
     assert services.send_reminders(actor=SYSTEM) == 1
     assert services.send_reminders(actor=SYSTEM) == 0
+
+
+def test_personal_data_exports_participations_not_secret_ballots_and_erasure_keeps_counts():
+    from maillage.accounts.personal_data import erase_person, export_person
+
+    body, (ada,) = make_body(members=1)
+    vote = make_vote(body)
+    proposal = services.create_proposal(actor=ada, body=body, title="T", text="x")
+    services.add_comment(actor=ada, proposal=proposal, text="mon avis")
+    services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
+    data = export_person(ada)["governance"]
+    assert data["votes"][0]["ballot"] is None and data["comments"][0]["text"] == "mon avis"
+    erase_person(ada)
+    ada.delete()
+    assert Participation.objects.filter(vote=vote).count() == 1
+    assert proposal.comments.get().text == ""
