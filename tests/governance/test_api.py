@@ -10,7 +10,7 @@ from maillage.common.actors import SYSTEM
 from maillage.governance import services
 from maillage.governance.models import Ballot, Participation
 from tests.concurrency import Call, send_all
-from tests.factories import AdminFactory, UserFactory, make_place
+from tests.factories import AdminFactory, UserFactory, load_reference_sample, make_place
 from tests.governance.factories import make_body, make_vote
 
 ROLES = ("anonymous", "member", "non_member", "staff", "other_manager", "admin")
@@ -186,6 +186,7 @@ def test_the_votes_list_reads_in_constant_queries(client, world, django_assert_m
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_ballots_of_one_voter_leave_one(app_server):
+    load_reference_sample()  # a transactional test starts from an empty database
     place = make_place(name="Parallèle")
     body, (voter,) = make_body(place, members=1)
     vote = make_vote(body)
