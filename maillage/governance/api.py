@@ -263,6 +263,62 @@ def vote_verification(request: HttpRequest, vote_id: int):
     return exports.verification(_closed(request, vote_id))
 
 
+class OptionIn(Schema):
+    label: str
+    description: str = ""
+    cost: int | None = None
+    capacity: int | None = None
+
+
+class VoteIn(Schema):
+    body: int
+    title: str
+    method: str
+    options: list[OptionIn] = []
+    closes_at: datetime
+    proposal: int | None = None
+    description: str = ""
+    secret: bool | None = None
+    results_public: bool = False
+    results_hidden: bool = True
+    changeable: bool = True
+    early_close: bool = False
+    quorum_percent: int = 0
+    settings: dict[str, Any] = {}
+
+
+@router.post(
+    "votes",
+    auth=token_auth,
+    response={201: VoteListOut, **WRITE_ERRORS},
+    operation_id="create_vote",
+    summary="Préparer un vote",
+    description=(
+        "Réservé à qui anime l'instance. Le vote est créé en préparation (`draft`) ; "
+        "`POST /api/v1/votes/{id}/state` l'ouvre, ce qui arrête son corps électoral. "
+        "`secret` vaut par défaut le réglage de l'instance."
+    ),
+)
+def create_vote(request: HttpRequest, payload: VoteIn):
+    body = bodies_where(request.auth).filter(pk=payload.body).first()
+    if body is None:
+        raise Http404(_("Instance introuvable."))
+    proposal = None
+    if payload.proposal is not None:
+        proposal = body.proposals.filter(pk=payload.proposal).first()
+        if proposal is None:
+            raise Http404(_("Proposition introuvable."))
+    values = payload.model_dump(exclude={"body", "proposal", "options"})
+    vote = services.create_vote(
+        actor=request.auth,
+        body=body,
+        proposal=proposal,
+        options=[option.model_dump() for option in payload.options],
+        **values,
+    )
+    return Status(201, vote)
+
+
 class VoteActionIn(Schema):
     action: Literal["open", "close", "cancel"]
 

@@ -199,3 +199,32 @@ def test_twenty_parallel_ballots_of_one_voter_leave_one(app_server):
     assert Counter(response.status for response in responses) == {201: 1, 409: 19}
     assert Ballot.objects.filter(vote=vote).count() == 1
     assert Participation.objects.filter(vote=vote).count() == 1
+
+
+CREATE_STATUS = {"anonymous": 401, "member": 403, "non_member": 404, "staff": 201,
+                 "other_manager": 404, "admin": 201}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_prepare_a_vote(client, world, role):
+    body = {
+        "body": world["body"].pk,
+        "title": "Nouveau vote",
+        "method": "approval",
+        "options": [{"label": "A"}, {"label": "B"}],
+        "closes_at": "2099-01-01T12:00:00+01:00",
+    }
+    response = call(client, "post", "/api/v1/votes", world["users"][role], body)
+    assert response.status_code == CREATE_STATUS[role], response.content
+    if response.status_code == 201:
+        assert response.json()["status"] == "draft"
+
+
+@pytest.mark.django_db
+def test_an_unknown_method_is_a_422(client, world):
+    body = {"body": world["body"].pk, "title": "V", "method": "dice", "options": [],
+            "closes_at": "2099-01-01T12:00:00+01:00"}  # fmt: skip
+    response = call(client, "post", "/api/v1/votes", world["users"]["staff"], body)
+    assert response.status_code == 422
+    assert {error["field"] for error in response.json()["errors"]} >= {"method"}
