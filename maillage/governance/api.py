@@ -32,6 +32,8 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 def _viewer(request: HttpRequest):
     """The token's user, the session's, or an anonymous visitor; 401 for a bad token."""
+    if getattr(request, "auth", None) is not None:  # already authenticated by `token_auth`
+        return request.auth
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _space, raw = header.partition(" ")
