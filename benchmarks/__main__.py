@@ -18,6 +18,7 @@ BENCHMARKS = {
     "analysis": "benchmarks.analysis_bench",
     "tally": "benchmarks.tally",
     "bookings": "benchmarks.bookings",
+    "ballots": "benchmarks.ballots",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

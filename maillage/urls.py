@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("maillage.members.urls")),
     path("", include("maillage.checkins.urls")),
     path("", include("maillage.organisations.urls")),
+    path("gouvernance/", include("maillage.governance.urls")),
     path("", include("maillage.places.urls")),
 ]

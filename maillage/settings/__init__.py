@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "maillage.bookings",
     "maillage.checkins",
     "maillage.organisations",
+    "maillage.governance",
     "maillage.opendata",
     "maillage.planning",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing

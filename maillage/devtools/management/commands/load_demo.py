@@ -6,6 +6,7 @@ from maillage.devtools.demo import MissingCommunes, load_demo_places
 from maillage.devtools.demo_bookings import load_demo_bookings
 from maillage.devtools.demo_checkins import load_demo_checkins
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
+from maillage.devtools.demo_governance import load_demo_governance
 
 
 class Command(BaseCommand):
@@ -74,3 +75,9 @@ class Command(BaseCommand):
             )
             % vars(activity)
         )
+        governance = load_demo_governance()
+        if governance is not None:
+            self.stdout.write(
+                _("gouvernance de démonstration : %(created)d votes créés, %(unchanged)d inchangés")
+                % vars(governance)
+            )

@@ -1,0 +1,194 @@
+"""Ballots benchmark: ballots accepted per second through the API, and the verification time.
+
+1. Ballots through the API: a body of `VOTERS` members (400 with `--quick`), each with an API
+   token, and an open majority-judgement vote of 5 options; gunicorn (2 workers × 2 threads,
+   `tests/concurrency.py`) serves it and 16 concurrent clients `PUT` one ballot per voter.
+   Every answer must be a 201. Target (issue 10 §6): ≥ 300 ballots/s on PostgreSQL.
+2. Verification: a closed vote of 100,000 ballots (10,000 with `--quick`), written directly
+   and sealed by `close_vote`; `maillage verify_vote`'s check (`governance.exports.verify`:
+   the chain and the tally recomputed) is timed.
+
+On a throw-away SQLite database by default; on the PostgreSQL database of `DATABASE_URL` when
+it is set (migrated, then given a benchmark place, body and votes, left there).
+
+    python -m benchmarks.ballots [--quick]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.import_bench import REPOSITORY, bench_environment, load_average, manage
+from tests.concurrency import AppServer, Call, send_all, summary
+
+CLIENTS = 16
+VOTERS = 2_000
+VERIFIED = 100_000
+MIN_BALLOTS_PER_S = 300
+OPTIONS = 5
+
+
+def child_setup(voters: int) -> None:
+    """In a child: the place, its members and their tokens, the open vote; print them."""
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from maillage.accounts.models import User
+    from maillage.accounts.services import create_api_token
+    from maillage.common.actors import SYSTEM
+    from maillage.governance import services
+    from maillage.governance.models import BodyKind
+    from maillage.members.models import Membership, MembershipStatus
+    from maillage.places.services import create_place
+
+    stamp = str(time.time_ns())
+    place = create_place(
+        actor=SYSTEM,
+        data={"name": f"Banc d'essai {stamp}", "kinds": ["coworking"],
+              "latitude": 43.3, "longitude": -0.37},
+    )  # fmt: skip
+    users = User.objects.bulk_create(
+        User(username=f"bench-{stamp}-{n}", email=f"bench{n}@example.org") for n in range(voters)
+    )
+    users = list(User.objects.filter(username__startswith=f"bench-{stamp}-"))
+    Membership.objects.bulk_create(
+        Membership(place=place, user=user, status=MembershipStatus.ACTIVE) for user in users
+    )
+    tokens = [create_api_token(user=user, name="bench")[1] for user in users]
+    body = services.create_body(
+        actor=SYSTEM, name="Assemblée", kind=BodyKind.PLACE_MEMBERS, place=place
+    )
+    vote = services.create_vote(
+        actor=SYSTEM, body=body, title="Banc d'essai", method="majority_judgement",
+        options=[f"Option {n}" for n in range(OPTIONS)],
+        closes_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    services.open_vote(actor=SYSTEM, vote=vote)
+    print(json.dumps({"vote": vote.pk, "body": body.pk, "tokens": tokens}))
+
+
+def child_verify(body_id: int, ballots: int) -> None:
+    """In a child: a closed vote of `ballots` ballots, then the time of its verification."""
+    import django
+
+    django.setup()
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from maillage.common.actors import SYSTEM
+    from maillage.governance import chain, exports, services
+    from maillage.governance.models import Ballot, DecisionBody
+
+    body = DecisionBody.objects.get(pk=body_id)
+    vote = services.create_vote(
+        actor=SYSTEM, body=body, title="Vérification", method="majority_judgement",
+        options=[f"Option {n}" for n in range(OPTIONS)],
+        closes_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    services.open_vote(actor=SYSTEM, vote=vote)
+    draw = random.Random(10)
+    rows = []
+    for n in range(ballots):
+        content = {"grades": [draw.randrange(7) for _ in range(OPTIONS)]}
+        nonce = f"bench-{n}"
+        rows.append(
+            Ballot(
+                vote=vote,
+                content=content,
+                receipt_hash=chain.receipt_hash(vote.pk, content, nonce),
+                key_hash=chain.key_hash(vote.pk, nonce),
+            )
+        )
+    Ballot.objects.bulk_create(rows, batch_size=5_000)
+    started = time.perf_counter()
+    services.close_vote(actor=SYSTEM, vote=vote)
+    sealed_s = time.perf_counter() - started
+    vote.refresh_from_db()
+    started = time.perf_counter()
+    problem = exports.verify(vote)
+    verify_s = time.perf_counter() - started
+    print(json.dumps({"sealed_s": sealed_s, "verify_s": verify_s, "problem": problem}))
+
+
+def _child(env: dict[str, str], *args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ballots", *args],
+        env=env, cwd=REPOSITORY, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"child failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.ballots")
+    parser.add_argument("--quick", action="store_true", help="fewer voters and ballots")
+    parser.add_argument("--child-setup", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-verify", nargs=2, type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child_setup:
+        child_setup(options.child_setup)
+        return 0
+    if options.child_verify:
+        child_verify(*options.child_verify)
+        return 0
+    voters = 400 if options.quick else VOTERS
+    verified = 10_000 if options.quick else VERIFIED
+    configured = os.environ.get("DATABASE_URL", "")
+    with tempfile.TemporaryDirectory(prefix="maillage-ballots-bench-") as tmp:
+        env = bench_environment(Path(tmp))
+        if configured:
+            env["DATABASE_URL"] = configured
+        database_url = configured or f"sqlite:///{Path(tmp) / 'maillage.sqlite3'}"
+        engine = "PostgreSQL" if configured.startswith("postgres") else "SQLite"
+        print(f"Preparing the {engine} database (migrate, {voters} voters with tokens)…")
+        manage(env, "migrate", "--noinput", "-v", "0")
+        world = _child(env, "--child-setup", str(voters))
+        calls = [
+            Call("PUT", f"/api/v1/votes/{world['vote']}/ballot",
+                 {"content": {"grades": [(n + k) % 7 for k in range(OPTIONS)]}}, raw)
+            for n, raw in enumerate(world["tokens"])
+        ]  # fmt: skip
+        server = AppServer.start(database_url=database_url, settings_module="maillage.settings")
+        try:
+            started = time.perf_counter()
+            responses = send_all(server.url, calls, clients=CLIENTS)
+            elapsed = time.perf_counter() - started
+        finally:
+            server.stop()
+        print(f"Sealing and verifying a vote of {verified} ballots…")
+        verification = _child(env, "--child-verify", str(world["body"]), str(verified))
+    figures = summary(responses)
+    rate = len(responses) / elapsed
+    statuses = ", ".join(f"{s}: {c}" for s, c in sorted(figures["statuses"].items()))
+    print()
+    print(f"Ballots through the API, {CLIENTS} clients, gunicorn 2 workers × 2 threads, {engine}")
+    print(f"Load average (1, 5, 15 min): {load_average()}")
+    header = f"{'measure':<36} {'value':>10} {'target':>10} {'verdict':>8}"
+    print(header)
+    print("-" * len(header))
+    ok = set(figures["statuses"]) == {201}
+    verdict = "ok" if rate >= MIN_BALLOTS_PER_S and ok else "MISSED"
+    print(f"{'ballots accepted/s':<36} {rate:>10.0f} {MIN_BALLOTS_PER_S:>10} {verdict:>8}")
+    print(f"{'p50 / p95 ms':<36} {figures['p50_ms']:>5.0f}/{figures['p95_ms']:<4.0f}")
+    print(f"{'statuses':<36} {statuses}")
+    print(f"{f'seal at close ({verified} ballots), s':<36} {verification['sealed_s']:>10.2f}")
+    check = "ok" if verification["problem"] is None else "BROKEN"
+    label = f"verify_vote ({verified} ballots), s"
+    print(f"{label:<36} {verification['verify_s']:>10.2f} {'':>10} {check:>8}")
+    return 0 if ok and verification["problem"] is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

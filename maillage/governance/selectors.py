@@ -1,0 +1,101 @@
+"""Reads about governance: a body's electorate now, a place's or network's governance page."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from maillage.accounts.rules import is_signed_in
+from maillage.members.models import MembershipStatus
+from maillage.members.selectors import members_of
+
+from .models import (
+    BodyKind,
+    DecisionBody,
+    Elector,
+    Participation,
+    Proposal,
+    ProposalStatus,
+    Vote,
+    VoteStatus,
+)
+from .rules import bodies_where
+
+
+@dataclass(frozen=True)
+class Voter:
+    user_id: int
+    college_id: int | None
+    place_id: int | None
+
+
+def electorate(body: DecisionBody) -> list[Voter]:
+    """Who may vote in `body` now. With colleges, only the people assigned to a college."""
+    assigned = {row.user_id: row for row in body.body_members.all()}
+    has_colleges = body.colleges.exists()
+    voters: list[Voter] = []
+    if body.kind == BodyKind.PLACE_MEMBERS:
+        memberships = members_of(body.place, status=MembershipStatus.ACTIVE)  # type: ignore[arg-type]
+        plan_ids = [plan.pk for plan in body.plans.all()]
+        if plan_ids:
+            memberships = memberships.filter(plan_id__in=plan_ids)
+        for user_id in memberships.exclude(user=None).values_list("user_id", flat=True):
+            row = assigned.get(user_id)
+            college_id = row.college_id if row else None
+            if has_colleges and college_id is None:
+                continue
+            voters.append(Voter(user_id, college_id, body.place_id))
+        return voters
+    for row in assigned.values():
+        if has_colleges and row.college_id is None:
+            continue
+        voters.append(Voter(row.user_id, row.college_id, row.place_id))
+    return sorted(voters, key=lambda voter: voter.user_id)
+
+
+def with_my_participation(votes: QuerySet[Vote], user) -> QuerySet[Vote]:
+    """`votes` annotated with `i_am_elector`, `i_voted` and their electors' and voters' counts."""
+    if is_signed_in(user):
+        mine = Elector.objects.filter(vote=OuterRef("pk"), user=user)
+        voted = Participation.objects.filter(vote=OuterRef("pk"), elector__user=user)
+        votes = votes.annotate(i_am_elector=Exists(mine), i_voted=Exists(voted))
+    return votes.annotate(
+        elector_count=Count("electors", distinct=True),
+        voter_count=Count("participations", distinct=True),
+    )
+
+
+@dataclass
+class Overview:
+    waiting: list[Vote]
+    open_votes: list[Vote]
+    in_discussion: list[Proposal]
+    decisions: list[Proposal]
+    closed_votes: list[Vote]
+
+
+def overview(user, *, place=None, network=None) -> Overview:
+    """The governance page of a place or a network, as `user` sees it: the open votes waiting
+    for their ballot first, then the other open votes, proposals in discussion, decisions."""
+    bodies = bodies_where(user).filter(place=place) if place else bodies_where(user)
+    if network is not None:
+        bodies = bodies_where(user).filter(network=network)
+    votes = with_my_participation(Vote.objects.filter(body__in=bodies).select_related("body"), user)
+    open_votes = list(votes.filter(status=VoteStatus.OPEN).order_by("closes_at", "pk"))
+    waiting = [
+        vote
+        for vote in open_votes
+        if getattr(vote, "i_am_elector", False) and not getattr(vote, "i_voted", False)
+    ]
+    others = [vote for vote in open_votes if vote not in waiting]
+    proposals = Proposal.objects.filter(body__in=bodies).select_related("body", "author")
+    return Overview(
+        waiting=waiting,
+        open_votes=others,
+        in_discussion=list(
+            proposals.filter(status__in=[ProposalStatus.DISCUSSION, ProposalStatus.VOTE])
+        ),
+        decisions=list(
+            proposals.filter(status=ProposalStatus.ADOPTED).order_by("-decided_at", "-pk")[:20]
+        ),
+        closed_votes=list(votes.filter(status=VoteStatus.CLOSED).order_by("-closed_at")[:20]),
+    )
