@@ -7,8 +7,9 @@ from django.utils import timezone
 from maillage.common.actors import SYSTEM
 from maillage.governance import services
 from maillage.governance.models import BodyKind
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 
 def make_body(place=None, *, members=0, name="Assemblée générale", **overrides):

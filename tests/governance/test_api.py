@@ -9,9 +9,11 @@ from maillage.accounts.services import create_api_token
 from maillage.common.actors import SYSTEM
 from maillage.governance import services
 from maillage.governance.models import Ballot, Participation
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.concurrency import Call, send_all
-from tests.factories import AdminFactory, UserFactory, load_reference_sample, make_place
 from tests.governance.factories import make_body, make_vote
+from tests.places.factories import make_place
+from tests.territories.factories import load_reference_sample
 
 ROLES = ("anonymous", "member", "non_member", "staff", "other_manager", "admin")
 

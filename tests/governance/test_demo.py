@@ -13,7 +13,7 @@ from maillage.devtools.demo_governance import (
 )
 from maillage.governance import exports, services
 from maillage.governance.models import Ballot, Vote
-from tests.factories import make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

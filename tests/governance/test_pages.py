@@ -10,7 +10,7 @@ from django.urls import reverse
 from maillage.common.actors import SYSTEM
 from maillage.governance import services
 from maillage.governance.models import Ballot
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.governance.factories import make_body, make_vote
 
 pytestmark = pytest.mark.django_db

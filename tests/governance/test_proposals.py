@@ -9,9 +9,10 @@ from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.governance import rules, services
 from maillage.governance.models import BodyKind, Elector
 from maillage.places.models import Network
-from tests.factories import UserFactory, make_place
+from tests.accounts.factories import UserFactory
 from tests.governance.factories import make_body, make_vote
 from tests.members.factories import make_membership, make_plan
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from maillage.common.actors import SYSTEM
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.governance import chain, exports, services
 from maillage.governance.models import Ballot, Elector, Participation, Vote
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.governance.factories import make_body, make_vote
 from tests.members.factories import make_membership
 

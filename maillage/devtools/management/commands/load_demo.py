@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from maillage.devtools.demo import MissingCommunes, load_demo_places
 from maillage.devtools.demo_bookings import load_demo_bookings
 from maillage.devtools.demo_checkins import load_demo_checkins
-from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
 from maillage.devtools.demo_governance import load_demo_governance
+from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
 
 
 class Command(BaseCommand):
