@@ -11,5 +11,6 @@ urlpatterns = [
     path("territoires/", include("maillage.places.territory_urls")),
     path("imports/", include("maillage.opendata.urls")),
     path("analyse/", include("maillage.planning.urls")),
+    path("", include("maillage.bookings.urls")),
     path("", include("maillage.places.urls")),
 ]

@@ -183,6 +183,9 @@ IMPORT_FILE_RETENTION_DAYS = env.read_int("IMPORT_FILE_RETENTION_DAYS", default=
 EMAIL_BACKEND = env.read_str("EMAIL_BACKEND", "maillage.common.mail_backends.FolderBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")
+# The address people reach the instance at: links in emails, and the domain of the stable UIDs
+# of calendar events (a calendar recognises a booking it already has by its UID).
+SITE_URL = env.read_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
