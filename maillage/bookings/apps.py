@@ -8,7 +8,11 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Réservations")
 
     def ready(self) -> None:
-        from .dashboard import register
+        from maillage.accounts import personal_data
 
+        from .dashboard import register
+        from .personal_data import erase_bookings, export_bookings
+
+        personal_data.register("bookings", export=export_bookings, erase=erase_bookings)
         # Today's bookings, membership requests and the week's occupancy on the staff dashboard.
         register()

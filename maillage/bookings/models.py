@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.common.capacity import SeatHolder, no_overlap_constraint
 from maillage.common.models import TimeStampedModel
 from maillage.members.models import Plan, ResourceKind
 from maillage.places.models import Place
@@ -293,6 +294,64 @@ class Booking(TimeStampedModel):
     @property
     def is_confirmed(self) -> bool:
         return self.status == BookingStatus.CONFIRMED
+
+
+class BookingSlot(models.Model):
+    """The time a confirmed booking holds a single-capacity resource (a room, a machine).
+
+    One row per confirmed booking of a resource of capacity 1; deleted when the booking is
+    cancelled or moved, so cancelled bookings never block. On PostgreSQL the exclusion
+    constraint refuses two overlapping rows of one resource, also between transactions in
+    flight; on SQLite `common.capacity.hold_slot` checks inside the IMMEDIATE transaction.
+    """
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="slot", verbose_name=_("réservation")
+    )
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="slots", verbose_name=_("ressource")
+    )
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+
+    class Meta:
+        verbose_name = _("créneau tenu")
+        verbose_name_plural = _("créneaux tenus")
+        indexes = [models.Index(fields=["resource", "start"], name="slot_resource_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="booking_slot_ends_after_start"
+            ),
+            no_overlap_constraint(name="booking_slot_no_overlap", resource="resource"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.start.isoformat()} – {self.end.isoformat()}"
+
+
+class SeatStep(SeatHolder):
+    """The seats of an N-seat resource (an open space) during one step of the seat grid.
+
+    Created on demand, one row per resource and `SEAT_GRID` step that some booking touched;
+    `taken` counts the seats of the confirmed bookings over that step, moved only by the
+    conditional UPDATE of `common.capacity`'s counted-seat pattern (see `bookings.services`).
+    """
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="seat_steps", verbose_name=_("ressource")
+    )
+    start = models.DateTimeField(_("début du pas"))
+
+    class Meta(SeatHolder.Meta):
+        verbose_name = _("places d'un pas")
+        verbose_name_plural = _("places des pas")
+        constraints = [
+            *SeatHolder.Meta.constraints,
+            models.UniqueConstraint(fields=["resource", "start"], name="seat_step_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} @ {self.start.isoformat()}: {self.taken}/{self.capacity}"
 
 
 class CalendarFeed(models.Model):
