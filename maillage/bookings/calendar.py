@@ -79,9 +79,7 @@ def _event(booking: Booking, *, summary: str, description: str = "") -> icalenda
     event.add("location", f"{resource.name}, {resource.place.name}")
     if description:
         event.add("description", description)
-    event.add(
-        "status", "CANCELLED" if booking.status == BookingStatus.CANCELLED else "CONFIRMED"
-    )
+    event.add("status", "CANCELLED" if booking.status == BookingStatus.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
 
@@ -149,9 +147,7 @@ def resource_feed(resource: Resource) -> bytes:
 def member_feed(user) -> bytes:
     """A person's bookings, cancelled ones marked so, in their language."""
     start, end = _window()
-    bookings = list(
-        _with_place(Booking.objects.filter(user=user, end__gt=start, start__lt=end))
-    )
+    bookings = list(_with_place(Booking.objects.filter(user=user, end__gt=start, start__lt=end)))
     with translation.override(recipient_language(user)):
         calendar = _calendar(_("Mes réservations — Maillage"))
         for booking in bookings:

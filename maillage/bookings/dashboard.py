@@ -76,7 +76,9 @@ def occupancy_rows(place: Place, monday, resources, bookings) -> list[dict]:
         for day, day_intervals in intervals.items():
             if day_intervals is None:
                 default_start = datetime.combine(day, DEFAULT_DAY[0], tzinfo=zone)
-                open_hours += _hours(datetime.combine(day, DEFAULT_DAY[1], tzinfo=zone) - default_start)
+                open_hours += _hours(
+                    datetime.combine(day, DEFAULT_DAY[1], tzinfo=zone) - default_start
+                )
             else:
                 open_hours += sum(_hours(end - start) for start, end in day_intervals)
         bookable = open_hours * resource.capacity
@@ -97,7 +99,9 @@ def occupancy_context(request: HttpRequest, place: Place) -> dict:
     start = _day_bounds(place, monday)[0]
     end = _day_bounds(place, monday + timedelta(days=6))[1]
     resources = list(
-        Resource.objects.filter(place=place, is_active=True).select_related("place").order_by("name")
+        Resource.objects.filter(place=place, is_active=True)
+        .select_related("place")
+        .order_by("name")
     )
     bookings = list(
         Booking.objects.filter(

@@ -71,7 +71,7 @@ def _clock(text: str) -> time:
 def open_intervals(expression: str, days: Sequence[date], zone: ZoneInfo) -> dict:
     """For each day, its bookable `[start, end)` as aware datetimes; None when no hours given."""
     if not expression:
-        return {day: None for day in days}
+        return dict.fromkeys(days)
     schedule = {item.day: item for item in week_schedule(expression, days[0], zone=zone)}
     result: dict[date, list[tuple[datetime, datetime]] | None] = {}
     for day in days:
@@ -179,7 +179,9 @@ def day_grid(
         resource.pk: open_intervals(bookable_expression(resource), [day], zone)[day]
         for resource in resources
     }
-    frame = _frame({day: None} if not resources else _merge(intervals, day), timedelta(minutes=step_minutes))
+    frame = _frame(
+        {day: None} if not resources else _merge(intervals, day), timedelta(minutes=step_minutes)
+    )
     rows = []
     for row_start, row_end in frame:
         start = _wall(day, row_start, zone)

@@ -24,13 +24,14 @@ from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.members import services as member_services
 from maillage.members.dashboard import render_sections
 from maillage.members.models import Membership, MembershipStatus
-from maillage.members.selectors import active_place_ids
 from maillage.places.models import Place
 from maillage.places.rules import can_run_place, places_where
 
-from . import calendar, feed_services, grid
+from . import calendar, feed_services, grid, services
 from .forms import SlotForm
 from .models import BookableBy, Booking, BookingStatus, CalendarFeed, Resource
+from .rules import bookings_where
+from .selectors import resources_bookable_by
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -101,7 +102,13 @@ def _week_context(request: HttpRequest, resource: Resource, runs: bool, monday: 
 
 
 def _render_week(
-    request: HttpRequest, resource: Resource, runs: bool, monday: date, form: SlotForm, status=200
+    request: HttpRequest,
+    resource: Resource,
+    runs: bool,
+    monday: date,
+    *,
+    form: SlotForm,
+    status: int = 200,
 ) -> HttpResponse:
     context = _week_context(request, resource, runs, monday)
     context["form"] = form
@@ -125,11 +132,15 @@ def resource_week(request: HttpRequest, resource_id: int) -> HttpResponse:
     if initial["start"] and not request.GET.get("fin"):
         try:
             step = timedelta(minutes=resource.slot_step_minutes)
-            started = datetime.combine(date.min, datetime.strptime(initial["start"], "%H:%M").time())
-            initial["end"] = (started + max(step, timedelta(minutes=resource.min_duration_minutes))).time()
+            started = datetime.combine(
+                date.min, datetime.strptime(initial["start"], "%H:%M").time()
+            )
+            initial["end"] = (
+                started + max(step, timedelta(minutes=resource.min_duration_minutes))
+            ).time()
         except (ValueError, OverflowError):
             initial["start"] = None
-    return _render_week(request, resource, runs, monday, SlotForm(initial=initial))
+    return _render_week(request, resource, runs, monday, form=SlotForm(initial=initial))
 
 
 def _service_refusal(form: SlotForm, exc: Exception) -> None:
@@ -144,8 +155,6 @@ def _service_refusal(form: SlotForm, exc: Exception) -> None:
 def book(request: HttpRequest, resource_id: int) -> HttpResponse:
     """Book the slot of the form through the booking service; its refusals are shown by field,
     in the person's language, and the page answers 400 (409 when the slot is taken)."""
-    from . import services  # the booking services (b1); imported here to keep pages loadable
-
     resource, runs = _visible_resource(request, resource_id)
     zone = resource.place.timezone
     form = SlotForm(request.POST)
@@ -158,7 +167,8 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
         except (ValidationFailed, Conflict, PermissionDenied) as exc:
             _service_refusal(form, exc)
             status = 409 if isinstance(exc, Conflict) else 400
-            return _render_week(request, resource, runs, grid.monday_of(start.date()), form, status)
+            monday = grid.monday_of(start.date())
+            return _render_week(request, resource, runs, monday, form=form, status=status)
         with timezone.override(zone):
             messages.success(
                 request,
@@ -172,19 +182,19 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
             )
         return redirect("bookings:mine")
     day = form.cleaned_data.get("day") or timezone.localdate(timezone=zone)
-    return _render_week(request, resource, runs, grid.monday_of(day), form, status=400)
+    return _render_week(request, resource, runs, grid.monday_of(day), form=form, status=400)
 
 
 def _own_booking_or_404(request: HttpRequest, booking_id: int) -> Booking:
-    """One of the person's bookings, or one of a place they run; anything else is 404."""
-    booking = get_object_or_404(
-        Booking.objects.select_related("resource__place", "user"), pk=booking_id
-    )
-    if booking.user_id != request.user.pk and not can_run_place(
-        request.user, booking.resource.place
-    ):
-        raise Http404(_("Réservation introuvable."))
-    return booking
+    """A booking the person may see and change (`rules.bookings_where`); others are 404."""
+    try:
+        return (
+            bookings_where(request.user)
+            .select_related("resource__place", "user")
+            .get(pk=booking_id)
+        )
+    except Booking.DoesNotExist:
+        raise Http404(_("Réservation introuvable.")) from None
 
 
 @never_cache
@@ -206,12 +216,8 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
         zone = booking.resource.place.timezone
         booking.local_start = booking.start.astimezone(zone)
         booking.local_end = booking.end.astimezone(zone)
-    member_of = active_place_ids(request.user)
     resources = (
-        Resource.objects.filter(is_active=True)
-        .filter(place_id__in=member_of)
-        .select_related("place")
-        .order_by("place__name", "name")
+        resources_bookable_by(request.user).select_related("place").order_by("place__name", "name")
     )
     return render(
         request,
@@ -224,8 +230,6 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     """Cancel a booking through the service (its deadline rule applies to members)."""
-    from . import services
-
     booking = _own_booking_or_404(request, booking_id)
     try:
         services.cancel_booking(actor=request.user, booking=booking)
@@ -246,8 +250,6 @@ def _refusal_text(exc: Exception) -> str:
 @require_http_methods(["GET", "POST"])
 def change(request: HttpRequest, booking_id: int) -> HttpResponse:
     """Move a booking to another slot of the same resource, through the service."""
-    from . import services
-
     booking = _own_booking_or_404(request, booking_id)
     if booking.status != BookingStatus.CONFIRMED:
         raise Http404(_("Réservation introuvable."))
@@ -370,7 +372,9 @@ def place_day(request: HttpRequest, slug: str) -> HttpResponse:
     start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     resources = list(
-        Resource.objects.filter(place=place, is_active=True).select_related("place").order_by("name")
+        Resource.objects.filter(place=place, is_active=True)
+        .select_related("place")
+        .order_by("name")
     )
     bookings = list(
         Booking.objects.filter(
@@ -448,4 +452,3 @@ def decide_membership(request: HttpRequest, slug: str, membership_id: int) -> Ht
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, _refusal_text(exc))
     return redirect("bookings:dashboard", slug=place.slug)
-
