@@ -115,7 +115,8 @@ def _reminded(booking) -> bool:
 def test_the_reminder_goes_once_the_day_before(place, resource, mailoutbox):
     ada = UserFactory()
     tomorrow = make_booking(resource, ada, tomorrow_at(place, 9), tomorrow_at(place, 10))
-    later = make_booking(resource, ada, tomorrow_at(place, 9, days=3), tomorrow_at(place, 10, days=3))
+    in_three_days = tomorrow_at(place, 9, days=3)
+    later = make_booking(resource, ada, in_three_days, in_three_days + timedelta(hours=1))
     cancelled = make_booking(resource, ada, tomorrow_at(place, 11), tomorrow_at(place, 12))
     services.cancel_booking(actor=SYSTEM, booking=cancelled, override_reason="test")
     DBTaskResult.objects.all().delete()
@@ -159,6 +160,6 @@ def test_two_runs_at_once_send_one_reminder(place, resource):
 def test_the_queued_ics_is_the_booking(place, resource):
     booking = make_booking(resource, UserFactory(), tomorrow_at(place, 9), tomorrow_at(place, 10))
     [queued] = DBTaskResult.objects.all()
-    [[filename, content, mimetype]] = queued.args_kwargs["kwargs"]["attachments"]
+    [[filename, content, _mimetype]] = queued.args_kwargs["kwargs"]["attachments"]
     assert filename == f"reservation-{booking.pk}.ics"
     assert f"booking-{booking.pk}@".encode() in base64.b64decode(content)
