@@ -11,8 +11,11 @@ class BookingsConfig(AppConfig):
         from maillage.accounts import personal_data
 
         from .dashboard import register
+        from .feed_services import export_calendar_feeds
         from .personal_data import erase_bookings, export_bookings
 
         personal_data.register("bookings", export=export_bookings, erase=erase_bookings)
+        # The feeds' rows go with the account (cascade): nothing to anonymise.
+        personal_data.register("calendar_feeds", export=export_calendar_feeds)
         # Today's bookings, membership requests and the week's occupancy on the staff dashboard.
         register()

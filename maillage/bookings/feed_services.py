@@ -98,3 +98,17 @@ def feed_for_secret(raw: str) -> CalendarFeed | None:
     if feed.place is not None and not can_run_place(feed.user, feed.place):
         return None
     return feed
+
+
+def export_calendar_feeds(user: User) -> list[dict]:
+    """A person's feed addresses for their data export: when made, for what, whether revoked
+    (never the secret, which is not stored). They go with the account on erasure (cascade)."""
+    return [
+        {
+            "place": str(feed.place.uuid) if feed.place else None,
+            "prefix": feed.prefix,
+            "created_at": feed.created_at.isoformat(),
+            "revoked_at": feed.revoked_at.isoformat() if feed.revoked_at else None,
+        }
+        for feed in CalendarFeed.objects.filter(user=user).select_related("place")
+    ]

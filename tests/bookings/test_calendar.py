@@ -163,3 +163,23 @@ def test_feed_events_cover_dst_changes_with_the_right_length(place):
     # Python subtracts two times of one zone on their wall clock: compare instants in UTC.
     length = event["DTEND"].dt.astimezone(UTC) - event["DTSTART"].dt.astimezone(UTC)
     assert length == timedelta(hours=2)
+
+
+def test_a_person_s_feeds_are_in_their_export_and_go_with_the_account():
+    from maillage.accounts.personal_data import erase_person, export_person
+
+    ada = UserFactory()
+    feed, secret = feed_services.create_calendar_feed(actor=ada, user=ada)
+    exported = export_person(ada)["calendar_feeds"]
+    assert exported == [
+        {
+            "place": None,
+            "prefix": feed.prefix,
+            "created_at": feed.created_at.isoformat(),
+            "revoked_at": None,
+        }
+    ]
+    assert secret not in str(exported)
+    erase_person(ada)
+    ada.delete()
+    assert not CalendarFeed.objects.exists()

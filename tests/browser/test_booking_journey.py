@@ -45,7 +45,7 @@ def test_a_member_books_tomorrow_from_the_week_and_cancels(page, site, sign_in):
     # The free slot of tomorrow at 10:00 fills the form in.
     slot = page.locator(f'a[href*="jour={tomorrow.isoformat()}&debut=10:00"]')
     slot.click()
-    page.wait_for_url(f"**debut=10:00*")
+    page.wait_for_url("**debut=10:00*")
     assert page.input_value("#id_start") == "10:00"
     assert page.input_value("#id_end") == "10:30"
     page.fill("#id_end", "11:00")
