@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from maillage.bookings.api import router as bookings_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
@@ -22,7 +23,7 @@ api = NinjaAPI(
     title="Maillage API",
     version="1",
     description=(
-        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports. "
+        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports, réservations. "
         "Les écritures demandent un jeton : `Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api",
@@ -99,3 +100,4 @@ api.add_router("/", places_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
 api.add_router("/analysis", analysis_router)
+api.add_router("/", bookings_router)

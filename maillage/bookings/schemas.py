@@ -1,0 +1,170 @@
+"""Schemas of the bookings API: resources, availability, bookings, my qualifications."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from maillage.members.models import ResourceKind
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+MAX_OFFSET = 1_000_000
+# An availability answer covers at most this many days (a month view and some margin).
+MAX_AVAILABILITY_DAYS = 93
+MAX_TEXT = 300
+# Ids beyond the database's 64-bit integers answer 422, not a server error.
+MAX_ID = 2**63 - 1
+
+
+class PageQuery(Schema):
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Nombre d'éléments par page ({MAX_LIMIT} au plus).",
+    )
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description=f"Nombre d'éléments à sauter ({MAX_OFFSET} au plus)."
+    )
+
+
+class ResourceListQuery(PageQuery):
+    place: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Id d'un lieu : ses ressources seulement."
+    )
+    kind: ResourceKind | None = Field(None, description="Type de ressource.")
+    bookable_by_me: bool = Field(
+        False,
+        description="`1` : seulement celles que l'appelant·e peut réserver (membre, formule, "
+        "public). L'habilitation éventuelle reste à détenir : voir `requires_qualification`.",
+    )
+
+
+class QualificationRef(Schema):
+    id: int
+    name: str
+    training: str = Field(description="La formation qui mène à l'habilitation.")
+
+
+class ResourceOut(Schema):
+    id: int
+    uuid: UUID
+    place_id: int
+    name: str
+    kind: str
+    description: str
+    capacity: int = Field(description="1 : une réservation à la fois ; N : N places.")
+    opening_hours: str = Field(
+        description="Horaires réservables propres (syntaxe OSM) ; vide : ceux du lieu."
+    )
+    bookable_hours: str = Field(description="Horaires réservables qui s'appliquent.")
+    timezone: str = Field(description="Fuseau horaire du lieu (IANA).")
+    min_duration_minutes: int
+    max_duration_minutes: int
+    slot_step_minutes: int
+    max_advance_days: int
+    cancellation_deadline_hours: int
+    bookable_by: str = Field(description="`members`, `plans` ou `public`.")
+    member_price_cents_per_hour: int
+    public_price_cents_per_hour: int
+    requires_qualification: bool
+    required_qualification: QualificationRef | None
+    is_active: bool
+
+
+class ResourcePageOut(Schema):
+    count: int = Field(description="Nombre total de ressources correspondant aux filtres.")
+    items: list[ResourceOut]
+
+
+class AvailabilityQuery(Schema):
+    from_: datetime = Field(
+        ..., alias="from", description="Début (ISO 8601 avec fuseau, ex. 2026-12-02T08:00+01:00)."
+    )
+    to: datetime = Field(
+        ..., description=f"Fin (ISO 8601 avec fuseau), {MAX_AVAILABILITY_DAYS} jours au plus."
+    )
+
+
+class FreeIntervalOut(Schema):
+    start: datetime
+    end: datetime
+    seats: int = Field(description="Places libres pendant tout l'intervalle.")
+
+
+class AvailabilityOut(Schema):
+    free: list[FreeIntervalOut]
+
+
+class BookingIn(Schema):
+    resource_id: int = Field(..., ge=1, le=MAX_ID)
+    start: datetime = Field(description="ISO 8601 avec fuseau.")
+    end: datetime = Field(description="ISO 8601 avec fuseau.")
+    seats: int = Field(1, ge=1, le=10_000, description="Places réservées (open space).")
+    user_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Équipe du lieu : réserver pour cette personne."
+    )
+    override_reason: str = Field(
+        "",
+        max_length=MAX_TEXT,
+        description="Équipe du lieu : motif de dérogation aux règles (enregistré).",
+    )
+    note: str = Field("", max_length=MAX_TEXT)
+
+
+class BookingPatchIn(Schema):
+    start: datetime
+    end: datetime
+    override_reason: str = Field("", max_length=MAX_TEXT)
+
+
+class BookingCancelQuery(Schema):
+    override_reason: str = Field(
+        "", max_length=MAX_TEXT, description="Équipe du lieu : annuler passé le délai."
+    )
+
+
+class BookingListQuery(PageQuery):
+    resource_id: int | None = Field(None, ge=1, le=MAX_ID)
+    from_: datetime | None = Field(
+        None, alias="from", description="Les réservations qui finissent après cet instant."
+    )
+    to: datetime | None = Field(None, description="Celles qui commencent avant cet instant.")
+    status: str | None = Field(None, description="`confirmed` ou `cancelled`.")
+
+
+class BookingOut(Schema):
+    id: int
+    resource_id: int
+    place_id: int
+    user_id: int | None
+    start: datetime = Field(description="Dans le fuseau du lieu.")
+    end: datetime
+    seats: int
+    status: str = Field(description="`confirmed` ou `cancelled`.")
+    series_id: int | None
+    override_reason: str
+    note: str
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+class BookingPageOut(Schema):
+    count: int
+    items: list[BookingOut]
+
+
+class MyQualificationOut(Schema):
+    id: int = Field(description="Id de l'attribution.")
+    qualification_id: int
+    name: str
+    training: str
+    place_id: int
+    granted_on: date
+    expires_at: date | None = Field(description="Dernier jour de validité ; null : sans fin.")
+    resource_ids: list[int] = Field(description="Les ressources que l'habilitation ouvre.")
+
+
+class MyQualificationsOut(Schema):
+    items: list[MyQualificationOut]
