@@ -40,6 +40,11 @@ setup-browser:
 # whenever it exits (scripts/keep_alive.sh), and stops with the server.
 run: setup-db
 	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
+	@echo "Demo accounts (development only), password demo-maillage-2026:"
+	@echo "  demo-membre  - member of several demo places around Pau"
+	@echo "  demo-equipe  - staff of the demo places around Pau"
+	@echo "  demo-gestion - manager of the same places"
+	@echo "Emails are written to var/mail/."
 	@scripts/keep_alive.sh $(BIN)/maillage db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/maillage runserver 127.0.0.1:$(PORT)

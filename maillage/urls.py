@@ -11,6 +11,7 @@ urlpatterns = [
     path("territoires/", include("maillage.places.territory_urls")),
     path("imports/", include("maillage.opendata.urls")),
     path("analyse/", include("maillage.planning.urls")),
+    path("", include("maillage.members.urls")),
     path("", include("maillage.bookings.urls")),
     path("", include("maillage.places.urls")),
 ]

@@ -1,16 +1,25 @@
-"""Writes about accounts: API tokens."""
+"""Writes about accounts: sign-up and its email confirmation, API tokens, account deletion."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from maillage.audit.models import AuditEntry
 from maillage.audit.services import record
-from maillage.common.actors import SystemActor
+from maillage.common.actors import SystemActor, check_actor
+from maillage.common.errors import PermissionDenied
+from maillage.common.mail import forget_mail_to
 
 from .models import ApiToken, User
+from .personal_data import erase_person
+from .rules import is_instance_admin, is_signed_in
 
 TOKEN_PREFIX = "mlg_"  # noqa: S105 - a public marker, not a secret
 # Recording every use would turn each API read into a write; once a minute is enough to audit.
@@ -46,8 +55,10 @@ def create_api_token(
         actor=user if actor is OWNER else actor,
         action="token.create",
         target=token,
-        # The owner by id, a reference; the token's value or digest never enters the log.
+        # The owner by id, a reference; the token's value or digest never enters the log. The
+        # name is the person's own words: kept apart, erased with the account.
         changes={"user": [None, user.pk], "name": [None, token.name]},
+        personal_fields=("name",),
     )
     return token, raw
 
@@ -81,3 +92,112 @@ def authenticate_token(raw_token: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- Sign-up, email confirmation, account deletion -------------------------------------------
+
+CONFIRM_SALT = "maillage.accounts.confirm-email"
+
+
+class AccountLinkInvalid(Exception):  # noqa: N818 - reads as a sentence
+    """A confirmation link that is forged, expired, or for an account that no longer exists."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=normalise_email(email)).exists()
+
+
+@transaction.atomic
+def sign_up(*, email: str, password: str, name: str = "", confirmed: bool = False) -> User:
+    """Create an account whose username is its email address.
+
+    The account stays inactive (it cannot sign in) until its address is confirmed by the
+    signed link of `confirmation_token`, unless `confirmed` (the person came through a link
+    sent to that very address, an invitation). The person is their own actor in the log; the
+    address and name go to its personal part, erased with the account.
+    """
+    email = normalise_email(email)
+    user = User(username=email, email=email, first_name=name.strip(), is_active=confirmed)
+    user.set_password(password)
+    user.save()
+    record(
+        actor=user,
+        action="account.sign_up",
+        target=user,
+        changes={"email": [None, email], "first_name": [None, user.first_name]},
+        personal_fields=("email", "first_name"),
+    )
+    return user
+
+
+def confirmation_token(user: User) -> str:
+    """A signed, timestamped token naming the account and the address it confirms."""
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=CONFIRM_SALT)
+
+
+@transaction.atomic
+def confirm_email(token: str) -> User:
+    """Activate the account named by `token` (idempotent); AccountLinkInvalid when the link is
+    forged, expired (ACCOUNT_LINK_DAYS) or for an address the account no longer has."""
+    try:
+        data = signing.loads(
+            token, salt=CONFIRM_SALT, max_age=timedelta(days=settings.ACCOUNT_LINK_DAYS)
+        )
+    except signing.BadSignature:
+        raise AccountLinkInvalid from None
+    user = User.objects.select_for_update().filter(pk=data.get("user")).first()
+    if user is None or user.email != data.get("email"):
+        raise AccountLinkInvalid
+    if not user.is_active and user.last_login is None:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record(actor=user, action="account.confirm", target=user, changes={"is_active": [False, True]})
+    return user
+
+
+def can_delete_account(actor, user: User) -> bool:
+    """A person deletes their own account; instance administrators may delete anyone's."""
+    return is_instance_admin(actor) or (is_signed_in(actor) and actor.pk == user.pk)
+
+
+@transaction.atomic
+def delete_account(*, actor: User | SystemActor, user: User) -> None:
+    """Erase `user`: every app's eraser (`personal_data.erase_person`: rows kept for the figures
+    become anonymous), the personal values of the audit entries about them, by them or holding
+    their address, the emails sent to them (the task table keeps their text), their API tokens,
+    then the account row. The audit chain stays verifiable: only unhashed fields
+    (`personal_changes`, the `actor` link) are cleared; the hashed `actor_ref` is the bare id.
+    """
+    check_actor(actor)
+    if not can_delete_account(actor, user):
+        raise PermissionDenied
+    user_pk = user.pk
+    record(
+        actor=actor if not (is_signed_in(actor) and actor.pk == user_pk) else user,
+        action="account.delete",
+        target=user,
+        changes={"deleted": [False, True]},
+    )
+    erase_person(user)
+    token_ids = [str(pk) for pk in ApiToken.objects.filter(user_id=user_pk).values_list("pk", flat=True)]
+    about_them = (
+        Q(actor_id=user_pk)
+        | Q(object_type=User._meta.label_lower, object_id=str(user_pk))
+        | Q(object_type=ApiToken._meta.label_lower, object_id__in=token_ids)
+    )
+    if user.email:
+        # Entries by others that kept the address (an invitation sent to it, for one).
+        about_them |= Q(personal_changes__icontains=user.email)
+    entries = AuditEntry.objects.filter(about_them).exclude(personal_changes={})
+    entries.update(personal_changes={})
+    forget_mail_to(user.email)
+    # django-axes' logs of sign-ins and failures name the account.
+    names = [name for name in {user.username, user.email} if name]
+    for log in (AccessAttempt, AccessFailureLog, AccessLog):
+        log.objects.filter(username__in=names).delete()
+    ApiToken.objects.filter(user_id=user_pk).delete()
+    User.objects.filter(pk=user_pk).delete()

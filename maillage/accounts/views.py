@@ -1,17 +1,28 @@
-"""Account pages: sign in and out, and API tokens ("Mes lieux" is in the places app)."""
+"""Account pages: sign up and confirm the address, sign in and out, reset a password, API
+tokens, download one's data and delete one's account ("Mes lieux" is in the places app).
+"""
+
+import json
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import ApiTokenForm
+from maillage.common.mail import queue_mail
+
+from . import services
+from .forms import ApiTokenForm, DeleteAccountForm, QueuedPasswordResetForm, SignUpForm
 from .models import ApiToken
+from .selectors import personal_export
 from .services import create_api_token, revoke_api_token
 
 LOCKOUT_STATUS = 429
@@ -62,3 +73,115 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404(_("Jeton introuvable.")) from None
     messages.success(request, _("Le jeton « %s » est révoqué.") % token.name)
     return redirect("accounts:tokens")
+
+
+def absolute_url(request: HttpRequest | None, path: str) -> str:
+    """`path` as a full address for an email: the request's host, or SITE_URL outside one."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL + path
+
+
+def send_confirmation(request: HttpRequest, user) -> None:
+    link = absolute_url(
+        request, reverse("accounts:confirm", args=[services.confirmation_token(user)])
+    )
+    queue_mail(
+        to=[user.email],
+        template="accounts/mail/confirm",
+        context={"name": user.first_name, "link": link, "days": settings.ACCOUNT_LINK_DAYS},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    """Create an account; it signs in once its address is confirmed by the emailed link.
+
+    An address that already has an account gets an email saying so (with the password reset
+    link) and the page answers the same: the form does not tell who has an account.
+    """
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if services.email_taken(email):
+            queue_mail(
+                to=[services.normalise_email(email)],
+                template="accounts/mail/account_exists",
+                context={"reset_link": absolute_url(request, reverse("accounts:password_reset"))},
+            )
+        else:
+            user = services.sign_up(
+                email=email, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
+            )
+            send_confirmation(request, user)
+        return redirect("accounts:sign_up_done")
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+def sign_up_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/sign_up_done.html")
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the confirmation email: the account may sign in from now on."""
+    try:
+        services.confirm_email(token)
+    except services.AccountLinkInvalid:
+        return render(request, "accounts/confirm_invalid.html", status=400)
+    messages.success(request, _("Votre adresse est confirmée : vous pouvez vous connecter."))
+    return redirect("accounts:login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@never_cache
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Download everything held about oneself, or delete one's account."""
+    return render(
+        request, "accounts/my_data.html", {"form": DeleteAccountForm(user=request.user)}
+    )
+
+
+@never_cache
+@login_required
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(personal_export(request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="maillage-mes-donnees.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def delete_my_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "accounts/my_data.html", {"form": form}, status=400)
+    user = request.user
+    services.delete_account(actor=user, user=user)
+    logout(request)
+    messages.success(request, _("Votre compte est supprimé, avec vos données personnelles."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -87,3 +87,17 @@ def send_mail_task(
     for filename, content, mimetype in attachments:
         message.attach(filename, base64.b64decode(content), mimetype)
     return message.send()
+
+
+def forget_mail_to(address: str) -> int:
+    """Delete the queued and sent messages addressed to `address` (their rendered text names
+    the person) from the task table; how many. For account deletion: nothing personal stays.
+    """
+    if not address or "django_tasks_db" not in settings.INSTALLED_APPS:
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _kinds = DBTaskResult.objects.filter(
+        task_path=send_mail_task.module_path, args_kwargs__icontains=address
+    ).delete()
+    return deleted

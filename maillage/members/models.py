@@ -147,6 +147,11 @@ class Membership(TimeStampedModel):
         related_name="+",
         verbose_name=_("décidée par"),
     )
+    # What the member agreed to show to the place's other members (the directory); nothing
+    # by default. Set by the member only (services.update_directory_consent).
+    in_directory = models.BooleanField(_("apparaître dans l'annuaire des membres"), default=False)
+    show_email = models.BooleanField(_("montrer mon adresse e-mail aux membres"), default=False)
+    presentation = models.TextField(_("présentation, compétences"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("adhésion")
@@ -177,3 +182,45 @@ class Membership(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
+
+
+class Charge(TimeStampedModel):
+    """What a member owes for one period of their plan (no payment here: the place's accounting
+    exports the statement). The plan's name and price are copied when the charge is made, so a
+    later change of the plan never rewrites what was owed. One charge per membership and period
+    (`members.services.bill_period` may run again and changes nothing).
+    """
+
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="charges", verbose_name=_("lieu")
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="charges", verbose_name=_("adhésion")
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("formule")
+    )
+    period_start = models.DateField(_("début de période"))
+    period_end = models.DateField(_("fin de période"))
+    plan_name = models.CharField(_("formule (au moment de la facturation)"), max_length=120)
+    amount_cents = models.PositiveIntegerField(_("montant (centimes)"))
+    label = models.CharField(_("libellé"), max_length=200)
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("somme due")
+        verbose_name_plural = _("sommes dues")
+        ordering = ["place", "period_start", "pk"]
+        indexes = [models.Index(fields=["place", "period_start"], name="charge_place_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "period_start"], name="charge_one_per_membership_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="charge_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -13,6 +13,9 @@ def export_memberships(user) -> list[dict]:
             "start_date": membership.start_date.isoformat() if membership.start_date else None,
             "end_date": membership.end_date.isoformat() if membership.end_date else None,
             "message": membership.message,
+            "in_directory": membership.in_directory,
+            "show_email": membership.show_email,
+            "presentation": membership.presentation,
             "created_at": membership.created_at.isoformat(),
         }
         for membership in Membership.objects.filter(user=user).select_related("place", "plan")
@@ -20,6 +23,9 @@ def export_memberships(user) -> list[dict]:
 
 
 def erase_memberships(user) -> None:
-    """Memberships stay as anonymous lines (the place's member counts); the person's words go."""
-    Membership.objects.filter(user=user).update(user=None, message="")
+    """Memberships stay as anonymous lines (the place's member counts and what was owed); the
+    person's words and directory entry go."""
+    Membership.objects.filter(user=user).update(
+        user=None, message="", in_directory=False, show_email=False, presentation=""
+    )
     Membership.objects.filter(decided_by=user).update(decided_by=None)

@@ -48,3 +48,10 @@ def memberships_where(user, *, can: str = "manage") -> QuerySet[Membership]:
     if can != "manage":
         raise ValueError(f"unknown right {can!r}")
     return Membership.objects.filter(place__in=places_where(user, can="run"))
+
+
+def can_see_directory(user, place: Place) -> bool:
+    """The member directory of a place is for its active members and its operators."""
+    from .selectors import is_active_member
+
+    return can_manage_members(user, place) or is_active_member(user, place)

@@ -7,11 +7,17 @@ records the change in the audit log. Lifecycle moves go through `common.lifecycl
 same request at once cannot both succeed.
 """
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
@@ -19,9 +25,18 @@ from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor, is_system
 from maillage.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition, move_state
+from maillage.common.mail import queue_mail
 from maillage.places.models import Place
 
-from .models import Membership, MembershipStatus, Plan, PlanPeriod, ResourceKind
+from .models import (
+    OPEN_STATUSES,
+    Charge,
+    Membership,
+    MembershipStatus,
+    Plan,
+    PlanPeriod,
+    ResourceKind,
+)
 from .rules import (
     can_answer_invitation,
     can_end_membership,
@@ -180,14 +195,21 @@ def request_membership(
 
 @transaction.atomic
 def invite_member(
-    *, actor: Actor, place: Place, user: User, plan: Plan | None = None, message: str = ""
+    *,
+    actor: Actor,
+    place: Place,
+    user: User,
+    plan: Plan | None = None,
+    message: str = "",
+    notify: bool = True,
 ) -> Membership:
-    """The place's staff invite `user`; the person accepts or declines."""
+    """The place's staff invite `user` (emailed unless `notify` is false, as for the demo
+    data); the person accepts or declines."""
     check_actor(actor)
     if not can_manage_members(actor, place):
         raise PermissionDenied
     _check_plan(plan, place)
-    return _open(
+    membership = _open(
         actor=actor,
         place=place,
         user=user,
@@ -195,6 +217,9 @@ def invite_member(
         plan=plan,
         message=message,
     )
+    if notify:
+        _notify(membership, "invited", message=membership.message)
+    return membership
 
 
 def _move(
@@ -226,14 +251,16 @@ def accept_request(
     membership: Membership,
     plan: Plan | None = None,
     start_date: date | None = None,
+    notify: bool = True,
 ) -> Membership:
-    """Staff accept a request: the membership becomes active from `start_date` (today)."""
+    """Staff accept a request: the membership becomes active from `start_date` (today); the
+    member is emailed unless `notify` is false (the demo data)."""
     check_actor(actor)
     if not can_manage_members(actor, membership.place):
         raise PermissionDenied
     plan = plan or membership.plan
     _check_plan(plan, membership.place)
-    return _move(
+    _move(
         actor=actor,
         membership=membership,
         target=MembershipStatus.ACTIVE,
@@ -243,6 +270,9 @@ def accept_request(
         decided_at=timezone.now(),
         decided_by=_deciding_user(actor),
     )
+    if notify:
+        _notify(membership, "accepted")
+    return membership
 
 
 @transaction.atomic
@@ -250,7 +280,7 @@ def refuse_request(*, actor: Actor, membership: Membership) -> Membership:
     check_actor(actor)
     if not can_manage_members(actor, membership.place):
         raise PermissionDenied
-    return _move(
+    _move(
         actor=actor,
         membership=membership,
         target=MembershipStatus.REFUSED,
@@ -258,6 +288,8 @@ def refuse_request(*, actor: Actor, membership: Membership) -> Membership:
         decided_at=timezone.now(),
         decided_by=_deciding_user(actor),
     )
+    _notify(membership, "refused")
+    return membership
 
 
 @transaction.atomic
@@ -358,3 +390,278 @@ def change_plan(*, actor: Actor, membership: Membership, plan: Plan | None) -> M
         changes={"plan": [before, plan.pk if plan else None]},
     )
     return membership
+
+
+# --- Emails, invitations by address, directory consent -----------------------------------------
+
+INVITATION_SALT = "maillage.members.invitation"
+
+
+class InvitationLinkInvalid(Exception):  # noqa: N818 - reads as a sentence
+    """An invitation link that is forged or expired (ACCOUNT_LINK_DAYS)."""
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _notify(membership: Membership, template: str, **context: Any) -> None:
+    """Queue `template` to the member (nothing for an erased one), inside the transaction: a
+    change rolled back sends nothing."""
+    user = membership.user
+    if user is None or not user.email:
+        return
+    queue_mail(
+        to=[user.email],
+        template=f"members/mail/{template}",
+        context={
+            "name": user.first_name or user.username,
+            "place": membership.place,
+            "plan": membership.plan,
+            "membership": membership,
+            "space_link": _link(reverse("members:my_space")),
+            **context,
+        },
+    )
+
+
+def invitation_token(*, place: Place, email: str, plan: Plan | None, inviter: User) -> str:
+    return signing.dumps(
+        {
+            "place": place.pk,
+            "email": email.strip().lower(),
+            "plan": plan.pk if plan else None,
+            "by": inviter.pk,
+        },
+        salt=INVITATION_SALT,
+    )
+
+
+def read_invitation(token: str) -> dict[str, Any]:
+    """The invitation a link carries (place, email, plan, inviter ids); InvitationLinkInvalid."""
+    try:
+        return signing.loads(
+            token,
+            salt=INVITATION_SALT,
+            max_age=timedelta(days=settings.ACCOUNT_LINK_DAYS),
+        )
+    except signing.BadSignature:
+        raise InvitationLinkInvalid from None
+
+
+@transaction.atomic
+def invite_by_email(
+    *, actor: User, place: Place, email: str, plan: Plan | None = None, message: str = ""
+) -> Membership | None:
+    """Invite the person with address `email`: their account gets an invitation to answer
+    (`invite_member`) and an email; an address without an account gets an email with a sign-up
+    link that lands on the invitation (None is returned: nothing is stored until they come).
+    """
+    check_actor(actor)
+    if is_system(actor) or not can_manage_members(actor, place):
+        raise PermissionDenied
+    _check_plan(plan, place)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
+    if user is not None:
+        return invite_member(actor=actor, place=place, user=user, plan=plan, message=message)
+    token = invitation_token(place=place, email=email, plan=plan, inviter=actor)
+    queue_mail(
+        to=[email],
+        template="members/mail/invitation",
+        context={
+            "name": "",
+            "place": place,
+            "plan": plan,
+            "message": message.strip(),
+            "link": _link(reverse("members:invitation", args=[token])),
+            "days": settings.ACCOUNT_LINK_DAYS,
+        },
+    )
+    record(
+        actor=actor,
+        action="membership.invite_by_email",
+        target=place,
+        changes={"email": [None, email]},
+        personal_fields=("email",),
+    )
+    return None
+
+
+@transaction.atomic
+def claim_invitation(*, actor: User, token: str) -> Membership:
+    """The person who followed an invitation link, signed in with the invited address, gets the
+    invitation (they then accept or decline it). The inviter must still run the place."""
+    check_actor(actor)
+    data = read_invitation(token)
+    if is_system(actor) or actor.email.lower() != data.get("email"):
+        raise PermissionDenied(_("Cette invitation a été envoyée à une autre adresse."))
+    place = Place.objects.filter(pk=data.get("place")).first()
+    inviter = User.objects.filter(pk=data.get("by")).first()
+    if place is None or inviter is None or not can_manage_members(inviter, place):
+        raise InvitationLinkInvalid
+    existing = Membership.objects.filter(user=actor, place=place, status__in=OPEN_STATUSES).first()
+    if existing is not None:
+        return existing
+    plan = Plan.objects.filter(pk=data.get("plan"), place=place, is_active=True).first()
+    return _open(
+        actor=actor,
+        place=place,
+        user=actor,
+        status=MembershipStatus.INVITED,
+        plan=plan,
+        message="",
+    )
+
+
+@transaction.atomic
+def update_directory_consent(
+    *,
+    actor: User,
+    membership: Membership,
+    in_directory: bool,
+    show_email: bool,
+    presentation: str = "",
+) -> Membership:
+    """What the member shows to the place's other members; only the member decides it."""
+    check_actor(actor)
+    if is_system(actor) or membership.user_id != actor.pk:
+        raise PermissionDenied
+    presentation = presentation.strip()
+    if len(presentation) > PRESENTATION_MAX:
+        raise ValidationFailed(
+            [FieldError("presentation", _("La présentation ne peut dépasser 500 caractères."))]
+        )
+    values = {"in_directory": in_directory, "show_email": show_email, "presentation": presentation}
+    changes = {
+        name: [getattr(membership, name), value]
+        for name, value in values.items()
+        if getattr(membership, name) != value
+    }
+    if changes:
+        Membership.objects.filter(pk=membership.pk).update(**values, updated_at=timezone.now())
+        for name, value in values.items():
+            setattr(membership, name, value)
+        record(
+            actor=actor,
+            action="membership.directory_consent",
+            target=membership,
+            changes=changes,
+            personal_fields=("presentation",),
+        )
+    return membership
+
+
+PRESENTATION_MAX = 500
+
+
+# --- What members owe ------------------------------------------------------------------------
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first and last days of `day`'s calendar month."""
+    first = day.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first, last
+
+
+def _year_end(start: date) -> date:
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
+
+
+def charge_reference(membership: Membership, period_start: date) -> str:
+    return f"M{membership.place_id}-{period_start:%Y%m}-{membership.pk}"
+
+
+def _charge_for(membership: Membership, month_start: date, month_end: date) -> Charge | None:
+    """The charge `membership` owes for the month, or None (see `bill_period`)."""
+    plan = membership.plan
+    start = membership.start_date
+    if plan is None or start is None:
+        return None
+    if plan.period == PlanPeriod.MONTH:
+        period_end = month_end
+    elif plan.period == PlanPeriod.YEAR:
+        if start.month != month_start.month or start > month_end:
+            return None
+        period_end = _year_end(month_start)
+    else:  # a day pass or a 10-day card is owed once, in the month the membership begins
+        if not month_start <= start <= month_end:
+            return None
+        period_end = month_end
+    label = _("%(plan)s — %(period)s") % {
+        "plan": plan.name,
+        "period": date_format(month_start, "F Y"),
+    }
+    return Charge(
+        place_id=membership.place_id,
+        membership=membership,
+        plan=plan,
+        period_start=month_start,
+        period_end=period_end,
+        plan_name=plan.name,
+        amount_cents=plan.price_cents,
+        label=label[: Charge._meta.get_field("label").max_length],  # type: ignore[misc]
+        reference=charge_reference(membership, month_start),
+    )
+
+
+@transaction.atomic
+def bill_period(*, actor: Actor, place: Place, period_start: date) -> list[Charge]:
+    """Record what each member of `place` owes for the calendar month of `period_start`.
+
+    Billed: memberships active or ended (not suspended, requested…) with a plan, begun by the
+    month's end and not ended before its start. A monthly plan is owed every month; a yearly
+    one in the month of its anniversary (the period then runs a year); a day pass or a 10-day
+    card once, in the month the membership begins. Amount and plan name are copied from the
+    plan now. Idempotent: a membership already billed for the month is left as it is (the
+    unique constraint guards two runs at once); returns the charges created by this run.
+    """
+    check_actor(actor)
+    if not can_manage_members(actor, place):
+        raise PermissionDenied
+    month_start, month_end = month_bounds(period_start)
+    already = set(
+        Charge.objects.filter(place=place, period_start=month_start).values_list(
+            "membership_id", flat=True
+        )
+    )
+    candidates = (
+        Membership.objects.filter(
+            place=place,
+            status__in=(MembershipStatus.ACTIVE, MembershipStatus.ENDED),
+            plan__isnull=False,
+            start_date__lte=month_end,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=month_start))
+        .exclude(pk__in=already)
+        .select_related("plan")
+        .order_by("pk")
+    )
+    charges = [
+        charge
+        for membership in candidates
+        if (charge := _charge_for(membership, month_start, month_end)) is not None
+    ]
+    if not charges:
+        return []
+    Charge.objects.bulk_create(charges, ignore_conflicts=True)
+    created = list(
+        Charge.objects.filter(reference__in=[charge.reference for charge in charges]).order_by(
+            "pk"
+        )
+    )
+    record(
+        actor=actor,
+        action="charge.bill_period",
+        target=place,
+        changes={
+            "period_start": [None, month_start],
+            "charges": [None, len(created)],
+            "amount_cents": [None, sum(charge.amount_cents for charge in created)],
+        },
+    )
+    return created

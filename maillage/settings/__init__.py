@@ -179,13 +179,26 @@ IMPORT_JOBS_PER_USER = env.read_int("IMPORT_JOBS_PER_USER", default=3)
 IMPORT_FILE_RETENTION_DAYS = env.read_int("IMPORT_FILE_RETENTION_DAYS", default=0)
 
 # Mail: in development every message is written to var/mail/ and summarised on the console
-# (maillage.common.mail_backends); production sets EMAIL_BACKEND and the SMTP settings.
-EMAIL_BACKEND = env.read_str("EMAIL_BACKEND", "maillage.common.mail_backends.FolderBackend")
+# (maillage.common.mail_backends); production names its SMTP server with EMAIL_URL
+# (smtp://user:password@host:port?tls=1, or ?ssl=1), and without one sends through the local
+# mail server (localhost:25), never to a folder.
+EMAIL_BACKEND = env.read_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "maillage.common.mail_backends.FolderBackend",
+)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")
-# The address people reach the instance at: links in emails, and the domain of the stable UIDs
-# of calendar events (a calendar recognises a booking it already has by its UID).
+if env.read_str("EMAIL_URL"):
+    globals().update(env.parse_email_url(env.read_str("EMAIL_URL")))
+# Links in emails (confirmation, invitations) are absolute: built from the request when there is
+# one, from SITE_URL otherwise (background tasks, commands). Its host is also the domain of the
+# stable UIDs of calendar events (a calendar recognises a booking it already has by its UID).
 SITE_URL = env.read_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Days a confirmation, invitation or password-reset link stays valid.
+ACCOUNT_LINK_DAYS = env.read_int("ACCOUNT_LINK_DAYS", default=3)
+PASSWORD_RESET_TIMEOUT = ACCOUNT_LINK_DAYS * 24 * 3600
+DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -124,7 +124,8 @@ def test_tokens_created_and_revoked_are_recorded_without_their_value():
         user,
         "accounts.apitoken",
     )
-    assert created.changes == {"user": [None, user.pk], "name": [None, "script"]}
+    assert created.changes == {"user": [None, user.pk], "name": [None, "personnel"]}
+    assert created.personal_changes == {"name": [None, "script"]}
     assert revoked.action == "token.revoke"
     assert revoked.changes["revoked_at"][0] is None
     for entry in (created, revoked):

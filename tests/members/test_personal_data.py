@@ -26,6 +26,9 @@ def test_a_person_s_memberships_are_exported_then_anonymised():
             "start_date": membership.start_date.isoformat(),
             "end_date": None,
             "message": "Je suis graphiste",
+            "in_directory": False,
+            "show_email": False,
+            "presentation": "",
             "created_at": membership.created_at.isoformat(),
         }
     ]

@@ -1,16 +1,25 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.devtools.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
 
 
 class Command(BaseCommand):
     help = _(
-        "Charge les lieux de démonstration (inventés, source « demo ») ; "
-        "une seconde exécution ne change rien."
+        "Charge les lieux de démonstration (inventés, source « demo ») et les comptes de "
+        "démonstration ; une seconde exécution ne change rien. Refusé en production."
     )
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                _(
+                    "Les données de démonstration (et leurs comptes au mot de passe publié) "
+                    "ne se chargent jamais en production."
+                )
+            )
         try:
             report = load_demo_places()
         except MissingCommunes as exc:
@@ -35,3 +44,14 @@ class Command(BaseCommand):
                     "maillage createsuperuser"
                 )
             )
+        members = load_demo_members()
+        self.stdout.write(
+            _(
+                "membres de démonstration : %(places)d lieux, %(plans_created)d formules "
+                "créées, %(memberships_created)d adhésions créées, %(charges_created)d sommes dues"
+            )
+            % vars(members)
+        )
+        self.stdout.write(_("Comptes de démonstration (mot de passe : %s) :") % DEMO_PASSWORD)
+        for username, role in demo_credentials():
+            self.stdout.write(f"  {username} — {role}")
