@@ -2,8 +2,7 @@
 
 - today's bookings (order 10), with who booked;
 - the pending membership requests (order 20), with buttons to accept or refuse them (posted to
-  `bookings:decide_membership`, which calls the members services): members has no pages of its
-  own for its staff yet, and the dashboard is where they are seen;
+  the members app's own staff action, `members:action`, which comes back here);
 - this week's occupancy per resource (order 30): seat-hours booked over seat-hours bookable,
   Monday to Sunday on the place's clock.
 

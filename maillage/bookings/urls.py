@@ -25,9 +25,4 @@ urlpatterns = [
     path("lieux/<slug:slug>/ressources/", views.place_resources, name="place_resources"),
     path("lieux/<slug:slug>/reservations/", views.place_day, name="place_day"),
     path("lieux/<slug:slug>/tableau-de-bord/", views.dashboard, name="dashboard"),
-    path(
-        "lieux/<slug:slug>/tableau-de-bord/adhesions/<int:membership_id>/",
-        views.decide_membership,
-        name="decide_membership",
-    ),
 ]

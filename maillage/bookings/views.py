@@ -21,9 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
-from maillage.members import services as member_services
 from maillage.members.dashboard import render_sections
-from maillage.members.models import Membership, MembershipStatus
 from maillage.places.models import Place
 from maillage.places.rules import can_run_place, places_where
 
@@ -426,29 +424,3 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "bookings/dashboard.html",
             {"place": place, "sections": render_sections(request, place)},
         )
-
-
-@login_required
-@require_POST
-def decide_membership(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    """Accept or refuse a membership request from the dashboard (members' services decide)."""
-    place = _run_place_or_404(request, slug)
-    membership = get_object_or_404(
-        Membership.objects.select_related("place", "plan", "user"),
-        pk=membership_id,
-        place=place,
-        status=MembershipStatus.REQUESTED,
-    )
-    name = calendar.person_name(membership.user)
-    try:
-        if request.POST.get("decision") == "accept":
-            member_services.accept_request(actor=request.user, membership=membership)
-            messages.success(request, _("%(name)s est maintenant membre.") % {"name": name})
-        elif request.POST.get("decision") == "refuse":
-            member_services.refuse_request(actor=request.user, membership=membership)
-            messages.success(request, _("La demande de %(name)s est refusée.") % {"name": name})
-        else:
-            messages.error(request, _("Choisissez d'accepter ou de refuser la demande."))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, _refusal_text(exc))
-    return redirect("bookings:dashboard", slug=place.slug)

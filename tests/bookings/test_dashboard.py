@@ -78,31 +78,24 @@ def test_today_s_bookings_name_who_booked(client, place, staff):
     assert html.count("Ada Lovelace") == 1
 
 
-def test_staff_accept_and_refuse_requests(client, place, staff):
+def test_staff_accept_and_refuse_requests_and_come_back(client, place, staff):
     asking, other = UserFactory(), UserFactory()
     accepted = make_membership(place, asking, status=Membership.Status.REQUESTED)
     refused = make_membership(place, other, status=Membership.Status.REQUESTED)
     client.force_login(staff)
     page = client.get(dashboard_url(place))
-    assert asking.get_username() in page.content.decode()
-    for membership, decision in ((accepted, "accept"), (refused, "refuse")):
-        url = reverse("bookings:decide_membership", args=[place.slug, membership.pk])
-        assert client.post(url, {"decision": decision}).status_code == 302
+    html = page.content.decode()
+    assert asking.get_username() in html
+    for membership, action in ((accepted, "accepter"), (refused, "refuser")):
+        url = reverse("members:action", args=[place.slug, membership.pk, action])
+        assert f'action="{url}"' in html
+        response = client.post(url, {"retour": dashboard_url(place)})
+        assert response.status_code == 302 and response["Location"] == dashboard_url(place)
     accepted.refresh_from_db()
     refused.refresh_from_db()
     assert (accepted.status, refused.status) == ("active", "refused")
     assert accepted.decided_by == staff
-    # Answered once: the request is no longer pending.
-    url = reverse("bookings:decide_membership", args=[place.slug, accepted.pk])
-    assert client.post(url, {"decision": "refuse"}).status_code == 404
-
-
-def test_a_request_of_another_place_is_not_found(client, place, staff):
-    elsewhere = make_place(name="Ailleurs")
-    membership = make_membership(elsewhere, UserFactory(), status=Membership.Status.REQUESTED)
-    client.force_login(staff)
-    url = reverse("bookings:decide_membership", args=[place.slug, membership.pk])
-    assert client.post(url, {"decision": "accept"}).status_code == 404
+    assert client.get(dashboard_url(place)).context["sections"][1]["html"].count("<tr>") == 0
 
 
 def test_occupancy_is_hours_booked_over_bookable_hours(place):

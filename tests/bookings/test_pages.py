@@ -241,3 +241,11 @@ def test_a_requested_member_is_not_offered_resources(client, place, room):
     make_membership(place, person, status=Membership.Status.REQUESTED)
     client.force_login(person)
     assert list(client.get(reverse("bookings:mine")).context["resources"]) == []
+
+
+def test_my_space_shows_the_next_bookings_and_the_feed(client, place, room, member):
+    make_booking(room, member, tomorrow_at(place, 9), tomorrow_at(place, 10))
+    client.force_login(member)
+    html = client.get(reverse("members:my_space")).content.decode()
+    assert 'id="section-reservations"' in html and "Salle Ossau" in html
+    assert 'id="section-agenda"' in html and reverse("bookings:feeds") in html
