@@ -15,7 +15,7 @@ adding a copy; `SEQUENCE` grows with each change (the booking's modification tim
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import icalendar
@@ -174,7 +174,3 @@ def place_feed(place: Place, *, language: str | None = None) -> bytes:
             summary = f"{booking.resource.name} — {person_name(booking.user)}"
             calendar.add_component(_event(booking, summary=summary, description=booking.note))
     return _to_bytes(calendar, bookings)
-
-
-def ics_filename(day: date, label: str) -> str:
-    return f"{label}-{day.isoformat()}.ics"

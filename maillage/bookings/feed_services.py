@@ -7,15 +7,16 @@ is made. Each change is audited; the secret and its digest never enter the log.
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
 from maillage.accounts.rules import is_instance_admin
 from maillage.accounts.services import digest_token
 from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor, is_system
-from maillage.common.errors import PermissionDenied
+from maillage.common.errors import Conflict, PermissionDenied
 from maillage.places.models import Place
 from maillage.places.rules import can_run_place
 
@@ -61,9 +62,14 @@ def create_calendar_feed(
         raise PermissionDenied
     _revoke_live(actor=actor, user=user, place=place)
     raw = FEED_PREFIX + secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.create(
-        user=user, place=place, prefix=raw[:12], digest=digest_token(raw)
-    )
+    try:
+        with transaction.atomic():
+            feed = CalendarFeed.objects.create(
+                user=user, place=place, prefix=raw[:12], digest=digest_token(raw)
+            )
+    except IntegrityError:
+        # Two renewals at once: the constraint keeps one live address, the other asks again.
+        raise Conflict(_("Une autre adresse vient d'être créée : rechargez la page.")) from None
     record(
         actor=actor,
         action="calendar_feed.create",

@@ -335,9 +335,13 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
             feed_services.revoke_calendar_feed(actor=request.user, user=request.user, place=place)
             messages.success(request, _("L'adresse de cet agenda ne fonctionne plus."))
             return redirect("bookings:feeds")
-        _feed, secret = feed_services.create_calendar_feed(
-            actor=request.user, user=request.user, place=place
-        )
+        try:
+            _feed, secret = feed_services.create_calendar_feed(
+                actor=request.user, user=request.user, place=place
+            )
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            return redirect("bookings:feeds")
         created_url = request.build_absolute_uri(reverse("bookings:secret_feed", args=[secret]))
         created_place = place
     live = {

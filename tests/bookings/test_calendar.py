@@ -183,3 +183,12 @@ def test_a_person_s_feeds_are_in_their_export_and_go_with_the_account():
     erase_person(ada)
     ada.delete()
     assert not CalendarFeed.objects.exists()
+
+
+def test_two_live_addresses_of_one_kind_are_refused_by_the_database():
+    from django.db import IntegrityError, transaction
+
+    ada = UserFactory()
+    feed_services.create_calendar_feed(actor=ada, user=ada)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CalendarFeed.objects.create(user=ada, prefix="cal_x", digest="0" * 64)
