@@ -16,6 +16,7 @@ BENCHMARKS = {
     "import": "benchmarks.import_bench",
     "import_writes": "benchmarks.import_writes_bench",
     "analysis": "benchmarks.analysis_bench",
+    "bookings": "benchmarks.bookings",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -21,6 +21,7 @@ which the database keeps (see `bookings.services`).
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import EllipsisType
 from typing import Literal
 
 from django.db.models import Q, QuerySet
@@ -121,8 +122,11 @@ def holds_qualification(user, qualification: Qualification, on: date) -> bool:
     return valid_grants(user, on).filter(qualification=qualification).exists()
 
 
-def who_may_book_refusal(user, resource: Resource) -> Refusal | None:
-    """Why `user` may not book `resource` at all (its `bookable_by`, their plan), or None."""
+def who_may_book_refusal(
+    user, resource: Resource, *, membership: Membership | EllipsisType | None = ...
+) -> Refusal | None:
+    """Why `user` may not book `resource` at all (its `bookable_by`, their plan), or None.
+    `membership`: their active membership of the place when the caller has it already."""
     if not is_signed_in(user):
         return Refusal("permission", "user", _("Connectez-vous pour réserver."))
     if not resource.is_active:
@@ -131,7 +135,8 @@ def who_may_book_refusal(user, resource: Resource) -> Refusal | None:
         )
     if resource.bookable_by == BookableBy.PUBLIC or can_run_place(user, resource.place):
         return None
-    membership = active_membership(user, resource.place_id)
+    if membership is ...:
+        membership = active_membership(user, resource.place_id)
     return membership_refusal(membership, resource)
 
 
@@ -247,7 +252,8 @@ def booking_refusals(
     Capacity is not among them: the database decides it when the slot is taken.
     """
     now = now or timezone.now()
-    refusal = who_may_book_refusal(user, resource)
+    membership = active_membership(user, resource.place_id)
+    refusal = who_may_book_refusal(user, resource, membership=membership)
     if refusal is not None:
         return [refusal]
     refusals: list[Refusal] = []
@@ -313,20 +319,28 @@ def booking_refusals(
                 % {"hours": resource.opening_hours or resource.place.opening_hours},
             )
         )
-    quota = quota_refusal(user, resource, during, exclude_booking=exclude_booking)
+    quota = quota_refusal(
+        user, resource, during, exclude_booking=exclude_booking, membership=membership
+    )
     if quota is not None:
         refusals.append(quota)
     return refusals
 
 
 def quota_refusal(
-    user, resource: Resource, during: TimeRange, *, exclude_booking: Booking | None = None
+    user,
+    resource: Resource,
+    during: TimeRange,
+    *,
+    exclude_booking: Booking | None = None,
+    membership: Membership | EllipsisType | None = ...,
 ) -> Refusal | None:
     """The plan's booking hours per period, counted over the person's confirmed bookings at the
     place in the calendar period of the booking's start (day, month, year; a 10-day card has
     no calendar period and is not counted). A count, not a hold: two bookings made at the same
     instant by one person may pass it together (see docs/decisions.md)."""
-    membership = active_membership(user, resource.place_id)
+    if membership is ...:
+        membership = active_membership(user, resource.place_id)
     plan = membership.plan if membership else None
     if plan is None or plan.booking_hours_per_period is None:
         return None
