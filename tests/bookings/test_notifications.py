@@ -1,7 +1,6 @@
 """Booking emails: queued inside the booking's transaction, in the person's language, with an
 .ics; the reminder of the day before goes once per booking."""
 
-import base64
 from datetime import datetime, timedelta
 from unittest import mock
 
@@ -10,12 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from maillage.bookings import reminders, services
 from maillage.bookings.models import Booking
 from maillage.common.actors import SYSTEM
-from maillage.common.mail import send_mail_task
 from tests.bookings.factories import make_booking, make_resource, tomorrow_at
 from tests.factories import UserFactory, make_place
 
@@ -33,9 +32,9 @@ def resource(place):
 
 
 def sent_mails(mailoutbox):
-    """Run the queued mail tasks as the worker would; the messages sent."""
-    for queued in DBTaskResult.objects.order_by("enqueued_at"):
-        send_mail_task.call(**queued.args_kwargs["kwargs"])
+    """Run the queued tasks as the worker would; the messages sent."""
+    for queued in DBTaskResult.objects.order_by("enqueued_at", "id"):
+        import_string(queued.task_path).call(**queued.args_kwargs["kwargs"])
     return mailoutbox
 
 
@@ -97,15 +96,15 @@ def test_a_rolled_back_booking_queues_nothing(place, resource):
 def test_mail_is_in_the_person_s_language_when_known(place, resource, mailoutbox):
     ada = UserFactory()
     ada.language = "en"  # the accounts app may record it; read with getattr
+    make_booking(resource, ada, tomorrow_at(place, 9), tomorrow_at(place, 10))
     with mock.patch("maillage.bookings.notifications.recipient_language", return_value="en"):
-        make_booking(resource, ada, tomorrow_at(place, 9), tomorrow_at(place, 10))
-    [message] = sent_mails(mailoutbox)
+        [message] = sent_mails(mailoutbox)
     assert message.subject.startswith("Booking confirmed: Salle Ossau")
 
 
-def test_a_person_without_email_gets_no_mail(place, resource):
+def test_a_person_without_email_gets_no_mail(place, resource, mailoutbox):
     make_booking(resource, UserFactory(email=""), tomorrow_at(place, 9), tomorrow_at(place, 10))
-    assert not DBTaskResult.objects.exists()
+    assert sent_mails(mailoutbox) == []
 
 
 def _reminded(booking) -> bool:
@@ -157,9 +156,23 @@ def test_two_runs_at_once_send_one_reminder(place, resource):
     assert _reminded(booking)
 
 
-def test_the_queued_ics_is_the_booking(place, resource):
+def test_the_mail_tells_the_booking_as_it_was_when_queued(place, resource, mailoutbox):
+    """A confirmation sent after a change still says the first times (the change has its own
+    mail); the booking pays one INSERT, the worker renders."""
     booking = make_booking(resource, UserFactory(), tomorrow_at(place, 9), tomorrow_at(place, 10))
     [queued] = DBTaskResult.objects.all()
-    [[filename, content, _mimetype]] = queued.args_kwargs["kwargs"]["attachments"]
+    assert queued.task_path.endswith("send_booking_mail_task")
+    Booking.objects.filter(pk=booking.pk).update(
+        start=tomorrow_at(place, 15), end=tomorrow_at(place, 16)
+    )
+    [message] = sent_mails(mailoutbox)
+    assert "de 09:00 à 10:00" in message.body
+    [(filename, content, _mimetype)] = message.attachments
     assert filename == f"reservation-{booking.pk}.ics"
-    assert f"booking-{booking.pk}@".encode() in base64.b64decode(content)
+    assert f"booking-{booking.pk}@" in content
+
+
+def test_a_booking_pays_no_rendering(place, resource):
+    with mock.patch("maillage.bookings.notifications.render_mail") as render:
+        make_booking(resource, UserFactory(), tomorrow_at(place, 9), tomorrow_at(place, 10))
+    render.assert_not_called()
