@@ -249,3 +249,27 @@ def test_my_space_shows_the_next_bookings_and_the_feed(client, place, room, memb
     html = client.get(reverse("members:my_space")).content.decode()
     assert 'id="section-reservations"' in html and "Salle Ossau" in html
     assert 'id="section-agenda"' in html and reverse("bookings:feeds") in html
+
+
+def test_the_day_view_swaps_its_grid_for_htmx(client, place, room):
+    staff = UserFactory()
+    from maillage.common.actors import SYSTEM
+    from maillage.places.services import grant_place_role
+
+    grant_place_role(actor=SYSTEM, place=place, user=staff, role="staff")
+    client.force_login(staff)
+    page = client.get(reverse("bookings:place_day", args=[place.slug]))
+    fragment = client.get(
+        page.context["next_url"], headers={"HX-Request": "true", "HX-Target": "grille-jour"}
+    )
+    html = fragment.content.decode()
+    assert html.lstrip().startswith("<section") and "<html" not in html
+
+
+def test_an_inactive_resource_is_for_its_staff_only(client, place):
+    from maillage.bookings.services import update_resource
+    from maillage.common.actors import SYSTEM
+
+    resource = make_resource(place, name="Remisée")
+    update_resource(actor=SYSTEM, resource=resource, is_active=False)
+    assert client.get(week_url(resource)).status_code == 404
