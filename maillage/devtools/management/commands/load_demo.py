@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from maillage.devtools.demo import MissingCommunes, load_demo_places
+from maillage.devtools.demo_bookings import load_demo_bookings
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
 
 
@@ -51,6 +52,15 @@ class Command(BaseCommand):
                 "créées, %(memberships_created)d adhésions créées, %(charges_created)d sommes dues"
             )
             % vars(members)
+        )
+        bookings = load_demo_bookings()
+        self.stdout.write(
+            _(
+                "réservations de démonstration : %(places)d lieux, %(resources_created)d "
+                "ressources créées, %(qualifications_created)d habilitations, "
+                "%(grants_created)d attributions, %(bookings_created)d réservations créées"
+            )
+            % vars(bookings)
         )
         self.stdout.write(_("Comptes de démonstration (mot de passe : %s) :") % DEMO_PASSWORD)
         for username, role in demo_credentials():
