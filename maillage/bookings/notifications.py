@@ -34,6 +34,8 @@ ICS_MIMETYPE = "text/calendar"
 def _queue(booking: Booking, template: str, *, attach: bool = True, previous=None) -> None:
     if booking.user_id is None:
         return  # an anonymised booking: nobody to tell
+    if booking.end <= timezone.now():
+        return  # a booking already over (recorded afterwards): nothing to add to a calendar
     send_booking_mail_task.enqueue(
         booking_id=booking.pk,
         template=template,

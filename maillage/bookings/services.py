@@ -464,8 +464,12 @@ def book(
     override_reason: str = "",
     note: str = "",
     series: BookingSeries | None = None,
+    notify: bool = True,
 ) -> Booking:
     """Book `resource` during `[start, end)` for `user` (the actor by default).
+
+    The person is told by email (`notifications`) unless `notify` is False: history recorded
+    without telling anyone (the demo's months of past bookings, imports).
 
     The rules of `bookings.rules.booking_refusals` apply to `user`, unless staff give an
     `override_reason` (recorded on the booking and in the audit log). Capacity always applies.
@@ -516,7 +520,7 @@ def book(
         )
         # Queued in the same transaction: a booking rolled back sends nothing. A series sends
         # one confirmation, for its first occurrence (see book_series).
-        if series is None:
+        if series is None and notify:
             notify_booking_confirmed(booking)
     return booking
 

@@ -176,3 +176,11 @@ def test_a_booking_pays_no_rendering(place, resource):
     with mock.patch("maillage.bookings.notifications.render_mail") as render:
         make_booking(resource, UserFactory(), tomorrow_at(place, 9), tomorrow_at(place, 10))
     render.assert_not_called()
+
+
+def test_history_and_quiet_bookings_send_nothing(place, resource):
+    ada = UserFactory()
+    yesterday = tomorrow_at(place, 9, days=-1)
+    make_booking(resource, ada, yesterday, yesterday + timedelta(hours=1))
+    make_booking(resource, ada, tomorrow_at(place, 9), tomorrow_at(place, 10), notify=False)
+    assert not DBTaskResult.objects.exists()
