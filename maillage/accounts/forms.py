@@ -70,7 +70,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """Django's password reset, its email rendered in the site's templates and sent by the
     background task of `common.mail` like every other message."""
 
-    def send_mail(
+    def send_mail(  # noqa: PLR0917 - Django's signature
         self,
         subject_template_name,
         email_template_name,

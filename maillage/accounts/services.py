@@ -155,7 +155,9 @@ def confirm_email(token: str) -> User:
     if not user.is_active and user.last_login is None:
         user.is_active = True
         user.save(update_fields=["is_active"])
-        record(actor=user, action="account.confirm", target=user, changes={"is_active": [False, True]})
+        record(
+            actor=user, action="account.confirm", target=user, changes={"is_active": [False, True]}
+        )
     return user
 
 
@@ -183,7 +185,9 @@ def delete_account(*, actor: User | SystemActor, user: User) -> None:
         changes={"deleted": [False, True]},
     )
     erase_person(user)
-    token_ids = [str(pk) for pk in ApiToken.objects.filter(user_id=user_pk).values_list("pk", flat=True)]
+    token_ids = [
+        str(pk) for pk in ApiToken.objects.filter(user_id=user_pk).values_list("pk", flat=True)
+    ]
     about_them = (
         Q(actor_id=user_pk)
         | Q(object_type=User._meta.label_lower, object_id=str(user_pk))

@@ -159,9 +159,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
     """Download everything held about oneself, or delete one's account."""
-    return render(
-        request, "accounts/my_data.html", {"form": DeleteAccountForm(user=request.user)}
-    )
+    return render(request, "accounts/my_data.html", {"form": DeleteAccountForm(user=request.user)})
 
 
 @never_cache

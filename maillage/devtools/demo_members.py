@@ -127,8 +127,14 @@ def load_demo_members(*, today: date | None = None) -> DemoMembersReport:
     member = demo_user(DEMO_MEMBER, first_name="Maïa", last_name="Démo")
     staff = demo_user(DEMO_STAFF, first_name="Eneko", last_name="Démo")
     manager = demo_user(DEMO_MANAGER, first_name="Sylvie", last_name="Démo")
-    others = [demo_user(u, first_name=f, last_name=l) for u, f, l, _d, _p in OTHER_MEMBERS]
-    requesters = [demo_user(u, first_name=f, last_name=l) for u, f, l in REQUESTERS]
+    others = [
+        demo_user(username, first_name=first, last_name=last)
+        for username, first, last, _shown, _presentation in OTHER_MEMBERS
+    ]
+    requesters = [
+        demo_user(username, first_name=first, last_name=last)
+        for username, first, last in REQUESTERS
+    ]
     # Memberships began on the first of the month six months ago: statements have a history.
     start = (today.replace(day=1) - timedelta(days=170)).replace(day=1)
     plans_created = memberships_created = charges_created = 0
@@ -183,4 +189,3 @@ def demo_credentials() -> list[tuple[str, str]]:
         (DEMO_STAFF, "équipe (staff) des lieux de démonstration autour de Pau"),
         (DEMO_MANAGER, "gestion (manager) des mêmes lieux"),
     ]
-

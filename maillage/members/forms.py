@@ -38,7 +38,10 @@ class JoinForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail de la personne"), max_length=150)
     message = forms.CharField(
-        label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, plans, **kwargs) -> None:
@@ -101,9 +104,7 @@ class ConsentForm(forms.Form):
     in_directory = forms.BooleanField(
         label=_("Apparaître dans l'annuaire des membres du lieu"), required=False
     )
-    show_email = forms.BooleanField(
-        label=_("Y montrer mon adresse e-mail"), required=False
-    )
+    show_email = forms.BooleanField(label=_("Y montrer mon adresse e-mail"), required=False)
     presentation = forms.CharField(
         label=_("Présentation, compétences"),
         required=False,

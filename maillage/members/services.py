@@ -496,14 +496,14 @@ def claim_invitation(*, actor: User, token: str) -> Membership:
     data = read_invitation(token)
     if is_system(actor) or actor.email.lower() != data.get("email"):
         raise PermissionDenied(_("Cette invitation a été envoyée à une autre adresse."))
-    place = Place.objects.filter(pk=data.get("place")).first()
-    inviter = User.objects.filter(pk=data.get("by")).first()
+    place = Place.objects.filter(pk=int(data.get("place") or 0)).first()
+    inviter = User.objects.filter(pk=int(data.get("by") or 0)).first()
     if place is None or inviter is None or not can_manage_members(inviter, place):
         raise InvitationLinkInvalid
     existing = Membership.objects.filter(user=actor, place=place, status__in=OPEN_STATUSES).first()
     if existing is not None:
         return existing
-    plan = Plan.objects.filter(pk=data.get("plan"), place=place, is_active=True).first()
+    plan = Plan.objects.filter(pk=int(data.get("plan") or 0), place=place, is_active=True).first()
     return _open(
         actor=actor,
         place=place,
@@ -604,7 +604,7 @@ def _charge_for(membership: Membership, month_start: date, month_end: date) -> C
         period_end=period_end,
         plan_name=plan.name,
         amount_cents=plan.price_cents,
-        label=label[: Charge._meta.get_field("label").max_length],  # type: ignore[misc]
+        label=label[: Charge._meta.get_field("label").max_length],
         reference=charge_reference(membership, month_start),
     )
 
@@ -650,9 +650,7 @@ def bill_period(*, actor: Actor, place: Place, period_start: date) -> list[Charg
         return []
     Charge.objects.bulk_create(charges, ignore_conflicts=True)
     created = list(
-        Charge.objects.filter(reference__in=[charge.reference for charge in charges]).order_by(
-            "pk"
-        )
+        Charge.objects.filter(reference__in=[charge.reference for charge in charges]).order_by("pk")
     )
     record(
         actor=actor,

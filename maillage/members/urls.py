@@ -20,9 +20,7 @@ urlpatterns = [
     path("lieux/<slug:slug>/sommes-dues/releve.csv", views.statement_csv, name="statement"),
     path("lieux/<slug:slug>/annuaire/", views.member_directory, name="directory"),
     path("mon-espace/", views.my_space, name="my_space"),
-    path(
-        "mon-espace/adhesions/<int:pk>/annuaire/", views.my_consent, name="consent"
-    ),
+    path("mon-espace/adhesions/<int:pk>/annuaire/", views.my_consent, name="consent"),
     path(
         "mon-espace/adhesions/<int:pk>/<slug:action>/",
         views.my_membership_action,

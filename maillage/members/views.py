@@ -78,9 +78,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(
-                request, _("Votre demande est envoyée à l'équipe de %s.") % place.name
-            )
+            messages.success(request, _("Votre demande est envoyée à l'équipe de %s.") % place.name)
             return redirect("places:detail", slug=place.slug)
     return render(request, "members/join.html", {"place": place, "form": form}, status=400)
 
@@ -94,9 +92,15 @@ STAFF_ACTIONS = {
     "reprendre": services.resume_membership,
     "terminer": services.end_membership,
 }
-STATUS_FILTERS = [MembershipStatus.ACTIVE, MembershipStatus.REQUESTED, MembershipStatus.INVITED,
-                  MembershipStatus.SUSPENDED, MembershipStatus.ENDED, MembershipStatus.REFUSED,
-                  MembershipStatus.DECLINED]
+STATUS_FILTERS = [
+    MembershipStatus.ACTIVE,
+    MembershipStatus.REQUESTED,
+    MembershipStatus.INVITED,
+    MembershipStatus.SUSPENDED,
+    MembershipStatus.ENDED,
+    MembershipStatus.REFUSED,
+    MembershipStatus.DECLINED,
+]
 
 
 @never_cache
@@ -152,13 +156,13 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 text = _("%s est invité·e : l'invitation attend sa réponse.")
             messages.success(request, text % form.cleaned_data["email"])
             return redirect("members:manage", slug=place.slug)
-    return render(
-        request, "members/invite.html", {"place": place, "invite_form": form}, status=400
-    )
+    return render(request, "members/invite.html", {"place": place, "invite_form": form}, status=400)
 
 
 def _membership_of(place: Place, pk: int) -> Membership:
-    return get_object_or_404(Membership.objects.select_related("place", "user", "plan"), pk=pk, place=place)
+    return get_object_or_404(
+        Membership.objects.select_related("place", "user", "plan"), pk=pk, place=place
+    )
 
 
 @login_required
@@ -271,9 +275,7 @@ def charges(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request, _("%(count)d sommes dues enregistrées.") % {"count": len(created)}
             )
-            return redirect(
-                f"{reverse('members:charges', args=[place.slug])}?month={month:%Y-%m}"
-            )
+            return redirect(f"{reverse('members:charges', args=[place.slug])}?month={month:%Y-%m}")
     month = _month(request, place)
     rows = list(selectors.charges_of(place, month))
     return render(
@@ -332,7 +334,7 @@ MEMBER_ACTIONS = {
 @never_cache
 @login_required
 def my_space(request: HttpRequest) -> HttpResponse:
-    """"Mon espace": my places and their status, my plans, and what the other apps add."""
+    """ "Mon espace": my places and their status, my plans, and what the other apps add."""
     memberships = list(selectors.memberships_of(request.user))
     return render(
         request,

@@ -52,7 +52,10 @@ def person(client):
     place = make_place(staff=[staff])
     other = make_place(name="Cowork Lescar", insee_code="64348", staff=[staff])
     # Invited by address before having an account: the log keeps the address, personally.
-    assert members.invite_by_email(actor=staff, place=other, email="ADALINE.lovelacy@example.org") is None
+    assert (
+        members.invite_by_email(actor=staff, place=other, email="ADALINE.lovelacy@example.org")
+        is None
+    )
     user = sign_up(email=NEEDLES[0], password=PASSWORD, name="Adaline", confirmed=True)
     User.objects.filter(pk=user.pk).update(last_name="Lovelacy")
     user.refresh_from_db()
@@ -91,7 +94,9 @@ def test_anonymous_visitors_are_sent_to_sign_in():
 
     for url in ("/comptes/mes-donnees/", "/comptes/mes-donnees/export.json"):
         response = Client().get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/comptes/connexion/")
+        assert response.status_code == 302 and response["Location"].startswith(
+            "/comptes/connexion/"
+        )
 
 
 def test_a_wrong_password_deletes_nothing(client, person):
