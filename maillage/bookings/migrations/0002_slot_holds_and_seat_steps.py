@@ -8,6 +8,14 @@ from django.db import migrations, models
 import maillage.common.capacity
 
 
+class KeepBtreeGist(BtreeGistExtension):
+    """Created if missing, never dropped when unapplied: other tables (the capacity pattern's)
+    use the extension, and Django's backwards step queries `pg_extension` even on SQLite."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("bookings", "0001_resources_bookings_and_qualifications"),
@@ -15,7 +23,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # The exclusion constraint's `=` on an integer column needs btree_gist (PostgreSQL).
-        BtreeGistExtension(),
+        KeepBtreeGist(),
         migrations.CreateModel(
             name="BookingSlot",
             fields=[
