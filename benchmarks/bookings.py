@@ -247,6 +247,25 @@ def availability_latencies(port: int, setup: Setup, *, requests: int) -> tuple[l
     return sorted(latencies), intervals
 
 
+def server_cpu_s(pid: int) -> float | None:
+    """CPU seconds used so far by the gunicorn master `pid` and its workers (Linux /proc), or
+    None elsewhere: a figure that other work on the machine does not inflate."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, …; utime and stime are fields 14 and 15 of the line.
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _ratio(measured: float, target: float, *, higher_is_better: bool) -> str:
     ratio = measured / target
     ok = ratio >= 1 if higher_is_better else ratio <= 1
@@ -297,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
             server = start_server(env, port, cached=True)
             try:
                 print(f"Booking with {CLIENTS} clients for {duration_s:.0f} s…")
+                cpu_before = server_cpu_s(server.pid)
                 load = book_under_load(port, setup, duration_s=duration_s, warmup_s=warmup_s)
+                cpu_after = server_cpu_s(server.pid)
                 print("Asking one room's availability over a month…")
                 requests = AVAILABILITY_REQUESTS // (4 if options.quick else 1)
                 availability, intervals = availability_latencies(port, setup, requests=requests)
@@ -310,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
                 _pg_execute(maintenance, f'DROP DATABASE IF EXISTS "{bench_name}"')
 
     rate = load.accepted / load.elapsed_s
+    answered = load.accepted + load.conflicts + load.errors
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None and answered:
+        # Warm-up requests included on both sides: CPU per answered request, all of the run's.
+        cpu_ms = (cpu_after - cpu_before) * 1000 / max(answered, 1)
     p95 = load.percentile(0.95)
     avail_p95 = _p(availability, 0.95)
     print()
@@ -340,6 +366,22 @@ def main(argv: list[str] | None = None) -> int:
             _ratio(p95, TARGET_P95_MS, higher_is_better=False),
         ),
         ("p50 latency of POST (ms)", f"{load.percentile(0.5):.1f}", "", ""),
+        (
+            "server CPU per POST (ms)",
+            f"{cpu_ms:.1f}" if cpu_ms is not None else "n/a",
+            "",
+            "",
+        ),
+        (
+            "POSTs/s the cores allow (CPU)",
+            f"{(os.cpu_count() or 1) * 1000 / cpu_ms:.0f}" if cpu_ms else "n/a",
+            f"≥ {TARGET_BOOKINGS_PER_S}",
+            _ratio(
+                (os.cpu_count() or 1) * 1000 / cpu_ms, TARGET_BOOKINGS_PER_S, higher_is_better=True
+            )
+            if cpu_ms
+            else "",
+        ),
         ("409 (slot taken meanwhile)", str(load.conflicts), "", ""),
         ("other answers (errors)", str(load.errors), "0", "ok" if load.errors == 0 else "MISSED"),
         ("confirmed bookings in the database", str(check["bookings"]), "", ""),

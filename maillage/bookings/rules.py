@@ -133,11 +133,15 @@ def who_may_book_refusal(
         return Refusal(
             "permission", "resource_id", _("Cette ressource n'est pas ouverte à la réservation.")
         )
-    if resource.bookable_by == BookableBy.PUBLIC or can_run_place(user, resource.place):
+    if resource.bookable_by == BookableBy.PUBLIC:
         return None
     if membership is ...:
         membership = active_membership(user, resource.place_id)
-    return membership_refusal(membership, resource)
+    refusal = membership_refusal(membership, resource)
+    # The place's staff count as its members (asked only when the membership does not do).
+    if refusal is not None and can_run_place(user, resource.place):
+        return None
+    return refusal
 
 
 def membership_refusal(membership: Membership | None, resource: Resource) -> Refusal | None:

@@ -144,10 +144,10 @@ def resources_bookable_by(user) -> QuerySet[Resource]:
     ).select_related("plan")
     for membership in memberships:
         plan = membership.plan
-        here = Q(place_id=membership.place_id) & (
-            Q(bookable_by=BookableBy.MEMBERS)
-            | Q(bookable_by=BookableBy.PLANS, allowed_plans=plan.pk if plan else None)
-        )
+        who = Q(bookable_by=BookableBy.MEMBERS)
+        if plan is not None:
+            who |= Q(bookable_by=BookableBy.PLANS, allowed_plans=plan.pk)
+        here = Q(place_id=membership.place_id) & who
         if plan is not None and plan.resource_kinds:
             here &= Q(kind__in=plan.resource_kinds)
         allowed |= here

@@ -462,3 +462,16 @@ def test_an_expiry_before_the_grant_is_refused(place, member):
         services.grant_qualification(
             actor=SYSTEM, qualification=laser, user=member, expires_on=date(2000, 1, 1)
         )
+
+
+def test_resources_bookable_by_apply_the_plans_and_their_kinds(place):
+    plan = make_plan(place, name="Postes", resource_kinds=[ResourceKind.DESK])
+    office = make_resource(place, name="Bureau", kind=ResourceKind.DESK, bookable_by="plans")
+    services.update_resource(actor=SYSTEM, resource=office, allowed_plans=[plan])
+    room = make_resource(place, name="Salle")
+    desk = make_resource(place, name="Poste", kind=ResourceKind.DESK)
+    with_plan, without_plan = UserFactory(), UserFactory()
+    make_membership(place, with_plan, plan=plan)
+    make_membership(place, without_plan)
+    assert set(selectors.resources_bookable_by(with_plan)) == {office, desk}
+    assert set(selectors.resources_bookable_by(without_plan)) == {room, desk}

@@ -2,117 +2,59 @@
 
 import django.contrib.postgres.fields.ranges
 import django.db.models.deletion
+import maillage.common.capacity
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
-import maillage.common.capacity
 
-
-class KeepBtreeGist(BtreeGistExtension):
-    """Created if missing, never dropped when unapplied: other tables (the capacity pattern's)
-    use the extension, and Django's backwards step queries `pg_extension` even on SQLite."""
+class KeepBtreeGistExtension(BtreeGistExtension):
+    """btree_gist, created on PostgreSQL and left in place when this migration is unapplied:
+    other constraints may use it, and Django's own backwards step queries `pg_extension` even
+    on SQLite."""
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        pass
+        return
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("bookings", "0001_resources_bookings_and_qualifications"),
+        ('bookings', '0001_resources_bookings_and_qualifications'),
     ]
 
     operations = [
         # The exclusion constraint's `=` on an integer column needs btree_gist (PostgreSQL).
-        KeepBtreeGist(),
+        KeepBtreeGistExtension(),
         migrations.CreateModel(
-            name="BookingSlot",
+            name='BookingSlot',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("start", models.DateTimeField(verbose_name="début")),
-                ("end", models.DateTimeField(verbose_name="fin")),
-                (
-                    "booking",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="slot",
-                        to="bookings.booking",
-                        verbose_name="réservation",
-                    ),
-                ),
-                (
-                    "resource",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="slots",
-                        to="bookings.resource",
-                        verbose_name="ressource",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('start', models.DateTimeField(verbose_name='début')),
+                ('end', models.DateTimeField(verbose_name='fin')),
+                ('booking', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='slot', to='bookings.booking', verbose_name='réservation')),
+                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='bookings.resource', verbose_name='ressource')),
             ],
             options={
-                "verbose_name": "créneau tenu",
-                "verbose_name_plural": "créneaux tenus",
-                "indexes": [models.Index(fields=["resource", "start"], name="slot_resource_start")],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("end__gt", models.F("start"))),
-                        name="booking_slot_ends_after_start",
-                    ),
-                    maillage.common.capacity.PostgresExclusionConstraint(
-                        expressions=[
-                            (
-                                maillage.common.capacity.TsTzRange(
-                                    "start",
-                                    "end",
-                                    django.contrib.postgres.fields.ranges.RangeBoundary(),
-                                ),
-                                "&&",
-                            ),
-                            ("resource", "="),
-                        ],
-                        name="booking_slot_no_overlap",
-                    ),
-                ],
+                'verbose_name': 'créneau tenu',
+                'verbose_name_plural': 'créneaux tenus',
+                'indexes': [models.Index(fields=['resource', 'start'], name='slot_resource_start')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='booking_slot_ends_after_start'), maillage.common.capacity.PostgresExclusionConstraint(expressions=[(maillage.common.capacity.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('resource', '=')], name='booking_slot_no_overlap')],
             },
         ),
         migrations.CreateModel(
-            name="SeatStep",
+            name='SeatStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("capacity", models.PositiveIntegerField()),
-                ("taken", models.PositiveIntegerField(default=0)),
-                ("start", models.DateTimeField(verbose_name="début du pas")),
-                (
-                    "resource",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="seat_steps",
-                        to="bookings.resource",
-                        verbose_name="ressource",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('capacity', models.PositiveIntegerField()),
+                ('taken', models.PositiveIntegerField(default=0)),
+                ('start', models.DateTimeField(verbose_name='début du pas')),
+                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seat_steps', to='bookings.resource', verbose_name='ressource')),
             ],
             options={
-                "verbose_name": "places d'un pas",
-                "verbose_name_plural": "places des pas",
-                "abstract": False,
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("taken__gte", 0), ("taken__lte", models.F("capacity"))),
-                        name="bookings_seatstep_taken_within_capacity",
-                    ),
-                    models.UniqueConstraint(fields=("resource", "start"), name="seat_step_unique"),
-                ],
+                'verbose_name': "places d'un pas",
+                'verbose_name_plural': 'places des pas',
+                'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('taken__gte', 0), ('taken__lte', models.F('capacity'))), name='bookings_seatstep_taken_within_capacity'), models.UniqueConstraint(fields=('resource', 'start'), name='seat_step_unique')],
             },
         ),
     ]
