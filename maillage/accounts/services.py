@@ -111,6 +111,17 @@ def email_taken(email: str) -> bool:
     return User.objects.filter(email__iexact=normalise_email(email)).exists()
 
 
+def unconfirmed_account(email: str) -> User | None:
+    """The account of `email` still waiting for its confirmation (inactive, never signed in)."""
+    return (
+        User.objects.filter(
+            email__iexact=normalise_email(email), is_active=False, last_login__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def sign_up(*, email: str, password: str, name: str = "", confirmed: bool = False) -> User:
     """Create an account whose username is its email address.

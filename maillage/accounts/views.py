@@ -99,14 +99,20 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     """Create an account; it signs in once its address is confirmed by the emailed link.
 
     An address that already has an account gets an email saying so (with the password reset
-    link) and the page answers the same: the form does not tell who has an account.
+    link), one still unconfirmed its confirmation link again, and the page answers the same:
+    the form does not tell who has an account.
     """
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if services.email_taken(email):
+        waiting = services.unconfirmed_account(email)
+        if waiting is not None:
+            # The first confirmation email was lost: send its link again (the password chosen
+            # the first time stays, as a later sign-in will expect).
+            send_confirmation(request, waiting)
+        elif services.email_taken(email):
             queue_mail(
                 to=[services.normalise_email(email)],
                 template="accounts/mail/account_exists",

@@ -19,6 +19,7 @@ from maillage.places.models import Place
 from maillage.places.rules import can_run_place, places_where
 
 from .models import Membership
+from .selectors import is_active_member
 
 
 def can_request_membership(user, place: Place) -> bool:
@@ -52,6 +53,4 @@ def memberships_where(user, *, can: str = "manage") -> QuerySet[Membership]:
 
 def can_see_directory(user, place: Place) -> bool:
     """The member directory of a place is for its active members and its operators."""
-    from .selectors import is_active_member
-
     return can_manage_members(user, place) or is_active_member(user, place)

@@ -192,9 +192,15 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 if env.read_str("EMAIL_URL"):
     globals().update(env.parse_email_url(env.read_str("EMAIL_URL")))
 # Links in emails (confirmation, invitations) are absolute: built from the request when there is
-# one, from SITE_URL otherwise (background tasks, commands). Its host is also the domain of the
-# stable UIDs of calendar events (a calendar recognises a booking it already has by its UID).
-SITE_URL = env.read_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# one, from SITE_URL otherwise (background tasks, commands); in production it defaults to
+# https:// and the first of ALLOWED_HOSTS. Its host is also the domain of the stable UIDs of
+# calendar events (a calendar recognises a booking it already has by its UID).
+_DEFAULT_SITE_URL = (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION and ALLOWED_HOSTS
+    else "http://127.0.0.1:8000"
+)
+SITE_URL = env.read_str("SITE_URL", _DEFAULT_SITE_URL).rstrip("/")
 # Days a confirmation, invitation or password-reset link stays valid.
 ACCOUNT_LINK_DAYS = env.read_int("ACCOUNT_LINK_DAYS", default=3)
 PASSWORD_RESET_TIMEOUT = ACCOUNT_LINK_DAYS * 24 * 3600

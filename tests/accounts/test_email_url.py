@@ -52,11 +52,14 @@ def test_production_reads_email_url_and_stays_clean_for_the_deploy_check():
         "-v",
         "0",
         "-c",
-        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT)",
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.SITE_URL)",
         env=env,
     )
     assert shown.stdout.split() == [
         "django.core.mail.backends.smtp.EmailBackend",
         "mail.example.org",
         "587",
+        # Links in emails sent outside a request point at the site's first host name.
+        "https://maillage.example.org",
     ]

@@ -157,3 +157,14 @@ def test_pages_of_the_journey_render(client):
         assert client.get(url).status_code == 200, url
     login = client.get("/comptes/connexion/").content.decode()
     assert "/comptes/inscription/" in login and "/comptes/mot-de-passe/" in login
+
+
+def test_signing_up_again_before_confirming_sends_the_link_again(client, mailoutbox):
+    sign_up(client)
+    sign_up(client, password1="un autre secret long", password2="un autre secret long")
+    assert User.objects.count() == 1
+    assert send_queued_mail() == 2
+    assert [m.subject for m in mailoutbox] == ["Confirmez votre adresse sur Maillage"] * 2
+    client.get(path_of(link_in(mailoutbox[1], "http://testserver/comptes/confirmer/")))
+    user = User.objects.get()
+    assert user.is_active and user.check_password(PASSWORD)

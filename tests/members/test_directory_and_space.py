@@ -151,3 +151,24 @@ def test_other_apps_add_their_sections_to_the_member_s_page(
     assert page.index("Section d’essai") < page.index("Plus tard") < page.index("Mon compte")
     assert "<section><h2>Plus tard</h2>ada</section>" in page
     assert page.count("Section d’essai") == 1
+
+
+def test_the_directory_and_my_space_cost_the_same_queries_for_more_members(client, place):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer = member(place, "anna", in_directory=True, show_email=True)
+    for index in range(3):
+        member(place, f"m{index}", in_directory=True, show_email=True)
+    client.force_login(viewer)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count(f"/lieux/{place.slug}/annuaire/"), count("/mon-espace/")
+    for index in range(10):
+        member(place, f"n{index}", in_directory=True, show_email=False, presentation="Couture")
+        make_membership(make_place(name=f"Autre {index}"), viewer)
+    assert (count(f"/lieux/{place.slug}/annuaire/"), count("/mon-espace/")) == few

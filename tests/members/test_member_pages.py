@@ -296,3 +296,15 @@ def test_a_member_leaves_from_their_space(client, place, plan):
     assert Membership.objects.get(pk=membership.pk).status == Status.ENDED
     other = make_membership(place, UserFactory(), plan=plan)
     assert client.post(f"/mon-espace/adhesions/{other.pk}/quitter/").status_code == 404
+
+
+def test_the_place_page_invites_visitors_to_sign_in_or_up_and_shows_staff_their_links(
+    client, place, staff
+):
+    page = client.get(f"/lieux/{place.slug}/").content.decode()
+    assert "/comptes/inscription/" in page and "Demander à rejoindre" not in page
+    assert f"/lieux/{place.slug}/membres/" not in page
+    client.force_login(staff)
+    page = client.get(f"/lieux/{place.slug}/").content.decode()
+    for link in ("membres/", "formules/", "sommes-dues/", "annuaire/"):
+        assert f"/lieux/{place.slug}/{link}" in page, link
