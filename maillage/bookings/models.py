@@ -266,6 +266,9 @@ class Booking(TimeStampedModel):
     override_reason = models.CharField(_("motif de dérogation"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    # Set when the reminder of the day before is queued: it is sent once per booking, however
+    # often `send_booking_reminders` runs (see bookings.reminders).
+    reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("réservation")
@@ -349,3 +352,54 @@ class SeatStep(SeatHolder):
 
     def __str__(self) -> str:
         return f"{self.resource_id} @ {self.start.isoformat()}: {self.taken}/{self.capacity}"
+
+
+class CalendarFeed(models.Model):
+    """A secret address of an iCalendar feed: a person's own bookings (`place` empty), or every
+    booking of a place for one of its staff (`place` set).
+
+    Only the SHA-256 digest of the secret is stored, as for API tokens: the address is shown
+    once, when it is made; making a new one revokes the old one (`revoked_at`), so a person who
+    shared it by mistake cuts it off. One feed of each kind is live per person.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("personne"),
+    )
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("lieu (agenda de l'équipe)"),
+    )
+    prefix = models.CharField(_("préfixe"), max_length=12)
+    digest = models.CharField(_("empreinte"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda iCalendar")
+        verbose_name_plural = _("agendas iCalendar")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two conditional constraints rather than one with nulls_distinct=False, which
+            # SQLite does not support.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(place__isnull=True, revoked_at__isnull=True),
+                name="calendar_feed_one_live_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "place"],
+                condition=models.Q(place__isnull=False, revoked_at__isnull=True),
+                name="calendar_feed_one_live_per_staff_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.place or '-'} ({self.prefix}…)"

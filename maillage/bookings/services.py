@@ -48,6 +48,11 @@ from .models import (
     Resource,
     SeatStep,
 )
+from .notifications import (
+    notify_booking_cancelled,
+    notify_booking_changed,
+    notify_booking_confirmed,
+)
 from .rules import (
     Refusal,
     booking_refusals,
@@ -459,8 +464,12 @@ def book(
     override_reason: str = "",
     note: str = "",
     series: BookingSeries | None = None,
+    notify: bool = True,
 ) -> Booking:
     """Book `resource` during `[start, end)` for `user` (the actor by default).
+
+    The person is told by email (`notifications`) unless `notify` is False: history recorded
+    without telling anyone (the demo's months of past bookings, imports).
 
     The rules of `bookings.rules.booking_refusals` apply to `user`, unless staff give an
     `override_reason` (recorded on the booking and in the audit log). Capacity always applies.
@@ -509,6 +518,10 @@ def book(
             changes={name: [None, value] for name, value in _booking_state(booking).items()},
             personal_fields=("note",),
         )
+        # Queued in the same transaction: a booking rolled back sends nothing. A series sends
+        # one confirmation, for its first occurrence (see book_series).
+        if series is None and notify:
+            notify_booking_confirmed(booking)
     return booking
 
 
@@ -575,6 +588,7 @@ def change_booking(
             },
             personal_fields=("note",),
         )
+        notify_booking_changed(locked, previous=TimeRange(before["start"], before["end"]))
     booking.start, booking.end = locked.start, locked.end
     booking.override_reason = locked.override_reason
     booking.updated_at = locked.updated_at
@@ -602,6 +616,7 @@ def cancel_booking(*, actor: Actor, booking: Booking, override_reason: str = "")
     if overriding:
         changes["override_reason"] = [booking.override_reason, override_reason.strip()]
     record(actor=actor, action="booking.cancel", target=booking, changes=changes)
+    notify_booking_cancelled(booking)
     return booking
 
 
@@ -735,6 +750,7 @@ def book_series(
                 },
             )
             result.series = series
+            notify_booking_confirmed(result.booked[0])
     except _SeriesAbandoned:
         result.booked = []
         result.series = None

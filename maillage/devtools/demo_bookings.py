@@ -136,6 +136,7 @@ def _book_history(
                         start=_at(place, day, start_hour),
                         end=_at(place, day, end_hour),
                         override_reason=DEMO_REASON,
+                        notify=False,  # demo people have no mailbox to fill
                     )
                 except Conflict:
                     continue

@@ -196,7 +196,8 @@ if env.read_str("EMAIL_URL"):
     globals().update(env.parse_email_url(env.read_str("EMAIL_URL")))
 # Links in emails (confirmation, invitations) are absolute: built from the request when there is
 # one, from SITE_URL otherwise (background tasks, commands); in production it defaults to
-# https:// and the first of ALLOWED_HOSTS.
+# https:// and the first of ALLOWED_HOSTS. Its host is also the domain of the stable UIDs of
+# calendar events (a calendar recognises a booking it already has by its UID).
 _DEFAULT_SITE_URL = (
     f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
     if PRODUCTION and ALLOWED_HOSTS

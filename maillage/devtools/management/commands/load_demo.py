@@ -55,6 +55,15 @@ class Command(BaseCommand):
             )
             % vars(members)
         )
+        bookings = load_demo_bookings()
+        self.stdout.write(
+            _(
+                "réservations de démonstration : %(places)d lieux, %(resources_created)d "
+                "ressources créées, %(qualifications_created)d habilitations, "
+                "%(grants_created)d attributions, %(bookings_created)d réservations créées"
+            )
+            % vars(bookings)
+        )
         self.stdout.write(_("Comptes de démonstration (mot de passe : %s) :") % DEMO_PASSWORD)
         for username, role in demo_credentials():
             self.stdout.write(f"  {username} — {role}")

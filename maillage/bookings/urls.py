@@ -1,0 +1,28 @@
+"""Booking pages, mounted at the site's root (before the places' pages): the resource and
+« Mes réservations » pages under `reservations/`, the staff's pages of a place under its own
+address `lieux/<slug>/…` (no place slug ends in these words: `lieux/<slug>/` is the place).
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("reservations/", views.my_bookings, name="mine"),
+    path("reservations/agendas/", views.calendar_feeds, name="feeds"),
+    path("reservations/agenda/<str:secret>.ics", views.secret_feed, name="secret_feed"),
+    path("reservations/ressources/<int:resource_id>/", views.resource_week, name="week"),
+    path("reservations/ressources/<int:resource_id>/reserver/", views.book, name="book"),
+    path(
+        "reservations/ressources/<int:resource_id>/agenda.ics",
+        views.resource_feed,
+        name="resource_feed",
+    ),
+    path("reservations/<int:booking_id>/modifier/", views.change, name="change"),
+    path("reservations/<int:booking_id>/annuler/", views.cancel, name="cancel"),
+    path("lieux/<slug:slug>/ressources/", views.place_resources, name="place_resources"),
+    path("lieux/<slug:slug>/reservations/", views.place_day, name="place_day"),
+    path("lieux/<slug:slug>/tableau-de-bord/", views.dashboard, name="dashboard"),
+]
