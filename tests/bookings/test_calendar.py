@@ -11,8 +11,9 @@ from maillage.bookings.models import CalendarFeed
 from maillage.bookings.services import cancel_booking
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_booking, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from maillage.common.actors import SYSTEM
 from maillage.members import dashboard as registry
 from maillage.members.models import Membership
 from maillage.places.services import grant_place_role
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_booking, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ from django_tasks_db.models import DBTaskResult
 from maillage.bookings import reminders, services
 from maillage.bookings.models import Booking
 from maillage.common.actors import SYSTEM
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_booking, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

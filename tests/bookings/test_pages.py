@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from maillage.bookings.models import Booking, BookingStatus
 from maillage.members.models import Membership
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_booking, make_qualification, make_resource, tomorrow_at
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from maillage.bookings.models import Booking, BookingStatus
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_resource
-from tests.factories import UserFactory, make_place
 from tests.members.factories import make_membership
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.browser
 
