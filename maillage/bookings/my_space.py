@@ -1,5 +1,6 @@
 """The sections bookings adds to a member's page, « Mon espace » (registry:
-`members.member_page`): the next bookings, and the calendar feed of one's bookings."""
+`members.member_page`): the next bookings, the calendar feed of one's bookings, and one's
+valid qualifications with the resources they open."""
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils import timezone
 from maillage.members.member_page import register_section
 
 from .models import BookingStatus, CalendarFeed
-from .selectors import bookings_of
+from .selectors import bookings_of, valid_qualifications
 
 COMING_SHOWN = 5
 
@@ -36,8 +37,24 @@ def calendar_feed_context(request: HttpRequest) -> dict | None:
     return {"own_feed": live}
 
 
+def qualifications_context(request: HttpRequest) -> dict | None:
+    """The person's valid qualifications and the resources each opens (left out if none)."""
+    if not request.user.is_authenticated:
+        return None
+    grants = list(valid_qualifications(request.user))
+    if not grants:
+        return None
+    return {"grants": grants}
+
+
 def register() -> None:
     register_section(
         "reservations", "bookings/my_space/_bookings.html", coming_bookings_context, order=20
     )
     register_section("agenda", "bookings/my_space/_calendar.html", calendar_feed_context, order=25)
+    register_section(
+        "habilitations",
+        "bookings/my_space/_qualifications.html",
+        qualifications_context,
+        order=27,
+    )

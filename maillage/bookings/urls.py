@@ -5,7 +5,7 @@ address `lieux/<slug>/…` (no place slug ends in these words: `lieux/<slug>/` i
 
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "bookings"
 
@@ -23,6 +23,27 @@ urlpatterns = [
     path("reservations/<int:booking_id>/modifier/", views.change, name="change"),
     path("reservations/<int:booking_id>/annuler/", views.cancel, name="cancel"),
     path("lieux/<slug:slug>/ressources/", views.place_resources, name="place_resources"),
+    path(
+        "lieux/<slug:slug>/ressources/nouvelle/",
+        staff_views.resource_create,
+        name="resource_create",
+    ),
+    path(
+        "lieux/<slug:slug>/ressources/<int:resource_id>/modifier/",
+        staff_views.resource_edit,
+        name="resource_edit",
+    ),
+    path("lieux/<slug:slug>/habilitations/", staff_views.qualifications, name="qualifications"),
+    path(
+        "lieux/<slug:slug>/habilitations/<int:qualification_id>/attribuer/",
+        staff_views.grant,
+        name="grant",
+    ),
+    path(
+        "lieux/<slug:slug>/habilitations/attributions/<int:grant_id>/retirer/",
+        staff_views.revoke,
+        name="revoke",
+    ),
     path("lieux/<slug:slug>/reservations/", views.place_day, name="place_day"),
     path("lieux/<slug:slug>/tableau-de-bord/", views.dashboard, name="dashboard"),
 ]

@@ -11,5 +11,8 @@ class CheckinsConfig(AppConfig):
         from maillage.accounts import personal_data
 
         from .personal_data import erase_checkins, export_checkins
+        from .sections import register as register_sections
 
         personal_data.register("checkins", export=export_checkins, erase=erase_checkins)
+        # « Qui est là » on the staff dashboard, « Mes présences » on the member's page.
+        register_sections()
