@@ -120,9 +120,10 @@ def test_issue_8_journey(client, demo, mailoutbox):
 
     # They grant the laser-cutter qualification to the member through the new page.
     qualifications_url = reverse("bookings:qualifications", args=[place.slug])
-    assert qualifications_url in client.get(
-        reverse("places:detail", args=[place.slug])
-    ).content.decode()
+    assert (
+        qualifications_url
+        in client.get(reverse("places:detail", args=[place.slug])).content.decode()
+    )
     laser = demo["laser"]
     response = client.post(
         reverse("bookings:grant", args=[place.slug, laser.pk]), {f"q{laser.pk}-user": member.pk}

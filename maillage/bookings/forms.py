@@ -105,7 +105,9 @@ class ResourceForm(ServiceErrorsMixin, forms.Form):
     max_duration_minutes = forms.IntegerField(
         label=_("Durée maximale (min)"), min_value=1, initial=480
     )
-    slot_step_minutes = forms.IntegerField(label=_("Pas des créneaux (min)"), min_value=1, initial=30)
+    slot_step_minutes = forms.IntegerField(
+        label=_("Pas des créneaux (min)"), min_value=1, initial=30
+    )
     max_advance_days = forms.IntegerField(
         label=_("Réservable jusqu'à (jours)"), min_value=0, initial=60
     )

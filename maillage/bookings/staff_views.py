@@ -137,9 +137,7 @@ def grant(request: HttpRequest, slug: str, qualification_id: int) -> HttpRespons
                 },
             )
             return redirect("bookings:qualifications", slug=place.slug)
-    return _qualifications_page(
-        request, place, grant_forms={qualification.pk: form}, status=400
-    )
+    return _qualifications_page(request, place, grant_forms={qualification.pk: form}, status=400)
 
 
 @login_required
@@ -157,9 +155,7 @@ def revoke(request: HttpRequest, slug: str, grant_id: int) -> HttpResponse:
     except (Conflict, PermissionDenied) as exc:
         messages.error(request, str(exc) or _("Cette action n'est pas permise."))
     else:
-        messages.success(
-            request, _("Habilitation « %s » retirée.") % grant_.qualification.name
-        )
+        messages.success(request, _("Habilitation « %s » retirée.") % grant_.qualification.name)
     return redirect("bookings:qualifications", slug=place.slug)
 
 

@@ -78,15 +78,14 @@ def test_staff_pages_are_404_for_members_and_other_people(client, place, member,
         client.force_login(person)
         assert client.get(qualifications_url(place)).status_code == 404
         assert client.post(qualifications_url(place), {"name": "X"}).status_code == 404
-        assert client.post(grant_url(place, laser), {"q%d-user" % laser.pk: member.pk}).status_code == 404
+        grant_data = {f"q{laser.pk}-user": member.pk}
+        assert client.post(grant_url(place, laser), grant_data).status_code == 404
         assert (
             client.post(reverse("bookings:revoke", args=[place.slug, grant.pk])).status_code == 404
         )
         assert client.get(reverse("bookings:resource_create", args=[place.slug])).status_code == 404
-        assert (
-            client.get(reverse("bookings:resource_edit", args=[place.slug, resource.pk])).status_code
-            == 404
-        )
+        edit_url = reverse("bookings:resource_edit", args=[place.slug, resource.pk])
+        assert client.get(edit_url).status_code == 404
     grant.refresh_from_db()
     assert grant.revoked_at is None
     assert not Qualification.objects.filter(name="X").exists()
@@ -99,8 +98,9 @@ def test_another_place_s_qualification_or_resource_is_404(client, place, staff):
     client.force_login(staff)
     assert client.post(grant_url(place, foreign), {}).status_code == 404
     assert (
-        client.get(reverse("bookings:resource_edit", args=[place.slug, foreign_resource.pk]))
-        .status_code
+        client.get(
+            reverse("bookings:resource_edit", args=[place.slug, foreign_resource.pk])
+        ).status_code
         == 404
     )
 
@@ -109,8 +109,9 @@ def test_another_place_s_qualification_or_resource_is_404(client, place, staff):
 
 
 def test_staff_see_qualifications_their_training_resources_and_grants(
-    client, place, staff, member, laser, django_assert_max_num_queries
+    client, place, staff, member, django_assert_max_num_queries
 ):
+    laser = make_qualification(place, name="Découpe laser", training="Initiation laser, 2 h")
     make_resource(place, name="Découpeuse laser", kind="machine", required_qualification=laser)
     QualificationGrant.objects.create(
         qualification=laser,
@@ -249,8 +250,12 @@ def test_staff_create_a_resource(client, place, staff, laser):
 
 def test_a_refused_resource_is_shown_by_its_field(client, place, staff):
     client.force_login(staff)
-    data = {**RESOURCE, "opening_hours": "n'importe quoi", "min_duration_minutes": "60",
-            "max_duration_minutes": "30"}
+    data = {
+        **RESOURCE,
+        "opening_hours": "n'importe quoi",
+        "min_duration_minutes": "60",
+        "max_duration_minutes": "30",
+    }
     response = client.post(reverse("bookings:resource_create", args=[place.slug]), data)
     assert response.status_code == 400
     errors = response.context["form"].errors
