@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from maillage.bookings.models import Booking, BookingStatus, QualificationGrant
-from maillage.checkins.models import CheckIn
+from maillage.checkins.models import CheckIn, VisitorCount
 from maillage.common.actors import SYSTEM
 from maillage.devtools.demo_bookings import DEMO_MEMBER, QUALIFICATION, TRAINING
 from maillage.places.services import grant_place_role
@@ -117,6 +117,10 @@ def test_issue_8_journey(client, demo, mailoutbox):
     assert CheckIn.objects.filter(place=place, user=member, checked_out_at=None).exists()
     here = client.get(reverse("bookings:dashboard", args=[place.slug])).content.decode()
     assert "Membre Démo" in here
+    # A visitor without an account is counted at the same tablet.
+    response = client.post(tablet_url, {"action": "visitors", "kind": "visit", "count": "1"})
+    assert response.status_code == 302
+    assert VisitorCount.objects.filter(place=place, kind="visit").exists()
 
     # They grant the laser-cutter qualification to the member through the new page.
     qualifications_url = reverse("bookings:qualifications", args=[place.slug])

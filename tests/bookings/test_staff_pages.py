@@ -284,3 +284,11 @@ def test_members_see_no_edit_links(client, place, member):
     client.force_login(member)
     listing = client.get(reverse("bookings:place_resources", args=[place.slug])).content.decode()
     assert "/modifier/" not in listing and "nouvelle" not in listing
+
+
+def test_the_qualifications_page_speaks_english(client, place, staff, laser):
+    client.force_login(staff)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(qualifications_url(place)).content.decode()
+    assert "Qualifications — " in html and "Grant to a member" in html
+    assert "New qualification" in html and "Required training" in html
