@@ -122,9 +122,15 @@ class ResourceForm(ServiceErrorsMixin, forms.Form):
         label=_("Prix non-membre (centimes/heure)"), min_value=0, initial=0
     )
     required_qualification = forms.ChoiceField(label=_("Habilitation requise"), required=False)
+    allowed_plans = forms.MultipleChoiceField(
+        label=_("Formules autorisées"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucune cochée : toutes les formules."),
+    )
     is_active = forms.BooleanField(label=_("Réservable"), required=False, initial=True)
 
-    def __init__(self, *args, qualifications=(), **kwargs):
+    def __init__(self, *args, qualifications=(), plans=(), **kwargs):
         from .models import BookableBy, ResourceKind
 
         super().__init__(*args, **kwargs)
@@ -134,6 +140,12 @@ class ResourceForm(ServiceErrorsMixin, forms.Form):
         self.fields["required_qualification"].choices = [("", _("Aucune"))] + [
             (key, q.name) for key, q in self.qualifications.items()
         ]
+
+        self.plans = {str(plan.pk): plan for plan in plans}
+        self.fields["allowed_plans"].choices = [(key, p.name) for key, p in self.plans.items()]
+
+    def clean_allowed_plans(self):
+        return [self.plans[key] for key in self.cleaned_data["allowed_plans"]]
 
     def clean_required_qualification(self):
         return self.qualifications.get(self.cleaned_data["required_qualification"])

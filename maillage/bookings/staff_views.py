@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from maillage.members.models import Plan
 from maillage.members.selectors import members_of
 from maillage.places.models import Place
 from maillage.places.rules import places_where
@@ -177,8 +178,12 @@ def _resource_form_page(
     )
 
 
-def _place_qualifications(place: Place) -> list[Qualification]:
-    return list(Qualification.objects.filter(place=place).order_by("name"))
+def _choices(place: Place) -> dict:
+    """The place's qualifications and plans a resource form offers."""
+    return {
+        "qualifications": list(Qualification.objects.filter(place=place).order_by("name")),
+        "plans": list(Plan.objects.filter(place=place).order_by("name")),
+    }
 
 
 @never_cache
@@ -187,10 +192,10 @@ def _place_qualifications(place: Place) -> list[Qualification]:
 def resource_create(request: HttpRequest, slug: str) -> HttpResponse:
     """A new resource of the place, through `services.create_resource`."""
     place = _run_place_or_404(request, slug)
-    qualifications_ = _place_qualifications(place)
+    choices = _choices(place)
     if request.method == "GET":
-        return _resource_form_page(request, place, ResourceForm(qualifications=qualifications_))
-    form = ResourceForm(request.POST, qualifications=qualifications_)
+        return _resource_form_page(request, place, ResourceForm(**choices))
+    form = ResourceForm(request.POST, **choices)
     if form.is_valid():
         try:
             resource = services.create_resource(
@@ -211,13 +216,15 @@ def resource_edit(request: HttpRequest, slug: str, resource_id: int) -> HttpResp
     """Change a resource of the place, through `services.update_resource`."""
     place = _run_place_or_404(request, slug)
     resource = get_object_or_404(Resource, pk=resource_id, place=place)
-    qualifications_ = _place_qualifications(place)
+    choices = _choices(place)
     if request.method == "GET":
         initial = {name: getattr(resource, name) for name in services.RESOURCE_FIELDS}
         initial["required_qualification"] = resource.required_qualification_id or ""
-        form = ResourceForm(initial=initial, qualifications=qualifications_)
+        plan_ids = resource.allowed_plans.values_list("pk", flat=True)
+        initial["allowed_plans"] = [str(pk) for pk in plan_ids]
+        form = ResourceForm(initial=initial, **choices)
         return _resource_form_page(request, place, form, resource)
-    form = ResourceForm(request.POST, qualifications=qualifications_)
+    form = ResourceForm(request.POST, **choices)
     if form.is_valid():
         try:
             resource = services.update_resource(

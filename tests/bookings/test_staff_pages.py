@@ -12,7 +12,7 @@ from maillage.common.actors import SYSTEM
 from maillage.places.services import grant_place_role
 from tests.accounts.factories import UserFactory
 from tests.bookings.factories import make_qualification, make_resource
-from tests.members.factories import make_membership
+from tests.members.factories import make_membership, make_plan
 from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +292,18 @@ def test_the_qualifications_page_speaks_english(client, place, staff, laser):
     html = client.get(qualifications_url(place)).content.decode()
     assert "Qualifications — " in html and "Grant to a member" in html
     assert "New qualification" in html and "Required training" in html
+
+
+def test_the_resource_form_sets_and_clears_the_allowed_plans(client, place, staff):
+    resident = make_plan(place, name="Résident")
+    make_plan(place, name="Nomade")
+    client.force_login(staff)
+    data = {**RESOURCE, "allowed_plans": [str(resident.pk)]}
+    create_url = reverse("bookings:resource_create", args=[place.slug])
+    assert client.post(create_url, data).status_code == 302
+    resource = Resource.objects.get(place=place, name="Salle Aneto")
+    assert list(resource.allowed_plans.all()) == [resident]
+    edit_url = reverse("bookings:resource_edit", args=[place.slug, resource.pk])
+    assert client.get(edit_url).context["form"].initial["allowed_plans"] == [str(resident.pk)]
+    assert client.post(edit_url, RESOURCE).status_code == 302
+    assert not resource.allowed_plans.exists()
