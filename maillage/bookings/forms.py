@@ -126,7 +126,7 @@ class ResourceForm(ServiceErrorsMixin, forms.Form):
         label=_("Formules autorisées"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucune cochée : toutes les formules."),
+        help_text=_("Pour « réservable par : les membres de certaines formules »."),
     )
     is_active = forms.BooleanField(label=_("Réservable"), required=False, initial=True)
 
