@@ -20,8 +20,10 @@ work is done before the transaction, so that the write lock is held only while t
 writes (and other writers get it while the next batch is prepared).
 """
 
+import gc
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -159,6 +161,10 @@ class BulkUpserter:
         self._update_fields = [Place._meta.get_field(name) for name in UPDATED_FIELDS]
 
     def upsert(self, batch: list[Row]) -> UpsertCounts:
+        with _collector_paused():
+            return self._upsert(batch)
+
+    def _upsert(self, batch: list[Row]) -> UpsertCounts:
         plan = self._plan(batch, self._known(batch))
         if self.write and (plan.creations or plan.updates):
             with transaction.atomic():
@@ -452,6 +458,21 @@ def record_place_changes(changes: list[tuple[uuid.UUID, str, str, str]], *, at) 
             for place_uuid, change, source, source_id in changes
         ],
     )
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector for one batch: the tens of thousands of small
+    lists and dicts a batch builds (rows, audit changes) are freed by reference counting, but
+    made the collector walk every object of the process (communes, batches) several times per
+    batch. It runs again between batches, so cyclic garbage waits one batch at most."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 class SlugAllocator:

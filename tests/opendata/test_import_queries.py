@@ -1,11 +1,15 @@
 """An import runs a number of queries per batch, not per row: importing ten times more rows in
-one batch costs the same queries (the audit and change-log entries included)."""
+one batch costs the same queries (the audit and change-log entries included). Python's garbage
+collector is paused while a batch is written, and only then."""
+
+import gc
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from maillage.audit.models import AuditEntry
+from maillage.places import bulk
 from maillage.places.models import PlaceChange
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +47,25 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(run_import):
     assert AuditEntry.objects.filter(action="place.create").count() == 555
     assert AuditEntry.objects.filter(action="place.update").count() == 550
     assert PlaceChange.objects.count() == 1105
+
+
+def test_the_garbage_collector_is_paused_during_a_batch_only(run_import, monkeypatch):
+    seen = []
+    original = bulk.BulkUpserter._record
+
+    def spy(self, *args):
+        seen.append(gc.isenabled())
+        return original(self, *args)
+
+    monkeypatch.setattr(bulk.BulkUpserter, "_record", spy)
+    assert gc.isenabled()
+    run_import(HEADER, *lines(3, prefix="gc"), source="gc")
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_import(HEADER, *lines(3, prefix="gc", description="Modifié"), source="gc")
+        assert seen == [False, False]
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
