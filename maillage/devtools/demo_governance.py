@@ -1,4 +1,4 @@
-"""Demo governance for the anchor demo place, Pau Cité Multimédia (development only).
+"""Demo governance for the anchor demo place, the demo place nearest Pau (development only).
 
 `load_demo_governance()` is deterministic and idempotent: people are found or created by
 username (`demo_members.py` may have created them first, with the same password), memberships
@@ -26,7 +26,7 @@ from maillage.members import services as members
 from maillage.members.selectors import open_membership
 from maillage.places.models import Place
 
-from .demo import DEMO_SOURCE, PAU_CITE_MULTIMEDIA
+from .demo_members import demo_places
 
 DEMO_PASSWORD = "demo-maillage-2026"  # noqa: S105 - a published development password
 DEMO_MEMBER = "demo-membre"
@@ -93,10 +93,13 @@ def _vote(body: DecisionBody, title: str, **kw) -> tuple[Vote, bool]:
 
 @transaction.atomic
 def load_demo_governance() -> DemoGovernanceReport | None:
-    """The demo governance of the anchor place; None when the demo places are not loaded."""
-    place = Place.objects.filter(source=DEMO_SOURCE, name=PAU_CITE_MULTIMEDIA).first()
-    if place is None:
+    """The demo governance of the anchor place (the demo place nearest Pau, of which
+    `demo-membre` is a member: `demo_members.demo_places`); None when the demo places are not
+    loaded."""
+    places = demo_places()
+    if not places:
         return None
+    place = places[0]
     member = _person(DEMO_MEMBER)
     voters = [_person(username) for username in VOTERS]
     for user in [member, *voters]:

@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 
 from maillage.common.actors import SYSTEM
-from maillage.devtools.demo import PAU_CITE_MULTIMEDIA
 from maillage.devtools.demo_governance import (
     DEMO_MEMBER,
     DESKS_TITLE,
@@ -23,8 +22,11 @@ def test_nothing_without_the_demo_places():
 
 
 def test_the_demo_is_idempotent_and_the_demo_member_can_vote_then_check_the_receipt():
-    make_place(name=PAU_CITE_MULTIMEDIA, source="demo", source_id="pau-cite")
+    anchor = make_place(name="Le Fablab de Pau", source="demo", source_id="pau-1")
+    make_place(name="Plus loin", source="demo", source_id="pau-2", latitude=43.31)
     assert load_demo_governance().created == 4
+    # The anchor is the demo place nearest Pau, where demo-membre is a member.
+    assert Vote.objects.get(title=MJ_TITLE).body.place == anchor
     counts = (Vote.objects.count(), Ballot.objects.count())
     assert load_demo_governance().created == 0
     assert (Vote.objects.count(), Ballot.objects.count()) == counts

@@ -67,15 +67,6 @@ class Command(BaseCommand):
         self.stdout.write(_("Comptes de démonstration (mot de passe : %s) :") % DEMO_PASSWORD)
         for username, role in demo_credentials():
             self.stdout.write(f"  {username} — {role}")
-        bookings = load_demo_bookings()
-        self.stdout.write(
-            _(
-                "réservations de démonstration : %(places)d lieux, %(resources_created)d "
-                "ressources créées, %(qualifications_created)d habilitations, "
-                "%(grants_created)d attributions, %(bookings_created)d réservations créées"
-            )
-            % vars(bookings)
-        )
         activity = load_demo_checkins()
         self.stdout.write(
             _(
