@@ -5,6 +5,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from maillage.common.schemas import Instant
 from maillage.members.models import ResourceKind
 
 MAX_LIMIT = 500
@@ -79,10 +80,10 @@ class ResourcePageOut(Schema):
 
 
 class AvailabilityQuery(Schema):
-    from_: datetime = Field(
+    from_: Instant = Field(
         ..., alias="from", description="Début (ISO 8601 avec fuseau, ex. 2026-12-02T08:00+01:00)."
     )
-    to: datetime = Field(
+    to: Instant = Field(
         ..., description=f"Fin (ISO 8601 avec fuseau), {MAX_AVAILABILITY_DAYS} jours au plus."
     )
 
@@ -99,8 +100,8 @@ class AvailabilityOut(Schema):
 
 class BookingIn(Schema):
     resource_id: int = Field(..., ge=1, le=MAX_ID)
-    start: datetime = Field(description="ISO 8601 avec fuseau.")
-    end: datetime = Field(description="ISO 8601 avec fuseau.")
+    start: Instant = Field(description="ISO 8601 avec fuseau.")
+    end: Instant = Field(description="ISO 8601 avec fuseau.")
     seats: int = Field(1, ge=1, le=10_000, description="Places réservées (open space).")
     user_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="Équipe du lieu : réserver pour cette personne."
@@ -114,8 +115,8 @@ class BookingIn(Schema):
 
 
 class BookingPatchIn(Schema):
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     override_reason: str = Field("", max_length=MAX_TEXT)
 
 
@@ -127,10 +128,10 @@ class BookingCancelQuery(Schema):
 
 class BookingListQuery(PageQuery):
     resource_id: int | None = Field(None, ge=1, le=MAX_ID)
-    from_: datetime | None = Field(
+    from_: Instant | None = Field(
         None, alias="from", description="Les réservations qui finissent après cet instant."
     )
-    to: datetime | None = Field(None, description="Celles qui commencent avant cet instant.")
+    to: Instant | None = Field(None, description="Celles qui commencent avant cet instant.")
     status: str | None = Field(None, description="`confirmed` ou `cancelled`.")
 
 

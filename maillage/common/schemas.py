@@ -1,6 +1,28 @@
-"""API schemas shared by every router: the one error format of `maillage.api`."""
+"""API schemas shared by every router: the one error format of `maillage.api`, and the type of
+the instants clients send."""
+
+from datetime import UTC, datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import AfterValidator
+
+
+def _as_utc(value: datetime) -> datetime:
+    """The same instant in UTC. ISO 8601 and Python accept offsets up to ±23:59, PostgreSQL only
+    up to ±15:59 (it answers an error, which would be a 500): the databases store UTC anyway.
+    A value without an offset is left as it is, for the endpoint to refuse in its own words.
+    """
+    if value.utcoffset() is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date hors des limites") from None
+
+
+# An instant sent by a client (query parameter or body field), stored and compared in UTC.
+Instant = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class FieldErrorOut(Schema):

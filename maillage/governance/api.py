@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError
 from maillage.accounts.auth import token_auth
 from maillage.accounts.services import authenticate_token
 from maillage.common.errors import PermissionDenied
-from maillage.common.schemas import error_responses
+from maillage.common.schemas import Instant, error_responses
 
 from . import exports, services
 from .models import Proposal, Vote, VoteStatus
@@ -277,7 +277,7 @@ class VoteIn(Schema):
     title: str
     method: str
     options: list[OptionIn] = []
-    closes_at: datetime
+    closes_at: Instant
     proposal: int | None = None
     description: str = ""
     secret: bool | None = None

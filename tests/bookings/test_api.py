@@ -254,3 +254,36 @@ def test_my_qualifications_list_the_resources_they_open(
     assert items[0]["resource_ids"] == [cutter.pk]
     assert items[0]["expires_at"] == tomorrow_at(place, 0, days=30).date().isoformat()
     assert items[0]["training"] == "Initiation découpe laser"
+
+
+# PostgreSQL accepts UTC offsets up to ±15:59 only; ISO 8601 and Python up to ±23:59. Instants
+# are turned to UTC when read (common.schemas.Instant), so such a value is an ordinary instant
+# (schemathesis found GET /bookings answering 500 on PostgreSQL before).
+FAR_OFFSET = "0169-01-06T18:39:08-16:41"
+
+
+def test_instants_with_offsets_beyond_postgresql_s_are_read_as_utc(client, member, room):
+    listed = call(client, "get", f"/api/v1/bookings?from={FAR_OFFSET}", user=member)
+    assert listed.status_code == 200, listed.content
+    free = call(
+        client,
+        "get",
+        f"/api/v1/resources/{room.pk}/availability?from={FAR_OFFSET}&to=0169-01-07T00:00:00-16:41",
+        user=member,
+    )
+    assert free.status_code in (200, 422), free.content
+    start = datetime.fromisoformat(slot(room.place)["start"]).astimezone()
+    body = {
+        "resource_id": room.pk,
+        "start": start.astimezone(_offset(-16, -41)).isoformat(),
+        "end": (start + timedelta(hours=1)).astimezone(_offset(-16, -41)).isoformat(),
+    }
+    created = call(client, "post", "/api/v1/bookings", user=member, body=body)
+    assert created.status_code == 201, created.content
+    assert Booking.objects.get(pk=created.json()["id"]).start == start
+
+
+def _offset(hours: int, minutes: int):
+    from datetime import timezone
+
+    return timezone(timedelta(hours=hours, minutes=minutes))
