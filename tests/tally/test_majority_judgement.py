@@ -3,8 +3,25 @@
 The rule is checked against a literal transcription of its definition (Balinski & Laraki,
 "A theory of measuring, electing, and ranking", PNAS 104(21), 2007, "majority value": remove
 one median grade of each tied option and compare again), on hand-worked profiles and on random
-ones, and for the property that makes it a *judgement*: a voter who grades A above B never
-makes B overtake A.
+ones; the published Orsay example is in `test_majority_judgement_orsay.py`.
+
+Monotonicity for a new voter. Issue 10 asked for the property « adding a voter who grades A
+above B never makes B overtake A ». **That is false for majority judgement** (and for every
+median rule: it is the "participation" property they fail). Counter-example, 7 grades
+(0 À rejeter … 6 Excellent), four voters:
+
+    A: Insuffisant, Assez bien, Insuffisant, Passable  → majority grade Insuffisant (1)
+    B: Bien, À rejeter, Bien, À rejeter                 → majority grade À rejeter (0)
+
+A is ahead. A fifth voter grades A Bien (4) and B Assez bien (3) — A above B — and now A's
+majority grade is Passable (2), B's Assez bien (3): B overtakes A
+(`test_a_new_voter_grading_a_above_b_can_still_lift_b_over_a`).
+
+The property that holds, and is tested here (Hypothesis on random profiles, and exhaustively
+on every profile of two options, up to five voters and four grades): **if A is ranked ahead of
+B, a new ballot that grades A at or above A's majority grade and B at or below B's majority
+grade never lets B overtake A.** The issue's wording is the special case where the new voter
+gives A the best grade and B the worst.
 """
 
 import itertools
@@ -164,9 +181,9 @@ def _a_ahead_of_b(grades, n_options, data):
 @settings(max_examples=400, deadline=None)
 @given(grade_matrices, st.data())
 def test_a_voter_grading_a_above_b_never_makes_b_overtake_a(grades, data):
-    """Adding a ballot that grades A at or above A's majority grade and B at or below B's,
-    with A above B, keeps A ahead of B if it was (Balinski & Laraki's monotonicity, for a new
-    voter). The best grade for A and the worst for B is the extreme case."""
+    """If A is ahead of B, a new ballot grading A at or above A's majority grade and B at or
+    below B's majority grade keeps A ahead (the true form of the issue's property; see the
+    module's docstring). The best grade for A and the worst for B is the extreme case."""
     grades = np.asarray(grades)
     n_options = grades.shape[1]
     if n_options < 2:
@@ -184,9 +201,10 @@ def test_a_voter_grading_a_above_b_never_makes_b_overtake_a(grades, data):
 
 
 def test_a_new_voter_grading_a_above_b_can_still_lift_b_over_a():
-    """What the rule does not promise: a ballot with A above B, both above their majority
-    grades, raises B's majority grade more than A's. Majority judgement, like every median
-    rule, fails this "participation" property; the guarantee above is the one it keeps.
+    """The issue's wording, « adding a voter who grades A above B never makes B overtake A »,
+    is false: a ballot with A above B, both above their majority grades, can raise B's
+    majority grade more than A's. Majority judgement, like every median rule, fails this
+    "participation" property; the guarantee above is the one it keeps.
 
     A: Insuffisant ×2, Passable, Assez bien (majority grade Insuffisant);
     B: À rejeter ×2, Bien ×2 (À rejeter). A new ballot A = Bien, B = Assez bien makes A
@@ -194,7 +212,35 @@ def test_a_new_voter_grading_a_above_b_can_still_lift_b_over_a():
     """
     grades = np.array([[1, 4], [3, 0], [1, 4], [2, 0]])
     assert majority_judgement(grades, 7) == [0, 1]
-    assert majority_judgement(np.vstack([grades, [4, 3]]), 7) == [1, 0]
+    details = majority_judgement_details(grades, 7)
+    assert [d.majority_grade for d in details] == [INSUFFISANT, A_REJETER]
+    after = np.vstack([grades, [BIEN, ASSEZ_BIEN]])
+    assert [d.majority_grade for d in majority_judgement_details(after, 7)] == [
+        PASSABLE,
+        ASSEZ_BIEN,
+    ]
+    assert majority_judgement(after, 7) == [1, 0]
+
+
+def test_the_true_property_on_every_small_profile():
+    """Exhaustively, for two options, one to five voters and four grades: A ahead of B, and a
+    new ballot grading A at or above A's majority grade and B at or below B's, leaves A ahead.
+    (Majority judgement reads only each option's profile, so sorted columns cover every case.)"""
+    grades_count = 4
+    checked = 0
+    for voters in range(1, 6):
+        columns = list(itertools.combinations_with_replacement(range(grades_count), voters))
+        for column_a, column_b in itertools.product(columns, repeat=2):
+            grades = np.array([column_a, column_b]).T
+            if majority_judgement(grades, grades_count) != [0, 1]:
+                continue
+            a, b = majority_judgement_details(grades, grades_count)
+            for high in range(a.majority_grade, grades_count):
+                for low in range(b.majority_grade + 1):
+                    after = np.vstack([grades, [high, low]])
+                    assert majority_judgement(after, grades_count) == [0, 1], (grades, high, low)
+                    checked += 1
+    assert checked > 5000
 
 
 def test_details_from_precomputed_profiles_match():
