@@ -6,12 +6,16 @@
    Every answer must be a 201. Target (issue 10 §6): ≥ 300 ballots/s on PostgreSQL.
 2. Verification: a closed vote of 100,000 ballots (10,000 with `--quick`), written directly
    and sealed by `close_vote`; `maillage verify_vote`'s check (`governance.exports.verify`:
-   the chain and the tally recomputed) is timed.
+   the chain and the tally recomputed) is timed, whole and in its two parts (reading the
+   ballots and recomputing the chain; recomputing the tally). Issue 10 §6 asks for this time
+   to be printed and names no target for it.
 
 On a throw-away SQLite database by default; on the PostgreSQL database of `DATABASE_URL` when
 it is set (migrated, then given a benchmark place, body and votes, left there).
 
-    python -m benchmarks.ballots [--quick]
+    python -m benchmarks.ballots [--quick] [--verify-only]
+
+`--verify-only` skips the API part (and its server): the verification alone.
 """
 
 import argparse
@@ -118,7 +122,26 @@ def child_verify(body_id: int, ballots: int) -> None:
     started = time.perf_counter()
     problem = exports.verify(vote)
     verify_s = time.perf_counter() - started
-    print(json.dumps({"sealed_s": sealed_s, "verify_s": verify_s, "problem": problem}))
+    # its two parts, timed again apart
+    started = time.perf_counter()
+    chain_problem = chain.verify_chain(
+        vote.pk, exports.ballot_rows(vote), vote.chain_head, vote.ballot_count or 0
+    )
+    chain_s = time.perf_counter() - started
+    started = time.perf_counter()
+    services.compute_results(vote)
+    tally_s = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "sealed_s": sealed_s,
+                "verify_s": verify_s,
+                "chain_s": chain_s,
+                "tally_s": tally_s,
+                "problem": problem or chain_problem,
+            }
+        )
+    )
 
 
 def _child(env: dict[str, str], *args: str) -> dict:
@@ -134,6 +157,9 @@ def _child(env: dict[str, str], *args: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ballots")
     parser.add_argument("--quick", action="store_true", help="fewer voters and ballots")
+    parser.add_argument(
+        "--verify-only", action="store_true", help="only the verification of a sealed vote"
+    )
     parser.add_argument("--child-setup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-verify", nargs=2, type=int, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -152,9 +178,16 @@ def main(argv: list[str] | None = None) -> int:
             env["DATABASE_URL"] = configured
         database_url = configured or f"sqlite:///{Path(tmp) / 'maillage.sqlite3'}"
         engine = "PostgreSQL" if configured.startswith("postgres") else "SQLite"
+        if options.verify_only:
+            voters = 1
         print(f"Preparing the {engine} database (migrate, {voters} voters with tokens)…")
         manage(env, "migrate", "--noinput", "-v", "0")
         world = _child(env, "--child-setup", str(voters))
+        if options.verify_only:
+            print(f"Sealing and verifying a vote of {verified} ballots…")
+            verification = _child(env, "--child-verify", str(world["body"]), str(verified))
+            _print_verification(verification, verified, engine)
+            return 0 if verification["problem"] is None else 1
         calls = [
             Call("PUT", f"/api/v1/votes/{world['vote']}/ballot",
                  {"content": {"grades": [(n + k) % 7 for k in range(OPTIONS)]}}, raw)
@@ -183,11 +216,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'ballots accepted/s':<36} {rate:>10.0f} {MIN_BALLOTS_PER_S:>10} {verdict:>8}")
     print(f"{'p50 / p95 ms':<36} {figures['p50_ms']:>5.0f}/{figures['p95_ms']:<4.0f}")
     print(f"{'statuses':<36} {statuses}")
+    _print_verification(verification, verified, engine, header=False)
+    return 0 if ok and verification["problem"] is None else 1
+
+
+def _print_verification(verification: dict, verified: int, engine: str, header=True) -> None:
+    """The verification's lines: issue 10 §6 names no target for them (the column says so)."""
+    if header:
+        print()
+        print(f"Sealing and verifying a vote, majority judgement, {OPTIONS} options, {engine}")
+        print(f"Load average (1, 5, 15 min): {load_average()}")
+        line = f"{'measure':<36} {'value':>10} {'target':>10} {'verdict':>8}"
+        print(line)
+        print("-" * len(line))
     print(f"{f'seal at close ({verified} ballots), s':<36} {verification['sealed_s']:>10.2f}")
     check = "ok" if verification["problem"] is None else "BROKEN"
     label = f"verify_vote ({verified} ballots), s"
-    print(f"{label:<36} {verification['verify_s']:>10.2f} {'':>10} {check:>8}")
-    return 0 if ok and verification["problem"] is None else 1
+    print(f"{label:<36} {verification['verify_s']:>10.2f} {'none':>10} {check:>8}")
+    print(f"{'  of which chain (read + hash), s':<36} {verification['chain_s']:>10.2f}")
+    print(f"{'  of which tally, s':<36} {verification['tally_s']:>10.2f}")
+    if verification["problem"]:
+        print(f"problem: {verification['problem']}")
 
 
 if __name__ == "__main__":
