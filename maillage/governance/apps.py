@@ -11,5 +11,7 @@ class GovernanceConfig(AppConfig):
         from maillage.accounts import personal_data
 
         from .personal_data import erase_governance, export_governance
+        from .sections import register as register_sections
 
         personal_data.register("governance", export=export_governance, erase=erase_governance)
+        register_sections()

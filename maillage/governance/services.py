@@ -212,6 +212,63 @@ def add_body_member(
     return member
 
 
+@transaction.atomic
+def update_body(
+    *,
+    actor: Actor,
+    body: DecisionBody,
+    name: str,
+    plans: list[Plan] | tuple[Plan, ...] = (),
+    secret_ballot: bool = True,
+) -> DecisionBody:
+    """Rename the body, change its plans (a place members' body) and its default secrecy. Its
+    kind and owner stay: they decide who its members are."""
+    check_actor(actor)
+    body = DecisionBody.objects.select_for_update().get(pk=body.pk)
+    _require(can_manage_body(actor, body))
+    if plans and body.kind != BodyKind.PLACE_MEMBERS:
+        raise ValidationFailed(
+            [FieldError("plans", _("Seule une instance des membres d'un lieu a des formules."))]
+        )
+    if any(plan.place_id != body.place_id for plan in plans):
+        raise ValidationFailed(
+            [FieldError("plans", _("Ces formules sont celles d'un autre lieu."))]
+        )
+    before = {
+        "name": body.name,
+        "secret_ballot": body.secret_ballot,
+        "plans": sorted(body.plans.values_list("pk", flat=True)),
+    }
+    body.name = _text(name, "name", _("Donnez un nom à l'instance."), 200)
+    body.secret_ballot = secret_ballot
+    body.save(update_fields=["name", "secret_ballot", "updated_at"])
+    body.plans.set(plans)
+    after = {
+        "name": body.name,
+        "secret_ballot": secret_ballot,
+        "plans": sorted(plan.pk for plan in plans),
+    }
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record(actor=actor, action="body.update", target=body, changes=changes)
+    return body
+
+
+@transaction.atomic
+def remove_body_member(*, actor: Actor, member: BodyMember) -> None:
+    """Take a person off the body's list (votes already open keep their frozen electorate)."""
+    check_actor(actor)
+    _require(can_manage_body(actor, member.body))
+    body, user_id = member.body, member.user_id
+    member.delete()
+    record(
+        actor=actor,
+        action="body.remove_member",
+        target=body,
+        changes={"user": [user_id, None]},
+    )
+
+
 # --- proposals ---------------------------------------------------------------------------------
 
 
@@ -416,7 +473,71 @@ def create_vote(
     `cost`, `capacity`)."""
     check_actor(actor)
     _require(can_manage_body(actor, body))
+    rows, secret, settings = _checked_vote(
+        body=body,
+        title=title,
+        method=method,
+        options=options,
+        proposal=proposal,
+        secret=secret,
+        quorum_percent=quorum_percent,
+        settings=settings,
+    )
+    vote = Vote.objects.create(
+        body=body,
+        proposal=proposal,
+        title=_text(title, "title", _("Donnez un titre au vote."), 200),
+        description=description.strip(),
+        method=method,
+        secret=body.secret_ballot if secret is None else secret,
+        results_public=results_public,
+        results_hidden=results_hidden,
+        changeable=changeable,
+        early_close=early_close,
+        quorum_percent=quorum_percent,
+        settings=settings,
+        closes_at=closes_at,
+    )
+    _write_options(vote, rows)
+    record(
+        actor=actor,
+        action="vote.create",
+        target=vote,
+        changes={"title": [None, vote.title], "method": [None, method], "body": [None, body.pk]},
+    )
+    return vote
+
+
+def _write_options(vote: Vote, rows: list[dict[str, Any]]) -> None:
+    VoteOption.objects.bulk_create(
+        VoteOption(
+            vote=vote,
+            position=index,
+            label=str(row["label"]).strip()[:200],
+            description=str(row.get("description") or ""),
+            cost=row.get("cost"),
+            capacity=row.get("capacity"),
+        )
+        for index, row in enumerate(rows)
+    )
+
+
+def _checked_vote(
+    *,
+    body: DecisionBody,
+    title: str,
+    method: str,
+    options: list[str] | list[dict[str, Any]],
+    proposal: Proposal | None,
+    secret: bool | None,
+    quorum_percent: int,
+    settings: dict[str, Any] | None,
+) -> tuple[list[dict[str, Any]], bool | None, dict[str, Any]]:
+    """A vote's options, secrecy and settings checked together: (option rows, secret,
+    settings), or ValidationFailed with every refusal."""
     errors = []
+    if not (title or "").strip():
+        errors.append(FieldError("title", _("Donnez un titre au vote.")))
     if method not in VoteMethod.values:
         errors.append(FieldError("method", _("Méthode de vote inconnue.")))
     elif method not in tallying.SUPPORTED_METHODS:
@@ -452,44 +573,137 @@ def create_vote(
         secret = False
     if not 0 <= quorum_percent <= 100:
         errors.append(FieldError("quorum_percent", _("Le quorum est un pourcentage.")))
+    errors += _settings_errors(method, settings)
     if proposal is not None and proposal.body_id != body.pk:
         errors.append(
             FieldError("proposal", _("Cette proposition est celle d'une autre instance."))
         )
     if errors:
         raise ValidationFailed(errors)
-    vote = Vote.objects.create(
-        body=body,
-        proposal=proposal,
-        title=_text(title, "title", _("Donnez un titre au vote."), 200),
-        description=description.strip(),
+    return rows, secret, settings
+
+
+MIN_GRADES, MAX_GRADES = 2, 7
+
+
+def _settings_errors(method: str, settings: dict[str, Any]) -> list[FieldError]:
+    """What is wrong with a method's settings (`Vote.settings`)."""
+    errors = []
+    if method == VoteMethod.MAJORITY_JUDGEMENT and "scale" in settings:
+        scale = settings["scale"]
+        if (
+            not isinstance(scale, list)
+            or not MIN_GRADES <= len(scale) <= MAX_GRADES
+            or any(not isinstance(label, str) or not label.strip() for label in scale)
+            or len({label.strip() for label in scale}) != len(scale)
+        ):
+            errors.append(
+                FieldError(
+                    "scale",
+                    _("Une échelle a de 2 à 7 mentions, toutes nommées et différentes."),
+                )
+            )
+    if method == VoteMethod.SCORE:
+        low, high = settings.get("min", 0), settings.get("max", 5)
+        if not isinstance(low, int) or not isinstance(high, int) or not 0 <= low < high <= 100:
+            errors.append(
+                FieldError("score_max", _("La note maximale dépasse la note minimale (0 à 100)."))
+            )
+    if method == VoteMethod.CONSENT and "max_objections" in settings:
+        threshold = settings["max_objections"]
+        if not isinstance(threshold, int) or not 0 <= threshold <= 100:
+            errors.append(
+                FieldError("max_objections", _("Le seuil d'objections est un pourcentage."))
+            )
+    if method == VoteMethod.ALLOCATION and settings.get("objective", "total") not in (
+        "total",
+        "worst_off",
+    ):
+        errors.append(FieldError("objective", _("Objectif de répartition inconnu.")))
+    return errors
+
+
+VOTE_FIELDS = (
+    "title",
+    "description",
+    "method",
+    "secret",
+    "results_public",
+    "results_hidden",
+    "changeable",
+    "early_close",
+    "quorum_percent",
+    "settings",
+    "closes_at",
+    "proposal_id",
+)
+
+
+@transaction.atomic
+def update_vote(
+    *,
+    actor: Actor,
+    vote: Vote,
+    title: str,
+    method: str,
+    options: list[str] | list[dict[str, Any]],
+    closes_at: datetime,
+    proposal: Proposal | None = None,
+    description: str = "",
+    secret: bool | None = None,
+    results_public: bool = False,
+    results_hidden: bool = True,
+    changeable: bool = True,
+    early_close: bool = False,
+    quorum_percent: int = 0,
+    settings: dict[str, Any] | None = None,
+) -> Vote:
+    """Change a vote in preparation (its options are replaced); an open vote is not changed."""
+    check_actor(actor)
+    vote = Vote.objects.select_for_update().select_related("body").get(pk=vote.pk)
+    _require(can_manage_body(actor, vote.body))
+    if vote.status != VoteStatus.DRAFT:
+        raise Conflict(_("Seul un vote en préparation se modifie."))
+    rows, secret, settings = _checked_vote(
+        body=vote.body,
+        title=title,
         method=method,
-        secret=body.secret_ballot if secret is None else secret,
-        results_public=results_public,
-        results_hidden=results_hidden,
-        changeable=changeable,
-        early_close=early_close,
+        options=options,
+        proposal=proposal,
+        secret=secret,
         quorum_percent=quorum_percent,
         settings=settings,
-        closes_at=closes_at,
     )
-    VoteOption.objects.bulk_create(
-        VoteOption(
-            vote=vote,
-            position=index,
-            label=str(row["label"]).strip()[:200],
-            description=str(row.get("description") or ""),
-            cost=row.get("cost"),
-            capacity=row.get("capacity"),
-        )
-        for index, row in enumerate(rows)
-    )
-    record(
-        actor=actor,
-        action="vote.create",
-        target=vote,
-        changes={"title": [None, vote.title], "method": [None, method], "body": [None, body.pk]},
-    )
+    before = {name: getattr(vote, name) for name in VOTE_FIELDS}
+    before_options = list(vote.options.values_list("label", "cost", "capacity"))
+    vote.title = _text(title, "title", _("Donnez un titre au vote."), 200)
+    vote.description = description.strip()
+    vote.method = method
+    vote.secret = vote.body.secret_ballot if secret is None else secret
+    vote.results_public = results_public
+    vote.results_hidden = results_hidden
+    vote.changeable = changeable
+    vote.early_close = early_close
+    vote.quorum_percent = quorum_percent
+    vote.settings = settings
+    vote.closes_at = closes_at
+    vote.proposal = proposal
+    vote.save()
+    vote.options.all().delete()
+    _write_options(vote, rows)
+    after_options = list(vote.options.values_list("label", "cost", "capacity"))
+    changes: dict[str, Any] = {
+        name: [before[name], getattr(vote, name)]
+        for name in VOTE_FIELDS
+        if before[name] != getattr(vote, name)
+    }
+    if before_options != after_options:
+        changes["options"] = [
+            [list(row) for row in before_options],
+            [list(row) for row in after_options],
+        ]
+    if changes:
+        record(actor=actor, action="vote.update", target=vote, changes=changes)
     return vote
 
 
@@ -734,6 +948,25 @@ def cancel_vote(*, actor: Actor, vote: Vote) -> Vote:
     _move(vote, VoteStatus.CANCELLED)
     record(
         actor=actor, action="vote.cancel", target=vote, changes={"status": [before, "cancelled"]}
+    )
+    return vote
+
+
+@transaction.atomic
+def publish_results(*, actor: Actor, vote: Vote) -> Vote:
+    """Make a closed vote's results and anonymised ballots readable by anyone, without an
+    account (until then, by the body's members and the vote's electors only)."""
+    check_actor(actor)
+    vote = Vote.objects.select_for_update().select_related("body").get(pk=vote.pk)
+    _require(can_manage_body(actor, vote.body))
+    if vote.status != VoteStatus.CLOSED:
+        raise Conflict(_("Les résultats se publient une fois le vote clos."))
+    if vote.results_public:
+        return vote
+    Vote.objects.filter(pk=vote.pk).update(results_public=True, updated_at=timezone.now())
+    vote.results_public = True
+    record(
+        actor=actor, action="vote.publish", target=vote, changes={"results_public": [False, True]}
     )
     return vote
 

@@ -15,9 +15,10 @@ from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.places.models import Network, Place
 
 from . import exports, selectors, services, tallying
-from .models import Comment, Proposal, Vote, VoteStatus
+from .models import Comment, DecisionBody, Proposal, Vote, VoteStatus
 from .rules import (
     can_manage_body,
+    can_revise_proposal,
     can_see_results,
     can_take_part,
     can_view_body,
@@ -30,13 +31,23 @@ from .text import diff_lines, render_markdown
 def governance_place(request: HttpRequest, slug: str) -> HttpResponse:
     place = get_object_or_404(Place, slug=slug)
     overview = selectors.overview(request.user, place=place)
-    return render(request, "governance/overview.html", {"owner": place, "overview": overview})
+    may_manage = can_manage_body(request.user, DecisionBody(place=place))
+    return render(
+        request,
+        "governance/overview.html",
+        {"owner": place, "overview": overview, "may_manage": may_manage, "owner_kind": "place"},
+    )
 
 
 def governance_network(request: HttpRequest, slug: str) -> HttpResponse:
     network = get_object_or_404(Network, slug=slug)
     overview = selectors.overview(request.user, network=network)
-    return render(request, "governance/overview.html", {"owner": network, "overview": overview})
+    may_manage = can_manage_body(request.user, DecisionBody(network=network))
+    return render(
+        request,
+        "governance/overview.html",
+        {"owner": network, "overview": overview, "may_manage": may_manage, "owner_kind": "network"},
+    )
 
 
 def _proposal_or_404(request, pk: int) -> Proposal:
@@ -82,6 +93,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "follows": request.user.is_authenticated
             and proposal.follows.filter(user=request.user).exists(),
             "votes": proposal.votes.all(),
+            "may_manage": can_manage_body(request.user, proposal.body),
+            "may_revise": can_revise_proposal(request.user, proposal),
+            "may_withdraw": proposal.status in ("draft", "discussion", "vote")
+            and (
+                can_manage_body(request.user, proposal.body)
+                or (request.user.is_authenticated and proposal.author_id == request.user.pk)
+            ),
             "follow_ups": proposal.follow_ups.all(),
             "decision_html": render_markdown(proposal.decision_text),
         },
@@ -207,11 +225,21 @@ def vote_manage(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action == "open":
             services.open_vote(actor=request.user, vote=vote)
+            messages.success(request, _("Le vote est ouvert : le corps électoral est arrêté."))
         elif action == "close":
             services.close_vote(actor=request.user, vote=vote)
+            messages.success(request, _("Le vote est clos ; ses résultats sont calculés."))
+        elif action == "cancel":
+            services.cancel_vote(actor=request.user, vote=vote)
+            messages.success(request, _("Le vote est annulé."))
+        elif action == "publish":
+            services.publish_results(actor=request.user, vote=vote)
+            messages.success(request, _("Les résultats sont publics."))
         else:
             raise Http404
-    except (Conflict, ValidationFailed) as exc:
+    except ValidationFailed as exc:
+        messages.error(request, "; ".join(str(error.message) for error in exc.errors))
+    except Conflict as exc:
         messages.error(request, str(exc))
     return redirect("governance:vote", pk=vote.pk)
 
