@@ -199,7 +199,7 @@ class VoteForm(ServiceErrorsMixin, forms.Form):
         label=_("Clôturer dès que tout le corps électoral a voté"), required=False
     )
     quorum_percent = forms.IntegerField(
-        label=_("Quorum (% du corps électoral)"), min_value=0, max_value=100, initial=0
+        label=_("Quorum (pourcentage du corps électoral)"), min_value=0, max_value=100, initial=0
     )
     # majority judgement
     scale = forms.CharField(
@@ -213,7 +213,7 @@ class VoteForm(ServiceErrorsMixin, forms.Form):
     score_max = forms.IntegerField(label=_("Note maximale"), min_value=1, initial=5)
     # consent
     max_objections = forms.IntegerField(
-        label=_("Objections admises (% des positions exprimées, sans blocage)"),
+        label=_("Objections admises (pourcentage des positions exprimées)"),
         min_value=0,
         max_value=100,
         initial=tallying.DEFAULT_MAX_OBJECTIONS,

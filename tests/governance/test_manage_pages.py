@@ -497,3 +497,13 @@ def test_members_see_no_staff_links(client, body, member):
     client.force_login(member)
     overview = client.get(reverse("governance:place", args=[body.place.slug])).content.decode()
     assert reverse("governance:bodies_place", args=[body.place.slug]) not in overview
+
+
+def test_the_vote_form_speaks_english(client, staff, body):
+    client.force_login(staff)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("governance:vote_create", args=[body.pk])).content.decode()
+    assert "Prepare a vote" in html and "Grades, worst to best" in html
+    assert "Allocation by preference" in html and "Quorum (percentage of the electorate)" in html
+    html = client.get(reverse("governance:body", args=[body.pk])).content.decode()
+    assert "Save the colleges" in html and "Add a person" in html
