@@ -71,6 +71,7 @@ class Overview:
     in_discussion: list[Proposal]
     decisions: list[Proposal]
     closed_votes: list[Vote]
+    bodies: list[DecisionBody]
 
 
 def overview(user, *, place=None, network=None) -> Overview:
@@ -98,4 +99,5 @@ def overview(user, *, place=None, network=None) -> Overview:
             proposals.filter(status=ProposalStatus.ADOPTED).order_by("-decided_at", "-pk")[:20]
         ),
         closed_votes=list(votes.filter(status=VoteStatus.CLOSED).order_by("-closed_at")[:20]),
+        bodies=list(bodies.order_by("name", "pk")),
     )

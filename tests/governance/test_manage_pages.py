@@ -507,3 +507,37 @@ def test_the_vote_form_speaks_english(client, staff, body):
     assert "Allocation by preference" in html and "Quorum (percentage of the electorate)" in html
     html = client.get(reverse("governance:body", args=[body.pk])).content.decode()
     assert "Save the colleges" in html and "Add a person" in html
+
+
+def test_members_find_where_to_write_a_proposal(client, body, member):
+    client.force_login(member)
+    overview = client.get(reverse("governance:place", args=[body.place.slug])).content.decode()
+    assert reverse("governance:proposal_create", args=[body.pk]) in overview
+
+
+def test_a_body_page_reads_a_fixed_number_of_queries(
+    client, staff, body, django_assert_max_num_queries
+):
+    services.set_colleges(actor=SYSTEM, body=body, colleges=[("Usagers", 50), ("Salariés", 50)])
+    college = body.colleges.first()
+    for _ in range(12):
+        services.add_body_member(actor=SYSTEM, body=body, user=UserFactory(), college=college)
+        services.create_proposal(actor=SYSTEM, body=body, title="P", text="…")
+    make_vote(body, open=False)
+    client.force_login(staff)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("governance:body", args=[body.pk]))
+    assert response.content.decode().count("Retirer ") >= 12
+
+
+def test_the_dashboard_section_reads_two_queries(staff, body, django_assert_num_queries, rf):
+    from maillage.governance.sections import governance_context
+
+    make_vote(body, method="single", options=["Oui", "Non"])
+    make_vote(body, open=False)
+    request = rf.get("/")
+    request.user = staff
+    with django_assert_num_queries(2):
+        context = governance_context(request, body.place)
+    assert context["counts"] == {"bodies": 1, "drafts": 1}
+    assert len(context["open_votes"]) == 1
