@@ -181,9 +181,8 @@ def set_language(*, actor: User, user: User, language: str) -> User:
     before = user.language
     user.language = language
     user.save(update_fields=["language"])
-    record(
-        actor=actor, action="account.language", target=user, changes={"language": [before, language]}
-    )
+    changes = {"language": [before, language]}
+    record(actor=actor, action="account.language", target=user, changes=changes)
     return user
 
 

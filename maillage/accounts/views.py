@@ -197,7 +197,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "accounts/my_data.html", _my_data_context(request, language_form=form),
+            request,
+            "accounts/my_data.html",
+            _my_data_context(request, language_form=form),
             status=400,
         )
     services.set_language(

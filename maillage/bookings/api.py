@@ -18,7 +18,7 @@ from ninja import Query, Router, Status
 from maillage.accounts.auth import token_auth
 from maillage.accounts.models import User
 from maillage.common.errors import FieldError, ValidationFailed
-from maillage.common.schemas import error_responses
+from maillage.common.schemas import ErrorOut, error_responses
 from maillage.places.rules import can_run_place, places_where
 
 from . import selectors, services
@@ -255,7 +255,12 @@ def create_booking(request: HttpRequest, payload: BookingIn):
 @router.post(
     "bookings/series",
     auth=token_auth,
-    response={201: SeriesOut, 409: SeriesRefusedOut, **error_responses(400, 401, 403, 404, 422)},
+    # 409: the conflicts listed (SeriesRefusedOut is the error format plus `conflicts`).
+    response={
+        201: SeriesOut,
+        409: SeriesRefusedOut | ErrorOut,
+        **error_responses(400, 401, 403, 404, 422),
+    },
     operation_id="create_booking_series",
     summary="Réserver une série (réservation récurrente)",
     description=(
