@@ -124,12 +124,12 @@ def unconfirmed_account(email: str) -> User | None:
     )
 
 
-@transaction.atomic
 def account_of(email: str) -> User | None:
     """The account of `email` (its language for the emails about it), or None."""
     return User.objects.filter(email__iexact=normalise_email(email)).order_by("pk").first()
 
 
+@transaction.atomic
 def sign_up(
     *, email: str, password: str, name: str = "", confirmed: bool = False, language: str = ""
 ) -> User:
