@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -79,7 +80,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        queue_mail(to=[to_email], template="accounts/mail/password_reset", context=context)
+        queue_mail(
+            to=[to_email],
+            recipient=context.get("user"),
+            template="accounts/mail/password_reset",
+            context=context,
+        )
 
 
 class DeleteAccountForm(forms.Form):
@@ -98,3 +104,9 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Ce n'est pas votre mot de passe."))
         return password
+
+
+class LanguageForm(forms.Form):
+    """The language of the person's emails (`accounts.services.set_language`)."""
+
+    language = forms.ChoiceField(label=_("Langue des e-mails"), choices=settings.LANGUAGES)

@@ -27,6 +27,15 @@ class User(AbstractUser):
         ),
     )
 
+    # The language of the emails sent to the person (and of their calendar feeds): set from the
+    # page's language at sign-up, changed on « Mes données ». A code of settings.LANGUAGES.
+    language = models.CharField(
+        _("langue des messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="fr",
+    )
+
     class Meta:
         verbose_name = _("utilisateur·rice")
         verbose_name_plural = _("utilisateur·rices")

@@ -19,6 +19,7 @@ def personal_export(user: User) -> dict[str, Any]:
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
+            "language": user.language,
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
         },

@@ -1,4 +1,5 @@
-"""Writes about accounts: sign-up and its email confirmation, API tokens, account deletion."""
+"""Writes about accounts: sign-up and its email confirmation, the language of one's emails, API
+tokens, account deletion."""
 
 import hashlib
 import secrets
@@ -10,11 +11,12 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maillage.audit.models import AuditEntry
 from maillage.audit.services import record
-from maillage.common.actors import SystemActor, check_actor
-from maillage.common.errors import PermissionDenied
+from maillage.common.actors import SystemActor, check_actor, is_system
+from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
 from maillage.common.mail import forget_mail_to
 
 from .models import ApiToken, User
@@ -122,8 +124,15 @@ def unconfirmed_account(email: str) -> User | None:
     )
 
 
+def account_of(email: str) -> User | None:
+    """The account of `email` (its language for the emails about it), or None."""
+    return User.objects.filter(email__iexact=normalise_email(email)).order_by("pk").first()
+
+
 @transaction.atomic
-def sign_up(*, email: str, password: str, name: str = "", confirmed: bool = False) -> User:
+def sign_up(
+    *, email: str, password: str, name: str = "", confirmed: bool = False, language: str = ""
+) -> User:
     """Create an account whose username is its email address.
 
     The account stays inactive (it cannot sign in) until its address is confirmed by the
@@ -132,7 +141,13 @@ def sign_up(*, email: str, password: str, name: str = "", confirmed: bool = Fals
     address and name go to its personal part, erased with the account.
     """
     email = normalise_email(email)
-    user = User(username=email, email=email, first_name=name.strip(), is_active=confirmed)
+    user = User(
+        username=email,
+        email=email,
+        first_name=name.strip(),
+        is_active=confirmed,
+        language=_known_language(language),
+    )
     user.set_password(password)
     user.save()
     record(
@@ -142,6 +157,32 @@ def sign_up(*, email: str, password: str, name: str = "", confirmed: bool = Fals
         changes={"email": [None, email], "first_name": [None, user.first_name]},
         personal_fields=("email", "first_name"),
     )
+    return user
+
+
+def _known_language(code: str) -> str:
+    """`code` (e.g. the page's language at sign-up, "en" or "en-gb") as one of the site's
+    languages; the site's own otherwise."""
+    codes = {known for known, _name in settings.LANGUAGES}
+    base = (code or "").lower().split("-")[0]
+    return base if base in codes else settings.LANGUAGE_CODE
+
+
+def set_language(*, actor: User, user: User, language: str) -> User:
+    """Change the language of `user`'s emails (they do it themselves)."""
+    check_actor(actor)
+    if is_system(actor) or actor.pk != user.pk:
+        raise PermissionDenied
+    codes = {known for known, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise ValidationFailed([FieldError("language", _("Langue inconnue."))])
+    if user.language == language:
+        return user
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language"])
+    changes = {"language": [before, language]}
+    record(actor=actor, action="account.language", target=user, changes=changes)
     return user
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("jetons/", views.api_tokens, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke_token"),
     path("mes-donnees/", views.my_data, name="my_data"),
+    path("mes-donnees/langue/", views.set_language, name="set_language"),
     path("mes-donnees/export.json", views.my_data_export, name="my_data_export"),
     path("mes-donnees/supprimer/", views.delete_my_account, name="delete_account"),
 ]

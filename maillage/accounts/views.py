@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maillage.common.mail import queue_mail
 
 from . import services
-from .forms import ApiTokenForm, DeleteAccountForm, QueuedPasswordResetForm, SignUpForm
+from .forms import (
+    ApiTokenForm,
+    DeleteAccountForm,
+    LanguageForm,
+    QueuedPasswordResetForm,
+    SignUpForm,
+)
 from .models import ApiToken
 from .selectors import personal_export
 from .services import create_api_token, revoke_api_token
@@ -88,6 +95,7 @@ def send_confirmation(request: HttpRequest, user) -> None:
     )
     queue_mail(
         to=[user.email],
+        recipient=user,
         template="accounts/mail/confirm",
         context={"name": user.first_name, "link": link, "days": settings.ACCOUNT_LINK_DAYS},
     )
@@ -115,12 +123,16 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         elif services.email_taken(email):
             queue_mail(
                 to=[services.normalise_email(email)],
+                recipient=services.account_of(email),
                 template="accounts/mail/account_exists",
                 context={"reset_link": absolute_url(request, reverse("accounts:password_reset"))},
             )
         else:
             user = services.sign_up(
-                email=email, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
+                email=email,
+                password=form.cleaned_data["password1"],
+                name=form.cleaned_data["name"],
+                language=translation.get_language() or "",
             )
             send_confirmation(request, user)
         return redirect("accounts:sign_up_done")
@@ -164,8 +176,37 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @never_cache
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    """Download everything held about oneself, or delete one's account."""
-    return render(request, "accounts/my_data.html", {"form": DeleteAccountForm(user=request.user)})
+    """Choose the language of one's emails, download everything held about oneself, or delete
+    one's account."""
+    return render(request, "accounts/my_data.html", _my_data_context(request))
+
+
+def _my_data_context(request: HttpRequest, **forms) -> dict:
+    return {
+        "form": forms.get("form") or DeleteAccountForm(user=request.user),
+        "language_form": forms.get("language_form")
+        or LanguageForm(initial={"language": request.user.language}),
+    }
+
+
+@never_cache
+@login_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language of the person's emails, through `services.set_language`."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "accounts/my_data.html",
+            _my_data_context(request, language_form=form),
+            status=400,
+        )
+    services.set_language(
+        actor=request.user, user=request.user, language=form.cleaned_data["language"]
+    )
+    messages.success(request, _("La langue de vos e-mails est enregistrée."))
+    return redirect("accounts:my_data")
 
 
 @never_cache
@@ -183,7 +224,9 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 def delete_my_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
-        return render(request, "accounts/my_data.html", {"form": form}, status=400)
+        return render(
+            request, "accounts/my_data.html", _my_data_context(request, form=form), status=400
+        )
     user = request.user
     services.delete_account(actor=user, user=user)
     logout(request)

@@ -1,4 +1,5 @@
-"""The bookings part of the JSON API: resources, their availability, bookings, my qualifications.
+"""The bookings part of the JSON API: resources, their availability, bookings (one, or a
+recurring series), my qualifications.
 
 Every operation needs a bearer token: availability and bookings are the caller's. Reads come
 from `selectors` and `rules` scopers, writes from `services`; refusals are raised and turned
@@ -17,12 +18,12 @@ from ninja import Query, Router, Status
 from maillage.accounts.auth import token_auth
 from maillage.accounts.models import User
 from maillage.common.errors import FieldError, ValidationFailed
-from maillage.common.schemas import error_responses
+from maillage.common.schemas import ErrorOut, error_responses
 from maillage.places.rules import can_run_place, places_where
 
 from . import selectors, services
 from .hours import hours_of
-from .models import Booking, BookingStatus, Resource
+from .models import Booking, BookingSeries, BookingStatus, Resource
 from .rules import bookings_where
 from .schemas import (
     MAX_AVAILABILITY_DAYS,
@@ -38,6 +39,11 @@ from .schemas import (
     ResourceListQuery,
     ResourceOut,
     ResourcePageOut,
+    SeriesCancelOut,
+    SeriesCancelQuery,
+    SeriesIn,
+    SeriesOut,
+    SeriesRefusedOut,
 )
 
 router = Router(tags=["bookings"])
@@ -244,6 +250,112 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         note=payload.note,
     )
     return Status(201, _booking_out(booking))
+
+
+@router.post(
+    "bookings/series",
+    auth=token_auth,
+    # 409: the conflicts listed (SeriesRefusedOut is the error format plus `conflicts`).
+    response={
+        201: SeriesOut,
+        409: SeriesRefusedOut | ErrorOut,
+        **error_responses(400, 401, 403, 404, 422),
+    },
+    operation_id="create_booking_series",
+    summary="Réserver une série (réservation récurrente)",
+    description=(
+        "Réserve `resource_id` aux mêmes heures (du lieu) que la première séance `start`–`end`, "
+        "toutes les `interval_weeks` semaines jusqu'au jour `until` inclus, ou `count` fois. "
+        "`mode` `all_or_nothing` (défaut) : si une séance n'est pas libre ou pas permise, rien "
+        "n'est réservé et la réponse est 409 avec `conflicts`, chaque séance refusée et "
+        "pourquoi ; `free_only` : les séances libres sont réservées (201, `conflicts` liste "
+        "les autres), 409 si aucune ne l'est. 403 quand la personne ne peut pas réserver cette "
+        "ressource (adhésion, formule, habilitation : le message nomme la formation). Un seul "
+        "e-mail liste les séances réservées, avec un `.ics` qui les contient toutes."
+    ),
+)
+def create_booking_series(request: HttpRequest, payload: SeriesIn):
+    _aware({"start": payload.start, "end": payload.end})
+    resource = _resource(request.auth, payload.resource_id)
+    user = None
+    if payload.user_id is not None:
+        user = User.objects.filter(pk=payload.user_id, is_active=True).first()
+        if user is None:
+            raise ValidationFailed([FieldError("user_id", _("Personne introuvable."))])
+    result = services.book_series(
+        actor=request.auth,
+        resource=resource,
+        start=payload.start,
+        end=payload.end,
+        interval_weeks=payload.interval_weeks,
+        until=payload.until,
+        count=payload.count,
+        mode=payload.mode,
+        user=user,
+        override_reason=payload.override_reason,
+    )
+    zone = resource.place.timezone
+    conflicts = [
+        {"start": c.start.astimezone(zone), "end": c.end.astimezone(zone), "reason": c.reason}
+        for c in result.conflicts
+    ]
+    series = result.series
+    if series is None:
+        return Status(
+            409,
+            {
+                "detail": _(
+                    "%(count)s séance(s) de la série ne sont pas libres : rien n'est réservé."
+                )
+                % {"count": len(conflicts)},
+                "errors": [],
+                "conflicts": conflicts,
+            },
+        )
+    return Status(
+        201,
+        {
+            "id": series.pk,
+            "resource_id": series.resource_id,
+            "user_id": series.user_id,
+            "interval_weeks": series.interval_weeks,
+            "until": series.until,
+            "bookings": [_booking_out(b) for b in result.booked],
+            "conflicts": conflicts,
+        },
+    )
+
+
+@router.delete(
+    "bookings/series/{series_id}",
+    auth=token_auth,
+    response={200: SeriesCancelOut, **WRITE_ERRORS},
+    operation_id="cancel_booking_series",
+    summary="Annuler une série, ou une séance et les suivantes",
+    description=(
+        "Annule les séances à venir de la série (avec `from_booking_id` : cette séance et les "
+        "suivantes ; une seule séance s'annule par `DELETE /bookings/{id}`) et répond 200 avec "
+        "elles. Jusqu'au délai d'annulation de la première annulée ; l'équipe du lieu à tout "
+        "moment avec `override_reason`. 409 s'il n'en reste aucune à venir. Un seul e-mail."
+    ),
+)
+def cancel_booking_series(request: HttpRequest, series_id: int, params: Query[SeriesCancelQuery]):
+    visible = bookings_where(request.auth).filter(series_id=series_id)
+    series = BookingSeries.objects.select_related("resource__place").filter(pk=series_id).first()
+    if series is None or not visible.exists():
+        raise Http404(_("Série introuvable."))
+    from_booking = None
+    if params.from_booking_id is not None:
+        from_booking = visible.filter(pk=params.from_booking_id).first()
+        if from_booking is None:
+            raise Http404(_("Réservation introuvable."))
+    cancelled = services.cancel_series(
+        actor=request.auth,
+        series=series,
+        from_booking=from_booking,
+        override_reason=params.override_reason,
+    )
+    return {"cancelled": [_booking_out(b) for b in cancelled]}
 
 
 @router.get(

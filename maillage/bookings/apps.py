@@ -9,7 +9,9 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from maillage.accounts import personal_data
+        from maillage.members.cards import register_card_days
 
+        from .cards import booking_days
         from .dashboard import register
         from .feed_services import export_calendar_feeds
         from .my_space import register as register_member_sections
@@ -22,3 +24,5 @@ class BookingsConfig(AppConfig):
         register()
         # The next bookings and the calendar feed on the member's page (« Mon espace »).
         register_member_sections()
+        # The days bookings use on a 10-day card.
+        register_card_days("bookings", booking_days)

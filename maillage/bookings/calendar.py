@@ -1,6 +1,7 @@
 """Bookings as iCalendar (RFC 5545): one-event files for emails, and the feeds calendars poll.
 
 - `booking_ics(booking)`: a calendar holding one booking, attached to the booking emails;
+- `bookings_ics(bookings)`: the occurrences of a series in one calendar, for its emails;
 - `resource_feed(resource)`: the taken slots of a resource the public may book, without names;
 - `member_feed(user)`: a person's own bookings, cancelled ones included as `STATUS:CANCELLED` so
   that a calendar that already has them strikes them out instead of keeping them;
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage.common.mail import language_of
 from maillage.places.models import Place
 
 from .models import BookableBy, Booking, BookingStatus, Resource
@@ -50,10 +52,8 @@ def person_name(user) -> str:
 
 
 def recipient_language(user) -> str:
-    """The language a person chose, when the accounts app records one; the site's otherwise."""
-    chosen = getattr(user, "language", "") if user is not None else ""
-    codes = {code for code, _name in settings.LANGUAGES}
-    return chosen if chosen in codes else settings.LANGUAGE_CODE
+    """The language a person chose for their emails and feeds (`common.mail.language_of`)."""
+    return language_of(user)
 
 
 def _calendar(name: str) -> icalendar.Calendar:
@@ -109,6 +109,23 @@ def booking_ics(booking: Booking) -> bytes:
         )
     )
     return _to_bytes(calendar, [booking])
+
+
+def bookings_ics(bookings: list[Booking]) -> bytes:
+    """A calendar with several bookings of one resource (the occurrences of a series), as
+    attached to the series' emails: one event each, with the UID of its booking."""
+    first = bookings[0]
+    calendar = _calendar(_own_summary(first))
+    page = settings.SITE_URL + reverse("bookings:mine")
+    for booking in bookings:
+        calendar.add_component(
+            _event(
+                booking,
+                summary=_own_summary(booking),
+                description=_("Gérer vos réservations : %(url)s") % {"url": page},
+            )
+        )
+    return _to_bytes(calendar, bookings)
 
 
 def _window(now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -156,3 +156,58 @@ class ResourceForm(ServiceErrorsMixin, forms.Form):
         values["description"] = values.get("description") or ""
         values["opening_hours"] = values.get("opening_hours") or ""
         return values
+
+
+class SeriesForm(SlotForm):
+    """A recurring booking: the first date and hours, how often, and until when (a date or a
+    number of sessions); `mode` is `all_or_nothing` first, `free_only` when the person chose
+    to book only the free occurrences after seeing the conflicts."""
+
+    interval_weeks = forms.TypedChoiceField(
+        label=_("Fréquence"),
+        coerce=int,
+        choices=[
+            (1, _("toutes les semaines")),
+            (2, _("toutes les 2 semaines")),
+            (3, _("toutes les 3 semaines")),
+            (4, _("toutes les 4 semaines")),
+        ],
+        initial=1,
+    )
+    ends = forms.ChoiceField(
+        label=_("Fin de la série"),
+        choices=[("until", _("à une date")), ("count", _("après un nombre de séances"))],
+        widget=forms.RadioSelect,
+        initial="until",
+    )
+    until = forms.DateField(
+        label=_("Jusqu'au (inclus)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    count = forms.IntegerField(label=_("Nombre de séances"), required=False, min_value=1)
+    mode = forms.ChoiceField(
+        choices=[("all_or_nothing", "all_or_nothing"), ("free_only", "free_only")],
+        initial="all_or_nothing",
+        widget=forms.HiddenInput,
+    )
+
+    SERVICE_FIELDS = {**SlotForm.SERVICE_FIELDS, "until": "until", "count": "count"}
+
+    # Names and ids distinct from the single booking's form on the same page.
+    prefix = "serie"
+
+    def clean(self):
+        cleaned = super().clean()
+        ends = cleaned.get("ends")
+        if ends == "until" and not cleaned.get("until"):
+            self.add_error("until", _("Donnez la date de la dernière séance."))
+        if ends == "count" and not cleaned.get("count"):
+            self.add_error("count", _("Donnez le nombre de séances."))
+        return cleaned
+
+    def series_bounds(self) -> dict:
+        """The service's `until` or `count`, as the person chose."""
+        if self.cleaned_data["ends"] == "count":
+            return {"count": self.cleaned_data["count"]}
+        return {"until": self.cleaned_data["until"]}

@@ -11,7 +11,9 @@ The task renders with `common.mail.render_mail` in the person's language (the si
 unknown: `calendar.recipient_language`, read when it runs), times on the place's clock, and
 sends through the kernel's `send_mail_task`. Confirmations, changes and cancellations carry
 the booking as an `.ics` (`calendar.booking_ics`, same UID every time, so the person's
-calendar updates its copy).
+calendar updates its copy). A recurring booking sends one email for all its occurrences
+(`notify_series_confirmed`, `notify_series_cancelled`), with one `.ics` holding one event per
+occurrence (`calendar.bookings_ics`).
 """
 
 import base64
@@ -25,8 +27,8 @@ from django_tasks import task
 from maillage.common.mail import render_mail, send_mail_task
 from maillage.common.timeranges import TimeRange
 
-from .calendar import booking_ics, person_name, recipient_language
-from .models import Booking
+from .calendar import booking_ics, bookings_ics, person_name, recipient_language
+from .models import Booking, BookingSeries
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -61,6 +63,40 @@ def notify_booking_changed(booking: Booking, *, previous: TimeRange | None = Non
 def notify_booking_cancelled(booking: Booking) -> None:
     """Tell the person their booking is cancelled; the `.ics` says CANCELLED to their calendar."""
     _queue(booking, "booking_cancelled")
+
+
+def _queue_series(series: BookingSeries, bookings: list[Booking], template: str) -> None:
+    if series.user_id is None:
+        return
+    coming = [booking for booking in bookings if booking.end > timezone.now()]
+    if not coming:
+        return
+    send_series_mail_task.enqueue(
+        series_id=series.pk,
+        template=template,
+        occurrences=[
+            [
+                booking.pk,
+                booking.start.isoformat(),
+                booking.end.isoformat(),
+                booking.updated_at.isoformat() if booking.updated_at else None,
+            ]
+            for booking in sorted(coming, key=lambda b: (b.start, b.pk))
+        ],
+        status=coming[0].status,
+    )
+
+
+def notify_series_confirmed(series: BookingSeries, bookings: list[Booking]) -> None:
+    """Tell the person every occurrence of their recurring booking, in one email with one
+    `.ics` holding them all (one event per occurrence, each with its booking's UID)."""
+    _queue_series(series, bookings, "series_confirmed")
+
+
+def notify_series_cancelled(series: BookingSeries, bookings: list[Booking]) -> None:
+    """Tell the person the occurrences of a series just cancelled, in one email; the `.ics`
+    marks each CANCELLED so their calendar strikes them out."""
+    _queue_series(series, bookings, "series_cancelled")
 
 
 def notify_booking_reminder(booking: Booking) -> None:
@@ -121,4 +157,58 @@ def send_booking_mail_task(
         attachments.append([f"reservation-{booking.pk}.ics", content, ICS_MIMETYPE])
     return send_mail_task.call(
         to=[booking.user.email], subject=subject, text=text, html=html, attachments=attachments
+    )
+
+
+@task()
+def send_series_mail_task(
+    *, series_id: int, template: str, occurrences: list[list], status: str
+) -> int:
+    """Render and send one email about several occurrences of a series, as they were when it
+    was queued; the number of messages sent (0 when the series or the address is gone)."""
+    series = (
+        BookingSeries.objects.select_related("resource__place", "user").filter(pk=series_id).first()
+    )
+    if series is None or series.user is None or not series.user.email:
+        return 0
+    resource = series.resource
+    place = resource.place
+    zone = place.timezone
+    bookings = []
+    for booking_id, start, end, sequence_at in occurrences:
+        booking = Booking(
+            pk=booking_id,
+            resource=resource,
+            user=series.user,
+            series=series,
+            start=datetime.fromisoformat(start),
+            end=datetime.fromisoformat(end),
+            status=status,
+        )
+        if sequence_at:
+            booking.updated_at = datetime.fromisoformat(sequence_at)
+        bookings.append(booking)
+    # What the templates list: each occurrence on the place's clock.
+    times = [
+        {"local_start": b.start.astimezone(zone), "local_end": b.end.astimezone(zone)}
+        for b in bookings
+    ]
+    context = {
+        "series": series,
+        "occurrences": times,
+        "resource": resource,
+        "place": place,
+        "name": person_name(series.user),
+        "zone_name": zone.key,
+        "bookings_url": settings.SITE_URL + reverse("bookings:mine"),
+        "week_url": settings.SITE_URL + reverse("bookings:week", args=[resource.pk]),
+    }
+    language = recipient_language(series.user)
+    with timezone.override(zone):
+        subject, text, html = render_mail(f"bookings/mail/{template}", context, language=language)
+    with translation.override(language):
+        content = base64.b64encode(bookings_ics(bookings)).decode("ascii")
+    attachments = [[f"serie-{series.pk}.ics", content, ICS_MIMETYPE]]
+    return send_mail_task.call(
+        to=[series.user.email], subject=subject, text=text, html=html, attachments=attachments
     )

@@ -6,6 +6,7 @@
 | book a resource for themself, within the rules    | yes¹       | yes¹           | yes¹           |
 | book for someone else, override rules with reason | no         | yes            | yes            |
 | change or cancel their own booking (deadline)     | yes        | yes            | yes            |
+| cancel the rest of their own series (deadline)    | yes        | yes            | yes            |
 | change or cancel anyone's booking of the place    | no         | yes            | yes            |
 | see a booking                                     | their own  | the place's    | every one      |
 | create qualifications, grant and revoke them      | no         | yes            | yes            |
@@ -30,13 +31,22 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.rules import is_instance_admin, is_signed_in
 from maillage.common.timeranges import TimeRange
+from maillage.members.cards import CARD_DAYS, card_days_used, is_card
 from maillage.members.models import Membership, PlanPeriod
 from maillage.members.selectors import active_membership
 from maillage.places.models import Place
 from maillage.places.rules import can_run_place, places_where
 
 from .hours import bookable_ranges
-from .models import BookableBy, Booking, BookingStatus, Qualification, QualificationGrant, Resource
+from .models import (
+    BookableBy,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    Qualification,
+    QualificationGrant,
+    Resource,
+)
 
 Kind = Literal["permission", "validation"]
 
@@ -99,6 +109,15 @@ def can_change_booking(user, booking: Booking) -> bool:
     if is_signed_in(user) and user.pk in (booking.user_id, booking.booked_by_id):
         return True
     return can_run_place(user, booking.resource.place)
+
+
+def can_change_series(user, series: BookingSeries) -> bool:
+    """The person the series is for, and the place's staff (as for each of its bookings)."""
+    if not is_signed_in(user) and not is_instance_admin(user):
+        return False
+    if is_signed_in(user) and user.pk == series.user_id:
+        return True
+    return can_run_place(user, series.resource.place)
 
 
 def grant_is_valid(grant: QualificationGrant, on: date) -> bool:
@@ -339,14 +358,23 @@ def quota_refusal(
     exclude_booking: Booking | None = None,
     membership: Membership | EllipsisType | None = ...,
 ) -> Refusal | None:
-    """The plan's booking hours per period, counted over the person's confirmed bookings at the
-    place in the calendar period of the booking's start (day, month, year; a 10-day card has
-    no calendar period and is not counted). A count, not a hold: two bookings made at the same
-    instant by one person may pass it together (see docs/decisions.md)."""
+    """What the plan includes, counted over the person's confirmed bookings at the place:
+    - a plan with booking hours per period: the hours booked in the calendar period of the
+      booking's start (day, month, year), this booking included, may not pass them;
+    - a 10-day card (`members.cards`): a booking on a day the card has not used yet needs a day
+      left on it.
+
+    A count: `bookings.services` takes it again inside the booking's transaction, after locking
+    the membership row (`lock_quota`), so that two bookings of one person at the same instant
+    are counted one after the other."""
     if membership is ...:
         membership = active_membership(user, resource.place_id)
     plan = membership.plan if membership else None
-    if plan is None or plan.booking_hours_per_period is None:
+    if plan is None or membership is None:
+        return None
+    if is_card(membership):
+        return _card_refusal(membership, resource, during, exclude_booking)
+    if plan.booking_hours_per_period is None:
         return None
     zone = resource.place.timezone
     bounds = period_bounds(plan.period, during.start.astimezone(zone).date())
@@ -379,6 +407,26 @@ def quota_refusal(
             },
         )
     return None
+
+
+def _card_refusal(
+    membership: Membership, resource: Resource, during: TimeRange, exclude: Booking | None
+) -> Refusal | None:
+    zone = resource.place.timezone
+    day = during.start.astimezone(zone).date()
+    used = card_days_used(membership, exclude_booking_id=exclude.pk if exclude else None)
+    if day in used or len(used) < CARD_DAYS:
+        return None
+    plan = membership.plan
+    return Refusal(
+        "permission",
+        "start",
+        _(
+            "Votre formule « %(plan)s » est une carte de %(days)s jours : ses %(days)s jours "
+            "sont utilisés (réservations et présences). Renouvelez-la auprès du lieu."
+        )
+        % {"plan": plan.name if plan else "", "days": CARD_DAYS},
+    )
 
 
 def _hours_text(left: timedelta) -> str:

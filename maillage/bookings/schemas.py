@@ -1,11 +1,12 @@
-"""Schemas of the bookings API: resources, availability, bookings, my qualifications."""
+"""Schemas of the bookings API: resources, availability, bookings, series, my qualifications."""
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
 
-from maillage.common.schemas import Instant
+from maillage.common.schemas import ErrorOut, Instant
 from maillage.members.models import ResourceKind
 
 MAX_LIMIT = 500
@@ -169,3 +170,65 @@ class MyQualificationOut(Schema):
 
 class MyQualificationsOut(Schema):
     items: list[MyQualificationOut]
+
+
+class SeriesIn(Schema):
+    resource_id: int = Field(..., ge=1, le=MAX_ID)
+    start: Instant = Field(description="Début de la première séance (ISO 8601 avec fuseau).")
+    end: Instant = Field(description="Fin de la première séance.")
+    interval_weeks: int = Field(1, ge=1, le=52, description="Toutes les N semaines.")
+    until: date | None = Field(
+        None, description="Dernier jour possible d'une séance (inclus, calendrier du lieu)."
+    )
+    count: int | None = Field(None, ge=1, le=200, description="Ou : le nombre de séances.")
+    mode: Literal["all_or_nothing", "free_only"] = Field(
+        "all_or_nothing",
+        description="`all_or_nothing` : rien si une séance est prise ; `free_only` : les "
+        "séances libres seulement.",
+    )
+    user_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Équipe du lieu : réserver pour cette personne."
+    )
+    override_reason: str = Field(
+        "",
+        max_length=MAX_TEXT,
+        description="Équipe du lieu : motif de dérogation aux règles (enregistré).",
+    )
+
+
+class SeriesConflictOut(Schema):
+    start: datetime = Field(description="Dans le fuseau du lieu.")
+    end: datetime
+    reason: str = Field(description="Pourquoi cette séance n'est pas réservée.")
+
+
+class SeriesOut(Schema):
+    id: int
+    resource_id: int
+    user_id: int | None
+    interval_weeks: int
+    until: date
+    bookings: list[BookingOut] = Field(description="Les séances réservées, par date.")
+    conflicts: list[SeriesConflictOut] = Field(
+        description="Les séances non réservées (mode `free_only`), par date."
+    )
+
+
+class SeriesRefusedOut(ErrorOut):
+    conflicts: list[SeriesConflictOut] = Field(description="Les séances qui ne sont pas libres.")
+
+
+class SeriesCancelQuery(Schema):
+    from_booking_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Annuler cette séance et les suivantes ; sans : toutes celles à venir.",
+    )
+    override_reason: str = Field(
+        "", max_length=MAX_TEXT, description="Équipe du lieu : annuler passé le délai."
+    )
+
+
+class SeriesCancelOut(Schema):
+    cancelled: list[BookingOut]

@@ -29,11 +29,13 @@ from django.utils.translation import gettext as _
 from maillage.accounts.models import User
 from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor, is_system
-from maillage.common.capacity import CapacityReached, SlotTaken, hold_slot
+from maillage.common.capacity import CapacityReached, SlotTaken, hold_slot, run_retrying
 from maillage.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition, move_state
 from maillage.common.timeranges import TimeRange
-from maillage.members.models import Plan, ResourceKind
+from maillage.members.cards import is_card
+from maillage.members.models import Membership, Plan, ResourceKind
+from maillage.members.selectors import active_membership
 from maillage.places.hours import opening_hours_error
 from maillage.places.models import Place
 
@@ -52,16 +54,20 @@ from .notifications import (
     notify_booking_cancelled,
     notify_booking_changed,
     notify_booking_confirmed,
+    notify_series_cancelled,
+    notify_series_confirmed,
 )
 from .rules import (
     Refusal,
     booking_refusals,
     can_book_for_others,
     can_change_booking,
+    can_change_series,
     can_grant_qualifications,
     can_manage_resources,
     cancellation_refusal,
     qualification_refusal,
+    quota_refusal,
     range_text,
     who_may_book_refusal,
 )
@@ -453,6 +459,30 @@ def _booking_state(booking: Booking) -> dict[str, Any]:
     }
 
 
+def _count_quota_locked(
+    booker: User, resource: Resource, during: TimeRange, exclude_booking: Booking | None = None
+) -> None:
+    """The plan's quota (hours per period, days of a card) counted again inside the booking's
+    transaction, after locking the person's membership row: on PostgreSQL a second booking of
+    the same person at the place waits there until the first commits, then counts it (READ
+    COMMITTED reads the committed rows at each statement); on SQLite the IMMEDIATE transaction
+    already holds every writer back. Without the lock two bookings made at the same instant
+    would both pass a count made before either was written."""
+    membership = active_membership(booker, resource.place_id)
+    if membership is None or membership.plan is None:
+        return
+    if membership.plan.booking_hours_per_period is None and not is_card(membership):
+        return
+    list(
+        Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk", flat=True)
+    )
+    refusal = quota_refusal(
+        booker, resource, during, exclude_booking=exclude_booking, membership=membership
+    )
+    if refusal is not None:
+        raise PermissionDenied(refusal.message)
+
+
 def book(
     *,
     actor: Actor,
@@ -498,7 +528,38 @@ def book(
         )
     if resource.capacity > 1 and not transaction.get_connection().in_atomic_block:
         _ensure_steps(resource, during)
+    return run_retrying(
+        lambda: _book_in_transaction(
+            actor=actor,
+            resource=resource,
+            during=during,
+            booker=booker,
+            seats=seats,
+            overriding=overriding,
+            override_reason=override_reason,
+            note=note,
+            series=series,
+            notify=notify,
+        )
+    )
+
+
+def _book_in_transaction(
+    *,
+    actor: Actor,
+    resource: Resource,
+    during: TimeRange,
+    booker: User,
+    seats: int,
+    overriding: bool,
+    override_reason: str,
+    note: str,
+    series: BookingSeries | None,
+    notify: bool,
+) -> Booking:
     with transaction.atomic():
+        if not overriding:
+            _count_quota_locked(booker, resource, during)
         booking = Booking.objects.create(
             resource=resource,
             user=booker,
@@ -519,7 +580,7 @@ def book(
             personal_fields=("note",),
         )
         # Queued in the same transaction: a booking rolled back sends nothing. A series sends
-        # one confirmation, for its first occurrence (see book_series).
+        # one confirmation listing all its occurrences (see book_series).
         if series is None and notify:
             notify_booking_confirmed(booking)
     return booking
@@ -561,10 +622,47 @@ def change_booking(
         _raise_refusals(refusals)
     if resource.capacity > 1 and not transaction.get_connection().in_atomic_block:
         _ensure_steps(resource, during)
+    locked = run_retrying(
+        lambda: _change_in_transaction(
+            actor=actor,
+            booking=booking,
+            resource=resource,
+            during=during,
+            overriding=overriding,
+            override_reason=override_reason,
+        )
+    )
+    booking.start, booking.end = locked.start, locked.end
+    booking.override_reason = locked.override_reason
+    booking.updated_at = locked.updated_at
+    return booking
+
+
+def _change_in_transaction(
+    *,
+    actor: Actor,
+    booking: Booking,
+    resource: Resource,
+    during: TimeRange,
+    overriding: bool,
+    override_reason: str,
+) -> Booking:
     with transaction.atomic():
+        if resource.capacity == 1:
+            # One lock per resource, taken first: two moves of its bookings run one after the
+            # other. Without it, two staff swapping two bookings at the same instant each free
+            # a slot and wait for the one the other frees (a deadlock PostgreSQL breaks with an
+            # error); `run_retrying` covers what remains (a move racing a new booking).
+            list(
+                Resource.objects.select_for_update()
+                .filter(pk=resource.pk)
+                .values_list("pk", flat=True)
+            )
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         if locked.status != BookingStatus.CONFIRMED:
             raise Conflict(_("Cette réservation est annulée : elle ne peut plus être modifiée."))
+        if not overriding and locked.user is not None:
+            _count_quota_locked(locked.user, resource, during, exclude_booking=locked)
         before = _booking_state(locked)
         if resource.capacity > 1:
             # Every step of the old and new times locked in one ordered pass (no deadlock).
@@ -589,16 +687,16 @@ def change_booking(
             personal_fields=("note",),
         )
         notify_booking_changed(locked, previous=TimeRange(before["start"], before["end"]))
-    booking.start, booking.end = locked.start, locked.end
-    booking.override_reason = locked.override_reason
-    booking.updated_at = locked.updated_at
-    return booking
+    return locked
 
 
 @transaction.atomic
-def cancel_booking(*, actor: Actor, booking: Booking, override_reason: str = "") -> Booking:
+def cancel_booking(
+    *, actor: Actor, booking: Booking, override_reason: str = "", notify: bool = True
+) -> Booking:
     """Cancel a booking (its row stays, as history): until the cancellation deadline for the
-    person, any time for staff giving a reason. Its time or seats are freed at once."""
+    person, any time for staff giving a reason. Its time or seats are freed at once. The
+    person is told by email unless `notify` is False (`cancel_series` sends one for all)."""
     check_actor(actor)
     if not can_change_booking(actor, booking):
         raise PermissionDenied
@@ -616,7 +714,8 @@ def cancel_booking(*, actor: Actor, booking: Booking, override_reason: str = "")
     if overriding:
         changes["override_reason"] = [booking.override_reason, override_reason.strip()]
     record(actor=actor, action="booking.cancel", target=booking, changes=changes)
-    notify_booking_cancelled(booking)
+    if notify:
+        notify_booking_cancelled(booking)
     return booking
 
 
@@ -668,16 +767,19 @@ def book_series(
     start: datetime,
     end: datetime,
     interval_weeks: int,
-    until: date,
+    until: date | None = None,
+    count: int | None = None,
     mode: Literal["all_or_nothing", "free_only"] = "all_or_nothing",
     user: User | None = None,
     override_reason: str = "",
 ) -> SeriesResult:
-    """Book `[start, end)` every `interval_weeks` weeks until `until` (inclusive).
+    """Book `[start, end)` every `interval_weeks` weeks until `until` (inclusive), or `count`
+    times (one of the two).
 
     `all_or_nothing`: any occurrence that cannot be booked leaves nothing booked, and the
     result lists every conflict. `free_only`: the free occurrences are booked, the others
     listed. Who may book and the training needed are checked first, for the whole series.
+    One email tells the person every occurrence booked, with one `.ics` holding them all.
     """
     check_actor(actor)
     if mode not in ("all_or_nothing", "free_only"):
@@ -688,6 +790,24 @@ def book_series(
         )
     place = resource.place
     first = _range(start, end)
+    if (until is None) == (count is None):
+        raise ValidationFailed(
+            [FieldError("until", _("Donnez soit une date de fin, soit un nombre de séances."))]
+        )
+    if count is not None:
+        if not 1 <= count <= MAX_OCCURRENCES:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "count",
+                        _("Une série compte de 1 à %(max)s séances.") % {"max": MAX_OCCURRENCES},
+                    )
+                ]
+            )
+        local_first = first.start.astimezone(place.timezone).date()
+        until = local_first + timedelta(weeks=interval_weeks * (count - 1))
+    if until is None:  # never: one of until and count is given (checked above)
+        raise ValidationFailed([FieldError("until", _("Donnez une date de fin."))])
     booker = _booker(actor, place, user)
     overriding = _check_override(actor, place, override_reason)
     if not overriding:
@@ -750,11 +870,60 @@ def book_series(
                 },
             )
             result.series = series
-            notify_booking_confirmed(result.booked[0])
+            notify_series_confirmed(series, result.booked)
     except _SeriesAbandoned:
         result.booked = []
         result.series = None
     return result
+
+
+@transaction.atomic
+def cancel_series(
+    *,
+    actor: Actor,
+    series: BookingSeries,
+    from_booking: Booking | None = None,
+    override_reason: str = "",
+) -> list[Booking]:
+    """Cancel the coming confirmed occurrences of `series` (from `from_booking` on, when
+    given: "this one and the following"), the earlier ones staying; one email lists them all.
+
+    The person cancels until the cancellation deadline of the first one cancelled; staff at any
+    time giving a reason. One occurrence alone is cancelled by `cancel_booking`.
+    """
+    check_actor(actor)
+    if not can_change_series(actor, series):
+        raise PermissionDenied
+    if from_booking is not None and from_booking.series_id != series.pk:
+        raise ValidationFailed(
+            [FieldError("from_booking_id", _("Cette réservation n'est pas de cette série."))]
+        )
+    coming = series.bookings.filter(
+        status=BookingStatus.CONFIRMED, end__gt=timezone.now()
+    ).select_related("resource__place")
+    if from_booking is not None:
+        coming = coming.filter(start__gte=from_booking.start)
+    # Locked in id order: two cancellations of one series never wait on each other crosswise.
+    occurrences = list(coming.select_for_update(of=("self",)).order_by("pk"))
+    if not occurrences:
+        raise Conflict(_("Cette série n'a plus de réservation à venir à annuler."))
+    occurrences.sort(key=lambda booking: (booking.start, booking.pk))
+    overriding = _check_override(actor, series.resource.place, override_reason)
+    if not overriding:
+        _raise_refusals([r for r in [cancellation_refusal(occurrences[0])] if r is not None])
+    for booking in occurrences:
+        cancel_booking(actor=actor, booking=booking, override_reason=override_reason, notify=False)
+    record(
+        actor=actor,
+        action="booking_series.cancel",
+        target=series,
+        changes={
+            "cancelled": [None, [booking.pk for booking in occurrences]],
+            "from": [None, occurrences[0].start],
+        },
+    )
+    notify_series_cancelled(series, occurrences)
+    return occurrences
 
 
 # --- qualifications -----------------------------------------------------------------------------

@@ -16,6 +16,16 @@ urlpatterns = [
     path("reservations/ressources/<int:resource_id>/", views.resource_week, name="week"),
     path("reservations/ressources/<int:resource_id>/reserver/", views.book, name="book"),
     path(
+        "reservations/ressources/<int:resource_id>/reserver/serie/",
+        views.book_series,
+        name="book_series",
+    ),
+    path(
+        "reservations/series/<int:series_id>/annuler/",
+        views.cancel_series,
+        name="cancel_series",
+    ),
+    path(
         "reservations/ressources/<int:resource_id>/agenda.ics",
         views.resource_feed,
         name="resource_feed",

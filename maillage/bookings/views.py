@@ -26,8 +26,8 @@ from maillage.places.models import Place
 from maillage.places.rules import can_run_place, places_where
 
 from . import calendar, feed_services, grid, services
-from .forms import SlotForm
-from .models import BookableBy, Booking, BookingStatus, CalendarFeed, Resource
+from .forms import SeriesForm, SlotForm
+from .models import BookableBy, Booking, BookingSeries, BookingStatus, CalendarFeed, Resource
 from .rules import bookings_where
 from .selectors import resources_bookable_by
 
@@ -106,10 +106,14 @@ def _render_week(
     monday: date,
     *,
     form: SlotForm,
+    series_form: SeriesForm | None = None,
+    series_conflicts: list | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = _week_context(request, resource, runs, monday)
     context["form"] = form
+    context["series_form"] = series_form or SeriesForm(initial=_series_initial(form))
+    context["series_conflicts"] = series_conflicts
     partial = request.htmx and request.htmx.target == "grille-semaine"
     template = "bookings/_week_grid.html" if partial else "bookings/resource_week.html"
     with timezone.override(resource.place.timezone):
@@ -139,6 +143,11 @@ def resource_week(request: HttpRequest, resource_id: int) -> HttpResponse:
         except (ValueError, OverflowError):
             initial["start"] = None
     return _render_week(request, resource, runs, monday, form=SlotForm(initial=initial))
+
+
+def _series_initial(form: SlotForm) -> dict:
+    """The series form starts from the single booking's date and hours (a clicked slot)."""
+    return {name: form.initial.get(name) for name in ("day", "start", "end")}
 
 
 def _service_refusal(form: SlotForm, exc: Exception) -> None:
@@ -181,6 +190,117 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
         return redirect("bookings:mine")
     day = form.cleaned_data.get("day") or timezone.localdate(timezone=zone)
     return _render_week(request, resource, runs, grid.monday_of(day), form=form, status=400)
+
+
+@login_required
+@require_POST
+def book_series(request: HttpRequest, resource_id: int) -> HttpResponse:
+    """Book the same hours every N weeks until a date (or N times) through `book_series`.
+
+    First asked all or nothing: when some occurrences are taken, nothing is booked and the page
+    answers 409 listing them by date, with a button (a form of hidden fields, no JavaScript)
+    to book only the free ones (`mode=free_only`)."""
+    resource, runs = _visible_resource(request, resource_id)
+    zone = resource.place.timezone
+    form = SeriesForm(request.POST)
+    slot_form = SlotForm()
+    if not form.is_valid():
+        day = form.cleaned_data.get("day") or timezone.localdate(timezone=zone)
+        return _render_week(
+            request,
+            resource,
+            runs,
+            grid.monday_of(day),
+            form=slot_form,
+            series_form=form,
+            status=400,
+        )
+    start, end = form.range_in(zone)
+    monday = grid.monday_of(start.date())
+    try:
+        result = services.book_series(
+            actor=request.user,
+            resource=resource,
+            user=request.user,
+            start=start,
+            end=end,
+            interval_weeks=form.cleaned_data["interval_weeks"],
+            mode=form.cleaned_data["mode"],
+            **form.series_bounds(),
+        )
+    except (ValidationFailed, Conflict, PermissionDenied) as exc:
+        _service_refusal(form, exc)
+        return _render_week(
+            request, resource, runs, monday, form=slot_form, series_form=form, status=400
+        )
+    if not result.booked:
+        conflicts = [
+            {
+                "start": conflict.start.astimezone(zone),
+                "end": conflict.end.astimezone(zone),
+                "reason": conflict.reason,
+            }
+            for conflict in result.conflicts
+        ]
+        return _render_week(
+            request,
+            resource,
+            runs,
+            monday,
+            form=slot_form,
+            series_form=form,
+            series_conflicts=conflicts,
+            status=409,
+        )
+    with timezone.override(zone):
+        message = _(
+            "Réservation récurrente confirmée : %(resource)s, %(count)s séance(s) du %(first)s "
+            "au %(last)s."
+        ) % {
+            "resource": resource.name,
+            "count": len(result.booked),
+            "first": result.booked[0].start.astimezone(zone).strftime("%d/%m/%Y"),
+            "last": result.booked[-1].start.astimezone(zone).strftime("%d/%m/%Y"),
+        }
+        if result.conflicts:
+            message += " " + _("Non réservées (déjà prises) : %(days)s.") % {
+                "days": ", ".join(
+                    c.start.astimezone(zone).strftime("%d/%m/%Y") for c in result.conflicts
+                )
+            }
+    messages.success(request, message)
+    return redirect("bookings:mine")
+
+
+@login_required
+@require_POST
+def cancel_series(request: HttpRequest, series_id: int) -> HttpResponse:
+    """Cancel an occurrence of a series and the following ones (`from`: a booking of the
+    series; without it, every coming one), through `services.cancel_series`."""
+    series = get_object_or_404(
+        BookingSeries.objects.select_related("resource__place"), pk=series_id
+    )
+    visible = bookings_where(request.user).filter(series=series)
+    if not visible.exists():
+        raise Http404(_("Réservation introuvable."))
+    from_booking = None
+    if request.POST.get("from"):
+        from_booking = visible.filter(pk=request.POST["from"]).first()
+        if from_booking is None:
+            raise Http404(_("Réservation introuvable."))
+    try:
+        cancelled = services.cancel_series(
+            actor=request.user, series=series, from_booking=from_booking
+        )
+    except (ValidationFailed, Conflict, PermissionDenied) as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        messages.success(
+            request,
+            _("%(count)s séance(s) de « %(resource)s » annulée(s).")
+            % {"count": len(cancelled), "resource": series.resource.name},
+        )
+    return redirect(reverse("bookings:mine"))
 
 
 def _own_booking_or_404(request: HttpRequest, booking_id: int) -> Booking:

@@ -37,9 +37,20 @@ because a counter committed without its seat row, or a slot checked in one trans
 inserted in another, breaks the guarantee.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.models import F
 
 from .timeranges import TimeRange
@@ -221,3 +232,39 @@ def hold_slot(
         if getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
             raise SlotTaken(refusal) from exc
         raise
+
+
+# PostgreSQL's SQLSTATEs of a transaction it aborted to let another one through.
+DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
+RETRY_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether `exc` is PostgreSQL aborting the transaction for a deadlock or a serialization
+    failure: the same transaction run again from its start may pass."""
+    cause = exc.__cause__ or exc
+    return getattr(cause, "sqlstate", None) in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE)
+
+
+def run_retrying(function: Callable[[], T], *, using: str = DEFAULT_DB_ALIAS) -> T:
+    """Run `function` (which opens its own `transaction.atomic()`) and, when PostgreSQL aborts
+    it for a deadlock or a serialization failure, run it again, up to `RETRY_ATTEMPTS` times.
+
+    Two transactions that each wait for a row the other holds (two staff moving two bookings
+    into each other's time at the same instant: each waits for the slot the other is freeing)
+    cannot both go on; PostgreSQL aborts one. Run again, it sees the other's committed result
+    and answers as it would have one after the other (moved, or a 409 naming the taken range).
+    Inside an outer transaction nothing is retried: the outer one is aborted too, and only its
+    owner can start it again.
+    """
+    if connections[using].in_atomic_block:
+        return function()
+    for attempt in range(1, RETRY_ATTEMPTS + 1):
+        try:
+            return function()
+        except OperationalError as exc:
+            if attempt == RETRY_ATTEMPTS or not is_retryable(exc):
+                raise
+    raise AssertionError("unreachable")

@@ -52,18 +52,31 @@ def render_mail(
     return " ".join(subject.split()), text, html
 
 
+def language_of(user) -> str:
+    """The language a person chose for their emails (`accounts.User.language`); the site's
+    when there is no person or no known choice."""
+    chosen = getattr(user, "language", "") if user is not None else ""
+    codes = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in codes else settings.LANGUAGE_CODE
+
+
 def queue_mail(
     *,
     to: Sequence[str],
     template: str,
     context: Mapping,
     language: str | None = None,
+    recipient=None,
     attachments: Sequence[Attachment] = (),
 ) -> None:
-    """Render `template` for `to` in `language` (the site's default) and queue its sending."""
+    """Render `template` for `to` in `language` and queue its sending. Without `language`, the
+    language of `recipient` (the account the email is for: `language_of`), else the site's.
+    An email to a person always names them as `recipient`, so it reads in their language."""
     recipients = [address for address in to if address]
     if not recipients:
         return
+    if language is None and recipient is not None:
+        language = language_of(recipient)
     subject, text, html = render_mail(template, context, language=language)
     send_mail_task.enqueue(
         to=recipients,

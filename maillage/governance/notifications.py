@@ -1,6 +1,6 @@
-"""The governance emails (`common.mail.queue_mail`), each to the people concerned, in French
-(the site's language): a proposal opened to discussion, a vote opened, the reminder before the
-close, the results published."""
+"""The governance emails (`common.mail.queue_mail`), each to the people concerned, in their
+language (`User.language`): a proposal opened to discussion, a vote opened, the reminder before
+the close, the results published."""
 
 from django.urls import reverse
 
@@ -11,17 +11,23 @@ from .models import Elector, Participation, Proposal, Vote
 from .selectors import electorate
 
 
-def _addresses(users) -> list[str]:
-    return sorted({user.email for user in users if user.email and user.is_active})
+def _recipients(users) -> list[User]:
+    """The people to write to, one per address, in address order."""
+    people: dict[str, User] = {}
+    for user in users:
+        if user.email and user.is_active:
+            people.setdefault(user.email, user)
+    return [people[address] for address in sorted(people)]
 
 
 def proposal_opened(proposal: Proposal) -> None:
     """A new proposal in a body I belong to."""
     user_ids = [voter.user_id for voter in electorate(proposal.body)]
     people = User.objects.filter(pk__in=user_ids).exclude(pk=proposal.author_id)
-    for address in _addresses(people):
+    for person in _recipients(people):
         queue_mail(
-            to=[address],
+            to=[person.email],
+            recipient=person,
             template="governance/mail/proposal_opened",
             context={
                 "proposal": proposal,
@@ -35,9 +41,10 @@ def _electors(vote: Vote):
 
 
 def vote_opened(vote: Vote) -> None:
-    for address in _addresses(_electors(vote)):
+    for person in _recipients(_electors(vote)):
         queue_mail(
-            to=[address],
+            to=[person.email],
+            recipient=person,
             template="governance/mail/vote_opened",
             context={"vote": vote, "path": reverse("governance:vote", args=[vote.pk])},
         )
@@ -47,18 +54,20 @@ def vote_reminder(vote: Vote) -> None:
     """To the electors who have not voted yet."""
     voted = Participation.objects.filter(vote=vote).values("elector__user_id")
     people = _electors(vote).exclude(pk__in=voted)
-    for address in _addresses(people):
+    for person in _recipients(people):
         queue_mail(
-            to=[address],
+            to=[person.email],
+            recipient=person,
             template="governance/mail/vote_reminder",
             context={"vote": vote, "path": reverse("governance:vote", args=[vote.pk])},
         )
 
 
 def results_published(vote: Vote) -> None:
-    for address in _addresses(_electors(vote)):
+    for person in _recipients(_electors(vote)):
         queue_mail(
-            to=[address],
+            to=[person.email],
+            recipient=person,
             template="governance/mail/results_published",
             context={"vote": vote, "path": reverse("governance:results", args=[vote.pk])},
         )

@@ -413,6 +413,7 @@ def _notify(membership: Membership, template: str, **context: Any) -> None:
         return
     queue_mail(
         to=[user.email],
+        recipient=user,
         template=f"members/mail/{template}",
         context={
             "name": user.first_name or user.username,

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +25,7 @@ from maillage.common.tabular import iter_csv
 from maillage.places.models import Place
 
 from . import selectors, services
+from .cards import card_days_left
 from .forms import (
     BillForm,
     ChangePlanForm,
@@ -336,6 +337,11 @@ MEMBER_ACTIONS = {
 def my_space(request: HttpRequest) -> HttpResponse:
     """ "Mon espace": my places and their status, my plans, and what the other apps add."""
     memberships = list(selectors.memberships_of(request.user))
+    for membership in memberships:
+        # A 10-day card shows the days left on it (a few queries per card: people hold few).
+        membership.card_days_left = (
+            card_days_left(membership) if membership.status == MembershipStatus.ACTIVE else None
+        )
     return render(
         request,
         "members/my_space.html",
@@ -432,6 +438,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             password=form.cleaned_data["password1"],
             name=form.cleaned_data["name"],
             confirmed=True,
+            language=translation.get_language() or "",
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         try:

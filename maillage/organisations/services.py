@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
+from maillage.accounts.services import account_of
 from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor, is_system
 from maillage.common.capacity import EXCLUSION_VIOLATION
@@ -448,6 +449,8 @@ def send_headcount_reminders(*, actor: Actor, today: date | None = None) -> int:
                 )
                 queue_mail(
                     to=[organisation.contact_email],
+                    # The contact's language when the address is a person's account.
+                    recipient=account_of(organisation.contact_email),
                     template="organisations/mail/headcount_reminder",
                     context={
                         "organisation": organisation,

@@ -95,12 +95,11 @@ def test_a_rolled_back_booking_queues_nothing(place, resource):
 
 
 def test_mail_is_in_the_person_s_language_when_known(place, resource, mailoutbox):
-    ada = UserFactory()
-    ada.language = "en"  # the accounts app may record it; read with getattr
+    ada = UserFactory(language="en")
     make_booking(resource, ada, tomorrow_at(place, 9), tomorrow_at(place, 10))
-    with mock.patch("maillage.bookings.notifications.recipient_language", return_value="en"):
-        [message] = sent_mails(mailoutbox)
+    [message] = sent_mails(mailoutbox)
     assert message.subject.startswith("Booking confirmed: Salle Ossau")
+    assert "Hello" in message.body
 
 
 def test_a_person_without_email_gets_no_mail(place, resource, mailoutbox):
