@@ -145,22 +145,6 @@ def _chain_head(connection) -> tuple[int, str]:
     return int(position or 0), str(head_hash)
 
 
-def _as_json(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The changes as the database will give them back (dates as ISO text, tuples as lists)."""
-    native = _JSON_NATIVE
-    return {
-        # A pair of plain values (most of a bulk import's) is already as it will be read back:
-        # kept as it is, a copy (the caller's list is not stored).
-        str(name): value[:]
-        if type(value) is list
-        and len(value) == 2
-        and type(value[0]) in native
-        and type(value[1]) in native
-        else _jsonable(value)
-        for name, value in changes.items()
-    }
-
-
 _JSON_NATIVE = frozenset({str, int, bool, type(None)})
 
 
@@ -274,17 +258,29 @@ def _json_column(connection):
 def _split_personal(
     changes: Mapping[str, Any], personal: set[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(hashed changes, personal changes): personal values replaced by a marker in the first."""
-    values = _as_json(changes)
-    if not personal.intersection(values):
-        return values, {}
-    hashed = {
-        name: [PERSONAL if value not in (None, "") else value for value in pair]
-        if name in personal
-        else pair
-        for name, pair in values.items()
-    }
-    return hashed, {name: pair for name, pair in values.items() if name in personal}
+    """(hashed changes, personal changes): personal values replaced by a marker in the first.
+
+    One pass (a bulk import splits thousands of changes): a pair of plain values, most of an
+    import's, is copied as it is, since the database gives it back unchanged."""
+    native = _JSON_NATIVE
+    hashed: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
+    for name, value in changes.items():
+        if type(value) is list and len(value) == 2:
+            old, new = value
+            pair = (
+                [old, new]
+                if type(old) in native and type(new) in native
+                else [_jsonable(old), _jsonable(new)]
+            )
+        else:
+            pair = _jsonable(value)
+        key = str(name)
+        if key in personal:
+            kept[key] = pair
+            pair = [PERSONAL if item not in (None, "") else item for item in pair]
+        hashed[key] = pair
+    return hashed, kept
 
 
 def record_many(
