@@ -149,11 +149,15 @@ _JSON_NATIVE = frozenset({str, int, bool, type(None)})
 
 
 def canonical_float(value: float) -> float | int:
-    """A float as both databases give it back from a JSON column: an integral float as an int
-    (PostgreSQL's jsonb keeps numbers as `numeric`, so `1e16` comes back as the integer
-    10000000000000000 and `43.0` as `43.0`, and `-0.0` as `0.0`), which `canonical_json` then
-    writes the same way whichever database the entry was read from. NaN and infinities, which
-    JSON cannot hold, are refused (ValueError)."""
+    """A float as the log stores it, so that both databases give it back as it was hashed:
+    PostgreSQL's jsonb keeps numbers as `numeric`, so `1e16` would come back as the integer
+    10000000000000000 and `-0.0` as `0.0`. Every integral float is stored as an int (`43.0` as
+    `43`, `-0.0` as `0`); other finite floats come back from jsonb as they went in. NaN and
+    infinities, which JSON cannot hold, are refused (ValueError).
+
+    >>> canonical_float(-0.0), canonical_float(1e16), canonical_float(43.5)
+    (0, 10000000000000000, 43.5)
+    """
     if not math.isfinite(value):
         raise ValueError(f"the audit log holds finite numbers only, not {value!r}")
     if value.is_integer():

@@ -258,3 +258,11 @@ def test_the_migration_refuses_to_link_a_broken_chain_again():
     set_changes(ids[1], '{"n": [null, 9], "x": [null, 1.5]}')
     with pytest.raises(RuntimeError, match=f"broken at entry {ids[1]}"):
         relinking.link_by_the_new_formula(django_apps, EDITOR)
+
+
+def test_the_docstring_examples_hold():
+    import doctest
+
+    from maillage.audit import services
+
+    assert doctest.testmod(services).failed == 0
