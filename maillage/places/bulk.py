@@ -313,12 +313,6 @@ class BulkUpserter:
                 after[relation] = sorted(after[relation])
             if changes := services.changed_values(old, after):
                 entries.append(("place.update", place_id, changes))
-        record_many(
-            actor=self.actor,
-            object_type=Place._meta.label_lower,
-            entries=entries,
-            personal_fields=services.PERSONAL_FIELDS,
-        )
         at = timezone.now()
         record_place_changes(
             [
@@ -334,6 +328,13 @@ class BulkUpserter:
                 ),
             ],
             at=at,
+        )
+        # Last: `record_many` holds the audit chain from here to the commit.
+        record_many(
+            actor=self.actor,
+            object_type=Place._meta.label_lower,
+            entries=entries,
+            personal_fields=services.PERSONAL_FIELDS,
         )
 
     def _save_relations(self, place_ids: list[int], cleans: list[CleanPlace]) -> None:
@@ -403,11 +404,20 @@ def _audited_values_of(clean: CleanPlace) -> tuple[Any, ...]:
 def record_place_changes(changes: list[tuple[uuid.UUID, str, str, str]], *, at) -> None:
     """Append `(uuid, change, source, source_id)` entries to the change log, in one statement.
 
-    Called after the audit entries of the same transaction: the audit log's lock makes place
-    writers take turns from there to their commit, so entries commit in the order of `seq`
-    and a reader paging through the feed never sees a later entry before an earlier one.
+    Place writers take turns from here to their commit, so that entries commit in the order of
+    `seq` and a reader paging through the feed never sees a later entry before an earlier one:
+    on PostgreSQL an EXCLUSIVE lock on the change log, held to the commit (it blocks other
+    place writers, not readers, nor the writers of anything else); on SQLite the transaction
+    already holds the only write lock. Take it before the audit chain (`record_many`, or
+    `record`'s link at commit), as every place writer does, so two writers never wait for
+    each other's lock.
     """
     meta = PlaceChange._meta
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(meta.db_table)} IN EXCLUSIVE MODE"
+            )
     fields = [meta.get_field(name) for name in ("uuid", "change", "at", "source", "source_id")]
     stamp = db_value(meta.get_field("at"), at)
     uuid_field = fields[0]

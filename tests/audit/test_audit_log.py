@@ -5,7 +5,13 @@ from django.db import transaction
 
 from maillage.accounts.services import create_api_token, revoke_api_token
 from maillage.audit.models import AuditEntry
-from maillage.audit.services import GENESIS_HASH, PERSONAL, OutsideTransactionError, record
+from maillage.audit.services import (
+    GENESIS_HASH,
+    PERSONAL,
+    OutsideTransactionError,
+    chain_pending,
+    record,
+)
 from maillage.common.actors import SYSTEM
 from maillage.common.appendonly import AppendOnlyError
 from maillage.places.services import (
@@ -19,6 +25,7 @@ from tests.places.factories import make_place
 
 
 def entries(action=None):
+    chain_pending()  # on PostgreSQL the test's transaction never commits: link its entries now
     found = AuditEntry.objects.order_by("position")
     return list(found.filter(action=action) if action else found)
 

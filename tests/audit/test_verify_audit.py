@@ -12,7 +12,13 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from maillage.accounts.services import create_api_token
 from maillage.audit.models import AuditEntry
 from maillage.audit.selectors import verify_chain
-from maillage.audit.services import entry_hash, hashed_content, record
+from maillage.audit.services import (
+    chain_pending,
+    content_hash,
+    entry_hash,
+    hashed_content,
+    record,
+)
 from maillage.common.actors import SYSTEM
 from maillage.places.services import update_place
 from tests.accounts.factories import AdminFactory, UserFactory
@@ -33,12 +39,19 @@ def sql(statement: str, params: list) -> None:
         cursor.execute(statement, params)
 
 
-def set_changes(entry_id: int, document: str, *, new_hash: str | None = None) -> None:
+def set_changes(
+    entry_id: int, document: str, *, new_hash: str | None = None, new_content_hash: str = ""
+) -> None:
     """Overwrite an entry's changes behind the ORM's back, as someone with database access."""
     value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     sql(f"UPDATE audit_auditentry SET changes = {value} WHERE id = %s", [document, entry_id])  # noqa: S608
     if new_hash:
         sql("UPDATE audit_auditentry SET hash = %s WHERE id = %s", [new_hash, entry_id])
+    if new_content_hash:
+        sql(
+            "UPDATE audit_auditentry SET content_hash = %s WHERE id = %s",
+            [new_content_hash, entry_id],
+        )
 
 
 @pytest.fixture
@@ -49,6 +62,7 @@ def chain():
     for version in range(1, 4):
         update_place(actor=user, place=place, changes={"description": f"v{version}"})
     create_api_token(user=user, name="script")
+    chain_pending()  # on PostgreSQL the test's transaction never commits: link its entries now
     return list(AuditEntry.objects.order_by("position"))
 
 
@@ -82,6 +96,7 @@ def test_an_entry_rehashed_after_tampering_breaks_the_next_link(chain):
         altered.pk,
         '{"description": ["v0", "v9"]}',
         new_hash=entry_hash(forged, altered.previous_hash),
+        new_content_hash=content_hash(forged),
     )
     report = verify_chain()
     assert (report.first_bad_id, report.reason) == (chain[2].pk, "link")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             "removed": _("une entrée qui la précédait a été supprimée"),
             "link": _("son lien vers l'entrée précédente ne correspond plus"),
             "altered": _("son contenu a été modifié"),
+            "unlinked": _("elle a été ajoutée hors de la chaîne"),
         }
         self.stdout.write(
             _("Journal d'audit rompu à l'entrée %(id)s : %(reason)s.")
