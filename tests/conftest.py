@@ -1,6 +1,15 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Speed is measured in benchmarks/, never asserted in tests: Hypothesis's per-example deadline
+# and its "too slow" health check are timing assertions that fail on a loaded machine.
+hypothesis_settings.register_profile(
+    "maillage", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("maillage")
 
 
 @pytest.fixture(scope="session")
