@@ -156,6 +156,7 @@ def _harvest_work(job: HarvestJob) -> harvest.HarvestCounts:
         log("error", exc.reason)
         # The log is kept with the failed job; pages written before the refusal stay.
         HarvestJob.objects.filter(pk=job.pk).update(log=log_entries)
+        job.log = log_entries
         raise _HarvestFailed(exc.reason) from None
     log("info", summary(counts))
     counts.log = log_entries  # type: ignore[attr-defined]
