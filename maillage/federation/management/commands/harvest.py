@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import Conflict, ValidationFailed
-from maillage.common.safefetch import FetchRefused
+from maillage.common.safefetch import FetchRefused, check_url
 from maillage.federation import harvest, services
 from maillage.federation.models import HarvestJob, Peer
 
@@ -25,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, url: str, **options):
         base_url = services.normalise_base_url(url)
         try:
+            # Before anything else (the database included): a refused URL costs nothing.
+            check_url(base_url)
             peer = Peer.objects.filter(base_url=base_url).first()
             if peer is None:
                 identity = harvest.fetch_identity(base_url)
