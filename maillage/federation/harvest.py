@@ -44,7 +44,7 @@ from maillage.places.bulk import source_places
 from maillage.places.models import Place
 from maillage.places.rules import HARVESTED_SOURCE_PREFIX
 from maillage.places.validation import clean_place_input
-from maillage.territories.selectors import CommuneIndex
+from maillage.territories.selectors import CommuneIndex, CommuneRef, communes_by_code
 
 from .models import DuplicateCandidate, HarvestedPlace, Instance, Peer
 from .schemas import PeerChange, PeerChangesPage, PeerInstance, PeerPlace
@@ -162,7 +162,7 @@ def harvest_peer(
     """
     check_peer_identity(peer, log=log)
     counts = HarvestCounts()
-    communes = CommuneIndex()
+    communes = _PageCommunes()
     duplicates = _DuplicateFinder()
     entries = 0
     while True:
@@ -187,10 +187,12 @@ def harvest_peer(
         with transaction.atomic():
             written = _write(prepared, peer, duplicates, log=log)
             last_entry = _entry_key(page.items[-1]) if page.items else peer.last_entry
-            # The last page has no next cursor: keep the one that read it (and its ETag), and
-            # skip what was already applied when it is read again with more entries.
-            next_cursor = page.next_cursor or peer.cursor
-            etag = "" if page.next_cursor else result.header("etag")[:200]
+            # The last page has no next cursor: keep its resume cursor (the next harvest
+            # starts after its last entry), or, from a peer without one, the cursor that read
+            # it (the entries already applied are then skipped, see `_prepare`). The ETag is
+            # that of the request the next harvest will repeat.
+            next_cursor = page.next_cursor or page.resume_cursor or peer.cursor
+            etag = "" if page.next_cursor or page.resume_cursor else result.header("etag")[:200]
             Peer.objects.filter(pk=peer.pk).update(
                 cursor=next_cursor, etag=etag, last_entry=last_entry
             )
@@ -215,7 +217,27 @@ class _Prepared:
     deleted: list[UUID] = field(default_factory=list)
 
 
-def _prepare(page: PeerChangesPage, peer: Peer, communes: CommuneIndex) -> _Prepared:
+class _PageCommunes(CommuneIndex):
+    """Communes by INSEE code read in one query per page (`add_codes`), not one per place;
+    lookups by postal code and name stay as `CommuneIndex` makes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_code: dict[str, CommuneRef | None] = {}
+
+    def add_codes(self, codes) -> None:
+        missing = {code for code in codes if code and code not in self._by_code}
+        if missing:
+            found = communes_by_code(missing)
+            self._by_code.update({code: found.get(code) for code in missing})
+
+    def by_code(self, code: str) -> CommuneRef | None:
+        if code not in self._by_code:
+            self._by_code[code] = super().by_code(code)
+        return self._by_code[code]
+
+
+def _prepare(page: PeerChangesPage, peer: Peer, communes: _PageCommunes) -> _Prepared:
     """The page's places validated by our own rules and its deletions; HarvestRefused at the
     first entry that does not pass (nothing of the page is written)."""
     items = page.items
@@ -229,6 +251,9 @@ def _prepare(page: PeerChangesPage, peer: Peer, communes: CommuneIndex) -> _Prep
         latest.pop(item.uuid, None)
         latest[item.uuid] = item
     prepared = _Prepared()
+    communes.add_codes(
+        change.place.insee_code for change in latest.values() if change.place is not None
+    )
     for change in latest.values():
         if change.change == "deleted":
             prepared.deleted.append(change.uuid)

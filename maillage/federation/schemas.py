@@ -102,6 +102,7 @@ class PeerChange(_Strict):
 class PeerChangesPage(_Strict):
     items: list[PeerChange] = Field(max_length=MAX_PAGE_ITEMS)
     next_cursor: str | None = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_\-=]*$")
+    resume_cursor: str | None = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_\-=]*$")
 
 
 class PeerInstance(_Strict):

@@ -356,9 +356,10 @@ def list_place_changes(request: HttpRequest, params: Query[PlaceChangesQuery]):
             record = records.get(row["uuid"])
             item["place"] = {name: record[name] for name in RECORD_FIELDS} if record else None
         items.append(item)
-    next_cursor = encode_cursor(page.items[-1]["seq"]) if page.has_more else None
+    resume_cursor = encode_cursor(page.items[-1]["seq"]) if page.items else None
+    next_cursor = resume_cursor if page.has_more else None
     response = HttpResponse(
-        _json({"items": items, "next_cursor": next_cursor}),
+        _json({"items": items, "next_cursor": next_cursor, "resume_cursor": resume_cursor}),
         content_type="application/json; charset=utf-8",
     )
     response["ETag"] = etag

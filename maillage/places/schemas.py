@@ -289,3 +289,9 @@ class PlaceChangesPageOut(Schema):
     next_cursor: str | None = Field(
         description="À passer en `cursor` pour la page suivante ; aucun quand rien ne suit."
     )
+    resume_cursor: str | None = Field(
+        None,
+        description="Le curseur juste après la dernière entrée de cette page, même la "
+        "dernière : à garder pour reprendre plus tard sans relire cette page. Aucun pour une "
+        "page vide.",
+    )

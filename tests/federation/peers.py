@@ -133,9 +133,11 @@ def change(place: dict | None, *, kind: str = "created", uuid: str | None = None
 class Feed:
     """A changes feed served in pages of `page_size`, with cursors and ETags like Maillage's."""
 
-    def __init__(self, page_size: int = 1000) -> None:
+    def __init__(self, page_size: int = 1000, *, resume_cursors: bool = True) -> None:
         self.entries: list[dict] = []
         self.page_size = page_size
+        # Maillage's feed gives a resume cursor; a peer without one is read differently.
+        self.resume_cursors = resume_cursors
 
     def route(self, handler) -> None:
         query = parse_qs(urlsplit(handler.path).query)
@@ -150,11 +152,10 @@ class Feed:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        send_json(
-            handler,
-            {"items": page, "next_cursor": str(start + limit) if more else None},
-            headers={"ETag": etag},
-        )
+        body = {"items": page, "next_cursor": str(start + limit) if more else None}
+        if self.resume_cursors and page:
+            body["resume_cursor"] = str(start + len(page))
+        send_json(handler, body, headers={"ETag": etag})
 
 
 def drip(handler, *, body: bytes = b'{"items": []}', delay_s: float = 0.2, headers_too=False):

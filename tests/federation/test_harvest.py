@@ -61,10 +61,18 @@ def test_a_first_harvest_writes_the_peers_places_with_their_provenance(peer, fee
     assert PlaceChange.objects.filter(uuid=place.uuid, change="created").exists()
 
 
-def test_the_next_harvest_reads_only_what_changed_and_a_304_ends_it(peer, peer_server, feed):
+@pytest.mark.parametrize("resume_cursors", [True, False], ids=["resume-cursor", "without"])
+def test_the_next_harvest_reads_only_what_changed_and_a_304_ends_it(
+    peer, peer_server, feed, resume_cursors
+):
+    feed.resume_cursors = resume_cursors
     one = record(name="Le Hangar")
     feed.entries = [change(one)]
     harvest(peer)
+    if resume_cursors:
+        # Resumed after the last entry: an empty page, whose ETag the next harvest sends.
+        job = harvest(peer)
+        assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 0, 0)
     before = len(peer_server.requests)
     job = harvest(peer)
     assert job.state == HarvestJob.State.SUCCEEDED
@@ -362,3 +370,7 @@ def test_a_bad_page_after_good_ones_keeps_the_good_ones_and_their_cursor(peer, f
     assert Place.objects.filter(source=peer.source).count() == 2
     peer.refresh_from_db()
     assert peer.cursor == "2"
+    # Once the peer corrects it, the harvest goes on from there.
+    feed.entries[2] = change(record(name="Corrigé"))
+    job = harvest(peer)
+    assert job.state == HarvestJob.State.SUCCEEDED and job.created_count == 1
