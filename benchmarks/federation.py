@@ -122,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         env_b = {**env_a, "MAILLAGE_VAR_DIR": str(var_b), "FETCH_ALLOWED_NETWORKS": "127.0.0.1/32"}
         communes = read_communes()
         first_csv = write_csv(Path(tmp) / "places.csv", places, communes=communes)
-        changed_csv = write_csv(
-            Path(tmp) / "changed.csv", CHANGES, communes=communes, revision=1
-        )
+        changed_csv = write_csv(Path(tmp) / "changed.csv", CHANGES, communes=communes, revision=1)
         print(f"Importing {places} places into A…")
         manage(env_a, "import_places", str(first_csv), "--source", "bench")
         server = AppServer.start(

@@ -35,6 +35,7 @@ printed by commands) and is logged at WARNING by the `maillage.safefetch` logger
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import logging
@@ -63,7 +64,7 @@ IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 CHUNK_BYTES = 64 * 1024
 
 
-class FetchRefused(Exception):
+class FetchRefused(Exception):  # noqa: N818 - reads as a sentence: raise FetchRefused
     """A URL or an answer refused: `reason` is one line a person can act on."""
 
     def __init__(self, reason: str, *, url: str = "") -> None:
@@ -165,12 +166,15 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchRefused(_("le nom %(host)s ne se résout pas (%(error)s)") % {
-            "host": host,
-            "error": exc,
-        }) from None
+        raise FetchRefused(
+            _("le nom %(host)s ne se résout pas (%(error)s)")
+            % {
+                "host": host,
+                "error": exc,
+            }
+        ) from None
     addresses = list(
-        dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+        dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
     )
     if not addresses:
         raise FetchRefused(_("le nom %(host)s ne se résout pas") % {"host": host})
@@ -201,9 +205,7 @@ def check_url(url: str, *, allowed: Iterable[IPNetwork] | None = None) -> Target
         raise FetchRefused(_("adresse invalide (%(error)s)") % {"error": exc}, url=url) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchRefused(
-            _("seules les adresses http:// et https:// sont acceptées"), url=url
-        )
+        raise FetchRefused(_("seules les adresses http:// et https:// sont acceptées"), url=url)
     if parts.username is not None or parts.password is not None:
         raise FetchRefused(_("une adresse ne peut pas contenir d'identifiants"), url=url)
     host = parts.hostname or ""
@@ -282,7 +284,9 @@ def fetch(
     try:
         for _hop in range(policy.max_redirects + 1):
             target = check_url(current)
-            result = _fetch_once(target, method, headers or {}, body, policy, deadline)
+            result = _fetch_once(
+                target, method, headers=headers or {}, body=body, policy=policy, deadline=deadline
+            )
             location = result.header("location")
             if result.status in REDIRECT_STATUSES and location and method == "GET":
                 current = urljoin(current, location)
@@ -302,6 +306,7 @@ def fetch(
 def _fetch_once(
     target: Target,
     method: str,
+    *,
     headers: Mapping[str, str],
     body: bytes | None,
     policy: FetchPolicy,
@@ -320,10 +325,8 @@ def _fetch_once(
         timed_out.set()
         sock = connection.sock
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     response: http.client.HTTPResponse | None = None
     timer = threading.Timer(remaining, cut)
@@ -362,7 +365,9 @@ def _fetch_once(
         if isinstance(exc, TimeoutError | socket.timeout):
             raise FetchRefused(_("pas de réponse à temps"), url=target.url) from None
         if isinstance(exc, ssl.SSLError):
-            raise FetchRefused(_("TLS refusé (%(error)s)") % {"error": exc}, url=target.url) from None
+            raise FetchRefused(
+                _("TLS refusé (%(error)s)") % {"error": exc}, url=target.url
+            ) from None
         raise FetchRefused(
             _("connexion impossible (%(error)s)") % {"error": exc.__class__.__name__},
             url=target.url,

@@ -71,9 +71,7 @@ class PeerAdmin(admin.ModelAdmin):
             )
             return
         try:
-            peer = services.register_peer(
-                actor=request.user, base_url=obj.base_url, name=obj.name
-            )
+            peer = services.register_peer(actor=request.user, base_url=obj.base_url, name=obj.name)
         except ValidationFailed as exc:
             raise ValidationError(str(exc)) from None
         obj.pk = peer.pk

@@ -59,7 +59,7 @@ DUPLICATE_RADIUS_KM = 0.1
 RECORD_FIELDS = tuple(name for name in PeerPlace.model_fields if name not in ("uuid", "updated_at"))
 
 
-class HarvestRefused(Exception):
+class HarvestRefused(Exception):  # noqa: N818 - reads as a sentence
     """The peer or one of its answers is refused: `reason` is one line for the log."""
 
     def __init__(self, reason: str) -> None:
@@ -179,8 +179,9 @@ def harvest_peer(
             counts.not_modified = counts.pages == 0
             break
         page = _parse(
-            result.body, PeerChangesPage, _("page de changements (curseur « %(cursor)s »)")
-            % {"cursor": peer.cursor or "-"}
+            result.body,
+            PeerChangesPage,
+            _("page de changements (curseur « %(cursor)s »)") % {"cursor": peer.cursor or "-"},
         )
         counts.pages += 1
         prepared = _prepare(page, peer, communes)
@@ -288,9 +289,7 @@ def _write(prepared: _Prepared, peer: Peer, duplicates: _DuplicateFinder, *, log
         for entry in HarvestedPlace.objects.filter(peer=peer, remote_uuid__in=uuids)
     }
     local_decisions = {
-        uuid
-        for uuid, entry in provenance.items()
-        if entry.state != HarvestedPlace.State.HARVESTED
+        uuid for uuid, entry in provenance.items() if entry.state != HarvestedPlace.State.HARVESTED
     }
     rows = [row for row in prepared.rows if row[0] not in local_decisions]
     counts.kept += len(prepared.rows) - len(rows)
@@ -375,14 +374,14 @@ class _DuplicateFinder:
             return 0
         if self._by_siret is None:
             self._load()
-        assert self._by_siret is not None
+        by_siret = self._by_siret or {}
         candidates = []
         for entry in entries:
             place = entry.place
             if place is None:
                 continue
             found: dict[int, tuple[str, float]] = {}
-            for local_id, _name, _siret, lat, lon in self._by_siret.get(place.siret or "-", []):
+            for local_id, _name, _siret, lat, lon in by_siret.get(place.siret or "-", []):
                 distance = haversine_km(place.latitude, place.longitude, lat, lon) * 1000
                 found[local_id] = (DuplicateCandidate.Reason.SIRET, distance)
             for local_id, _name, _siret, lat, lon in self._by_name.get(fold(place.name), []):

@@ -268,9 +268,7 @@ class WebhookDelivery(TimeStampedModel):
     body = models.TextField(_("contenu"))
     first_seq = models.BigIntegerField()
     last_seq = models.BigIntegerField()
-    state = models.CharField(
-        _("état"), max_length=10, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), db_index=True)
     delivered_at = models.DateTimeField(_("remis le"), null=True, blank=True)

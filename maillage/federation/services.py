@@ -47,6 +47,11 @@ URL_FIELD = "base_url"
 Actor = User | SystemActor
 
 
+def _user(actor: Actor) -> User | None:
+    """The person behind `actor` (None for SYSTEM), for `created_by` and `decided_by`."""
+    return actor if isinstance(actor, User) else None
+
+
 def _check(actor: Actor) -> None:
     check_actor(actor)
     if not can_manage_federation(actor):
@@ -81,7 +86,7 @@ def register_peer(*, actor: Actor, base_url: str, name: str = "") -> Peer:
     peer = Peer.objects.create(
         base_url=base_url,
         name=(name or "").strip()[:200] or base_url,
-        created_by=None if is_system(actor) else actor,
+        created_by=_user(actor),
     )
     record(
         actor=actor,
@@ -121,7 +126,7 @@ def queue_harvest(*, actor: Actor, peer: Peer, launch: bool = True) -> HarvestJo
             raise Conflict(_("Une moisson de cette instance est déjà en attente ou en cours."))
         job = HarvestJob.objects.create(
             peer=peer,
-            created_by=None if is_system(actor) else actor,
+            created_by=_user(actor),
             scheduled=is_system(actor),
         )
     if launch:
@@ -163,7 +168,7 @@ def _harvest_work(job: HarvestJob) -> harvest.HarvestCounts:
     return counts
 
 
-class _HarvestFailed(Exception):
+class _HarvestFailed(Exception):  # noqa: N818 - reads as a sentence
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -237,7 +242,7 @@ def take_over_place(*, actor: Actor, place: Place) -> Place:
     move_state(
         entry,
         HarvestedPlace.State.TAKEN_OVER,
-        decided_by=None if is_system(actor) else actor,
+        decided_by=_user(actor),
         decided_at=timezone.now(),
     )
     record(
@@ -257,11 +262,14 @@ def resolve_duplicate(
     UUID linked to the local place (harvests then skip it); `keep_both`: nothing changes and the
     pair is not proposed again. Only a proposed duplicate may be decided (IllegalTransition)."""
     _check(actor)
-    targets = {"merge": DuplicateCandidate.State.MERGED, "keep_both": DuplicateCandidate.State.KEPT_BOTH}
+    targets = {
+        "merge": DuplicateCandidate.State.MERGED,
+        "keep_both": DuplicateCandidate.State.KEPT_BOTH,
+    }
     if decision not in targets:
         raise ValidationFailed([FieldError("decision", _("Décision inconnue."))])
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-    decided_by = None if is_system(actor) else actor
+    decided_by = _user(actor)
     move_state(candidate, targets[decision], decided_by=decided_by, decided_at=timezone.now())
     if decision == "merge":
         entry = HarvestedPlace.objects.select_for_update().get(pk=candidate.harvested_id)
@@ -316,7 +324,7 @@ def subscribe_webhook(
         description=(description or "").strip()[:200],
         secret=secret,
         last_seq=last,
-        created_by=None if is_system(actor) else actor,
+        created_by=_user(actor),
     )
     record(
         actor=actor,
@@ -367,9 +375,7 @@ def verify_signature(
 
 def retry_delay(attempts: int) -> timedelta:
     """The pause after failed attempt number `attempts`: 30 s, doubling, at most 6 h."""
-    return timedelta(
-        seconds=min(WEBHOOK_FIRST_RETRY_S * 2 ** (attempts - 1), WEBHOOK_MAX_RETRY_S)
-    )
+    return timedelta(seconds=min(WEBHOOK_FIRST_RETRY_S * 2 ** (attempts - 1), WEBHOOK_MAX_RETRY_S))
 
 
 def queue_webhook_deliveries(*, max_batches: int = 50) -> int:

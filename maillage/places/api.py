@@ -40,6 +40,7 @@ from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
 from .models import Place
 from .schemas import (
     MAX_LIMIT,
+    RECORD_FIELDS,
     KindOut,
     PlaceChangesPageOut,
     PlaceChangesQuery,
@@ -51,7 +52,6 @@ from .schemas import (
     PlaceListQuery,
     PlacePageOut,
     PlacePatchIn,
-    RECORD_FIELDS,
 )
 
 router = Router()

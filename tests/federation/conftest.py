@@ -14,7 +14,7 @@ import pytest
 from tests.federation.peers import FakePeer
 
 
-class LeftLoopback(AssertionError):
+class LeftLoopback(AssertionError):  # noqa: N818 - reads as a sentence
     pass
 
 

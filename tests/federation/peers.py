@@ -3,6 +3,7 @@ says (a well-behaved Maillage feed, or something hostile), and recording every r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -47,13 +48,11 @@ class FakePeer:
                 if handler is None:
                     send_json(self, {"detail": "not found"}, status=404)
                     return
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     handler(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
-            do_GET = _handle
-            do_POST = _handle
+            do_GET = _handle  # noqa: N815 - the name http.server calls
+            do_POST = _handle  # noqa: N815
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
         self.server.daemon_threads = True

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from maillage.places.schemas import PlaceChangesPageOut
-from maillage.places.services import delete_place, update_place
 from maillage.common.actors import SYSTEM
 from maillage.federation.schemas import PeerChangesPage, PeerInstance
+from maillage.places.schemas import PlaceChangesPageOut
+from maillage.places.services import delete_place, update_place
 from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,12 @@ def test_expand_costs_the_same_queries_whatever_the_page_size(client):
 
     def queries(limit: int) -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get("/api/v1/places/changes", {"expand": "place", "limit": limit}).status_code == 200
+            assert (
+                client.get(
+                    "/api/v1/places/changes", {"expand": "place", "limit": limit}
+                ).status_code
+                == 200
+            )
         return len(captured)
 
     assert queries(1) == queries(6)

@@ -35,7 +35,10 @@ def feed():
 @pytest.fixture
 def peer_server(allow_loopback, fake_peer, feed):
     return fake_peer(
-        {"/api/v1/federation/instance": identity_route(PEER_UUID), "/api/v1/places/changes": feed.route}
+        {
+            "/api/v1/federation/instance": identity_route(PEER_UUID),
+            "/api/v1/places/changes": feed.route,
+        }
     )
 
 
@@ -147,8 +150,7 @@ def test_a_place_that_exists_here_is_proposed_as_a_duplicate_never_merged(peer, 
     job = harvest(peer)
     assert job.duplicate_count == 2
     pairs = {
-        (candidate.local_id, candidate.reason)
-        for candidate in DuplicateCandidate.objects.all()
+        (candidate.local_id, candidate.reason) for candidate in DuplicateCandidate.objects.all()
     }
     assert pairs == {(local_by_siret.pk, "siret"), (local_by_name.pk, "name_nearby")}
     assert far_same_name.pk not in {local for local, _ in pairs}
@@ -240,9 +242,12 @@ def _assert_refused(job, words, caplog):
         ),
         (
             lambda h: send_json(
-                h, b'{"items": [' + json.dumps(change(record())).encode().replace(
-                    b'"latitude": 43.3', b'"latitude": 1e999'
-                ) + b'], "next_cursor": null}'
+                h,
+                b'{"items": ['
+                + json.dumps(change(record()))
+                .encode()
+                .replace(b'"latitude": 43.3', b'"latitude": 1e999')
+                + b'], "next_cursor": null}',
             ),
             "JSON invalide",
         ),
@@ -315,9 +320,7 @@ def test_a_peer_answering_another_instances_uuid_is_refused(allow_loopback, fake
 
 
 def test_a_peer_answering_this_instances_own_uuid_is_refused(allow_loopback, fake_peer, caplog):
-    server = _hostile(
-        fake_peer, Feed().route, identity=identity_route(instance_identity().uuid)
-    )
+    server = _hostile(fake_peer, Feed().route, identity=identity_route(instance_identity().uuid))
     with caplog.at_level(logging.INFO):
         job = harvest(make_peer(server.url))
     _assert_refused(job, "cette instance", caplog)

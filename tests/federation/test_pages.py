@@ -92,7 +92,9 @@ def test_the_duplicate_queue_lets_an_admin_merge_or_keep_both(
     assert candidate.state == "merged" and candidate.decided_by == admin
     assert HarvestedPlace.objects.get(state="merged").place == local
     assert "Aucun doublon" in client.get("/federation/doublons/").content.decode()
-    response = client.post(f"/federation/doublons/{candidate.pk}/", {"decision": "keep_both"}, follow=True)
+    response = client.post(
+        f"/federation/doublons/{candidate.pk}/", {"decision": "keep_both"}, follow=True
+    )
     assert "déjà été tranché" in response.content.decode()
 
 

@@ -91,7 +91,7 @@ def instances(tmp_path):
             started.append((server, env, token))
         yield started
     finally:
-        for server, _env_, _token in started:
+        for server, *_rest in started:
             server.stop()
 
 
@@ -111,9 +111,11 @@ def _names(server) -> set[str]:
 
 
 def test_one_instance_harvests_another(instances):
-    (a, a_env, a_token), (b, b_env, b_token) = instances
+    (a, _a_env, a_token), (b, b_env, b_token) = instances
     assert a.url != b.url
-    identities = {_call(server, "GET", "/api/v1/federation/instance").json()["uuid"] for server in (a, b)}
+    identities = {
+        _call(server, "GET", "/api/v1/federation/instance").json()["uuid"] for server in (a, b)
+    }
     assert len(identities) == 2
 
     created = {}
@@ -155,8 +157,7 @@ def test_one_instance_harvests_another(instances):
     }
     # The harvested copies are read-only at B, even for its admin.
     copies = {
-        item["name"]: item
-        for item in _call(b, "GET", "/api/v1/places?q=hangar").json()["items"]
+        item["name"]: item for item in _call(b, "GET", "/api/v1/places?q=hangar").json()["items"]
     }
     refused = _call(
         b, "PATCH", f"/api/v1/places/{copies['Le Hangar']['id']}", {"name": "Ici"}, b_token
@@ -165,7 +166,12 @@ def test_one_instance_harvests_another(instances):
 
     # At the source: a change, a deletion, and a new place that matches one of B's.
     hangar, recyclerie = created["Le Hangar"], created["La Recyclerie"]
-    assert _call(a, "PATCH", f"/api/v1/places/{hangar['id']}", {"name": "Le Grand Hangar"}, a_token).status == 200
+    assert (
+        _call(
+            a, "PATCH", f"/api/v1/places/{hangar['id']}", {"name": "Le Grand Hangar"}, a_token
+        ).status
+        == 200
+    )
     assert _call(a, "DELETE", f"/api/v1/places/{recyclerie['id']}", None, a_token).status == 204
     response = _call(
         a,
@@ -199,7 +205,12 @@ def test_one_instance_harvests_another(instances):
 
     # A change at A to the merged place does not bring the copy back.
     fablab = created["Fablab Siret"]
-    assert _call(a, "PATCH", f"/api/v1/places/{fablab['id']}", {"description": "Nouveau"}, a_token).status == 200
+    assert (
+        _call(
+            a, "PATCH", f"/api/v1/places/{fablab['id']}", {"description": "Nouveau"}, a_token
+        ).status
+        == 200
+    )
     fourth = _maillage(b_env, "harvest", a.url)
     assert "created=0 updated=0 unchanged=0 deleted=0 kept=1" in fourth.stdout
     assert "Fablab Siret" not in _names(b)

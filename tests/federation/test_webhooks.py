@@ -33,7 +33,7 @@ def receiver(allow_loopback, fake_peer):
 
 
 def test_a_subscriber_receives_signed_changes(receiver):
-    subscription, secret = services.subscribe_webhook(actor=SYSTEM, url=f"{receiver.url}/hook")
+    _subscription, secret = services.subscribe_webhook(actor=SYSTEM, url=f"{receiver.url}/hook")
     place = make_place(name="Le Hangar")
     counts = services.deliver_webhooks()
     assert (counts.queued, counts.sent) == (1, 1)

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = _("Moissonne une fois une autre instance de Maillage et affiche les nombres de lieux.")
 
     def add_arguments(self, parser):
-        parser.add_argument("url", help=_("adresse de l'instance, par ex. https://maillage.example.org"))
+        parser.add_argument(
+            "url", help=_("adresse de l'instance, par ex. https://maillage.example.org")
+        )
 
     def handle(self, *args, url: str, **options):
         base_url = services.normalise_base_url(url)

@@ -22,13 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, now: bool, **options):
         jobs = services.queue_scheduled_harvests(launch=not now)
         failed = 0
-        for job in jobs:
-            if now:
-                job = services.run_harvest_job(job_id=job.pk)
-                if job.state != HarvestJob.State.SUCCEEDED:
-                    failed += 1
-                    self.stderr.write(f"{job.peer.base_url}: {job.error_message}")
-                    continue
+        for queued in jobs:
+            job = services.run_harvest_job(job_id=queued.pk) if now else queued
+            if now and job.state != HarvestJob.State.SUCCEEDED:
+                failed += 1
+                self.stderr.write(f"{job.peer.base_url}: {job.error_message}")
+                continue
             self.stdout.write(f"{job.peer.base_url}: {job.state}")
         self.stdout.write(_("%d moisson(s).") % len(jobs))
         if failed:
