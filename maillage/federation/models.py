@@ -93,6 +93,15 @@ class HarvestJob(Job):
         verbose_name = _("moisson")
         verbose_name_plural = _("moissons")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            *Job.Meta.constraints,
+            # One harvest of a peer at a time, held by the database (two workers, two clicks).
+            models.UniqueConstraint(
+                fields=["peer"],
+                condition=models.Q(state__in=["pending", "running"]),
+                name="harvest_one_active_per_peer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.peer} — {self.created_at:%Y-%m-%d %H:%M}"

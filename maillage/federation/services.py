@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,15 +120,18 @@ def queue_harvest(*, actor: Actor, peer: Peer, launch: bool = True) -> HarvestJo
     """A pending harvest of `peer`, handed to the task workers; Conflict when one is already
     pending or running for that peer."""
     _check(actor)
-    with transaction.atomic():
-        Peer.objects.select_for_update().get(pk=peer.pk)
-        if HarvestJob.objects.filter(peer=peer, state__in=jobs.ACTIVE_STATES).exists():
-            raise Conflict(_("Une moisson de cette instance est déjà en attente ou en cours."))
-        job = HarvestJob.objects.create(
-            peer=peer,
-            created_by=_user(actor),
-            scheduled=is_system(actor),
-        )
+    busy = Conflict(_("Une moisson de cette instance est déjà en attente ou en cours."))
+    try:
+        with transaction.atomic():
+            Peer.objects.select_for_update().get(pk=peer.pk)
+            if HarvestJob.objects.filter(peer=peer, state__in=jobs.ACTIVE_STATES).exists():
+                raise busy
+            job = HarvestJob.objects.create(
+                peer=peer, created_by=_user(actor), scheduled=is_system(actor)
+            )
+    except IntegrityError:
+        # Another request created one between the check and the insert: the index held.
+        raise busy from None
     if launch:
         from .tasks import run_harvest_job_task
 
