@@ -20,6 +20,7 @@ BENCHMARKS = {
     "bookings": "benchmarks.bookings",
     "ballots": "benchmarks.ballots",
     "audit": "benchmarks.audit_append",
+    "federation": "benchmarks.federation",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

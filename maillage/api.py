@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from maillage.bookings.api import router as bookings_router
 from maillage.checkins.api import router as checkins_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from maillage.federation.api import router as federation_router
 from maillage.governance.api import router as governance_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
@@ -102,6 +103,7 @@ api.add_router("/", places_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
 api.add_router("/analysis", analysis_router)
+api.add_router("/federation", federation_router)
 api.add_router("/", checkins_router)
 api.add_router("/", bookings_router)
 api.add_router("/", governance_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("comptes/", include("maillage.accounts.urls")),
     path("territoires/", include("maillage.places.territory_urls")),
     path("imports/", include("maillage.opendata.urls")),
+    path("federation/", include("maillage.federation.urls")),
     path("analyse/", include("maillage.planning.urls")),
     path("", include("maillage.members.urls")),
     path("", include("maillage.checkins.urls")),

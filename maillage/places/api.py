@@ -10,6 +10,7 @@ OpenAPI document and type checks); the filter values themselves are read from `r
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
 from .models import Place
 from .schemas import (
     MAX_LIMIT,
+    RECORD_FIELDS,
     KindOut,
     PlaceChangesPageOut,
     PlaceChangesQuery,
@@ -296,7 +298,7 @@ def _decode_cursor(cursor: str) -> int | None:
 # Declared before `places/{place_id}`, so that this path is never read as a place's id.
 @router.get(
     "places/changes",
-    response={200: PlaceChangesPageOut, **READ_ERRORS},
+    response={200: PlaceChangesPageOut, 304: None, **READ_ERRORS},
     operation_id="list_place_changes",
     tags=["places"],
     summary="Changements des lieux",
@@ -305,7 +307,9 @@ def _decode_cursor(cursor: str) -> int | None:
         "une copie à jour. `since` part d'une date, `cursor` (le `next_cursor` de la page "
         "précédente) reprend juste après la dernière entrée lue ; `next_cursor` est nul quand "
         "rien ne suit. Un lieu supprimé reste dans le flux (`deleted`, avec son `uuid`, sa "
-        "`source` et son `source_id`)."
+        "`source` et son `source_id`). `expand=place` joint à chaque entrée le lieu tel qu'il "
+        "est. La réponse porte un `ETag` : une requête conditionnelle (`If-None-Match`) "
+        "reçoit 304 tant que rien n'a changé."
     ),
 )
 def list_place_changes(request: HttpRequest, params: Query[PlaceChangesQuery]):
@@ -323,18 +327,43 @@ def list_place_changes(request: HttpRequest, params: Query[PlaceChangesQuery]):
             )
     if errors:
         raise ValidationFailed(errors)
+    # A page is known by what it was asked and by the last entry of the whole log: a later
+    # change (to a place of the page, too) appends an entry, so the ETag changes with it.
+    etag = quote_etag(
+        "changes-"
+        + hashlib.sha256(
+            f"{after_seq}|{since}|{params.limit}|{params.expand}|"
+            f"{selectors.last_change_seq()}".encode()
+        ).hexdigest()[:32]
+    )
+    if (response := get_conditional_response(request, etag=etag)) is not None:
+        response["ETag"] = etag
+        return response
     page = selectors.place_changes(after_seq=after_seq, since=since, limit=params.limit)
-    items = [
-        {
+    records = {}
+    if params.expand == "place":
+        alive = [row["uuid"] for row in page.items if row["id"] is not None]
+        records = selectors.place_records(alive, fields=RECORD_FIELDS)
+    items = []
+    for row in page.items:
+        item = {
             **{name: row[name] for name in ("uuid", "change", "at", "source", "source_id")},
             "id": row["id"],
             "slug": row["slug"],
             "url": place_path(row["slug"]) if row["slug"] else None,
         }
-        for row in page.items
-    ]
-    next_cursor = encode_cursor(page.items[-1]["seq"]) if page.has_more else None
-    return {"items": items, "next_cursor": next_cursor}
+        if params.expand == "place":
+            record = records.get(row["uuid"])
+            item["place"] = {name: record[name] for name in RECORD_FIELDS} if record else None
+        items.append(item)
+    resume_cursor = encode_cursor(page.items[-1]["seq"]) if page.items else None
+    next_cursor = resume_cursor if page.has_more else None
+    response = HttpResponse(
+        _json({"items": items, "next_cursor": next_cursor, "resume_cursor": resume_cursor}),
+        content_type="application/json; charset=utf-8",
+    )
+    response["ETag"] = etag
+    return response
 
 
 @router.get(

@@ -22,11 +22,14 @@ from typing import Literal
 from django.db.models import Q, QuerySet
 
 from maillage.accounts.rules import is_instance_admin, is_signed_in
+from maillage.common.actors import is_system
 
 from .models import Network, Place, PlaceRole
 
 Scope = Literal["view", "run", "edit", "manage"]
 SCOPES: tuple[Scope, ...] = ("view", "run", "edit", "manage")
+# The `source` of places harvested from another instance (`federation`): `peer:<peer id>`.
+HARVESTED_SOURCE_PREFIX = "peer:"
 
 
 def _scope_filter(user, can: Scope) -> Q:
@@ -53,14 +56,18 @@ def places_where(user, *, can: Scope = "view", instance_wide: bool = True) -> Qu
     """
     if can not in SCOPES:
         raise ValueError(f"unknown right {can!r}; one of {SCOPES}")
+    places = Place.objects.all()
+    if can == "edit" and not is_system(user):
+        # Harvested places are read-only here (see can_edit_place).
+        places = places.exclude(source__startswith=HARVESTED_SOURCE_PREFIX)
     if instance_wide and is_instance_admin(user):
-        return Place.objects.all()
+        return places
     if not is_signed_in(user):
         return Place.objects.none()
     ids = Place.objects.filter(_scope_filter(user, can)).values("pk")
     # A subquery rather than .distinct(): the joins through roles and networks would repeat a
     # place, and the callers go on ordering and slicing the result.
-    return Place.objects.filter(pk__in=ids)
+    return places.filter(pk__in=ids)
 
 
 def _holds(user, place: Place, can: Scope) -> bool:
@@ -87,10 +94,19 @@ def can_run_place(user, place: Place) -> bool:
     return is_instance_admin(user) or _holds(user, place, "run")
 
 
+def is_harvested(place: Place) -> bool:
+    """A copy of another instance's place, kept up to date by harvests (federation): read-only
+    here until an instance administrator takes it over (which gives it a local source)."""
+    return place.source.startswith(HARVESTED_SOURCE_PREFIX)
+
+
 def can_edit_place(user, place: Place) -> bool:
     """A place's record is edited by its managers, the coordinators of a network that contains
-    it, and instance administrators. Its staff run it day to day but do not edit it.
+    it, and instance administrators. Its staff run it day to day but do not edit it. A harvested
+    place is edited by nobody (its peer decides) until an administrator takes it over.
     """
+    if is_harvested(place) and not is_system(user):
+        return False
     return is_instance_admin(user) or _holds(user, place, "edit")
 
 

@@ -240,6 +240,30 @@ class PlaceChangesQuery(Schema):
         le=MAX_CHANGES_LIMIT,
         description=f"Nombre de changements par page ({MAX_CHANGES_LIMIT} au plus).",
     )
+    expand: Literal["", "place"] = Field(
+        "",
+        description="`place` : chaque changement porte le lieu tel qu'il est maintenant (de "
+        "quoi tenir une copie sans une requête par lieu ; c'est ce que moissonne une autre "
+        "instance).",
+    )
+
+
+# What `expand=place` puts in each entry of the changes feed: everything a mirror (another
+# instance, federation) needs to write the place, under the names of the write bodies.
+RECORD_FIELDS = (
+    "uuid",
+    *(name for name in names_for(View.WRITE) if name != "source_updated_at"),
+    "updated_at",
+)
+PlaceRecordOut = create_model(
+    "PlaceRecordOut",
+    __base__=Schema,
+    __module__=__name__,
+    **{
+        field.name: (_output_type(field), Field(..., **_extra(field)))
+        for field in (BY_NAME[name] for name in RECORD_FIELDS)
+    },
+)
 
 
 class PlaceChangeOut(Schema):
@@ -253,10 +277,21 @@ class PlaceChangeOut(Schema):
     id: int | None = Field(description="Identifiant actuel du lieu ; aucun une fois supprimé.")
     slug: str | None
     url: str | None = Field(description="Chemin de la page du lieu ; aucun une fois supprimé.")
+    place: PlaceRecordOut | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Avec `expand=place` : le lieu tel qu'il est maintenant (aucun une fois "
+        "supprimé).",
+    )
 
 
 class PlaceChangesPageOut(Schema):
     items: list[PlaceChangeOut]
     next_cursor: str | None = Field(
         description="À passer en `cursor` pour la page suivante ; aucun quand rien ne suit."
+    )
+    resume_cursor: str | None = Field(
+        None,
+        description="Le curseur juste après la dernière entrée de cette page, même la "
+        "dernière : à garder pour reprendre plus tard sans relire cette page. Aucun pour une "
+        "page vide.",
     )

@@ -317,6 +317,12 @@ class ChangesPage:
     has_more: bool
 
 
+def last_change_seq() -> int:
+    """The `seq` of the latest change-log entry (0 when there is none): one index lookup."""
+    last = PlaceChange.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return last or 0
+
+
 def place_changes(*, after_seq: int, since: datetime | None, limit: int) -> ChangesPage:
     """The change log in `seq` order: entries after `after_seq` (0: from the start), made at or
     after `since`, at most `limit`. Created and updated entries carry the place's current
@@ -338,6 +344,16 @@ def place_changes(*, after_seq: int, since: datetime | None, limit: int) -> Chan
         row["id"] = place["id"] if place else None
         row["slug"] = place["slug"] if place else None
     return ChangesPage(items=rows, has_more=has_more)
+
+
+def place_records(uuids, *, fields: tuple[str, ...]) -> dict:
+    """uuid → the row of `fields` of each existing place among `uuids` (kinds, services and
+    equipment as lists, the other names as columns): what `expand=place` gives in the changes
+    feed. Four queries whatever the number of places."""
+    columns = [name for name in fields if name not in ("kinds", "services", "equipment")]
+    rows = list(Place.objects.filter(uuid__in=list(uuids)).values("id", *columns))
+    attach_relations(rows)
+    return {row["uuid"]: row for row in rows}
 
 
 def networks_coordinated_by(user) -> QuerySet[Network]:

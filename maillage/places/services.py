@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
+from maillage.accounts.rules import is_instance_admin
 from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
@@ -249,6 +250,33 @@ def delete_place(*, actor: User | SystemActor, place: Place) -> None:
     _record(actor, "place.delete", locked, _changed_fields(clean_place_from_instance(locked), None))
     _log_change(locked, PlaceChange.Change.DELETED)
     place.delete()
+
+
+@transaction.atomic
+def set_place_source(
+    *, actor: User | SystemActor, place: Place, source: str, source_id: str = ""
+) -> Place:
+    """Give a place another provenance (`source`, `source_id`); instance administrators only.
+
+    Federation's "take over" uses it: a harvested place (source `peer:<id>`) given a local
+    source becomes editable here and is no longer written by harvests. Audited; the changes
+    feed records an update.
+    """
+    check_actor(actor)
+    if not is_instance_admin(actor):
+        raise PermissionDenied
+    locked = Place.objects.select_for_update().get(pk=place.pk)
+    changes = changed_values(
+        {"source": locked.source, "source_id": locked.source_id},
+        {"source": source, "source_id": source_id},
+    )
+    if not changes:
+        return locked
+    locked.source, locked.source_id = source, source_id
+    locked.save(update_fields=["source", "source_id", "updated_at"])
+    _record(actor, "place.source", locked, changes)
+    _log_change(locked, PlaceChange.Change.UPDATED)
+    return locked
 
 
 NETWORK_FIELDS = ("name", "slug", "description", "places", "coordinators")

@@ -4,6 +4,7 @@ All values come from environment variables through `environment`; nothing here i
 hosting provider. See the README's "Configuration" section for the list.
 """
 
+import ipaddress
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "maillage.governance",
     "maillage.opendata",
     "maillage.planning",
+    "maillage.federation",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 
@@ -180,6 +182,20 @@ PLAN_JOBS_PER_USER = env.read_int("PLAN_JOBS_PER_USER", default=3)
 IMPORT_JOBS_PER_USER = env.read_int("IMPORT_JOBS_PER_USER", default=3)
 # Days an uploaded import file is kept after its job ends (0: deleted at once).
 IMPORT_FILE_RETENTION_DAYS = env.read_int("IMPORT_FILE_RETENTION_DAYS", default=0)
+
+# Federation and webhooks (maillage.common.safefetch): addresses a fetched URL may reach although
+# they are not public, as CIDR blocks (e.g. `10.0.0.0/8` for peers on the operator's network;
+# the tests allow 127.0.0.0/8). Every other loopback, private or reserved address is refused.
+FETCH_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(block, strict=False))
+    for block in env.read_list("FETCH_ALLOWED_NETWORKS", default=[])
+]
+# Harvests of registered peers and webhook deliveries: how long one request may take in all,
+# and the largest answer read from a peer.
+FEDERATION_TIMEOUT_SECONDS = env.read_int("FEDERATION_TIMEOUT_SECONDS", default=30)
+FEDERATION_MAX_RESPONSE_BYTES = env.read_int(
+    "FEDERATION_MAX_RESPONSE_BYTES", default=20 * 1024 * 1024
+)
 
 # Mail: in development every message is written to var/mail/ and summarised on the console
 # (maillage.common.mail_backends); production names its SMTP server with EMAIL_URL

@@ -166,6 +166,14 @@ def _name_variants(name: str) -> set[str]:
     return variants
 
 
+def communes_by_code(codes) -> dict[str, CommuneRef]:
+    """The communes of these INSEE codes, by code, in one query (unknown codes are absent)."""
+    rows = Territory.objects.filter(level=Level.COMMUNE, code__in=list(codes)).values_list(
+        *_REF_FIELDS
+    )
+    return {row[1]: CommuneRef(*row) for row in rows}
+
+
 class CommuneIndex:
     """Looks communes up by INSEE code or by postal code and name.
 
