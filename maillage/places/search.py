@@ -13,8 +13,10 @@ accents, no punctuation). The writers set it (`search_document`, through
   nothing is taken for a typo, and replaced by the indexed words one edit away
   (`fablb` → `fablab`), found by an index lookup of its variants in the same vocabulary.
 - **PostgreSQL**: full-text search with the `maillage_french` configuration (`french` stemming
-  after `unaccent`) on an expression index, `LIKE` for words inside words and `pg_trgm`'s word
-  similarity for typos, both on a trigram index; ranked by `ts_rank_cd` plus the similarity.
+  after `unaccent`) on an expression index, and `LIKE` for words inside words on a `pg_trgm`
+  index; a word of 4 letters or more that no place matches is taken for a typo, as on SQLite:
+  its variants one edit away as one `tsquery`, or a close word by `pg_trgm`'s word similarity
+  (`<%`, on the same trigram index). Ranked by `ts_rank_cd` plus the word similarity.
 
 Every word must match (AND), as before. See docs/decisions.md ("Search").
 """
@@ -156,12 +158,19 @@ def _postgresql_search(places: QuerySet, words: list[str], query: str) -> QueryS
             condition = "(search_text LIKE %s OR search_text LIKE %s)"
             params: list = [f"{word}%", f"% {word}%"]
         else:
-            condition = f"({vector} @@ to_tsquery('{PG_CONFIG}', %s) OR search_text LIKE %s"
-            params = [f"{word}:*", f"%{word}%"]
+            direct = f"({vector} @@ to_tsquery('{PG_CONFIG}', %s) OR search_text LIKE %s)"
+            direct_params = [f"{word}:*", f"%{word}%"]
+            condition, params = direct, list(direct_params)
             if len(word) >= MIN_TYPO_LENGTH:
-                condition += " OR %s <%% search_text"
-                params.append(word)
-            condition += ")"
+                # Taken for a typo only when no place matches it (one InitPlan, evaluated
+                # once): then the indexed words one edit away (the variants, a tsquery the GIN
+                # index answers), or a close word by pg_trgm's word similarity.
+                condition = (
+                    f"({direct} OR (NOT EXISTS (SELECT 1 FROM places_place WHERE {direct}) "
+                    f"AND ({vector} @@ to_tsquery('{PG_CONFIG}', %s) OR %s <%% search_text)))"
+                )
+                variants = " | ".join(sorted(edit_variants(word)))
+                params = [*direct_params, *direct_params, variants, word]
         places = places.filter(RawSQL(condition, params, output_field=BooleanField()))  # noqa: S611
     long_words = [word for word in words if len(word) >= MIN_CONTAINS_LENGTH]
     rank = "0"
