@@ -8,15 +8,14 @@ accents, no punctuation). The writers set it (`search_document`, through
 
 - **SQLite**: an FTS5 table, `places_place_fts` (external content: the document stays in
   `places_place`), kept in step by triggers on `places_place`, ranked by `bm25`. A word of the
-  query matches the words it starts (`"fab"*`) and the indexed words that contain it (looked up
-  in the FTS5 vocabulary, `places_place_fts_vocab`); a word of 4 letters or more that matches
-  nothing is taken for a typo, and replaced by the indexed words one edit away
-  (`fablb` → `fablab`), found by an index lookup of its variants in the same vocabulary.
-- **PostgreSQL**: full-text search with the `maillage_french` configuration (`french` stemming
-  after `unaccent`) on an expression index, and `LIKE` for words inside words on a `pg_trgm`
-  index; a word of 4 letters or more that no place matches is taken for a typo, as on SQLite:
-  its variants one edit away as one `tsquery`, or a close word by `pg_trgm`'s word similarity
-  (`<%`, on the same trigram index). Ranked by `ts_rank_cd` plus the word similarity.
+  query matches the words it starts (`"fab"*`). A word of 4 letters or more that no indexed
+  word starts with is taken for a typo, and stands for the indexed words one edit away
+  (`fablb` → `fablab`), read from the FTS5 vocabulary (`places_place_fts_vocab`) by range.
+- **PostgreSQL**: the same words match, by `LIKE` on a `pg_trgm` index, and so do the words of
+  the same stem, by full-text search with the `maillage_french` configuration (`french`
+  stemming after `unaccent`) on an expression index. A typo is taken as on SQLite: its
+  variants one edit away as one `tsquery`, or a close word by `pg_trgm`'s word similarity
+  (`<%`, on the trigram index). Ranked by `ts_rank_cd` plus the word similarity.
 
 Every word must match (AND), as before. See docs/decisions.md ("Search").
 """
@@ -35,8 +34,8 @@ from .kinds import PlaceKind
 FTS_TABLE = "places_place_fts"
 VOCABULARY_TABLE = "places_place_fts_vocab"
 PG_CONFIG = "maillage_french"
-# Words shorter than this match the words they start only (every word holds an "e").
-MIN_CONTAINS_LENGTH = 3
+# PostgreSQL: words shorter than this skip full-text search (stop words: "de", "la").
+MIN_WORD_LENGTH = 3
 # Words shorter than this are never taken for typos ("pau" is one edit from "peu", "par"…).
 MIN_TYPO_LENGTH = 4
 # The indexed words that may stand in for one word of the query, at most.
@@ -95,32 +94,69 @@ def text_search(places: QuerySet, query: str) -> QuerySet:
 # SQLite: FTS5
 
 
+def _range(prefix: str) -> list[str]:
+    """[prefix, next) bounds of the words starting with `prefix` (folded text is ASCII)."""
+    return [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+
+
+def is_one_edit_away(word: str, term: str) -> bool:
+    """True when `term` is `word` with one letter removed, replaced, inserted, or two
+    neighbouring letters swapped."""
+    if word == term or abs(len(word) - len(term)) > 1:
+        return False
+    start = 0
+    while start < min(len(word), len(term)) and word[start] == term[start]:
+        start += 1
+    end_word, end_term = len(word), len(term)
+    while end_word > start and end_term > start and word[end_word - 1] == term[end_term - 1]:
+        end_word -= 1
+        end_term -= 1
+    left, right = word[start:end_word], term[start:end_term]
+    if len(left) <= 1 and len(right) <= 1:
+        return True
+    return len(left) == len(right) == 2 and left == right[::-1]
+
+
 def _expansions(words: list[str], db: str) -> dict[str, list[str]]:
-    """For each word, the indexed words that stand in for it besides those it starts: the
-    words containing it, or, when none does, the words one edit away. One query."""
-    contains = [word for word in words if len(word) >= MIN_CONTAINS_LENGTH]
-    if not contains:
+    """For each word taken for a typo, the indexed words one edit away that stand in for it.
+
+    A word of MIN_TYPO_LENGTH letters or more is taken for a typo when no indexed word starts
+    with it: one query asks the FTS5 vocabulary, by a range lookup per word, for the first word
+    starting so. Only for a typo (rare), a second query reads the indexed words of about the
+    same length starting with the word's first or second letter (a range each), and those one
+    edit away are kept: a typo in the first letter is forgiven when it is a letter too many or
+    two letters swapped, not a letter replaced or missing at the start.
+    """
+    long_words = [word for word in words if len(word) >= MIN_TYPO_LENGTH]
+    if not long_words:
         return {}
-    variants = {word: edit_variants(word) for word in contains if len(word) >= MIN_TYPO_LENGTH}
-    conditions = " OR ".join(["instr(term, %s) > 0"] * len(contains))
-    params: list[str] = list(contains)
-    candidates = sorted(set().union(*variants.values())) if variants else []
-    if candidates:
-        conditions += f" OR term IN ({', '.join(['%s'] * len(candidates))})"
-        params += candidates
+    first_of = " UNION ALL ".join(
+        [
+            f"SELECT * FROM (SELECT term FROM {VOCABULARY_TABLE} WHERE term >= %s AND term < %s "
+            "LIMIT 1)"
+        ]
+        * len(long_words)
+    )
     with connections[db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT term FROM {VOCABULARY_TABLE} WHERE {conditions} ORDER BY doc DESC",
-            params,
-        )
-        terms = [row[0] for row in cursor.fetchall()]
-    expansions: dict[str, list[str]] = {}
-    for word in contains:
-        found = [term for term in terms if word in term]
-        if not found:
-            found = [term for term in terms if term in variants.get(word, ())]
-        expansions[word] = found[:MAX_EXPANSIONS]
-    return expansions
+        cursor.execute(first_of, [bound for word in long_words for bound in _range(word)])
+        starts = [row[0] for row in cursor.fetchall()]
+        typos = [w for w in long_words if not any(term.startswith(w) for term in starts)]
+        if not typos:
+            return {}
+        ranges, params = [], []
+        for word in typos:
+            for letter in dict.fromkeys(word[:2]):
+                ranges.append(
+                    f"SELECT term FROM {VOCABULARY_TABLE} WHERE term >= %s AND term < %s "
+                    "AND length(term) BETWEEN %s AND %s"
+                )
+                params += [*_range(letter), len(word) - 1, len(word) + 1]
+        cursor.execute(" UNION ".join(ranges), params)
+        terms = sorted(row[0] for row in cursor.fetchall())
+    return {
+        word: [term for term in terms if is_one_edit_away(word, term)][:MAX_EXPANSIONS]
+        for word in typos
+    }
 
 
 def match_expression(words: list[str], expansions: dict[str, list[str]]) -> str:
@@ -153,26 +189,28 @@ def _sqlite_search(places: QuerySet, words: list[str]) -> QuerySet:
 def _postgresql_search(places: QuerySet, words: list[str], query: str) -> QuerySet:
     vector = f"to_tsvector('{PG_CONFIG}', search_text)"
     for word in words:
-        if len(word) < MIN_CONTAINS_LENGTH:
-            # Stop words ("de", "la") leave an empty tsquery: a short word matches word starts.
-            condition = "(search_text LIKE %s OR search_text LIKE %s)"
-            params: list = [f"{word}%", f"% {word}%"]
-        else:
-            direct = f"({vector} @@ to_tsquery('{PG_CONFIG}', %s) OR search_text LIKE %s)"
-            direct_params = [f"{word}:*", f"%{word}%"]
-            condition, params = direct, list(direct_params)
-            if len(word) >= MIN_TYPO_LENGTH:
-                # Taken for a typo only when no place matches it (one InitPlan, evaluated
-                # once): then the indexed words one edit away (the variants, a tsquery the GIN
-                # index answers), or a close word by pg_trgm's word similarity.
-                condition = (
-                    f"({direct} OR (NOT EXISTS (SELECT 1 FROM places_place WHERE {direct}) "
-                    f"AND ({vector} @@ to_tsquery('{PG_CONFIG}', %s) OR %s <%% search_text)))"
-                )
-                variants = " | ".join(sorted(edit_variants(word)))
-                params = [*direct_params, *direct_params, variants, word]
+        # A word matches the words it starts, as FTS5's "word"* on SQLite (LIKE on the trigram
+        # index); from MIN_WORD_LENGTH letters, also the words of the same stem.
+        direct = "(search_text LIKE %s OR search_text LIKE %s"
+        direct_params: list = [f"{word}%", f"% {word}%"]
+        if len(word) >= MIN_WORD_LENGTH:
+            direct += f" OR {vector} @@ to_tsquery('{PG_CONFIG}', %s)"
+            direct_params.append(f"{word}:*")
+        direct += ")"
+        condition, params = direct, list(direct_params)
+        if len(word) >= MIN_TYPO_LENGTH:
+            # Taken for a typo only when no place matches it (an InitPlan, evaluated once):
+            # then the words one edit away (those SQLite looks up: starting with the word's
+            # first or second letter), one tsquery the GIN index answers, or a close word by
+            # pg_trgm's word similarity on the trigram index.
+            condition = (
+                f"({direct} OR (NOT EXISTS (SELECT 1 FROM places_place WHERE {direct}) "
+                f"AND ({vector} @@ to_tsquery('{PG_CONFIG}', %s) OR %s <%% search_text)))"
+            )
+            variants = sorted(v for v in edit_variants(word) if v[:1] in word[:2])
+            params = [*direct_params, *direct_params, " | ".join(variants), word]
         places = places.filter(RawSQL(condition, params, output_field=BooleanField()))  # noqa: S611
-    long_words = [word for word in words if len(word) >= MIN_CONTAINS_LENGTH]
+    long_words = [word for word in words if len(word) >= MIN_WORD_LENGTH]
     rank = "0"
     params = []
     if long_words:

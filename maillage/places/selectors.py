@@ -201,6 +201,10 @@ def search_places(
         # A short last page tells the total without a COUNT query.
         exhausted = limit is None or len(rows) < limit
         count = offset + len(rows) if exhausted and (rows or offset == 0) else places.count()
+    if matching is not None and end is not None and words_of(filters.q):
+        # A ranked page as a subquery would search and rank again for each relation: the
+        # page's ids (at most `limit`) are the cheaper filter.
+        matching = None
     attach_relations(rows, with_labels=with_labels, matching=matching)
     if filters.near is not None:
         for row in rows:

@@ -93,9 +93,10 @@ def test_every_part_of_a_place_is_searched(places):
     assert found("repar") == ["Répar'Café"]  # punctuation aside
 
 
-def test_words_start_or_hold_a_word_and_all_must_match(places):
+def test_words_match_the_words_they_start_and_all_must_match(places):
     assert found("fab") == ["Le Fablab de Pau"]  # the start of a word
-    assert found("lab") == ["Le Fablab de Pau"]  # inside a word
+    assert found("fa") == ["Le Fablab de Pau"]
+    assert found("lab") == []  # not the inside of a word
     assert sorted(found("imprim")) == ["La Ruche", "Le Fablab de Pau"]
     assert found("imprim laser") == ["Le Fablab de Pau"]  # every word
     assert found("ruche laser") == []
@@ -106,9 +107,12 @@ def test_one_typo_is_forgiven_when_the_word_matches_nothing(places):
     assert found("fablb") == ["Le Fablab de Pau"]
     assert found("rucje") == ["La Ruche"]
     assert found("lasre") == ["Le Fablab de Pau"]
+    assert found("afblab") == ["Le Fablab de Pau"]  # swapped first letters
+    assert found("xfablab") == ["Le Fablab de Pau"]  # a letter too many at the start
     # Two typos, or a short word, are not: "pau" is one edit from many words.
     assert found("fblb") == []
     assert found("ruxje lasre") == []
+    assert found("pax") == []
 
 
 def test_results_are_ranked_by_relevance(places):
@@ -221,6 +225,18 @@ def test_search_document_is_folded_and_in_french():
             equipment=["Scie à ruban"],
         )
     assert document == "l etabli pau 64000 espace de coworking impression 3d scie a ruban atelier"
+
+
+def test_one_edit_away():
+    from maillage.places.search import is_one_edit_away
+
+    for term in ("fablab", "fablb", "fablabs", "fbalab", "fablxb", "afblab", "ablab"):
+        assert is_one_edit_away("fablab", term) == (term != "fablab"), term
+        assert is_one_edit_away(term, "fablab") == (term != "fablab"), term
+    for term in ("fablab", "fbl", "fablabss", "abfalb", "fxblxb", "cowork"):
+        assert not is_one_edit_away("fablab", term) or term == "fablab", term
+    # Every variant is one edit away, and nothing else two edits away is.
+    assert all(is_one_edit_away("rucje", variant) for variant in edit_variants("rucje"))
 
 
 def test_edit_variants_and_match_expression():
