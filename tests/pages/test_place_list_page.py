@@ -225,4 +225,6 @@ def test_list_query_count_does_not_grow_with_the_page(client, query, django_asse
         assert client.get(f"/lieux/{query}").status_code == 200
     with django_assert_max_num_queries(full_page):
         assert client.get(f"/lieux/{query}{'&' if query else '?'}page=3").status_code == 200
-    assert full_page <= 7
+    # On SQLite, a typo ("fablb") costs two lookups of the FTS5 vocabulary (places/search.py).
+    typo = connection.vendor == "sqlite" and "fablb" in query
+    assert full_page <= 7 + typo
