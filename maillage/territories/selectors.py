@@ -121,18 +121,6 @@ def communes_in(territory: Territory):
     return communes.filter(**{TERRITORY_FIELD_FOR_LEVEL[territory.level]: territory.code})
 
 
-def search_communes(query: str, *, limit: int = 10) -> list[Territory]:
-    """Communes whose folded name starts with the folded query, most populated first."""
-    folded = fold(query)
-    if not folded:
-        return []
-    return list(
-        Territory.objects.filter(level=Level.COMMUNE, search_name__startswith=folded).order_by(
-            "-population"
-        )[:limit]
-    )
-
-
 # Territory search (the API `GET /api/v1/territories?q=`, the autocompletes and the plain forms).
 # Higher levels first when everything else is equal: "Paris" the département before the commune.
 LEVEL_ORDER = (Level.REGION, Level.DEPARTEMENT, Level.EPCI, Level.COMMUNE)
