@@ -20,7 +20,10 @@ p95 < 50 ms; the 5,000-place GeoJSON in < 150 ms (checked on the single-client p
 generator runs on the same cores as the server and takes part of them: the figures are a lower
 bound of what the server alone would do.
 
-    python -m benchmarks.api_bench [--quick]
+    python -m benchmarks.api_bench [--quick] [--only LABEL]
+
+The text searches (`?q=`) and the territory search are measured like the list, with targets of
+≥ 250 requests/s and p95 < 100 ms.
 """
 
 import argparse
@@ -56,6 +59,15 @@ REQUEST_TIMEOUT_S = 30
 LIST_PATH = "/api/v1/places?limit=100"
 GEOJSON_PATH = "/api/v1/places.geojson"
 COMPACT_PATH = "/api/v1/places.geojson?compact=1"
+# Free-text search (places/search.py): a kind label matching ~1 place in 7, a word of every
+# generated description (every place matches: the worst case for ranking), a typo; and the
+# territory search behind the autocompletes (36,000 names).
+SEARCH_PATHS = (
+    ("list ?q=coworking", "/api/v1/places?limit=100&q=coworking"),
+    ("list ?q=mesures", "/api/v1/places?limit=100&q=mesures"),
+    ("list ?q=fablb", "/api/v1/places?limit=100&q=fablb"),
+    ("territories ?q=pa", "/api/v1/territories?q=pa&limit=10"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,11 @@ def _geojson_scenarios(*, cached: bool) -> tuple[Scenario, ...]:
 
 SCENARIOS = (
     Scenario("list ?limit=100", LIST_PATH, CLIENTS, min_requests_per_s=500, max_p95_ms=50),
+    # A text search ranks every match before it pages: half the plain list's rate, p95 < 100 ms.
+    *(
+        Scenario(label, path, CLIENTS, min_requests_per_s=250, max_p95_ms=100)
+        for label, path in SEARCH_PATHS
+    ),
     *_geojson_scenarios(cached=False),
     *_geojson_scenarios(cached=True),
 )
@@ -247,7 +264,7 @@ def print_table(measures: list[Measure], *, duration_s: float, loads: tuple[str,
         rate, p95 = item.requests_per_s, item.percentile(0.95)
         rate_ratio = _ratio(rate, scenario.min_requests_per_s, higher_is_better=True)
         p95_ratio = _ratio(p95, scenario.max_p95_ms, higher_is_better=False)
-        cache = "" if scenario.path == LIST_PATH else "warm" if scenario.cached else "cold"
+        cache = "warm" if scenario.cached else "cold" if "geojson" in scenario.path else ""
         print(
             f"{scenario.label:<17} {cache:<5} {scenario.clients:>7} {rate:>7.0f} "
             f"{scenario.min_requests_per_s or '':>6} {rate_ratio:>10} "
@@ -259,6 +276,9 @@ def print_table(measures: list[Measure], *, duration_s: float, loads: tuple[str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.api_bench")
     parser.add_argument("--quick", action="store_true", help="3 s per endpoint instead of 10 s")
+    parser.add_argument(
+        "--only", default="", help="measure only the endpoints whose label holds this text"
+    )
     options = parser.parse_args(argv)
     duration_s, warmup_s = (3.0, 0.5) if options.quick else (10.0, 1.0)
 
@@ -273,11 +293,13 @@ def main(argv: list[str] | None = None) -> int:
         load_before = load_average()
         measures = []
         for cached in (False, True):
+            if not any(s.cached == cached and options.only in s.label for s in SCENARIOS):
+                continue
             port = free_port()
             server = start_server(env, port, cached=cached)
             try:
                 for scenario in SCENARIOS:
-                    if scenario.cached != cached:
+                    if scenario.cached != cached or options.only not in scenario.label:
                         continue
                     print(
                         f"Measuring {scenario.label} with {scenario.clients} client(s), "

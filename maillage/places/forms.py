@@ -12,9 +12,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.common.text import control_characters_message, fold, has_control_characters
+from maillage.common.identifiers import is_insee_commune_code
+from maillage.common.text import control_characters_message, has_control_characters
 from maillage.territories.models import Territory
-from maillage.territories.selectors import CommuneIndex
+from maillage.territories.selectors import CommuneIndex, choose_territory, suggestion_label
 
 from .fields import Kind, PlaceField, View, fields_for
 from .filters import filters_from_params
@@ -26,7 +27,7 @@ from .validation import clean_place_input
 
 LIST_SEPARATORS = re.compile(r"[\n|]")
 MAX_PAGE_DIGITS = 9
-# Homonyms listed when a commune name is ambiguous (there are 20-odd "Saint-Martin").
+# Candidates listed when a territory name is ambiguous (there are 20-odd "Saint-Martin").
 MAX_HOMONYMS = 10
 # The fields of the list page's filter form, in their order on the page.
 SEARCH_FIELDS = (
@@ -177,6 +178,18 @@ class PlaceSearch:
     api_params: QueryDict
     errors: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1  # 0 when the `page` parameter is not a page number
+    # What a territory field shows once its text is resolved: "Pau (64)", not `commune:64445`.
+    labels: dict[str, str] = field(default_factory=dict)
+    # Candidates of an ambiguous territory field: (label, query string choosing it).
+    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The values the territory fields show: the resolved label, or what was typed."""
+        return {
+            name: self.labels.get(name) or self.params.get(name, "")
+            for name in ("territory", "near_commune")
+        }
 
     def error_slots(self) -> list[tuple[str, list[str]]]:
         """(field, messages) for every field of the filter form, empty lists included."""
@@ -193,24 +206,35 @@ class PlaceSearch:
         return params.urlencode()
 
 
-def _communes_named(name: str) -> list[Territory]:
-    """The communes with exactly this name (accents, case and hyphens aside), largest first."""
-    return list(
-        Territory.objects.filter(level=Territory.Level.COMMUNE, search_name=fold(name)).order_by(
-            "-population", "code"
-        )[:MAX_HOMONYMS]
+def _choose(text: str, *, levels=()) -> tuple[Territory | None, list[str], list]:
+    """(territory, errors, candidates) for a name typed in a territory field of the list."""
+    choice = choose_territory(text, levels=levels, limit=MAX_HOMONYMS)
+    if choice.territory is not None:
+        return choice.territory, [], []
+    if choice.candidates:
+        return (
+            None,
+            [
+                _("Plusieurs territoires répondent à « %s » : choisissez le vôtre dans la liste.")
+                % text
+            ],
+            list(choice.candidates),
+        )
+    if levels:
+        message = _(
+            "Aucune commune ne s'appelle « %s ». Tapez le début de son nom et choisissez "
+            "parmi les suggestions, ou donnez son code INSEE."
+        )
+    else:
+        message = _(
+            "Aucun territoire ne s'appelle « %s ». Tapez le début de son nom et choisissez "
+            "parmi les suggestions, ou donnez son code INSEE."
+        )
+    return (
+        None,
+        [message % text],
+        [],
     )
-
-
-def _homonyms_message(name: str, communes: list[Territory]) -> str:
-    return _(
-        "Plusieurs communes s'appellent « %(name)s » : précisez le code INSEE (%(codes)s)."
-    ) % {
-        "name": name,
-        "codes": ", ".join(
-            f"{commune.code} — {commune.name} ({commune.departement_code})" for commune in communes
-        ),
-    }
 
 
 def parse_place_search(params: QueryDict) -> PlaceSearch:
@@ -228,33 +252,45 @@ def parse_place_search(params: QueryDict) -> PlaceSearch:
             api_params.setlist(name, filled)
     errors: dict[str, list[str]] = {}
 
+    labels: dict[str, str] = {}
+    choices: dict[str, list[tuple[str, str]]] = {}
+
+    def offer(name: str, candidates: list, value) -> None:
+        if candidates:
+            choices[name] = [
+                (suggestion_label(candidate), _replaced(params, name, value(candidate)))
+                for candidate in candidates
+            ]
+
     territory = params.get("territory", "").strip()
-    # References (`departement:64`, `64`, `2A`) hold a colon or a digit; commune names do not.
-    if territory and not any(char.isdigit() or char == ":" for char in territory):
-        communes = _communes_named(territory)
-        if len(communes) == 1:
-            api_params["territory"] = communes[0].ref
-        elif communes:
-            errors["territory"] = [_homonyms_message(territory, communes)]
-            del api_params["territory"]
+    if territory and not has_control_characters(territory):
+        found, errors_, candidates = _choose(territory)
+        if found is not None:
+            api_params["territory"] = found.ref
+            labels["territory"] = suggestion_label(found)
+        else:
+            api_params.pop("territory", None)
+            errors["territory"] = errors_
+            offer("territory", candidates, lambda candidate: candidate.ref)
 
     near_commune = params.get("near_commune", "").strip()
     if has_control_characters(near_commune):
         errors["near_commune"] = [control_characters_message()]
     elif near_commune and not params.get("near", "").strip():
-        if any(char.isdigit() for char in near_commune):
+        if is_insee_commune_code(near_commune.upper()):
             api_params["near"] = near_commune
         else:
-            communes = _communes_named(near_commune)
-            located = [commune for commune in communes if commune.latitude is not None]
-            if len(located) == 1:
-                api_params["near"] = f"{located[0].latitude},{located[0].longitude}"
-            elif located:
-                errors["near_commune"] = [_homonyms_message(near_commune, located)]
-            else:
+            found, errors_, candidates = _choose(near_commune, levels=(Territory.Level.COMMUNE,))
+            if found is not None and found.latitude is not None:
+                api_params["near"] = f"{found.latitude},{found.longitude}"
+                labels["near_commune"] = suggestion_label(found)
+            elif found is not None:
                 errors["near_commune"] = [
-                    _("Aucune commune ne s'appelle « %s ». Essayez son code INSEE.") % near_commune
+                    _("La commune « %s » n'a pas de position connue.") % found.name
                 ]
+            else:
+                errors["near_commune"] = errors_
+                offer("near_commune", candidates, lambda candidate: candidate.code)
 
     filters, field_errors = filters_from_params(api_params)
     for error in field_errors:
@@ -266,5 +302,21 @@ def parse_place_search(params: QueryDict) -> PlaceSearch:
     # Not a page (the view answers 404): a number of more digits than any page could have.
     page = int(page) if page.isdigit() and len(page) <= MAX_PAGE_DIGITS else 0
     return PlaceSearch(
-        params=params, filters=filters, api_params=api_params, errors=errors, page=page
+        params=params,
+        filters=filters,
+        api_params=api_params,
+        errors=errors,
+        page=page,
+        labels=labels,
+        choices=choices,
     )
+
+
+def _replaced(params: QueryDict, name: str, value: str) -> str:
+    """The filled parameters with `name` set to `value` (a choice among homonyms)."""
+    query = QueryDict(mutable=True)
+    for key, values in params.lists():
+        if key not in {"page", name} and (filled := [v for v in values if v.strip()]):
+            query.setlist(key, filled)
+    query[name] = value
+    return query.urlencode()

@@ -35,9 +35,12 @@ class PlaceFilterQuery(Schema):
 
     q: str = Field(
         "",
-        description="Mots cherchés dans le nom, la description et la commune, sans tenir compte "
-        "des accents ni des majuscules ; tous les mots doivent être présents "
-        f"({MAX_SEARCH_WORDS} mots et {MAX_SEARCH_CHARS} caractères au plus).",
+        description="Mots cherchés dans le nom, la commune, le code postal, la description, les "
+        "types, les services et les équipements, sans tenir compte des accents ni des "
+        "majuscules ; tous les mots doivent être présents, au début d'un mot ou dedans ; un "
+        "mot de 4 lettres ou plus qu'aucun lieu ne contient est lu à une faute de frappe près "
+        "(« fablb » : fablab). Les lieux les plus pertinents d'abord (par distance avec "
+        f"`near`). {MAX_SEARCH_WORDS} mots et {MAX_SEARCH_CHARS} caractères au plus.",
         json_schema_extra={"maxLength": MAX_SEARCH_CHARS},
     )
     kind: list[listed_codes(BY_NAME["kinds"].codes)] = Field(  # type: ignore[valid-type]

@@ -20,6 +20,7 @@ from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Network, Place, PlaceChange, PlaceKindLink
 from .rules import can_edit_place, networks_where, places_where
+from .search import text_search, words_of
 
 # Paging deeper than this is a crawl, better served by the CSV and GeoJSON exports; beyond
 # 2**63 an offset overflows the database's integers (a 500 before this bound).
@@ -52,9 +53,7 @@ class PlacePage:
 
 def filter_places(filters: PlaceFilters) -> QuerySet[Place]:
     """The SQL part of the filters (everything but distance and opening hours)."""
-    places = Place.objects.all()
-    for word in fold(filters.q).split():
-        places = places.filter(search_text__contains=word)
+    places = text_search(Place.objects.all(), filters.q)
     if filters.kinds:
         places = places.filter(
             Exists(PlaceKindLink.objects.filter(place=OuterRef("pk"), kind__in=filters.kinds))
@@ -95,6 +94,11 @@ def filter_places(filters: PlaceFilters) -> QuerySet[Place]:
     return places
 
 
+def _order(filters: PlaceFilters) -> tuple[str, ...]:
+    """By relevance when there is a text query (`search.text_search`), by name otherwise."""
+    return ("relevance", "name", "id") if words_of(filters.q) else ("name", "id")
+
+
 def _needs_python_pass(filters: PlaceFilters) -> bool:
     return filters.open_now or filters.near is not None
 
@@ -103,7 +107,7 @@ def _ranked_ids(filters: PlaceFilters, places: QuerySet[Place]) -> list[tuple[in
     """(id, distance_km) in display order, for the filters SQL cannot express."""
     moment = filters.moment or timezone.now()
     ranked = []
-    rows = places.order_by("name", "id").values_list(
+    rows = places.order_by(*_order(filters)).values_list(
         "id", "latitude", "longitude", "opening_hours", "departement_code", "region_code"
     )
     for place_id, latitude, longitude, hours, departement_code, region_code in rows:
@@ -174,7 +178,8 @@ def search_places(
     fields: Iterable[str] = LIST_FIELDS,
     with_labels: bool = True,
 ) -> PlacePage:
-    """Places matching `filters` as dicts, sorted by name (or by distance with `near`).
+    """Places matching `filters` as dicts, sorted by relevance with a text query, by name
+    without (by distance with `near`, whatever the query).
 
     `limit=None` returns every match (exports, GeoJSON); callers facing clients clamp it.
     """
@@ -191,11 +196,15 @@ def search_places(
         rows = [by_id[place_id] for place_id, _ in page_ids if place_id in by_id]
         count = len(ranked)
     else:
-        matching = places.order_by("name", "id")[offset:end]
+        matching = places.order_by(*_order(filters))[offset:end]
         rows = list(matching.values(*fields))
         # A short last page tells the total without a COUNT query.
         exhausted = limit is None or len(rows) < limit
         count = offset + len(rows) if exhausted and (rows or offset == 0) else places.count()
+    if matching is not None and end is not None and words_of(filters.q):
+        # A ranked page as a subquery would search and rank again for each relation: the
+        # page's ids (at most `limit`) are the cheaper filter.
+        matching = None
     attach_relations(rows, with_labels=with_labels, matching=matching)
     if filters.near is not None:
         for row in rows:

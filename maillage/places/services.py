@@ -29,6 +29,7 @@ from .rules import (
     can_edit_place,
     can_manage_roles,
 )
+from .search import search_document
 from .validation import CleanPlace, clean_place_input
 
 # The scalar values of a CleanPlace, copied as they are onto the model (places.fields).
@@ -138,7 +139,15 @@ def apply_clean_place(place: Place, clean: CleanPlace) -> None:
     place.epci_code = commune.epci_code if commune else ""
     place.departement_code = commune.departement_code if commune else ""
     place.region_code = commune.region_code if commune else ""
-    place.search_text = fold(" ".join([clean.name, clean.city, clean.description]))
+    place.search_text = search_document(
+        name=clean.name,
+        city=clean.city,
+        postal_code=clean.postal_code,
+        description=clean.description,
+        kinds=clean.kinds,
+        services=clean.services,
+        equipment=clean.equipment,
+    )
 
 
 def save_place_relations(place: Place, clean: CleanPlace) -> None:

@@ -4,14 +4,23 @@ In `places` because it counts places (`territories` is the layer below); mounted
 `/api/v1/territories` by `maillage.api`.
 """
 
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Router
+from ninja import Path, Query, Router
 
+from maillage.common.errors import FieldError, ValidationFailed
 from maillage.common.schemas import error_responses
+from maillage.common.text import control_characters_message, has_control_characters
 from maillage.territories.models import Territory
-from maillage.territories.schemas import TerritoryOut
-from maillage.territories.selectors import child_territories, get_territory, parent_territories
+from maillage.territories.schemas import TerritoryOut, TerritorySearchOut, TerritorySearchQuery
+from maillage.territories.selectors import (
+    LEVEL_ORDER,
+    child_territories,
+    get_territory,
+    parent_territories,
+    territory_matches,
+)
 
 from .selectors import territory_figures
 
@@ -26,6 +35,57 @@ CHILD_LEVEL = {
 
 def _ref(territory: Territory) -> dict:
     return {"level": territory.level, "code": territory.code, "name": territory.name}
+
+
+@router.get(
+    "",
+    response={200: TerritorySearchOut, **error_responses(422)},
+    operation_id="search_territories",
+    summary="Chercher un territoire par son nom",
+    description=(
+        "Les territoires dont le nom contient `q` (accents, majuscules et tirets "
+        "indifférents), le meilleur d'abord : un nom exact avant un nom qui commence par `q`, "
+        "qui a un mot commençant par `q`, puis qui le contient ; à égalité, le plus peuplé, "
+        "puis le niveau le plus large (« Gironde » donne le département avant "
+        "Gironde-sur-Dropt). `count` est le nombre total trouvé ; `items` en donne au plus "
+        "`limit` à partir de `offset`. Sans `q`, les territoires des niveaux demandés, du "
+        "plus peuplé au moins peuplé."
+    ),
+)
+def search_territories(request: HttpRequest, params: Query[TerritorySearchQuery]):
+    """Territories by name, best match first (`territories.selectors.territory_matches`)."""
+    levels = [level.strip().lower() for level in params.level.split(",") if level.strip()]
+    errors = []
+    if unknown := [level for level in levels if level not in Territory.Level.values]:
+        errors.append(
+            FieldError(
+                "level",
+                _("Niveau(x) inconnu(s) : %(unknown)s ; niveaux possibles : %(levels)s.")
+                % {"unknown": ", ".join(unknown), "levels": ", ".join(Territory.Level.values)},
+            )
+        )
+    if has_control_characters(params.q):
+        errors.append(FieldError("q", control_characters_message()))
+    if errors:
+        raise ValidationFailed(errors)
+    if params.q.strip():
+        territories = territory_matches(params.q, levels=levels)
+    else:
+        wanted = [level for level in LEVEL_ORDER if not levels or level in levels]
+        territories = Territory.objects.filter(level__in=wanted).order_by("-population", "code")
+    end = params.offset + params.limit
+    # The total comes with the page (a window count): one pass over the names, not two.
+    page = list(
+        territories.annotate(total=Window(Count("pk"))).values(
+            "level", "code", "name", "population", "total"
+        )[params.offset : end]
+    )
+    count = page[0].pop("total") if page else None
+    for row in page[1:]:
+        del row["total"]
+    if count is None:  # past the last page, or nothing found
+        count = territories.count() if params.offset else 0
+    return {"count": count, "items": page}
 
 
 @router.get(

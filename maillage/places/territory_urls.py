@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from maillage.territories.views import commune_suggestions
+from maillage.territories.views import territory_suggestions
 
 from . import territory_views
 
@@ -10,7 +10,7 @@ app_name = "territories"
 
 urlpatterns = [
     path("", territory_views.territory_index, name="index"),
-    path("suggestions/", commune_suggestions, name="suggestions"),
+    path("suggestions/", territory_suggestions, name="suggestions"),
     # `/territoires/departement/64/`: the level makes every code unambiguous.
     path("<slug:level>/<str:code>/", territory_views.territory_detail, name="detail"),
 ]

@@ -12,11 +12,9 @@ from maillage.common.text import control_characters_message, fold, has_control_c
 from maillage.territories.models import Territory
 from maillage.territories.selectors import (
     TERRITORY_FIELD_FOR_LEVEL,
-    UnknownTerritory,
+    choose_territory,
     get_territory,
     parent_territories,
-    resolve_territory,
-    search_communes,
 )
 
 from .kinds import PlaceKind
@@ -41,29 +39,32 @@ def _with_density(territories) -> list[Territory]:
 
 
 def territory_index(request: HttpRequest) -> HttpResponse:
-    """The régions with their population and places, and a search for a commune or a code.
+    """The régions with their population and places, and a search for any territory.
 
-    A code (`64`, `departement:64`, `64445`) leads straight to its page; a name lists the
-    communes starting with it.
+    A name or a code that says one territory ("Gironde", "Pau (64)", `64`) leads straight to
+    its page; a name several territories answer lists them, best match first.
     """
     query = request.GET.get("q", "").strip()
-    communes = []
+    candidates: list[Territory] = []
     error = ""
     status = 200
     if has_control_characters(query):
         error, query, status = control_characters_message(), "", 400
     elif query:
-        if any(char.isdigit() or char == ":" for char in query):
-            try:
-                territory = resolve_territory(query)
-            except UnknownTerritory as exc:
-                error = str(exc)
-            else:
-                return redirect("territories:detail", level=territory.level, code=territory.code)
-        else:
-            communes = search_communes(query, limit=SEARCH_RESULTS)
-            if not communes:
-                error = _("Aucune commune ne commence par « %s ».") % query
+        choice = choose_territory(query, limit=SEARCH_RESULTS)
+        if choice.territory is not None:
+            return redirect(
+                "territories:detail", level=choice.territory.level, code=choice.territory.code
+            )
+        candidates = list(choice.candidates)
+        if not candidates:
+            error = (
+                _(
+                    "Aucun territoire ne s'appelle « %s ». Tapez le début de son nom, ou son code "
+                    "INSEE."
+                )
+                % query
+            )
     regions = sorted(
         _with_density(with_place_counts(Territory.objects.all(), level=Level.REGION)),
         # Folded, so that "Île-de-France" sorts among the I, not after the Z.
@@ -72,7 +73,13 @@ def territory_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "territories/territory_index.html",
-        {"query": query, "communes": communes, "error": error, "regions": regions},
+        {
+            "query": query,
+            "candidates": candidates,
+            "error": error,
+            "regions": regions,
+            "describedby": "territory-q-help" + (" territory-q-error" if error else ""),
+        },
         status=status,
     )
 

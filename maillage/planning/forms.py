@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.places.kinds import PlaceKind
+from maillage.territories.widgets import TerritoryInput
 
 from .models import PlanMethod, PlanObjective
 from .selectors import TERRITORY_RADII_KM
@@ -18,11 +19,12 @@ ANY_KIND = [("", _("Tous les types de lieu"))]
 class PlanForm(forms.Form):
     territory = forms.CharField(
         label=_("Territoire"),
-        max_length=30,
+        max_length=100,
         help_text=_(
-            "Un code : departement:64, region:75, epci:200067254, commune:64445 (ou le code "
-            "seul : 64 est essayé comme région, puis département…)."
+            "Le nom d’une commune, d’une intercommunalité, d’un département ou d’une région "
+            "(Pau, Pays Basque, Pyrénées-Atlantiques, Nouvelle-Aquitaine), ou son code INSEE."
         ),
+        widget=TerritoryInput(),
     )
     kind = forms.ChoiceField(
         label=_("Type de lieu"), choices=ANY_KIND + list(PlaceKind.choices), required=False

@@ -16,8 +16,9 @@ Number = int | float
 class CoverageQuery(Schema):
     territory: str = Field(
         "",
-        description="Territoire analysé, `niveau:code` ou code seul comme pour `GET /places` "
-        "(`departement:64`, `64`, `region:75`…) ; la France entière s'il est vide.",
+        description="Territoire analysé : `niveau:code` ou code seul comme pour `GET /places` "
+        "(`departement:64`, `64`, `region:75`…), ou son nom (« Pyrénées-Atlantiques », "
+        "« Pau (64) ») ; la France entière s'il est vide.",
     )
     kind: list[str] = Field(
         [],
@@ -61,7 +62,9 @@ class CoverageOut(Schema):
 
 
 class PlanIn(Schema):
-    territory: str = Field(description="Territoire, `niveau:code` ou code seul.")
+    territory: str = Field(
+        description="Territoire : `niveau:code`, code seul, ou nom (« Pau (64) »)."
+    )
     kind: str = Field("", description="Type de lieu à implanter ; tous les types si vide.")
     radius_km: float = Field(description=f"Rayon en km (au plus {MAX_RADIUS_KM:g}).")
     n_new: int = Field(description=f"Nombre de nouveaux lieux (1 à {MAX_NEW_SITES}).")

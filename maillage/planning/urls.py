@@ -10,6 +10,7 @@ urlpatterns = [
     path("planifier/<int:job_id>/relancer/", views.plan_retry, name="plan_retry"),
     path("planifier/<int:job_id>/lieux.csv", views.plan_csv, name="plan_csv"),
     path("planifier/<int:job_id>/lieux.geojson", views.plan_geojson, name="plan_geojson"),
+    path("couverture/", views.coverage_search, name="coverage_search"),
     # The same territory URL scheme as the territory pages: `couverture/departement/64/`.
     path("couverture/<slug:level>/<str:code>/", views.coverage_section, name="coverage"),
 ]

@@ -14,7 +14,7 @@ from maillage.common.errors import FieldError, ValidationFailed
 from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.kinds import PlaceKind
 from maillage.territories.models import Territory
-from maillage.territories.selectors import UnknownTerritory, resolve_territory
+from maillage.territories.selectors import choose_territory, suggestion_label
 
 from .models import PlanMethod, PlanObjective
 
@@ -72,14 +72,33 @@ def clean_kinds(kinds: list[str] | tuple[str, ...], field: str = "kind") -> tupl
     return tuple(dict.fromkeys(kinds))
 
 
-def clean_territory(ref: str, field: str = "territory") -> Territory:
-    """The territory a reference names (`departement:64`, `64`, …); see resolve_territory."""
-    if has_control_characters(ref):
+def clean_territory(text: str, field: str = "territory") -> Territory:
+    """The territory a person names: "Pyrénées-Atlantiques", "Pau (64)", `departement:64`,
+    `64` (see `territories.selectors.choose_territory`). The messages name territories, never
+    a code syntax; an ambiguous name lists the territories it may mean."""
+    if has_control_characters(text):
         raise ValidationFailed([FieldError(field, control_characters_message())])
-    try:
-        return resolve_territory(ref)
-    except UnknownTerritory as exc:
-        raise ValidationFailed([FieldError(field, str(exc))]) from None
+    choice = choose_territory(text)
+    if choice.territory is not None:
+        return choice.territory
+    if choice.candidates:
+        message = _(
+            "Plusieurs territoires répondent à « %(text)s » : %(candidates)s. Choisissez-en "
+            "un parmi les suggestions."
+        ) % {
+            "text": text,
+            "candidates": ", ".join(suggestion_label(t) for t in choice.candidates),
+        }
+    else:
+        message = (
+            _(
+                "Aucun territoire pour « %s ». Tapez le début de son nom (commune, "
+                "intercommunalité, département ou région) et choisissez parmi les suggestions, ou "
+                "donnez son code INSEE."
+            )
+            % text
+        )
+    raise ValidationFailed([FieldError(field, message)])
 
 
 def clean_coverage_parameters(

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
+from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.kinds import PlaceKind
 from maillage.places.views import geojson_url
 from maillage.territories.models import Territory
-from maillage.territories.selectors import get_territory
+from maillage.territories.selectors import choose_territory, get_territory, suggestion_label
 
 from . import reports
 from .forms import CoverageFilterForm, PlanForm
@@ -89,12 +90,53 @@ def coverage_section(request: HttpRequest, level: str, code: str) -> HttpRespons
     return render(request, template, context)
 
 
+@require_GET
+def coverage_search(request: HttpRequest) -> HttpResponse:
+    """`/analyse/couverture/?territory=Gironde`: the coverage page of the territory a name says,
+    or the territories an ambiguous name may mean, to choose from (works without JavaScript)."""
+    text = request.GET.get("territory", "").strip()[:100]
+    candidates: list[Territory] = []
+    error = ""
+    if has_control_characters(text):
+        error, text = control_characters_message(), ""
+    elif text:
+        choice = choose_territory(text, limit=20)
+        if choice.territory is not None:
+            return redirect(
+                "planning:coverage", level=choice.territory.level, code=choice.territory.code
+            )
+        candidates = list(choice.candidates)
+        if not candidates:
+            error = (
+                _(
+                    "Aucun territoire ne s'appelle « %s ». Tapez le début de son nom, ou son code "
+                    "INSEE."
+                )
+                % text
+            )
+    return render(
+        request,
+        "planning/coverage_search.html",
+        {"query": text, "candidates": candidates, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _territory_label(text: str) -> str:
+    """A territory passed in a link (`departement:64`) shown as a person reads it."""
+    text = text.strip()[:100]
+    if not text or has_control_characters(text):
+        return ""
+    choice = choose_territory(text)
+    return suggestion_label(choice.territory) if choice.territory is not None else text
+
+
 @require_http_methods(["GET", "POST"])
 def plan_list(request: HttpRequest) -> HttpResponse:
     """The form that asks for a plan (signed-in people) and the plans one may follow."""
     if request.method == "POST" and not can_create_plan(request.user):
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    initial = {"territory": request.GET.get("territory", "")}
+    initial = {"territory": _territory_label(request.GET.get("territory", ""))}
     if request.GET.get("kind") in PlaceKind.values:
         initial["kind"] = request.GET["kind"]
     form = PlanForm(request.POST or None, initial=initial)

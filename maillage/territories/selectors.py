@@ -4,6 +4,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Case, IntegerField, Q, Value, When
+
 from maillage.common.text import fold
 
 from .models import Territory
@@ -119,16 +121,148 @@ def communes_in(territory: Territory):
     return communes.filter(**{TERRITORY_FIELD_FOR_LEVEL[territory.level]: territory.code})
 
 
-def search_communes(query: str, *, limit: int = 10) -> list[Territory]:
-    """Communes whose folded name starts with the folded query, most populated first."""
-    folded = fold(query)
+# Territory search (the API `GET /api/v1/territories?q=`, the autocompletes and the plain forms).
+# Higher levels first when everything else is equal: "Paris" the département before the commune.
+LEVEL_ORDER = (Level.REGION, Level.DEPARTEMENT, Level.EPCI, Level.COMMUNE)
+MAX_SEARCH_CHARS = 100
+# Match classes, best first: the whole name, its start, the start of one of its words, anywhere.
+EXACT, PREFIX, WORD_PREFIX, CONTAINS = 0, 1, 2, 3
+# A qualified suggestion, as the autocompletes write it: "Pau (64)", "Bretagne (région)".
+QUALIFIED = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
+
+
+# Abbreviations people type for the words names spell out: "St-Étienne" is Saint-Étienne.
+ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def search_key(text: str) -> str:
+    """The folded form of a typed name, abbreviations spelled out, as `search_name` holds it.
+
+    >>> search_key("St-Étienne-du-Rouvray")
+    'saint etienne du rouvray'
+    """
+    return " ".join(ABBREVIATIONS.get(word, word) for word in fold(text).split())
+
+
+def _levels(levels) -> list[str]:
+    return [level for level in LEVEL_ORDER if not levels or level in levels]
+
+
+def territory_matches(query: str, *, levels=()):
+    """Territories whose folded name holds the folded `query` (or whose code is `query`),
+    annotated with `match` (EXACT … CONTAINS) and ordered best first: match class, then
+    population (largest first), then level (région first), then name. One query.
+
+    "Gironde" gives the département before Gironde-sur-Dropt (an exact name before a prefix),
+    "Pays Basque" the CA du Pays Basque (a word prefix), accents and case aside.
+    """
+    folded = search_key(query[:MAX_SEARCH_CHARS])
     if not folded:
-        return []
-    return list(
-        Territory.objects.filter(level=Level.COMMUNE, search_name__startswith=folded).order_by(
-            "-population"
-        )[:limit]
+        return Territory.objects.none()
+    wanted = _levels(levels)
+    code = query.strip().upper()
+    by_code = Q(code=code) if CODE.fullmatch(code) else Q(pk__in=[])
+    level_rank = Case(
+        *(When(level=level, then=Value(rank)) for rank, level in enumerate(LEVEL_ORDER)),
+        output_field=IntegerField(),
     )
+    match = Case(
+        When(by_code | Q(search_name=folded), then=Value(EXACT)),
+        When(search_name__startswith=folded, then=Value(PREFIX)),
+        When(search_name__contains=f" {folded}", then=Value(WORD_PREFIX)),
+        default=Value(CONTAINS),
+        output_field=IntegerField(),
+    )
+    territories = Territory.objects.filter(by_code | Q(search_name__contains=folded)).annotate(
+        match=match, level_rank=level_rank
+    )
+    if len(wanted) < len(LEVEL_ORDER):
+        # On the rank, not the column: SQLite would walk the (level, code) index of 35,000
+        # communes and read each row, twice as slow as the scan the `LIKE` needs anyway.
+        territories = territories.filter(level_rank__in=[LEVEL_ORDER.index(w) for w in wanted])
+    return territories.order_by("match", "-population", "level_rank", "search_name", "code")
+
+
+def search_territories(query: str, *, levels=(), limit: int = 10) -> list[Territory]:
+    """The best `limit` territories for `query` (see `territory_matches`)."""
+    return list(territory_matches(query, levels=levels)[:limit])
+
+
+@dataclass(frozen=True)
+class TerritoryChoice:
+    """What a name typed in a territory field stands for: one territory, or the candidates the
+    person chooses from (none: nothing bears that name)."""
+
+    territory: Territory | None
+    candidates: tuple[Territory, ...] = ()
+
+
+def _qualifier_filter(qualifier: str):
+    """A suggestion's qualifier: a level label ("région"), a département code ("64")."""
+    folded = fold(qualifier)
+    for level in Level:
+        if folded == fold(str(level.label)) or folded == level.value:
+            return {"level": level.value}
+    if CODE.fullmatch(qualifier.strip()):
+        return {"departement_code": qualifier.strip().upper()}
+    return None
+
+
+def _best_of_exact(exact: list[Territory]) -> Territory | None:
+    """Among territories bearing exactly the typed name, the one it means without asking: the
+    only one, or the only one at the highest level when that level is above the commune
+    ("Bretagne" is the région, not the two communes of that name). Homonym communes ask."""
+    if len(exact) == 1:
+        return exact[0]
+    top = min(LEVEL_ORDER.index(territory.level) for territory in exact)
+    highest = [t for t in exact if LEVEL_ORDER.index(t.level) == top]
+    if len(highest) == 1 and highest[0].level != Level.COMMUNE:
+        return highest[0]
+    return None
+
+
+def choose_territory(text: str, *, levels=(), limit: int = 10) -> TerritoryChoice:
+    """The territory a person means by what they typed: a name ("Gironde", "pays basque"), a
+    suggestion of the autocomplete ("Pau (64)", "Bretagne (région)"), a reference
+    (`departement:64`) or a code (`64445`). Two queries at most.
+    """
+    text = text.strip()
+    if not text:
+        return TerritoryChoice(None)
+    if any(char.isdigit() for char in text) or ":" in text:
+        try:
+            return TerritoryChoice(resolve_territory(text))
+        except UnknownTerritory:
+            if ":" in text:
+                return TerritoryChoice(None)
+    qualified = QUALIFIED.match(text)
+    if qualified and (extra := _qualifier_filter(qualified["qualifier"])) is not None:
+        named = list(
+            Territory.objects.filter(
+                level__in=_levels(levels), search_name=search_key(qualified["name"]), **extra
+            ).order_by("-population")[:limit]
+        )
+        if len(named) == 1:
+            return TerritoryChoice(named[0])
+        if named:
+            return TerritoryChoice(None, tuple(named))
+        text = qualified["name"]
+    candidates = search_territories(text, levels=levels, limit=limit)
+    exact = [t for t in candidates if t.match == EXACT]
+    if exact and (chosen := _best_of_exact(exact)) is not None:
+        return TerritoryChoice(chosen, tuple(t for t in candidates if t != chosen))
+    if len(candidates) == 1:
+        return TerritoryChoice(candidates[0])
+    return TerritoryChoice(None, tuple(exact or candidates))
+
+
+def suggestion_label(territory: Territory) -> str:
+    """How the autocompletes write a territory, and `choose_territory` reads it back: a commune
+    with its département ("Pau (64)"), any other territory with its level ("Bretagne (région)")."""
+    if territory.level == Level.COMMUNE:
+        return f"{territory.name} ({territory.departement_code})"
+    label = str(Level(territory.level).label)
+    return f"{territory.name} ({label if label.isupper() else label.lower()})"
 
 
 @dataclass(frozen=True)

@@ -74,18 +74,6 @@ def test_search_filters_the_list_without_reloading(page, site):
     assert titles.all_text_contents() == ["Cowork Lescar"]
 
 
-def test_territory_field_suggests_communes(page, site):
-    page.goto(f"{site}/lieux/")
-    page.locator("#f-territory").press_sequentially("Pa")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#territory-options option').length === 2"
-    )
-    values = page.eval_on_selector_all(
-        "#territory-options option", "nodes => nodes.map(n => n.value)"
-    )
-    assert values == ["commune:75056", "commune:64445"]
-
-
 def test_place_page_says_whether_it_is_open_now(page, site):
     always = make_place(name="Le Phare", kinds=["coworking"], opening_hours="24/7")
     never = make_place(name="La Remise", kinds=["tool_library"], opening_hours="Mo-Su off")

@@ -84,10 +84,14 @@ def test_public_pages_break_no_rule(page, site, places, csp_violations):
     page.wait_for_url("**/lieux/?kind=fablab")
     page.wait_for_function("() => document.querySelectorAll('.result-list .card').length === 1")
     page.locator("#f-territory").press_sequentially("Pa")  # htmx suggestions
-    page.wait_for_function("() => document.querySelectorAll('#territory-options option').length")
+    page.wait_for_function("() => document.querySelectorAll('#f-territory-options option').length")
     visit(page, f"{site}/lieux/{places[0].slug}/", csp_violations)
     page.wait_for_selector("#carte-lieu[data-marker-count='1']")
     visit(page, f"{site}/territoires/", csp_violations)
+    page.locator("#territory-q").press_sequentially("Pa")  # htmx suggestions
+    page.wait_for_function("() => document.querySelectorAll('#territory-q-options option').length")
+    visit(page, f"{site}/territoires/?q=pa", csp_violations)
+    visit(page, f"{site}/analyse/couverture/?territory=pa", csp_violations)
     visit(page, f"{site}/territoires/departement/64/", csp_violations)
     page.wait_for_selector("#white-zones-map[data-marker-count]")  # coverage, loaded by htmx
     page.select_option("#id_radius_km", "5")  # and swapped again

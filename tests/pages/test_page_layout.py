@@ -14,6 +14,9 @@ PUBLIC_PAGES = [
     "/territoires/",
     "/territoires/departement/64/",
     "/territoires/commune/64445/",
+    "/territoires/?q=pa",  # the territories a name may mean
+    "/analyse/couverture/departement/64/",
+    "/analyse/couverture/?territory=pa",
     "/comptes/connexion/",
 ]
 

@@ -88,16 +88,21 @@ def test_filter_form_keeps_what_was_typed(client, directory):
     page = parse(client.get("/lieux/?q=atelier&kind=fablab&territory=Pau&open_now=1"))
     form = page.select_one("form#filtres")
     assert form.select_one("#f-q")["value"] == "atelier"
-    assert form.select_one("#f-territory")["value"] == "Pau"
+    # The name typed, as the territory it resolved to (never a code syntax).
+    assert form.select_one("#f-territory")["value"] == "Pau (64)"
     assert [box["value"] for box in form.select("input[name=kind][checked]")] == ["fablab"]
     assert form.select_one("#f-open-now").has_attr("checked")
 
 
 def test_invalid_filters_are_explained_next_to_their_field(client, directory):
     page = parse(client.get("/lieux/?territory=zz99&radius_km=-3&near_commune=Nullepart"), 400)
-    assert field_errors(page, "territory")[0].startswith("Territoire « zz99 » introuvable.")
+    assert field_errors(page, "territory") == [
+        "Aucun territoire ne s'appelle « zz99 ». Tapez le début de son nom et choisissez "
+        "parmi les suggestions, ou donnez son code INSEE."
+    ]
     assert field_errors(page, "near_commune") == [
-        "Aucune commune ne s'appelle « Nullepart ». Essayez son code INSEE."
+        "Aucune commune ne s'appelle « Nullepart ». Tapez le début de son nom et choisissez "
+        "parmi les suggestions, ou donnez son code INSEE."
     ]
     assert field_errors(page, "radius_km")[0].startswith("Rayon en kilomètres attendu")
     assert page.select_one("#resultats .alert-error") is not None
@@ -105,7 +110,7 @@ def test_invalid_filters_are_explained_next_to_their_field(client, directory):
     assert len(page.select(".result-list .card")) == 3
 
 
-def test_a_name_shared_by_several_communes_asks_for_the_code(client, directory):
+def test_a_name_shared_by_several_communes_offers_them_to_choose(client, directory):
     for code, departement in (("97127", "971"), ("05151", "05")):
         Territory.objects.create(
             level="commune",
@@ -117,11 +122,18 @@ def test_a_name_shared_by_several_communes_asks_for_the_code(client, directory):
             longitude=5.0,
             departement_code=departement,
         )
-    page = parse(client.get("/lieux/?territory=Saint-Martin"), 400)
+    page = parse(client.get("/lieux/?territory=Saint-Martin&kind=fablab"), 400)
     assert field_errors(page, "territory") == [
-        "Plusieurs communes s'appellent « Saint-Martin » : précisez le code INSEE "
-        "(05151 — Saint-Martin (05), 97127 — Saint-Martin (971))."
+        "Plusieurs territoires répondent à « Saint-Martin » : choisissez le vôtre dans la liste."
     ]
+    choices = page.select("#resultats .territory-choices a")
+    assert [(link.get_text(), link["href"]) for link in choices] == [
+        ("Saint-Martin (05)", "?kind=fablab&territory=commune%3A05151"),
+        ("Saint-Martin (971)", "?kind=fablab&territory=commune%3A97127"),
+    ]
+    chosen = parse(client.get("/lieux/" + choices[1]["href"]))
+    assert chosen.select_one("#f-territory")["value"] == "Saint-Martin (971)"
+    assert chosen.select(".result-list .card") == []
 
 
 def test_pagination_keeps_the_filters(client):
@@ -153,7 +165,7 @@ def test_htmx_gets_the_results_fragment_with_out_of_band_errors(client, director
     assert [card.h3.a.get_text() for card in page.select(".card")] == ["La Fabrique"]
     slots = {slot["id"]: slot.get_text(strip=True) for slot in page.select("[hx-swap-oob]")}
     assert slots["error-q"] == ""
-    assert slots["error-territory"].startswith("Territoire « zz99 » introuvable.")
+    assert slots["error-territory"].startswith("Aucun territoire ne s'appelle « zz99 ».")
     source = page.select_one("[data-results-geojson]")
     assert source["data-results-geojson"] == "/api/v1/places.geojson?compact=1&kind=fablab"
 
@@ -183,7 +195,8 @@ def test_filter_form_is_wired_for_htmx_and_works_without_it(client):
     )
     territory = form.select_one("#f-territory")
     assert territory["hx-get"] == "/territoires/suggestions/"
-    assert territory["list"] == "territory-options"
+    assert territory["list"] == "f-territory-options"
+    assert form.select_one("datalist#f-territory-options") is not None
 
 
 def queries_for(client, url: str) -> int:
@@ -193,7 +206,13 @@ def queries_for(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?territory=Pau&kind=fablab", "?near_commune=Pau&open_now=1&radius_km=50"]
+    "query",
+    [
+        "",
+        "?territory=Pau&kind=fablab",
+        "?near_commune=Pau&open_now=1&radius_km=50",
+        "?q=fablb&territory=Pau",
+    ],
 )
 def test_list_query_count_does_not_grow_with_the_page(client, query, django_assert_max_num_queries):
     """A full first page costs as many queries with 21 matches as with 60."""
@@ -206,4 +225,6 @@ def test_list_query_count_does_not_grow_with_the_page(client, query, django_asse
         assert client.get(f"/lieux/{query}").status_code == 200
     with django_assert_max_num_queries(full_page):
         assert client.get(f"/lieux/{query}{'&' if query else '?'}page=3").status_code == 200
-    assert full_page <= 7
+    # On SQLite, a typo ("fablb") costs two lookups of the FTS5 vocabulary (places/search.py).
+    typo = connection.vendor == "sqlite" and "fablb" in query
+    assert full_page <= 7 + typo

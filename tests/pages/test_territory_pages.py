@@ -30,10 +30,35 @@ def test_index_lists_regions_with_population_and_places(client, place_a, place_b
     assert page.find("a", string="Île-de-France")["href"] == "/territoires/region/11/"
 
 
-def test_index_search_by_name_lists_communes(client):
-    page = parse(client.get("/territoires/?q=les"))
-    links = {a.get_text(): a["href"] for a in page.select("main ul a")}
-    assert links == {"Lescar": "/territoires/commune/64348/"}
+def test_index_search_by_name_lists_the_territories_it_may_mean(client):
+    """Every level, best match first: names starting with the text (largest first, the
+    département before the commune of the same size), then names with a word starting so."""
+    page = parse(client.get("/territoires/?q=pa"))
+    links = [(a.get_text(), a["href"]) for a in page.select("main ul.territory-choices a")]
+    assert links == [
+        ("Paris", "/territoires/departement/75/"),
+        ("Paris", "/territoires/commune/75056/"),
+        ("Pau", "/territoires/commune/64445/"),
+        ("CA Pau Béarn Pyrénées", "/territoires/epci/200067254/"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [
+        ("pyrenees atlantiques", "/territoires/departement/64/"),
+        ("PAU", "/territoires/commune/64445/"),
+        ("Pau (64)", "/territoires/commune/64445/"),  # a suggestion of the autocomplete
+        ("Paris (département)", "/territoires/departement/75/"),
+        ("Paris (75)", "/territoires/commune/75056/"),
+        ("nouvelle-aquitaine", "/territoires/region/75/"),
+        ("béarn", "/territoires/epci/200067254/"),  # the only name holding it
+        ("les", "/territoires/commune/64348/"),
+    ],
+)
+def test_index_search_by_name_goes_to_the_territory_it_says(client, query, location):
+    response = client.get("/territoires/", {"q": query})
+    assert (response.status_code, response["Location"]) == (302, location)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +78,7 @@ def test_index_search_by_code_goes_to_the_territory(client, query, location):
 def test_index_search_explains_what_it_did_not_find(client):
     page = parse(client.get("/territoires/?q=zorglub"))
     assert page.select_one("#territory-q-error").get_text() == (
-        "Aucune commune ne commence par « zorglub »."
+        "Aucun territoire ne s'appelle « zorglub ». Tapez le début de son nom, ou son code INSEE."
     )
 
 
@@ -128,21 +153,31 @@ def test_index_query_count_is_constant(client, django_assert_max_num_queries):
         client.get("/territoires/")
 
 
-def test_commune_suggestions_for_the_list_filters(client):
+def test_territory_suggestions_name_territories_as_people_read_them(client):
+    """The value of each option is what the field will hold and the server read back: a name
+    with its département or its level, never a code syntax."""
     response = client.get("/territoires/suggestions/", {"for": "territory", "territory": "pa"})
     options = parse(response).find_all("option")
     assert [(option["value"], text(option)) for option in options] == [
-        ("commune:75056", "Paris (75) — 2 133 111 hab."),
-        ("commune:64445", "Pau (64) — 75 665 hab."),
+        ("Paris (département)", "Département · 2 133 111 hab."),
+        ("Paris (75)", "Commune · 2 133 111 hab."),
+        ("Pau (64)", "Commune · 75 665 hab."),
+        ("CA Pau Béarn Pyrénées (EPCI)", "EPCI · 162 000 hab."),
     ]
     response = client.get(
         "/territoires/suggestions/", {"for": "near_commune", "near_commune": "pa"}
     )
     assert [option["value"] for option in parse(response).find_all("option")] == [
-        "75056",
-        "64445",
+        "Paris (75)",
+        "Pau (64)",
+    ]
+    response = client.get("/territoires/suggestions/", {"for": "q", "q": "PYRÉNÉES"})
+    assert [option["value"] for option in parse(response).find_all("option")] == [
+        "Pyrénées-Atlantiques (département)",
+        "CA Pau Béarn Pyrénées (EPCI)",
     ]
     assert (
         parse(client.get("/territoires/suggestions/?for=territory&territory=p")).find("option")
         is None
     )
+    assert parse(client.get("/territoires/suggestions/?territory=pa%00")).find("option") is None

@@ -185,7 +185,9 @@ def test_form_is_prefilled_from_the_territory_page(client):
     page = parse(
         client.get("/analyse/planifier/", {"territory": "departement:64", "kind": "fablab"})
     )
-    assert page.find("input", attrs={"name": "territory"})["value"] == "departement:64"
+    assert page.find("input", attrs={"name": "territory"})["value"] == (
+        "Pyrénées-Atlantiques (département)"
+    )
     assert (
         page.find("select", attrs={"name": "kind"}).find("option", selected=True)["value"]
         == "fablab"
