@@ -21,7 +21,7 @@ from maillage.territories.selectors import (
 
 from .kinds import PlaceKind
 from .selectors import territory_figures, with_place_counts
-from .views import geojson_url
+from .views import download_urls, geojson_url
 
 Level = Territory.Level
 CHILD_LEVEL = {
@@ -114,6 +114,7 @@ def territory_detail(request: HttpRequest, level: str, code: str) -> HttpRespons
             "child_level": Level(child_level).label if child_level else "",
             "children": children,
             "geojson_url": geojson_url({"territory": [territory.ref]}),
+            **download_urls({"territory": [territory.ref]}),
             "center": f"{territory.latitude},{territory.longitude}"
             if territory.latitude is not None
             else "",
