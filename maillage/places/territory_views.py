@@ -30,6 +30,11 @@ CHILD_LEVEL = {
     Level.EPCI: Level.COMMUNE,
 }
 SEARCH_RESULTS = 20
+# INSEE codes: a région has two digits; an overseas collectivity, filed both as a « région » and
+# a « département » in the reference file, has three (975 Saint-Pierre-et-Miquelon, 977, 978,
+# 986, 987, 988).
+REGION_CODE_LENGTH = 2
+OVERSEAS_COLLECTIVITY_CODES = {"975", "977", "978", "986", "987", "988"}
 
 
 def _with_density(territories) -> list[Territory]:
@@ -64,15 +69,33 @@ def territory_index(request: HttpRequest) -> HttpResponse:
             communes = search_communes(query, limit=SEARCH_RESULTS)
             if not communes:
                 error = _("Aucune commune ne commence par « %s ».") % query
+    # Folded, so that "Île-de-France" sorts among the I, not after the Z.
     regions = sorted(
         _with_density(with_place_counts(Territory.objects.all(), level=Level.REGION)),
-        # Folded, so that "Île-de-France" sorts among the I, not after the Z.
         key=lambda region: fold(region.name),
+    )
+    departements = _with_density(
+        with_place_counts(Territory.objects.all(), level=Level.DEPARTEMENT).order_by("code")
     )
     return render(
         request,
         "territories/territory_index.html",
-        {"query": query, "communes": communes, "error": error, "regions": regions},
+        {
+            "query": query,
+            "communes": communes,
+            "error": error,
+            # The 18 régions (two-digit codes); the overseas collectivities (three-digit codes:
+            # Saint-Pierre-et-Miquelon, Polynésie française…) are listed apart, as INSEE does.
+            "regions": [region for region in regions if len(region.code) == REGION_CODE_LENGTH],
+            "collectivities": [
+                region for region in regions if len(region.code) != REGION_CODE_LENGTH
+            ],
+            "departements": [
+                departement
+                for departement in departements
+                if departement.code not in OVERSEAS_COLLECTIVITY_CODES
+            ],
+        },
         status=status,
     )
 
