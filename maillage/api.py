@@ -13,6 +13,7 @@ from maillage.bookings.api import router as bookings_router
 from maillage.checkins.api import router as checkins_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.federation.api import router as federation_router
+from maillage.common.schema_errors import schema_error_message
 from maillage.governance.api import router as governance_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
@@ -61,7 +62,9 @@ def on_schema_error(request, exc: NinjaValidationError):
         if location and location[0] in PARAMETER_SOURCES:
             location = location[1:]
         location = [part for part in location if part != "payload"]
-        errors.append({"field": ".".join(location) or "__all__", "message": error.get("msg", "")})
+        errors.append(
+            {"field": ".".join(location) or "__all__", "message": schema_error_message(error)}
+        )
     return _error(request, 422, _("Les données envoyées sont invalides."), errors)
 
 

@@ -66,3 +66,16 @@ def app_server(django_db_setup):
 
     with app_server_for(connection.settings_dict) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def french_after_each_test():
+    """LocaleMiddleware activates the language of each request in the thread that serves it and
+    leaves it active: after a test client request in English (`?lang=en`, Accept-Language), a
+    test calling gettext directly would read English. Every test starts and ends in French."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

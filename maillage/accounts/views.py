@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maillage.common.compression import never_compress
 from maillage.common.mail import queue_mail
 
 from . import services
@@ -49,24 +50,36 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=LOCKOUT_STATUS)
 
 
+NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a session key, not a secret
+
+
+@never_compress  # prints a secret: see maillage.common.compression
 @never_cache
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """The person's API tokens; a POST creates one and shows its value this once only."""
+    """The person's API tokens. A POST creates one and redirects (Post/Redirect/Get: reloading
+    the page creates nothing); the new value waits in the session and is shown once, by the
+    first page that takes it out."""
     form = ApiTokenForm(request.POST or None)
-    created, raw_token = None, None
     if request.method == "POST" and form.is_valid():
         created, raw_token = create_api_token(user=request.user, name=form.cleaned_data["name"])
-        form = ApiTokenForm()
+        request.session[NEW_TOKEN_SESSION_KEY] = {"id": created.pk, "value": raw_token}
+        return redirect("accounts:tokens")
+    tokens = ApiToken.objects.filter(user=request.user)
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    created = None
+    if new_token is not None:
+        created = next((token for token in tokens if token.pk == new_token["id"]), None)
     return render(
         request,
         "accounts/api_tokens.html",
         {
             "form": form,
             "created": created,
-            "raw_token": raw_token,
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "raw_token": new_token["value"] if created is not None else None,
+            "tokens": tokens,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -209,6 +222,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:my_data")
 
 
+@never_compress  # prints a secret: see maillage.common.compression
 @never_cache
 @login_required
 def my_data_export(request: HttpRequest) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maillage.common.compression import never_compress
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.members.dashboard import render_sections
 from maillage.places.models import Place
@@ -437,6 +438,7 @@ def secret_feed(request: HttpRequest, secret: str) -> HttpResponse:
     return _ics(content, f"reservations-{feed.place.slug}.ics")
 
 
+@never_compress  # prints a secret: see maillage.common.compression
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])

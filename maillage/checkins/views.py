@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.accounts.models import User
+from maillage.common.compression import never_compress
 from maillage.common.errors import Conflict, ValidationFailed
 from maillage.places.models import Place
 
@@ -83,6 +84,7 @@ def presence(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@never_compress  # prints a secret: see maillage.common.compression
 @login_required
 def desk(request: HttpRequest, slug: str) -> HttpResponse:
     """The front-desk screen: the place's current QR code, reloaded every minute."""

@@ -94,3 +94,13 @@ def retry_action(retry: Callable) -> Callable:
             )
 
     return retry_selected
+
+
+def hide_task_results() -> None:
+    """django-tasks-db's raw task rows stay out of the admin (maillage.common.third_party_apps):
+    the job admins of opendata and planning show the same jobs in French. Called from
+    CommonConfig.ready(), after the admin's autodiscovery registered it."""
+    from django_tasks_db.models import DBTaskResult
+
+    if admin.site.is_registered(DBTaskResult):
+        admin.site.unregister(DBTaskResult)

@@ -13,6 +13,7 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine, engines
@@ -106,7 +107,8 @@ def forget_mail_to(address: str) -> int:
     """Delete the queued and sent messages addressed to `address` (their rendered text names
     the person) from the task table; how many. For account deletion: nothing personal stays.
     """
-    if not address or "django_tasks_db" not in settings.INSTALLED_APPS:
+    # Asked of the app registry: INSTALLED_APPS names the app by its config class.
+    if not address or not apps.is_installed("django_tasks_db"):
         return 0
     from django_tasks_db.models import DBTaskResult
 

@@ -73,3 +73,19 @@ def iter_csv(
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+# French Excel reads a CSV without a byte-order mark as Windows-1252 (« Pyrénées » becomes
+# « PyrÃ©nÃ©es »); with one it reads UTF-8. Files offered to people carry it; the importer
+# (common.encoding) reads it back, and API exports for programs go without it.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def with_byte_order_mark(chunks: Iterable[str]) -> Iterator[str]:
+    """`chunks` (CSV text, piece by piece) preceded by the UTF-8 byte-order mark.
+
+    >>> "".join(with_byte_order_mark(["a,b\\r\\n"])).encode()[:3]
+    b'\\xef\\xbb\\xbf'
+    """
+    yield BYTE_ORDER_MARK
+    yield from chunks

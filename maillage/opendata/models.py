@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from maillage.common.models import Job, JobState
 
@@ -48,3 +49,31 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"{self.source} — {self.file_name}"
+
+    @property
+    def outcome(self) -> str:
+        """The state in the reader's words. A partial import that rejected rows "fails" for the
+        command's exit code, yet it ran to its end and wrote the valid rows: it says « terminé,
+        N lignes rejetées », not « échoué »; an all-or-nothing import refused for its rows says
+        that nothing was written."""
+        stopped = bool(self.error_message)
+        if self.state == JobState.FAILED and self.rejected_count and not stopped:
+            values = {"count": self.rejected_count}
+            if self.partial:
+                return (
+                    ngettext(
+                        "terminé, %(count)d ligne rejetée",
+                        "terminé, %(count)d lignes rejetées",
+                        self.rejected_count,
+                    )
+                    % values
+                )
+            return (
+                ngettext(
+                    "refusé : %(count)d ligne rejetée, rien n'est écrit",
+                    "refusé : %(count)d lignes rejetées, rien n'est écrit",
+                    self.rejected_count,
+                )
+                % values
+            )
+        return self.get_state_display()

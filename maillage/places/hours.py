@@ -7,6 +7,7 @@ French public holidays (`PH`) apply everywhere: opening-hours-py's calendar is t
 (country "FR"), so holidays proper to one overseas territory are not known to it.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -18,18 +19,54 @@ from django.utils.translation import gettext as _
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# A valid example shown with every message (the common shape: weekdays with a lunch break,
+# Saturday, closed on public holidays).
+HOURS_EXAMPLE = "Mo-Fr 09:00-12:30,14:00-18:00; Sa 10:00-17:00; PH off"
+FRENCH_DAYS = re.compile(
+    r"\b(lu|ma|me|je|ve|di|lun|mar|mer|jeu|ven|sam|dim|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche)\b",
+    re.IGNORECASE,
+)
+FRENCH_TIME = re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b", re.IGNORECASE)
+TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+
+
 def opening_hours_error(expression: str) -> str | None:
-    """A message explaining why `expression` is not valid OSM opening_hours, or None."""
+    """A message in plain words saying why `expression` is not valid OSM opening_hours, with a
+    valid example, or None. The parser's own message (a grammar trace) is never shown: the
+    common mistakes are recognised first (French day names, « 9h-18h », impossible times), and
+    anything else gets the general rule."""
     try:
         # Parsed through the cache that evaluation uses: imports repeat the same few hours.
         _parsed(expression)
-    except (opening_hours.ParserError, ValueError) as exc:
-        first_line = str(exc).splitlines()[0].strip()
-        return _(
-            "Horaires illisibles (syntaxe OpenStreetMap attendue, "
-            "ex. « Mo-Fr 09:00-18:00; PH off ») : %(detail)s"
-        ) % {"detail": first_line}
+    except (opening_hours.ParserError, ValueError):
+        return _("%(problem)s Exemple valide : « %(example)s ».") % {
+            "problem": _hours_problem(expression),
+            "example": HOURS_EXAMPLE,
+        }
     return None
+
+
+def _hours_problem(expression: str) -> str:
+    if match := FRENCH_DAYS.search(expression):
+        return _(
+            "Les jours s’écrivent en abrégé anglais (Mo, Tu, We, Th, Fr, Sa, Su) : "
+            "« %(word)s » n’en est pas un."
+        ) % {"word": match.group(0)}
+    if match := FRENCH_TIME.search(expression):
+        return _(
+            "Les heures s’écrivent sur 24 heures avec deux points (09:00, 18:30) : "
+            "« %(time)s » ne se lit pas."
+        ) % {"time": match.group(0).strip()}
+    for match in TIME.finditer(expression):
+        hours, minutes = int(match.group(1)), int(match.group(2))
+        if hours > 48 or minutes > 59:  # OSM allows 26:00, past midnight
+            return _("L’heure « %(time)s » n’existe pas.") % {"time": match.group(0)}
+    return _(
+        "Ces horaires ne suivent pas la syntaxe OpenStreetMap : des jours (Mo-Fr), un espace, "
+        "des plages horaires (09:00-18:00) séparées par des virgules, et un point-virgule "
+        "entre deux règles."
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -19,7 +19,7 @@ from maillage.territories.selectors import (
 
 from .kinds import PlaceKind
 from .selectors import territory_figures, with_place_counts
-from .views import geojson_url
+from .views import download_urls, geojson_url
 
 Level = Territory.Level
 CHILD_LEVEL = {
@@ -28,6 +28,11 @@ CHILD_LEVEL = {
     Level.EPCI: Level.COMMUNE,
 }
 SEARCH_RESULTS = 20
+# INSEE codes: a région has two digits; an overseas collectivity, filed both as a « région » and
+# a « département » in the reference file, has three (975 Saint-Pierre-et-Miquelon, 977, 978,
+# 986, 987, 988).
+REGION_CODE_LENGTH = 2
+OVERSEAS_COLLECTIVITY_CODES = {"975", "977", "978", "986", "987", "988"}
 
 
 def _with_density(territories) -> list[Territory]:
@@ -65,10 +70,13 @@ def territory_index(request: HttpRequest) -> HttpResponse:
                 )
                 % query
             )
+    # Folded, so that "Île-de-France" sorts among the I, not after the Z.
     regions = sorted(
         _with_density(with_place_counts(Territory.objects.all(), level=Level.REGION)),
-        # Folded, so that "Île-de-France" sorts among the I, not after the Z.
         key=lambda region: fold(region.name),
+    )
+    departements = _with_density(
+        with_place_counts(Territory.objects.all(), level=Level.DEPARTEMENT).order_by("code")
     )
     return render(
         request,
@@ -77,7 +85,17 @@ def territory_index(request: HttpRequest) -> HttpResponse:
             "query": query,
             "candidates": candidates,
             "error": error,
-            "regions": regions,
+            # The 18 régions (two-digit codes); the overseas collectivities (three-digit codes:
+            # Saint-Pierre-et-Miquelon, Polynésie française…) are listed apart, as INSEE does.
+            "regions": [region for region in regions if len(region.code) == REGION_CODE_LENGTH],
+            "collectivities": [
+                region for region in regions if len(region.code) != REGION_CODE_LENGTH
+            ],
+            "departements": [
+                departement
+                for departement in departements
+                if departement.code not in OVERSEAS_COLLECTIVITY_CODES
+            ],
             "describedby": "territory-q-help" + (" territory-q-error" if error else ""),
         },
         status=status,
@@ -121,6 +139,7 @@ def territory_detail(request: HttpRequest, level: str, code: str) -> HttpRespons
             "child_level": Level(child_level).label if child_level else "",
             "children": children,
             "geojson_url": geojson_url({"territory": [territory.ref]}),
+            **download_urls({"territory": [territory.ref]}),
             "center": f"{territory.latitude},{territory.longitude}"
             if territory.latitude is not None
             else "",

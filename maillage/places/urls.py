@@ -7,6 +7,7 @@ app_name = "places"
 urlpatterns = [
     path("", views.home, name="home"),
     path("lieux/", views.place_list, name="list"),
+    path("lieux/export.csv", views.export_csv, name="export_csv"),
     # Before the slug pattern; slugs are `name-city`, so no place is called "nouveau".
     path("lieux/nouveau/", views.place_create, name="create"),
     path("lieux/<slug:slug>/", views.place_detail, name="detail"),

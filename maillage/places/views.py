@@ -12,18 +12,22 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from maillage.common.tabular import with_byte_order_mark
 from maillage.common.timeranges import territory_timezone
 
 from . import selectors, services
+from .filters import filters_from_params
+from .formats import EXPORT_FIELDS
+from .formats.canonical import iter_places_csv
 from .formats.schemaorg import place_jsonld
 from .forms import PlaceForm, parse_place_search
 from .hours import is_open_at, next_change, week_schedule
@@ -40,6 +44,37 @@ def geojson_url(params: Mapping[str, list[str]] | None = None) -> str:
     """The compact GeoJSON of the API for these filters (each with its list of values)."""
     query = {"compact": ["1"], **(params or {})}
     return f"{GEOJSON_PATH}?{urlencode(query, doseq=True)}"
+
+
+def download_urls(params: Mapping[str, list[str]]) -> dict[str, str]:
+    """« Télécharger ces résultats »: the CSV for people (with a byte-order mark, `export_csv`)
+    and the full GeoJSON of the API, both for the same filters (API parameters)."""
+    query = urlencode(params, doseq=True)
+    suffix = f"?{query}" if query else ""
+    return {
+        "download_csv_url": f"{reverse('places:export_csv')}{suffix}",
+        "download_geojson_url": f"{GEOJSON_PATH}{suffix}",
+    }
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Every place matching the list's filters (the API's parameters, as `download_urls` writes
+    them) in the canonical CSV, with a byte-order mark so that French Excel reads it as UTF-8;
+    the importer reads it back. Filters that do not validate answer 400 with the messages."""
+    filters, errors = filters_from_params(request.GET)
+    if errors:
+        return HttpResponse(
+            "\n".join(f"{error.field}: {error.message}" for error in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = selectors.search_places(filters, fields=EXPORT_FIELDS)
+    response = StreamingHttpResponse(
+        with_byte_order_mark(iter_places_csv(rows.items)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -120,6 +155,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
         "statuses": PlaceStatus.choices,
         "service_suggestions": selectors.popular_labels(Label.Category.SERVICE),
         "geojson_url": geojson_url(dict(search.api_params.lists())),
+        **download_urls(dict(search.api_params.lists())),
     }
     partial = request.htmx and request.htmx.target == "resultats"
     template = "places/_results.html" if partial else "places/place_list.html"

@@ -154,6 +154,21 @@ def white_zones_csv(zones: Iterable[dict[str, Any]]) -> Iterator[str]:
     return iter_csv(WHITE_ZONE_COLUMNS, zones)
 
 
+def white_zones_geojson(zones: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """White zones as GeoJSON points at each commune's centre (RFC 7946: longitude first)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [zone["longitude"], zone["latitude"]]},
+                "properties": {column: zone[column] for column in WHITE_ZONE_COLUMNS},
+            }
+            for zone in zones
+        ],
+    }
+
+
 def chosen_csv(report: dict[str, Any]) -> str:
     """`rank,id,name,latitude,longitude,gain`: the chosen sites in the order they were picked."""
     rows = ({"rank": rank, **site} for rank, site in enumerate(report["chosen"], 1))
@@ -224,7 +239,11 @@ def plan_text(report: dict[str, Any], *, about: str) -> str:
     if not report["chosen"]:
         lines.append(_("Aucun nouveau lieu ne couvrirait davantage d'habitant·es."))
     else:
-        lines.append(_("Lieux choisis, dans l'ordre :"))
+        lines.append(
+            _("Lieux de la solution exacte :")
+            if report.get("method") == "exact"
+            else _("Lieux choisis, dans l'ordre :")
+        )
         lines += [
             _("  %(rank)d. %(name)s (%(id)s ; %(latitude)s, %(longitude)s) : +%(gain)s habitant·es")
             % {

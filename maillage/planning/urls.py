@@ -13,4 +13,14 @@ urlpatterns = [
     path("couverture/", views.coverage_search, name="coverage_search"),
     # The same territory URL scheme as the territory pages: `couverture/departement/64/`.
     path("couverture/<slug:level>/<str:code>/", views.coverage_section, name="coverage"),
+    path(
+        "couverture/<slug:level>/<str:code>/zones-blanches.csv",
+        views.white_zones_csv,
+        name="white_zones_csv",
+    ),
+    path(
+        "couverture/<slug:level>/<str:code>/zones-blanches.geojson",
+        views.white_zones_geojson,
+        name="white_zones_geojson",
+    ),
 ]

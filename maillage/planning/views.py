@@ -5,8 +5,10 @@ computed, or read from the cache, only by this second request); without JavaScri
 links to the same URL, which then renders a page of its own.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
 from maillage.common.text import control_characters_message, has_control_characters
+from maillage.common.tabular import BYTE_ORDER_MARK, with_byte_order_mark
 from maillage.places.kinds import PlaceKind
 from maillage.places.views import geojson_url
 from maillage.territories.models import Territory
@@ -85,6 +88,7 @@ def coverage_section(request: HttpRequest, level: str, code: str) -> HttpRespons
             for z in zones
         ],
         "section_url": reverse("planning:coverage", args=[territory.level, territory.code]),
+        **_white_zone_downloads(territory, kind=kind, radius_km=radius_km),
     }
     template = "planning/_coverage_section.html" if request.htmx else "planning/coverage_page.html"
     return render(request, template, context)
@@ -129,6 +133,50 @@ def _territory_label(text: str) -> str:
         return ""
     choice = choose_territory(text)
     return suggestion_label(choice.territory) if choice.territory is not None else text
+def _white_zone_downloads(territory: Territory, *, kind: str, radius_km: float) -> dict:
+    params = {"kind": kind, "radius_km": f"{radius_km:g}"} if kind else {"radius_km": radius_km}
+    query = urlencode(params)
+    args = [territory.level, territory.code]
+    return {
+        "zones_csv_url": f"{reverse('planning:white_zones_csv', args=args)}?{query}",
+        "zones_geojson_url": f"{reverse('planning:white_zones_geojson', args=args)}?{query}",
+    }
+
+
+def _coverage_of(request: HttpRequest, level: str, code: str) -> tuple[Territory, dict]:
+    territory = _territory_or_404(level, code)
+    kind, radius_km = CoverageFilterForm(request.GET or None).values()
+    return territory, territory_coverage(territory=territory, kind=kind, radius_km=radius_km)
+
+
+@require_GET
+def white_zones_csv(request: HttpRequest, level: str, code: str) -> StreamingHttpResponse:
+    """The white zones the coverage page maps (same kind and radius), largest first:
+    `code,name,population_uncovered,population_total`, with a byte-order mark for Excel."""
+    territory, figures = _coverage_of(request, level, code)
+    response = StreamingHttpResponse(
+        with_byte_order_mark(reports.white_zones_csv(figures["white_zones"])),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="zones-blanches-{territory.level}-{territory.code}.csv"'
+    )
+    return response
+
+
+@require_GET
+def white_zones_geojson(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    """The same white zones as GeoJSON points (each commune's centre)."""
+    territory, figures = _coverage_of(request, level, code)
+    response = JsonResponse(
+        reports.white_zones_geojson(figures["white_zones"]),
+        content_type="application/geo+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="zones-blanches-{territory.level}-{territory.code}.geojson"'
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,9 +261,12 @@ def _succeeded_result(request: HttpRequest, job_id: int) -> tuple[PlanJob, dict]
 
 @require_GET
 def plan_csv(request: HttpRequest, job_id: int) -> HttpResponse:
-    """The chosen sites as CSV: `rank,id,name,latitude,longitude,gain`."""
+    """The chosen sites as CSV: `rank,id,name,latitude,longitude,gain`, with a byte-order mark
+    for French Excel (common.tabular)."""
     job, result = _succeeded_result(request, job_id)
-    response = HttpResponse(reports.chosen_csv(result), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        BYTE_ORDER_MARK + reports.chosen_csv(result), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="plan-{job.pk}.csv"'
     return response
 

@@ -45,13 +45,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "ninja",  # its templates and static files: the API docs page works offline
     # Before django_tasks_db, so that its `db_worker` command is the one Maillage wraps.
     "maillage.common",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "maillage.common.third_party_apps.TasksDatabaseConfig",  # django_tasks_db, named in French
+    "maillage.common.third_party_apps.AxesConfig",  # axes, named in French
     "csp",  # its system checks catch settings in django-csp's pre-4.0 format
     "maillage.accounts",
     "maillage.audit",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "maillage.opendata",
     "maillage.planning",
     "maillage.federation",
+    "maillage.legal",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 
@@ -74,8 +76,13 @@ MIDDLEWARE = [
     # cannot run a script either).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files already compressed (brotli and gzip files made
+    # by collectstatic in production); above everything that writes the body. Pages that print
+    # a secret stay uncompressed (BREACH): see maillage/common/compression.py.
+    "maillage.common.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "maillage.common.languages.QueryLanguageMiddleware",  # ?lang=en: each language its address
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -224,6 +231,26 @@ SITE_URL = env.read_str("SITE_URL", _DEFAULT_SITE_URL).rstrip("/")
 ACCOUNT_LINK_DAYS = env.read_int("ACCOUNT_LINK_DAYS", default=3)
 PASSWORD_RESET_TIMEOUT = ACCOUNT_LINK_DAYS * 24 * 3600
 DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")
+
+# Who publishes this instance, for the legal notice, the personal-data page and the contact page
+# (loi n° 2004-575 du 21 juin 2004, art. 6-III; RGPD art. 13): each instance states its own.
+# The defaults say plainly that they were not filled in; `check --deploy` warns about them in
+# production (maillage.legal.checks).
+PUBLISHER = {
+    "name": env.read_str("PUBLISHER_NAME", ""),
+    "legal_form": env.read_str("PUBLISHER_LEGAL_FORM", ""),
+    "address": env.read_str("PUBLISHER_ADDRESS", ""),
+    "siret": env.read_str("PUBLISHER_SIRET", ""),
+    "email": env.read_str("PUBLISHER_EMAIL", ""),
+    "phone": env.read_str("PUBLISHER_PHONE", ""),
+    "director": env.read_str("PUBLISHER_DIRECTOR", ""),
+    "dpo_email": env.read_str("PUBLISHER_DPO_EMAIL", ""),
+    "host": env.read_str("HOST_NAME", ""),
+    "host_address": env.read_str("HOST_ADDRESS", ""),
+    "host_phone": env.read_str("HOST_PHONE", ""),
+}
+# The date of the last accessibility audit shown on the accessibility statement (ISO date).
+ACCESSIBILITY_AUDIT_DATE = env.read_str("ACCESSIBILITY_AUDIT_DATE", "2026-12-01")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

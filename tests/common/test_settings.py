@@ -11,6 +11,13 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "maillage.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    # A public instance names its publisher and host (legal notice; maillage.legal.W001).
+    "PUBLISHER_NAME": "Tiers-lieux du Béarn",
+    "PUBLISHER_ADDRESS": "2 place Royale, 64000 Pau",
+    "PUBLISHER_EMAIL": "contact@example.org",
+    "PUBLISHER_DIRECTOR": "Camille Durand",
+    "HOST_NAME": "Hébergeur Exemple",
+    "HOST_ADDRESS": "1 rue du Serveur, 75001 Paris",
 }
 
 
@@ -24,6 +31,13 @@ def run_maillage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess
         check=False,
         timeout=120,
     )
+
+
+def test_check_deploy_warns_without_the_publisher():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if not key.startswith("PUBLISHER")}
+    result = run_maillage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 1
+    assert "maillage.legal.W001" in result.stderr + result.stdout
 
 
 def test_check_deploy_is_clean_in_production():

@@ -73,7 +73,7 @@ def test_my_places_says_when_there_is_none(client):
 def test_token_is_shown_once_then_listed_by_prefix(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post("/comptes/jetons/", {"name": "script d'import"})
+    response = client.post("/comptes/jetons/", {"name": "script d'import"}, follow=True)
     assert "no-store" in response["Cache-Control"]
     page = parse(response)
     raw = page.select_one("#nouveau-jeton").get_text()
@@ -89,10 +89,50 @@ def test_token_is_shown_once_then_listed_by_prefix(client):
     assert authenticate_token(raw) == user
 
 
+def test_creating_a_token_redirects_so_a_reload_creates_no_second_one(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/comptes/jetons/", {"name": "cron"})
+    assert (response.status_code, response["Location"]) == (302, "/comptes/jetons/")
+    first = parse(client.get("/comptes/jetons/"))
+    raw = first.select_one("#nouveau-jeton").get_text()
+    assert authenticate_token(raw) == user
+    # Reloading the page (a GET now, after the redirect) shows no value and creates nothing.
+    again = parse(client.get("/comptes/jetons/"))
+    assert again.select_one("#nouveau-jeton") is None
+    assert raw not in again.decode()
+    assert ApiToken.objects.filter(user=user).count() == 1
+
+
+def test_new_token_page_offers_a_copy_button_for_scripts_only(client):
+    """The button is `hidden` until common/copy.js (a static file: the policy allows no inline
+    script) finds the Clipboard API and shows it."""
+    client.force_login(UserFactory())
+    page = parse(client.post("/comptes/jetons/", {"name": "cron"}, follow=True))
+    button = page.select_one('button[data-copy-target="nouveau-jeton"]')
+    assert button.has_attr("hidden")
+    assert text(button) == "Copier le jeton"
+    assert page.select_one('script[src$="common/copy.js"]') is not None
+    assert page.select_one("script:not([src])") is None
+
+
+def test_token_pages_are_never_compressed(client):
+    """They print a secret next to text the person typed (the token's name): BREACH."""
+    client.force_login(UserFactory())
+    response = client.post(
+        "/comptes/jetons/", {"name": "cron"}, follow=True, HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert b'id="nouveau-jeton"' in response.content
+    assert not response.has_header("Content-Encoding")
+
+
 def test_token_name_is_required(client):
     client.force_login(UserFactory())
-    page = parse(client.post("/comptes/jetons/", {"name": ""}))
+    page = parse(client.post("/comptes/jetons/", {"name": ""}), status=400)
     assert page.select_one("#nouveau-jeton") is None
+    summary = page.select_one(".error-summary")
+    assert summary.has_attr("autofocus")
+    assert summary.select_one('a[href="#id_name"]') is not None
     assert text(page.select_one("#id_name_error")) == "Ce champ est obligatoire."
 
 

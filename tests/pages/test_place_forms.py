@@ -129,7 +129,9 @@ def test_edit_form_shows_the_validator_errors_next_to_the_fields(client, place_a
     assert errors["name"] == "Le nom est obligatoire."
     assert errors["kinds"] == "Au moins un type de lieu est obligatoire."
     assert errors["siret"] == "SIRET invalide : 14 chiffres avec une clé de contrôle juste."
-    assert errors["opening_hours"].startswith("Horaires illisibles")
+    assert errors["opening_hours"].endswith(
+        "Exemple valide : « Mo-Fr 09:00-12:30,14:00-18:00; Sa 10:00-17:00; PH off »."
+    )
     assert "Le formulaire contient 4 erreurs" in page.select_one(".alert-error").get_text()
     place_a.refresh_from_db()
     assert place_a.siret == "73282932000074"

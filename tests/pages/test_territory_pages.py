@@ -24,8 +24,12 @@ def table(page, caption_start: str) -> list[list[str]]:
 def test_index_lists_regions_with_population_and_places(client, place_a, place_b, place_paris):
     page = parse(client.get("/territoires/"))
     assert table(page, "Régions") == [
-        ["Île-de-France", "12 317 279", "1", "0,00"],
-        ["Nouvelle-Aquitaine", "6 033 952", "2", "0,00"],
+        ["Île-de-France", "12 317 279", "1", "0,00081"],
+        ["Nouvelle-Aquitaine", "6 033 952", "2", "0,0033"],
+    ]
+    assert table(page, "Départements") == [
+        ["64", "Pyrénées-Atlantiques", "687 240", "2", "0,029"],
+        ["75", "Paris", "2 133 111", "1", "0,0047"],
     ]
     assert page.find("a", string="Île-de-France")["href"] == "/territoires/region/11/"
 
@@ -149,8 +153,40 @@ def test_children_and_their_counts_cost_the_same_queries_whatever_their_number(c
 
 
 def test_index_query_count_is_constant(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):
+    """One query for the régions and collectivities, one for the départements."""
+    with django_assert_max_num_queries(2):
         client.get("/territoires/")
+
+
+@pytest.mark.django_db
+def test_index_lists_overseas_collectivities_apart(client):
+    Territory.objects.create(level="region", code="04", name="La Réunion", population=889679)
+    Territory.objects.create(
+        level="region", code="987", name="Polynésie française", population=278786
+    )
+    Territory.objects.create(
+        level="departement", code="987", name="Polynésie française", population=278786
+    )
+    page = parse(client.get("/territoires/"))
+    regions = [row[0] for row in table(page, "Régions")]
+    assert "La Réunion" in regions
+    assert "Polynésie française" not in regions
+    assert [row[0] for row in table(page, "Collectivités d’outre-mer")] == ["Polynésie française"]
+    assert "987" not in [row[0] for row in table(page, "Départements")]
+    assert text(page.find("h2", string=lambda s: s and "région" in s)) == "3 régions"
+
+
+def test_ratio_keeps_two_significant_digits():
+    from maillage.places.templatetags.places_tags import ratio
+
+    assert [ratio(value) for value in (None, 0, 0.000812, 0.0333, 1.234, 12.34)] == [
+        "—",
+        "0",
+        "0,00081",
+        "0,033",
+        "1,2",
+        "12",
+    ]
 
 
 def test_territory_suggestions_name_territories_as_people_read_them(client):

@@ -260,3 +260,43 @@ def test_week_schedule_lists_intervals_per_day():
 def test_opening_hours_error_message_is_readable():
     assert opening_hours_error(PARIS_HOURS) is None
     assert "OpenStreetMap" in opening_hours_error("tous les jours")
+
+
+EXAMPLE = " Exemple valide : « Mo-Fr 09:00-12:30,14:00-18:00; Sa 10:00-17:00; PH off »."
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        (
+            "Lu-Ve 09:00-18:00",
+            "Les jours s’écrivent en abrégé anglais (Mo, Tu, We, Th, Fr, Sa, Su) : "
+            "« Lu » n’en est pas un.",
+        ),
+        (
+            "Mo-Fr 9h-18h",
+            "Les heures s’écrivent sur 24 heures avec deux points (09:00, 18:30) : "
+            "« 9h » ne se lit pas.",
+        ),
+        ("Mo-Fr 09:00-18:75", "L’heure « 18:75 » n’existe pas."),
+        (
+            "ouvert en semaine",
+            "Ces horaires ne suivent pas la syntaxe OpenStreetMap : des jours (Mo-Fr), un espace, "
+            "des plages horaires (09:00-18:00) séparées par des virgules, et un point-virgule "
+            "entre deux règles.",
+        ),
+    ],
+)
+def test_opening_hours_errors_say_what_is_wrong_in_plain_words(hours, message):
+    """No parser internals: the mistake in words, then a valid example."""
+    assert opening_hours_error(hours) == message + EXAMPLE
+
+
+def test_opening_hours_errors_are_in_english_too():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert opening_hours_error("Lu 09:00-18:00") == (
+            "Days are written as English abbreviations (Mo, Tu, We, Th, Fr, Sa, Su): “Lu” is not "
+            "one. A valid example: “Mo-Fr 09:00-12:30,14:00-18:00; Sa 10:00-17:00; PH off”."
+        )

@@ -220,7 +220,8 @@ def test_plan_flow_from_the_form_to_the_downloads(client, fablab_pau):
     download = client.get(f"/analyse/planifier/{job.pk}/lieux.csv")
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     assert download["Content-Disposition"] == f'attachment; filename="plan-{job.pk}.csv"'
-    assert list(csv.reader(io.StringIO(download.content.decode()))) == [
+    assert download.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for French Excel
+    assert list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")))) == [
         ["rank", "id", "name", "latitude", "longitude", "gain"],
         ["1", "64024", "Anglet", "43.485", "-1.5195", "91343"],
     ]

@@ -1,10 +1,12 @@
 """Template filters for place pages: kind labels, phone display, roles shown in the menu."""
 
 import json
+import math
 
 import phonenumbers
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
@@ -19,6 +21,18 @@ register = template.Library()
 # ">" and "&" written as a JSON escape no such sequence is left, and the JSON decodes to the
 # same data (as Django's json_script does for application/json).
 _SCRIPT_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ratio(value: float | None) -> str:
+    """A ratio with two significant digits (French or English decimal mark): 1 place for 12
+    million people is « 0,00081 » per 10,000, not « 0,00 »; 12.34 is « 12 »."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "0"
+    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    return floatformat(value, digits)
 
 
 @register.filter
