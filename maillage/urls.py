@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maillage.checkins.urls")),
     path("", include("maillage.organisations.urls")),
     path("gouvernance/", include("maillage.governance.urls")),
+    path("", include("maillage.sharing.urls")),
     path("", include("maillage.bookings.urls")),
     path("", include("maillage.places.urls")),
 ]

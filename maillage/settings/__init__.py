@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "maillage.checkins",
     "maillage.organisations",
     "maillage.governance",
+    "maillage.sharing",
     "maillage.opendata",
     "maillage.planning",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
