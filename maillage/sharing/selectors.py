@@ -184,7 +184,7 @@ def visible_posts(viewer) -> QuerySet[Post]:
     return (
         Post.objects.filter(visible)
         .select_related("place", "territory", "author")
-        .annotate(reports=Count("reports"))
+        .annotate(report_count=Count("reports"))
         .order_by("-created_at", "-pk")
     )
 
