@@ -222,6 +222,7 @@ def test_the_books_always_balance_and_no_balance_goes_under_the_floor(floor, exc
     set_sharing(place, time_bank_enabled=True, overdraft_minutes=floor)
     people = [make_member(place) for _ in range(4)]
     for payer, payee, minutes in exchanges:
+        before = TimeTransfer.objects.filter(place=place).count()
         try:
             services.record_time_exchange(
                 actor=SYSTEM,
@@ -232,7 +233,8 @@ def test_the_books_always_balance_and_no_balance_goes_under_the_floor(floor, exc
                 label="échange",
             )
         except (Conflict, ValidationFailed):
-            pass
+            # A refused exchange writes nothing.
+            assert TimeTransfer.objects.filter(place=place).count() == before
         assert selectors.total_balance_minutes(place) == 0
         for person in people:
             for row in selectors.balances_of(person):
