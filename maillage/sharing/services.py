@@ -418,8 +418,10 @@ def check_out(
     check_actor(actor)
     place = item.place
     person = borrower if borrower is not None else actor
-    if is_system(person) or not isinstance(person, User):
+    if is_system(person):
         raise TypeError("lend to a user")
+    if not isinstance(person, User):
+        raise PermissionDenied
     staff = is_system(actor) or can_manage_items(actor, place)
     if person != actor and not staff:
         raise PermissionDenied
@@ -516,7 +518,9 @@ def renew_loan(*, actor: Actor, loan: Loan) -> Loan:
     later; refused when someone is waiting for the item or the place's renewals are used up."""
     check_actor(actor)
     _allowed(actor, can_renew(actor, loan))
-    loan = Loan.objects.select_for_update().select_related("item", "place").get(pk=loan.pk)
+    loan = (
+        Loan.objects.select_for_update(of=("self",)).select_related("item", "place").get(pk=loan.pk)
+    )
     if not loan.is_open:
         raise Conflict(_("Ce prêt est clos."))
     if _waiting(loan.item).exists():
@@ -582,7 +586,9 @@ def return_item(
         errors.append(FieldError("notes", _("Dites pourquoi la caution est gardée.")))
     if errors:
         raise ValidationFailed(errors)
-    loan = Loan.objects.select_for_update().select_related("item", "place").get(pk=loan.pk)
+    loan = (
+        Loan.objects.select_for_update(of=("self",)).select_related("item", "place").get(pk=loan.pk)
+    )
     outcome = _close_deposit(loan, keep_deposit)
     target = LoanState.DAMAGED if damaged else LoanState.RETURNED
     before_state = loan.state
@@ -637,7 +643,9 @@ def declare_lost(*, actor: Actor, loan: Loan, notes: str, keep_deposit: bool = T
     notes = (notes or "").strip()
     if not notes:
         raise ValidationFailed([FieldError("notes", _("Dites ce qui s'est passé."))])
-    loan = Loan.objects.select_for_update().select_related("item", "place").get(pk=loan.pk)
+    loan = (
+        Loan.objects.select_for_update(of=("self",)).select_related("item", "place").get(pk=loan.pk)
+    )
     outcome = _close_deposit(loan, keep_deposit and loan.deposit_outcome == DepositOutcome.HELD)
     before_state = loan.state
     _move(
@@ -687,8 +695,10 @@ def reserve_item(*, actor: Actor, item: Item, user: User | None = None) -> Reser
     borrow it instead (`Conflict`)."""
     check_actor(actor)
     person = user if user is not None else actor
-    if is_system(person) or not isinstance(person, User):
+    if is_system(person):
         raise TypeError("reserve for a user")
+    if not isinstance(person, User):
+        raise PermissionDenied
     if person != actor and not (is_system(actor) or can_manage_items(actor, item.place)):
         raise PermissionDenied
     if not can_reserve(person, item):
@@ -728,7 +738,9 @@ def cancel_reservation(*, actor: Actor, reservation: Reservation) -> Reservation
     check_actor(actor)
     _allowed(actor, can_cancel_reservation(actor, reservation))
     reservation = (
-        Reservation.objects.select_for_update().select_related("item__place").get(pk=reservation.pk)
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("item__place")
+        .get(pk=reservation.pk)
     )
     before = reservation.state
     _move(reservation, ReservationState.CANCELLED)
@@ -750,7 +762,7 @@ def _hold_for_next(*, actor: Actor, item: Item, now: datetime | None = None) -> 
         return None
     if Reservation.objects.filter(item=item, state=ReservationState.HELD).exists():
         return None
-    first = _waiting(item).select_for_update().select_related("user").first()
+    first = _waiting(item).select_for_update(of=("self",)).select_related("user").first()
     if first is None:
         return None
     hours = sharing_settings(item.place).hold_hours
@@ -974,7 +986,7 @@ def reply(*, actor: Actor, conversation: Conversation, body: str) -> Message:
     author's first reply discloses both addresses on the conversation page."""
     check_actor(actor)
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("post__author", "responder")
         .get(pk=conversation.pk)
     )
@@ -1016,7 +1028,11 @@ def fulfil_post(
     runs a time bank, the time the exchange took: the helper is credited, the helped debited."""
     check_actor(actor)
     _allowed(actor, can_change_post(actor, post))
-    post = Post.objects.select_for_update().select_related("place", "author").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("place", "author")
+        .get(pk=post.pk)
+    )
     if conversation is not None and conversation.post_id != post.pk:
         raise ValidationFailed(
             [FieldError("conversation", _("Cet échange n'est pas celui de l'annonce."))]
