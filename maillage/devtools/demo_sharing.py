@@ -6,8 +6,9 @@ needs, a time bank.
 a second run writes nothing. It makes, through the sharing services like every writer:
 
 - the place's settings: self-service borrowing, a time bank allowing 5 hours below zero;
-- thirteen items, at least one of each category of the shared taxonomy, among them « Perceuse à percussion » (available, for
-  the demo member to borrow), with a past loan and a repair in its history;
+- thirteen items, at least one of each category of the shared taxonomy, among them
+  « Perceuse à percussion » (available, for the demo member to borrow), with a past loan and a
+  repair in its history;
 - « Scie sauteuse » on loan to `demo-lucas`, with `demo-ines` waiting for it;
 - a few offers and needs, one fulfilled with 90 minutes moved in the time bank.
 """
