@@ -155,7 +155,7 @@ def _loan_out(loan: Loan) -> dict:
 @router.get(
     "items",
     auth=optional_token,
-    response={200: ItemPageOut, **error_responses(401, 422)},
+    response={200: ItemPageOut, **error_responses(401, 404, 422)},
     operation_id="list_items",
     summary="Chercher des objets à emprunter",
     description=(
@@ -234,7 +234,7 @@ def list_my_loans(request: HttpRequest, params: Query[LoanPageQuery]):
 @router.post(
     "time-transfers",
     auth=token_auth,
-    response={201: TimeTransferOut, **error_responses(401, 403, 404, 409, 422)},
+    response={201: TimeTransferOut, **error_responses(400, 401, 403, 404, 409, 422)},
     operation_id="create_time_transfer",
     summary="Enregistrer un échange d'heures (banque de temps)",
     description=(

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -358,7 +358,12 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("Photo introuvable."))
     if not found.image.storage.exists(found.image.name):
         raise Http404(_("Photo introuvable."))
-    return FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    # Stored photos are small (1600 px JPEG, a few hundred kB): read at once, closed at once.
+    with found.image.open("rb") as stored:
+        data = stored.read()
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
