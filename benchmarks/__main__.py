@@ -19,6 +19,7 @@ BENCHMARKS = {
     "tally": "benchmarks.tally",
     "bookings": "benchmarks.bookings",
     "ballots": "benchmarks.ballots",
+    "catalogue": "benchmarks.catalogue",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 
