@@ -589,6 +589,7 @@ def return_item(
     loan = (
         Loan.objects.select_for_update(of=("self",)).select_related("item", "place").get(pk=loan.pk)
     )
+    deposit_before = loan.deposit_outcome
     outcome = _close_deposit(loan, keep_deposit)
     target = LoanState.DAMAGED if damaged else LoanState.RETURNED
     before_state = loan.state
@@ -621,12 +622,7 @@ def return_item(
         changes={
             "state": [before_state, target],
             "condition_back": [None, condition],
-            "deposit_outcome": [
-                DepositOutcome.HELD
-                if outcome in (DepositOutcome.KEPT, DepositOutcome.RETURNED)
-                else outcome,
-                outcome,
-            ],
+            "deposit_outcome": [deposit_before, outcome],
         },
     )
     if item.is_active and condition != ItemCondition.BROKEN:
@@ -646,6 +642,7 @@ def declare_lost(*, actor: Actor, loan: Loan, notes: str, keep_deposit: bool = T
     loan = (
         Loan.objects.select_for_update(of=("self",)).select_related("item", "place").get(pk=loan.pk)
     )
+    deposit_before = loan.deposit_outcome
     outcome = _close_deposit(loan, keep_deposit and loan.deposit_outcome == DepositOutcome.HELD)
     before_state = loan.state
     _move(
@@ -663,7 +660,10 @@ def declare_lost(*, actor: Actor, loan: Loan, notes: str, keep_deposit: bool = T
         actor=actor,
         action="loan.lost",
         target=loan,
-        changes={"state": [before_state, LoanState.LOST], "deposit_outcome": [None, outcome]},
+        changes={
+            "state": [before_state, LoanState.LOST],
+            "deposit_outcome": [deposit_before, outcome],
+        },
     )
     for reservation in _waiting(item).select_related("user"):
         _move(reservation, ReservationState.CANCELLED)

@@ -481,7 +481,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise Http404(_("Prêt introuvable."))
     try:
-        services.renew_loan(actor=request.user, loan=loan)
+        loan = services.renew_loan(actor=request.user, loan=loan)
     except (Conflict, PermissionDenied) as exc:
         _refused(request, exc)
     else:
