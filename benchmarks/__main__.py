@@ -21,6 +21,7 @@ BENCHMARKS = {
     "ballots": "benchmarks.ballots",
     "audit": "benchmarks.audit_append",
     "federation": "benchmarks.federation",
+    "catalogue": "benchmarks.catalogue",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -19,6 +19,7 @@ from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
 from maillage.places.territory_api import router as territories_router
 from maillage.planning.api import router as analysis_router
+from maillage.sharing.api import router as sharing_router
 
 NINJA_UNPARSABLE_BODY = "Cannot parse request body"
 PARAMETER_SOURCES = {"query", "path", "header", "cookie", "body", "form", "file"}
@@ -110,3 +111,4 @@ api.add_router("/federation", federation_router)
 api.add_router("/", checkins_router)
 api.add_router("/", bookings_router)
 api.add_router("/", governance_router)
+api.add_router("/sharing", sharing_router)

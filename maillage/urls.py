@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("maillage.organisations.urls")),
     path("gouvernance/", include("maillage.governance.urls")),
     path("", include("maillage.legal.urls")),
+    path("", include("maillage.sharing.urls")),
     path("", include("maillage.bookings.urls")),
     path("", include("maillage.places.urls")),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "maillage.checkins",
     "maillage.organisations",
     "maillage.governance",
+    "maillage.sharing",
     "maillage.opendata",
     "maillage.planning",
     "maillage.federation",

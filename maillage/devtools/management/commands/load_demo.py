@@ -7,6 +7,7 @@ from maillage.devtools.demo_bookings import load_demo_bookings
 from maillage.devtools.demo_checkins import load_demo_checkins
 from maillage.devtools.demo_governance import load_demo_governance
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
+from maillage.devtools.demo_sharing import load_demo_sharing
 
 
 class Command(BaseCommand):
@@ -80,4 +81,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("gouvernance de démonstration : %(created)d votes créés, %(unchanged)d inchangés")
                 % vars(governance)
+            )
+        sharing = load_demo_sharing()
+        if sharing is not None:
+            self.stdout.write(
+                _(
+                    "partage de démonstration : %(items_created)d objets, %(loans_created)d "
+                    "prêts, %(posts_created)d offres et demandes créés"
+                )
+                % vars(sharing)
             )

@@ -1,0 +1,269 @@
+"""The sharing API: the catalogue of lent items with their availability, the caller's loans,
+self-service check-out, and the hours the staff record in a place's time bank.
+
+Reading the catalogue needs no token for public catalogues; with a token, the members-only
+catalogues of the caller's places are included. Lists are paginated (`limit`, `offset`) and
+read a fixed number of queries.
+"""
+
+from datetime import date, datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from maillage.accounts.auth import BearerToken, token_auth
+from maillage.accounts.models import User
+from maillage.common.schemas import error_responses
+from maillage.places.models import Place
+
+from . import selectors, services
+from .models import Item, ItemCategory, Loan
+
+router = Router(tags=["sharing"])
+
+MAX_LIMIT = 200
+MAX_ID = 2**63 - 1
+
+
+class OptionalToken(BearerToken):
+    """A token when one is sent (and then it must be valid), else an anonymous caller."""
+
+    def __call__(self, request):
+        if not request.headers.get("Authorization"):
+            return AnonymousUser()
+        return super().__call__(request)
+
+
+optional_token = OptionalToken()
+
+
+class ItemQuery(Schema):
+    place: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Id d'un lieu : ses objets seulement."
+    )
+    q: str = Field("", max_length=80, description="Mots du nom de l'objet (sans accents ni casse).")
+    category: ItemCategory | None = Field(None, description="Catégorie de la taxonomie partagée.")
+    available: bool = Field(False, description="`1` : seulement les objets disponibles maintenant.")
+    limit: int = Field(
+        50, ge=1, le=MAX_LIMIT, description=f"Objets par page ({MAX_LIMIT} au plus)."
+    )
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class ItemOut(Schema):
+    id: int
+    place_id: int
+    name: str
+    category: str
+    description: str
+    condition: str
+    replacement_value_cents: int
+    deposit_cents: int
+    loan_days: int
+    available: bool = Field(
+        description="Empruntable maintenant (ni prêté, ni mis de côté, ni hors d'usage)."
+    )
+    on_loan: bool
+    held: bool = Field(description="Rendu et mis de côté pour la première personne en attente.")
+    due_on: date | None = Field(description="Date de retour prévue du prêt en cours.")
+    waiting: int = Field(description="Personnes sur la liste d'attente.")
+
+
+class ItemPageOut(Schema):
+    count: int
+    items: list[ItemOut]
+
+
+class LoanOut(Schema):
+    id: int
+    item_id: int
+    item_name: str
+    place_id: int
+    state: str
+    checked_out_at: datetime
+    due_on: date
+    returned_at: datetime | None
+    renewals: int
+    deposit_cents: int
+    deposit_outcome: str
+
+
+class LoanPageOut(Schema):
+    count: int
+    items: list[LoanOut]
+
+
+class LoanPageQuery(Schema):
+    open: bool = Field(False, description="`1` : seulement les prêts en cours.")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class TimeTransferIn(Schema):
+    place_id: int = Field(ge=1, le=MAX_ID)
+    payer_id: int = Field(ge=1, le=MAX_ID, description="La personne aidée (débitée).")
+    payee_id: int = Field(ge=1, le=MAX_ID, description="La personne qui a aidé (créditée).")
+    minutes: int = Field(ge=1, le=24 * 60)
+    label: str = Field(max_length=200)
+
+
+class TimeTransferOut(Schema):
+    id: int
+    place_id: int
+    debit_account_id: int
+    credit_account_id: int
+    minutes: int
+
+
+def _item_out(item: Item) -> dict:
+    return {
+        "id": item.pk,
+        "place_id": item.place_id,
+        "name": item.name,
+        "category": item.category,
+        "description": item.description,
+        "condition": item.condition,
+        "replacement_value_cents": item.replacement_value_cents,
+        "deposit_cents": item.deposit_cents,
+        "loan_days": item.loan_days,
+        "available": selectors.is_available(item),
+        "on_loan": item.is_out,  # type: ignore[attr-defined]
+        "held": item.is_held,  # type: ignore[attr-defined]
+        "due_on": item.due_on,  # type: ignore[attr-defined]
+        "waiting": item.waiting,  # type: ignore[attr-defined]
+    }
+
+
+def _loan_out(loan: Loan) -> dict:
+    return {
+        "id": loan.pk,
+        "item_id": loan.item_id,
+        "item_name": loan.item.name,
+        "place_id": loan.place_id,
+        "state": loan.state,
+        "checked_out_at": loan.checked_out_at,
+        "due_on": loan.due_on,
+        "returned_at": loan.returned_at,
+        "renewals": loan.renewals,
+        "deposit_cents": loan.deposit_cents,
+        "deposit_outcome": loan.deposit_outcome,
+    }
+
+
+@router.get(
+    "items",
+    auth=optional_token,
+    response={200: ItemPageOut, **error_responses(401, 404, 422)},
+    operation_id="list_items",
+    summary="Chercher des objets à emprunter",
+    description=(
+        "Les objets prêtés des catalogues que l'appelant·e peut lire (publics ; avec un jeton, "
+        "aussi ceux réservés aux membres de ses lieux), par nom, avec leur disponibilité. "
+        "`count` est le total, `items` en donne au plus `limit` à partir de `offset`."
+    ),
+)
+def list_items(request: HttpRequest, params: Query[ItemQuery]):
+    place = None
+    if params.place is not None:
+        place = Place.objects.filter(pk=params.place).first()
+        if place is None:
+            raise Http404(_("Lieu introuvable."))
+    items = selectors.catalogue(
+        place,
+        viewer=request.auth,
+        query=params.q,
+        category=params.category or "",
+        available_only=params.available,
+    )
+    page = items[params.offset : params.offset + params.limit]
+    return {"count": items.count(), "items": [_item_out(item) for item in page]}
+
+
+@router.get(
+    "items/{item_id}",
+    auth=optional_token,
+    response={200: ItemOut, **error_responses(401, 404, 422)},
+    operation_id="get_item",
+    summary="Un objet et sa disponibilité",
+)
+def get_item(request: HttpRequest, item_id: int):
+    item = selectors.catalogue(None, viewer=request.auth).filter(pk=item_id).first()
+    if item is None:
+        raise Http404(_("Objet introuvable."))
+    return _item_out(item)
+
+
+@router.post(
+    "items/{item_id}/loans",
+    auth=token_auth,
+    response={201: LoanOut, **error_responses(401, 403, 404, 409, 422)},
+    operation_id="borrow_item",
+    summary="Emprunter un objet (libre-service)",
+    description=(
+        "La personne du jeton emprunte l'objet, là où le lieu permet le libre-service et si sa "
+        "formule le permet (403 sinon). 409 quand l'objet est déjà prêté, mis de côté pour "
+        "quelqu'un d'autre, ou quand la personne a déjà autant d'objets que sa formule permet."
+    ),
+)
+def borrow_item(request: HttpRequest, item_id: int):
+    item = selectors.catalogue(None, viewer=request.auth).filter(pk=item_id).first()
+    if item is None:
+        raise Http404(_("Objet introuvable."))
+    loan = services.check_out(actor=request.auth, item=item)
+    return Status(201, _loan_out(loan))
+
+
+@router.get(
+    "me/loans",
+    auth=token_auth,
+    response={200: LoanPageOut, **error_responses(401, 422)},
+    operation_id="list_my_loans",
+    summary="Mes emprunts",
+    description="Les prêts de la personne du jeton, en cours d'abord puis les plus récents.",
+)
+def list_my_loans(request: HttpRequest, params: Query[LoanPageQuery]):
+    loans = selectors.loans_of(request.auth)
+    if params.open:
+        loans = loans.filter(returned_at__isnull=True)
+    page = loans[params.offset : params.offset + params.limit]
+    return {"count": loans.count(), "items": [_loan_out(loan) for loan in page]}
+
+
+@router.post(
+    "time-transfers",
+    auth=token_auth,
+    response={201: TimeTransferOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    operation_id="create_time_transfer",
+    summary="Enregistrer un échange d'heures (banque de temps)",
+    description=(
+        "L'équipe d'un lieu enregistre `minutes` données par `payee_id` à `payer_id`, deux "
+        "membres actifs du lieu : une écriture, un débit et un crédit. 409 quand le solde de la "
+        "personne débitée descendrait sous le plancher du lieu."
+    ),
+)
+def create_time_transfer(request: HttpRequest, payload: TimeTransferIn):
+    place = Place.objects.filter(pk=payload.place_id).first()
+    payer = User.objects.filter(pk=payload.payer_id).first()
+    payee = User.objects.filter(pk=payload.payee_id).first()
+    if place is None or payer is None or payee is None:
+        raise Http404(_("Lieu ou personne introuvable."))
+    transfer = services.record_time_exchange(
+        actor=request.auth,
+        place=place,
+        payer=payer,
+        payee=payee,
+        minutes=payload.minutes,
+        label=payload.label,
+    )
+    return Status(
+        201,
+        {
+            "id": transfer.pk,
+            "place_id": transfer.place_id,
+            "debit_account_id": transfer.debit_id,
+            "credit_account_id": transfer.credit_id,
+            "minutes": transfer.minutes,
+        },
+    )
