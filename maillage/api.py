@@ -12,8 +12,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from maillage.bookings.api import router as bookings_router
 from maillage.checkins.api import router as checkins_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
-from maillage.federation.api import router as federation_router
 from maillage.common.schema_errors import schema_error_message
+from maillage.federation.api import router as federation_router
 from maillage.governance.api import router as governance_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
-from maillage.common.text import control_characters_message, has_control_characters
 from maillage.common.tabular import BYTE_ORDER_MARK, with_byte_order_mark
+from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.kinds import PlaceKind
 from maillage.places.views import geojson_url
 from maillage.territories.models import Territory
@@ -133,6 +133,8 @@ def _territory_label(text: str) -> str:
         return ""
     choice = choose_territory(text)
     return suggestion_label(choice.territory) if choice.territory is not None else text
+
+
 def _white_zone_downloads(territory: Territory, *, kind: str, radius_km: float) -> dict:
     params = {"kind": kind, "radius_km": f"{radius_km:g}"} if kind else {"radius_km": radius_km}
     query = urlencode(params)
