@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from maillage.bookings.api import router as bookings_router
 from maillage.checkins.api import router as checkins_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from maillage.events.api import router as events_router
 from maillage.governance.api import router as governance_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
@@ -25,7 +26,8 @@ api = NinjaAPI(
     title="Maillage API",
     version="1",
     description=(
-        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports, réservations. "
+        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports, "
+        "réservations, événements. "
         "Les écritures demandent un jeton : `Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api",
@@ -105,3 +107,4 @@ api.add_router("/analysis", analysis_router)
 api.add_router("/", checkins_router)
 api.add_router("/", bookings_router)
 api.add_router("/", governance_router)
+api.add_router("/", events_router)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("maillage.organisations.urls")),
     path("gouvernance/", include("maillage.governance.urls")),
     path("", include("maillage.bookings.urls")),
+    path("", include("maillage.events.urls")),
     path("", include("maillage.places.urls")),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "maillage.governance",
     "maillage.opendata",
     "maillage.planning",
+    "maillage.events",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 
