@@ -327,7 +327,7 @@ def list_registrations(request: HttpRequest, params: Query[PageQuery]):
     page = list(registrations[params.offset : params.offset + params.limit])
     waiting = Registration.objects.filter(
         event_id__in={r.event_id for r in page}, status=RegistrationStatus.WAITING
-    ).order_by("pk")
+    ).order_by("waiting_since", "pk")
     positions: dict[int, int] = {}
     counts: dict[int, int] = {}
     for pk, event_id in waiting.values_list("pk", "event_id"):

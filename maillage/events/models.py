@@ -240,7 +240,8 @@ class Registration(TimeStampedModel):
 
     Lifecycle: pending_confirmation (a guest who has not clicked the link yet; holds no seat)
     → confirmed (holds a seat) or waiting (no seat left; promoted in order when one frees) →
-    cancelled. The waiting list's order is the order of the rows (`pk`).
+    cancelled. The waiting list's order is the order of arrival on it (`waiting_since`, then
+    `pk`): a guest who confirms late queues behind those already waiting.
     """
 
     TRANSITIONS = {
@@ -280,8 +281,13 @@ class Registration(TimeStampedModel):
         verbose_name=_("inscrit·e par"),
     )
     confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    # When it joined the waiting list: the list's order is (waiting_since, pk).
+    waiting_since = models.DateTimeField(_("en attente depuis"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+
+    # Not stored: the place in the waiting list, set by the services that computed it.
+    position: int | None = None
 
     class Meta:
         verbose_name = _("inscription")
@@ -310,6 +316,11 @@ class Registration(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["event", "status"], name="registration_event_status"),
+            models.Index(
+                fields=["event", "waiting_since", "id"],
+                condition=models.Q(status="waiting"),
+                name="registration_waiting_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,8 @@ from maillage.common.mail import render_mail, send_mail_task
 
 from .calendar import event_ics, event_url, location_text
 from .links import cancel_token, confirm_token
-from .models import Registration, RegistrationStatus
+from .models import Registration
+from .selectors import waiting_position
 
 ICS_MIMETYPE = "text/calendar"
 KINDS = frozenset(
@@ -50,14 +51,6 @@ def notify(registration: Registration, kind: str) -> None:
     send_registration_mail_task.enqueue(registration_id=registration.pk, kind=kind)
 
 
-def _position(registration: Registration) -> int | None:
-    if registration.status != RegistrationStatus.WAITING:
-        return None
-    return Registration.objects.filter(
-        event_id=registration.event_id, status=RegistrationStatus.WAITING, pk__lte=registration.pk
-    ).count()
-
-
 @task()
 def send_registration_mail_task(*, registration_id: int, kind: str) -> int:
     """Render and send one email about a registration; how many messages were sent (0 when the
@@ -82,7 +75,7 @@ def send_registration_mail_task(*, registration_id: int, kind: str) -> int:
         "zone_name": zone.key,
         "location": location_text(event),
         "event_url": event_url(event),
-        "position": _position(registration),
+        "position": waiting_position(registration),
         "confirm_url": site + reverse("events:confirm", args=[confirm_token(registration)]),
         "cancel_url": site + reverse("events:cancel_link", args=[cancel_token(registration)]),
         "ics_url": site + reverse("events:ics", args=[event.pk]),

@@ -112,13 +112,15 @@ def coming_registrations(user, *, limit: int = 10) -> list[Registration]:
 
 
 def registrations_for(event: Event) -> QuerySet[Registration]:
-    """An event's registrations in their order (the waiting list's order too)."""
+    """An event's registrations in the order they were made."""
     return event.registrations.select_related("user").order_by("pk")
 
 
 def waiting_positions(event: Event) -> dict[int, int]:
     """{registration id: its position in the waiting list} (one query)."""
-    ids = event.registrations.filter(status=RegistrationStatus.WAITING).order_by("pk")
+    ids = event.registrations.filter(status=RegistrationStatus.WAITING).order_by(
+        "waiting_since", "pk"
+    )
     return {pk: n for n, pk in enumerate(ids.values_list("pk", flat=True), start=1)}
 
 
@@ -147,3 +149,22 @@ def own_feed_events(user) -> tuple[list[Event], frozenset[int]]:
         else:
             cancelled.discard(row.event_id)
     return list(events.values()), frozenset(cancelled)
+
+
+def waiting_order(event_id: int):
+    """The people waiting for the event, first to be promoted first."""
+    return Registration.objects.filter(
+        event_id=event_id, status=RegistrationStatus.WAITING
+    ).order_by("waiting_since", "pk")
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """The place in the waiting list (1 = next to be promoted), None when not waiting."""
+    if registration.status != RegistrationStatus.WAITING or registration.waiting_since is None:
+        return None
+    since = registration.waiting_since
+    return (
+        waiting_order(registration.event_id)
+        .filter(Q(waiting_since__lt=since) | Q(waiting_since=since, pk__lte=registration.pk))
+        .count()
+    )

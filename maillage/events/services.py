@@ -46,6 +46,7 @@ from .models import (
 )
 from .notifications import notify
 from .rules import can_cancel_registration, can_create_event, can_manage_event, can_register
+from .selectors import waiting_order, waiting_position
 
 Actor = User | SystemActor
 
@@ -328,7 +329,11 @@ def create_weekly_events(
 
 
 def _lock(event: Event) -> Event:
-    return Event.objects.select_for_update().select_related("room", "room_booking").get(pk=event.pk)
+    return (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("room", "room_booking")
+        .get(pk=event.pk)
+    )
 
 
 @transaction.atomic
@@ -451,21 +456,23 @@ def _registration_state(registration: Registration) -> dict[str, Any]:
 
 def _seat_or_wait(event_id: int) -> str:
     """Take a seat of the event (confirmed) or, when none is left, the waiting list's status.
-    Inside the caller's transaction, which writes the registration row."""
+    Inside the caller's transaction, which writes the registration row.
+
+    A full event is locked (FOR UPDATE) before joining its waiting list, and the seat tried
+    again under the lock: the people waiting are thus written one at a time, in the order of
+    their rows, each seeing every one before them (so the position it is told is final), and
+    nobody waits behind a seat freed meanwhile.
+    """
+    events = Event.objects.all()
     try:
-        take_seat(Event.objects.all(), pk=event_id)
+        take_seat(events, pk=event_id)
     except CapacityReached:
-        return RegistrationStatus.WAITING
+        Event.objects.select_for_update().filter(pk=event_id).values_list("pk").first()
+        try:
+            take_seat(events, pk=event_id)
+        except CapacityReached:
+            return RegistrationStatus.WAITING
     return RegistrationStatus.CONFIRMED
-
-
-def waiting_position(registration: Registration) -> int | None:
-    """The place in the waiting list (1 = next to be promoted), None when not waiting."""
-    if registration.status != RegistrationStatus.WAITING:
-        return None
-    return Registration.objects.filter(
-        event_id=registration.event_id, status=RegistrationStatus.WAITING, pk__lte=registration.pk
-    ).count()
 
 
 def _insert(**fields: Any) -> Registration:
@@ -530,7 +537,9 @@ def register(*, actor: Actor, event: Event, name: str = "", email: str = "") -> 
             status=status,
             registered_by=_acting_user(actor),
             confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+            waiting_since=now if status == RegistrationStatus.WAITING else None,
         )
+        registration.position = waiting_position(registration)
         record(
             actor=actor,
             action="registration.create",
@@ -590,15 +599,18 @@ def confirm_guest(registration: Registration) -> Registration:
     if refusal:
         raise Conflict(refusal)
     status = _seat_or_wait(registration.event_id)
+    now = timezone.now()
     try:
         move_state(
             registration,
             status,
             field="status",
-            confirmed_at=timezone.now() if status == RegistrationStatus.CONFIRMED else None,
+            confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+            waiting_since=now if status == RegistrationStatus.WAITING else None,
         )
     except IllegalTransition:
         raise Conflict(_("Cette inscription a changé entre-temps.")) from None
+    registration.position = waiting_position(registration)
     record(
         actor=SYSTEM,
         action="registration.confirm_address",
@@ -611,12 +623,7 @@ def confirm_guest(registration: Registration) -> Registration:
 
 def _promote_first_waiting(actor: Actor, event_id: int) -> Registration | None:
     """Give the seat just freed to the first person waiting (one seat taken again)."""
-    first = (
-        Registration.objects.select_for_update()
-        .filter(event_id=event_id, status=RegistrationStatus.WAITING)
-        .order_by("pk")
-        .first()
-    )
+    first = waiting_order(event_id).select_for_update().first()
     if first is None:
         return None
     take_seat(Event.objects.all(), pk=event_id)

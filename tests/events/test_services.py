@@ -456,3 +456,14 @@ def test_a_member_cannot_mark_attendance(place):
         services.mark_attendance(
             actor=member(place, "ada"), registration=registration, attendance="present"
         )
+
+
+def test_a_guest_confirming_late_queues_behind_those_already_waiting(place):
+    event = make_event(place, capacity=1)
+    early = services.register_guest(event=event, name="Léa", email="lea@example.org")
+    services.register(actor=member(place, "a"), event=event)
+    waiting_first = services.register(actor=member(place, "b"), event=event)
+    services.confirm_guest(early)
+    assert early.status == Status.WAITING
+    assert services.waiting_position(waiting_first) == 1
+    assert services.waiting_position(early) == 2
