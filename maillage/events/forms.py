@@ -78,17 +78,19 @@ class AgendaFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         start = data.get("du")
         end = data.get("au")
-        return EventFilters(
-            start=day_start(start) if start else None,
-            end=day_start(end).replace(hour=23, minute=59, second=59) if end else None,
-            categories=tuple(data.get("categorie") or ()),
-            territory=data.get("territoire"),
-            near=data.get("pres_de"),
-            radius_km=data.get("rayon") or DEFAULT_RADIUS_KM,
-            free_only=bool(data.get("gratuit")),
-            has_seats=bool(data.get("places_libres")),
-            **extra,
-        )
+        values = {
+            "start": day_start(start) if start else None,
+            "end": day_start(end).replace(hour=23, minute=59, second=59) if end else None,
+            "categories": tuple(data.get("categorie") or ()),
+            "territory": data.get("territoire"),
+            "near": data.get("pres_de"),
+            "radius_km": data.get("rayon") or DEFAULT_RADIUS_KM,
+            "free_only": bool(data.get("gratuit")),
+            "has_seats": bool(data.get("places_libres")),
+        }
+        # What the page fixes (its place, network, territory) wins over the query string.
+        values.update({name: value for name, value in extra.items() if value is not None})
+        return EventFilters(**values)
 
 
 class GuestRegistrationForm(ServiceErrorsMixin, forms.Form):
