@@ -186,7 +186,7 @@ def test_mark_attendance(world, role, allowed):
 # --- the same rights through the API ------------------------------------------------------------
 
 
-def api(client, world, role, method, path, body=None):
+def api(client, world, role, method, path, *, body=None):
     headers = {}
     if role not in ("anonymous", "guest"):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {create_api_token(user=world[role], name='t')[1]}"
@@ -210,7 +210,7 @@ def test_api_create_event(client, world, role):
         "capacity": 3,
     }
     expected = {**API_RUN_A, "coordinator": 403, "admin": 201}[role]
-    assert api(client, world, role, "post", "/api/v1/events", body).status_code == expected
+    assert api(client, world, role, "post", "/api/v1/events", body=body).status_code == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -225,7 +225,7 @@ def test_api_register_someone_else(client, world, role):
     path = f"/api/v1/events/{world['event'].pk}/registrations"
     body = {"name": "Jean", "email": "jean@example.org"}
     expected = {**API_RUN_A, "coordinator": 403, "admin": 201}[role]
-    assert api(client, world, role, "post", path, body).status_code == expected
+    assert api(client, world, role, "post", path, body=body).status_code == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -247,5 +247,5 @@ def test_api_cancel_a_registration(client, world, role):
 def test_api_change_and_cancel_an_event(client, world, role):
     path = f"/api/v1/events/{world['event'].pk}"
     expected = {**API_RUN_A, "staff_a": 200, "coordinator": 403, "admin": 200}[role]
-    assert api(client, world, role, "patch", path, {"capacity": 9}).status_code == expected
+    assert api(client, world, role, "patch", path, body={"capacity": 9}).status_code == expected
     assert api(client, world, role, "delete", path).status_code == expected
