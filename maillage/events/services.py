@@ -502,21 +502,35 @@ def _check_email(name: str, email: str) -> tuple[str, str]:
     return name, email
 
 
-def register(*, actor: Actor, event: Event, name: str = "", email: str = "") -> Registration:
-    """Register the actor themself (no `email`), or, for the event's staff, someone else by
-    name and email: both confirmed at once when a seat is left, otherwise waiting."""
+def register(
+    *,
+    actor: Actor,
+    event: Event,
+    name: str = "",
+    email: str = "",
+    user: User | None = None,
+) -> Registration:
+    """Register the actor themself (no `email`, no `user`), or, for the event's staff, someone
+    else — a person with an account (`user`) or anyone by name and email: confirmed at once
+    when a seat is left, otherwise waiting."""
     check_actor(actor)
-    if email or name:
+    person: User | None
+    if user is not None and (isinstance(actor, SystemActor) or user.pk != actor.pk):
+        if not can_manage_event(actor, event):
+            raise PermissionDenied(_("Seule l'équipe inscrit une autre personne."))
+        person = user
+    elif email or name:
         if not can_manage_event(actor, event):
             raise PermissionDenied(_("Seule l'équipe inscrit une autre personne."))
         name, email = _check_email(name, email)
-        user: User | None = None
+        person = None
     else:
         if isinstance(actor, SystemActor) or not actor.is_authenticated:
             raise PermissionDenied(_("Connectez-vous, ou inscrivez-vous avec votre adresse."))
-        user = actor
+        person = actor
         if not can_register(actor, event):
             raise PermissionDenied(_("Cet événement est réservé aux membres du lieu."))
+    user = person
     staff = can_manage_event(actor, event)
     refusal = registration_open_refusal(event)
     if refusal and not (staff and event.status != EventStatus.CANCELLED):

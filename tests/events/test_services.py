@@ -467,3 +467,14 @@ def test_a_guest_confirming_late_queues_behind_those_already_waiting(place):
     assert early.status == Status.WAITING
     assert services.waiting_position(waiting_first) == 1
     assert services.waiting_position(early) == 2
+
+
+def test_staff_register_a_member_by_account_and_members_cannot(place, staff):
+    event = make_event(place)
+    ada, bob = member(place, "ada"), member(place, "bob")
+    registration = services.register(actor=staff, event=event, user=ada)
+    assert registration.user == ada and registration.registered_by == staff
+    with pytest.raises(PermissionDenied):
+        services.register(actor=bob, event=event, user=UserFactory(username="autre"))
+    # Naming oneself is registering oneself.
+    assert services.register(actor=bob, event=event, user=bob).user == bob
