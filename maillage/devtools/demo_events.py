@@ -60,7 +60,7 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
-def _sessions(place, title, first_day, weeks, start, end, **data):
+def _sessions(place, title, first_day, weeks, *, start, end, **data):
     for week in range(weeks):
         day = first_day + timedelta(weeks=week)
         yield {
@@ -87,7 +87,13 @@ def _plan(places: list[Place], today: date) -> list[tuple[Place, dict]]:
         "accessibility": "Plain-pied, toilettes accessibles.",
     }
     for data in _sessions(
-        places[0], REPAIR_TITLE, saturday, WEEKS_BACK + WEEKS_AHEAD, (10, 0), (12, 30), **repair
+        places[0],
+        REPAIR_TITLE,
+        saturday,
+        WEEKS_BACK + WEEKS_AHEAD,
+        start=(10, 0),
+        end=(12, 30),
+        **repair,
     ):
         plan.append((places[0], data))
     if len(places) > 1:
@@ -97,8 +103,8 @@ def _plan(places: list[Place], today: date) -> list[tuple[Place, dict]]:
             "Permanence numérique",
             tuesday,
             WEEKS_BACK + WEEKS_AHEAD,
-            (14, 0),
-            (17, 0),
+            start=(14, 0),
+            end=(17, 0),
             category="digital_help",
             description="Aide aux démarches en ligne, messagerie, smartphone. Sans rendez-vous.",
             capacity=6,
@@ -178,10 +184,11 @@ def load_demo_events(*, today: date | None = None) -> DemoEventsReport:
     people = [_demo_user(username) for username in BOOKERS]
     events_created = registrations_created = 0
     next_repair_done = False
-    for index, (place, data) in enumerate(_plan(places, today)):
+    for index, (place, planned) in enumerate(_plan(places, today)):
+        data = dict(planned)
         rng = random.Random(DEMO_SEED + 1000 + index)  # noqa: S311 - reproducible demo data
         if data["title"] == REPAIR_TITLE and data["start"].date() > today and not next_repair_done:
-            data = {**data, "capacity": 3}  # the next session: one seat left, then waiting
+            data["capacity"] = 3  # the next session: one seat left, then waiting
             next_repair_done = True
         existing = Event.objects.filter(place=place, title=data["title"], start=data["start"])
         event = existing.first()
