@@ -1,4 +1,4 @@
-"""Run the benchmarks and print their tables: `python -m benchmarks [api|import|analysis|tally …]`.
+"""Run the benchmarks and print their tables: `python -m benchmarks [api|import|analysis|tally|events …]`.
 
 With no name, every benchmark runs in turn. `--quick` is passed to each (shorter runs, smaller
 inputs). Each benchmark is a module runnable on its own (`python -m benchmarks.api_bench`) and
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "tally": "benchmarks.tally",
     "bookings": "benchmarks.bookings",
     "ballots": "benchmarks.ballots",
+    "events": "benchmarks.events",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 
