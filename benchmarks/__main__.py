@@ -1,4 +1,4 @@
-"""Run the benchmarks and print their tables: `python -m benchmarks [api|import|analysis|tally …]`.
+"""Run the benchmarks and print their tables: `python -m benchmarks [NAME …]` (api, events…).
 
 With no name, every benchmark runs in turn. `--quick` is passed to each (shorter runs, smaller
 inputs). Each benchmark is a module runnable on its own (`python -m benchmarks.api_bench`) and
@@ -22,6 +22,7 @@ BENCHMARKS = {
     "audit": "benchmarks.audit_append",
     "federation": "benchmarks.federation",
     "catalogue": "benchmarks.catalogue",
+    "events": "benchmarks.events",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

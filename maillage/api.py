@@ -13,6 +13,7 @@ from maillage.bookings.api import router as bookings_router
 from maillage.checkins.api import router as checkins_router
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.common.schema_errors import schema_error_message
+from maillage.events.api import router as events_router
 from maillage.federation.api import router as federation_router
 from maillage.governance.api import router as governance_router
 from maillage.opendata.api import router as imports_router
@@ -28,7 +29,8 @@ api = NinjaAPI(
     title="Maillage API",
     version="1",
     description=(
-        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports, réservations. "
+        "API publique de Maillage : annuaire des tiers-lieux, territoires, imports, "
+        "réservations, événements. "
         "Les écritures demandent un jeton : `Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api",
@@ -112,3 +114,4 @@ api.add_router("/", checkins_router)
 api.add_router("/", bookings_router)
 api.add_router("/", governance_router)
 api.add_router("/sharing", sharing_router)
+api.add_router("/", events_router)

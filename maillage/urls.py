@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("maillage.legal.urls")),
     path("", include("maillage.sharing.urls")),
     path("", include("maillage.bookings.urls")),
+    path("", include("maillage.events.urls")),
     path("", include("maillage.places.urls")),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "maillage.planning",
     "maillage.federation",
     "maillage.legal",
+    "maillage.events",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from maillage.devtools.demo import MissingCommunes, load_demo_places
 from maillage.devtools.demo_bookings import load_demo_bookings
 from maillage.devtools.demo_checkins import load_demo_checkins
+from maillage.devtools.demo_events import load_demo_events
 from maillage.devtools.demo_governance import load_demo_governance
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
 from maillage.devtools.demo_sharing import load_demo_sharing
@@ -64,6 +65,14 @@ class Command(BaseCommand):
                 "%(grants_created)d attributions, %(bookings_created)d réservations créées"
             )
             % vars(bookings)
+        )
+        events = load_demo_events()
+        self.stdout.write(
+            _(
+                "événements de démonstration : %(places)d lieux, %(events_created)d événements "
+                "créés, %(registrations_created)d inscriptions"
+            )
+            % vars(events)
         )
         self.stdout.write(_("Comptes de démonstration (mot de passe : %s) :") % DEMO_PASSWORD)
         for username, role in demo_credentials():

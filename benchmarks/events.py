@@ -1,0 +1,404 @@
+"""Events benchmark (issue 9 §4): the public agenda with 20,000 events over 5,000 places, and
+registrations through the API under 16 concurrent clients.
+
+The database is PostgreSQL when `DATABASE_URL` names one (a throw-away database
+`<name>_bench_events` beside it, dropped at the end), else a temporary SQLite file. A child
+process migrates it and writes, in bulk (the benchmark measures reads and registrations, not
+the set-up), 5,000 places spread over the départements and 20,000 events over the coming year
+(1 in 8 a repair café), then, through the services, 16 members of one place and `EVENTS`
+events of it with `CAPACITY` seats each. gunicorn serves `maillage.wsgi` (2 workers).
+
+1. One client asks again and again the agenda page of a département filtered on a category
+   (`/agenda/?territoire=departement:64&categorie=repair`) and the iCalendar feed of a
+   département (`/agenda/territoires/departement:64.ics`, every event of a year there).
+2. 16 keep-alive clients register their member (`POST /api/v1/events/{id}/registrations`,
+   empty body) to events chosen at random, for a fixed duration: 201 confirmed or waiting,
+   409 when that member is already registered there. Afterwards a query counts the events
+   whose confirmed registrations exceed the capacity or disagree with the seat counter: 0.
+
+Targets (a 2-core machine): page and feed p95 < 100 ms; ≥ 200 registrations/s; 0 over-booked.
+The load generator shares the cores with the server and the database: a lower bound.
+
+    python -m benchmarks.events [--quick]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks.api_bench import WORKERS, free_port, start_server, stop_server
+from benchmarks.bookings import _p, _pg_execute, _ratio, server_cpu_s
+from benchmarks.import_bench import REPOSITORY, bench_environment, load_average, manage
+
+HOST = "127.0.0.1"
+CLIENTS = 16
+PLACES = 5_000
+AGENDA_EVENTS = 20_000
+EVENTS = 400
+CAPACITY = 8
+REQUEST_TIMEOUT_S = 30
+TARGET_MS = 100
+TARGET_REGISTRATIONS_PER_S = 200
+PAGE_REQUESTS = 100
+AGENDA_PATH = "/agenda/?territoire=departement:64&categorie=repair"
+FEED_PATH = "/agenda/territoires/departement:64.ics"
+
+
+def _pg_bench_url(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'maillage'}_bench_events"
+    return (
+        urlunsplit(parts._replace(path=f"/{name}")),
+        name,
+        urlunsplit(parts._replace(path="/postgres")),
+    )
+
+
+def child_setup(quick: bool) -> None:
+    """In a child process with Django: the agenda's places and events, the members and the
+    events they register to (JSON on the last line)."""
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from maillage.accounts.models import User
+    from maillage.accounts.services import create_api_token
+    from maillage.common.actors import SYSTEM
+    from maillage.events import services as events
+    from maillage.events.models import Category, Event
+    from maillage.members import services as members
+    from maillage.places.models import Place
+    from maillage.places.services import create_place
+    from maillage.territories.models import Territory
+
+    rng = random.Random(20261201)
+    departements = [f"{n:02d}" for n in range(1, 96) if n != 20]
+    # The départements the filters and feeds name (the reference file is not loaded here).
+    Territory.objects.bulk_create(
+        [
+            Territory(
+                level="departement",
+                code=code,
+                name=f"Département {code}",
+                search_name=f"departement {code}",
+                departement_code=code,
+                region_code="75",
+            )
+            for code in departements
+        ]
+    )
+    places = Place.objects.bulk_create(
+        [
+            Place(
+                name=f"Lieu {n:05d}",
+                slug=f"lieu-{n:05d}",
+                latitude=42 + rng.random() * 8,
+                longitude=-4 + rng.random() * 11,
+                departement_code=departements[n % len(departements)],
+                region_code="75",
+                city=f"Commune {n}",
+            )
+            for n in range(PLACES // (5 if quick else 1))
+        ],
+        batch_size=1000,
+    )
+    now = timezone.now()
+    categories = [c for c in Category.values if c != Category.REPAIR]
+    rows = []
+    for n in range(AGENDA_EVENTS // (5 if quick else 1)):
+        place = places[n % len(places)]
+        start = now + timedelta(hours=rng.randrange(1, 24 * 365))
+        rows.append(
+            Event(
+                place=place,
+                departement_code=place.departement_code,
+                title=f"Événement {n}",
+                description="Un **événement** du banc d'essai.",
+                category=Category.REPAIR if n % 8 == 0 else rng.choice(categories),
+                start=start,
+                end=start + timedelta(hours=2),
+                capacity=20,
+                taken=rng.randrange(0, 21),
+                price_cents=0 if n % 3 else 500,
+            )
+        )
+    Event.objects.bulk_create(rows, batch_size=2000)
+
+    home = create_place(
+        actor=SYSTEM,
+        data={
+            "name": "Banc d'essai",
+            "kinds": ["fablab"],
+            "latitude": 43.2951,
+            "longitude": -0.3708,
+        },
+    )
+    start = now + timedelta(days=3)
+    event_ids = [
+        events.create_event(
+            actor=SYSTEM,
+            place=home,
+            data={
+                "title": f"Atelier {n}",
+                "category": "workshop",
+                "start": start + timedelta(hours=n),
+                "end": start + timedelta(hours=n + 1),
+                "capacity": CAPACITY,
+            },
+        ).pk
+        for n in range(EVENTS)
+    ]
+    tokens = []
+    for n in range(CLIENTS):
+        user = User.objects.create_user(username=f"banc-{n}", email=f"banc-{n}@example.org")
+        membership = members.request_membership(actor=user, place=home)
+        members.accept_request(actor=SYSTEM, membership=membership)
+        tokens.append(create_api_token(user=user, name="banc")[1])
+    print(json.dumps({"tokens": tokens, "events": event_ids}))
+
+
+def child_check() -> None:
+    """In a child process: the events whose confirmed registrations exceed their capacity or
+    disagree with their seat counter (JSON)."""
+    import django
+
+    django.setup()
+    from django.db.models import Count, F, Q
+
+    from maillage.events.models import Event, Registration
+
+    # The events registered to (those of the benchmark's place; the agenda's rows have none).
+    counted = Event.objects.filter(place__name="Banc d'essai").annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status="confirmed"))
+    )
+    bad = counted.filter(Q(confirmed__gt=F("capacity")) | ~Q(confirmed=F("taken"))).distinct()
+    print(
+        json.dumps(
+            {
+                "overbooked": bad.count(),
+                "confirmed": Registration.objects.filter(status="confirmed").count(),
+                "waiting": Registration.objects.filter(status="waiting").count(),
+            }
+        )
+    )
+
+
+def _child(env: dict[str, str], *flags: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.events", *flags],
+        env=env,
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{flags} failed:\n{result.stdout}{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def page_latencies(port: int, path: str, *, requests: int) -> tuple[list[float], int]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+    latencies = []
+    size = 0
+    for _ in range(requests):
+        sent = time.perf_counter()
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        body = answer.read()
+        latencies.append((time.perf_counter() - sent) * 1000)
+        if answer.status != 200:
+            raise RuntimeError(f"{path} answered {answer.status}: {body[:200]!r}")
+        size = len(body)
+    connection.close()
+    return sorted(latencies), size
+
+
+@dataclass
+class Load:
+    created: int = 0
+    waiting: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+
+
+def register_under_load(
+    port: int, tokens: list[str], events: list[int], *, duration_s: float, warmup_s: float
+) -> Load:
+    started = time.perf_counter()
+    measuring_from = started + warmup_s
+    deadline = measuring_from + duration_s
+    lock = threading.Lock()
+    load = Load()
+
+    def client(number: int) -> None:
+        rng = random.Random(number)
+        headers = {"Authorization": f"Bearer {tokens[number]}"}
+        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+        mine: list[float] = []
+        counts = {"created": 0, "waiting": 0, 409: 0, "other": 0}
+        while (sent := time.perf_counter()) < deadline:
+            path = f"/api/v1/events/{rng.choice(events)}/registrations"
+            try:
+                connection.request("POST", path, headers=headers)
+                answer = connection.getresponse()
+                body = answer.read()
+                status = answer.status
+            except (OSError, http.client.HTTPException):
+                status, body = 0, b""
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+            done = time.perf_counter()
+            if measuring_from <= done <= deadline:
+                mine.append((done - sent) * 1000)
+                if status == 201:
+                    counts["created"] += 1
+                    counts["waiting"] += json.loads(body)["status"] == "waiting"
+                else:
+                    counts[409 if status == 409 else "other"] += 1
+        connection.close()
+        with lock:
+            load.latencies_ms.extend(mine)
+            load.created += counts["created"]
+            load.waiting += counts["waiting"]
+            load.duplicates += counts[409]
+            load.errors += counts["other"]
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    load.latencies_ms.sort()
+    return load
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.events")
+    parser.add_argument("--quick", action="store_true", help="fewer rows, 3 s of load")
+    parser.add_argument("--child-setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-check", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child_setup:
+        child_setup(options.quick)
+        return 0
+    if options.child_check:
+        child_check()
+        return 0
+    duration_s, warmup_s = (3.0, 0.5) if options.quick else (10.0, 1.0)
+    configured = os.environ.get("DATABASE_URL", "")
+    postgres = configured.startswith(("postgres://", "postgresql://"))
+    with tempfile.TemporaryDirectory(prefix="maillage-events-bench-") as tmp:
+        var_dir = Path(tmp)
+        (var_dir / "static").mkdir()
+        env = bench_environment(var_dir)
+        bench_name = maintenance = ""
+        if postgres:
+            bench_url, bench_name, maintenance = _pg_bench_url(configured)
+            _pg_execute(maintenance, f'DROP DATABASE IF EXISTS "{bench_name}"')
+            _pg_execute(maintenance, f'CREATE DATABASE "{bench_name}"')
+            env["DATABASE_URL"] = bench_url
+        database = f"PostgreSQL ({bench_name})" if postgres else "SQLite (DATABASE_URL not set)"
+        try:
+            print(f"Preparing a throw-away database: {database}…")
+            manage(env, "migrate", "--noinput", "-v", "0")
+            setup = _child(env, "--child-setup", *(["--quick"] if options.quick else []))
+            load_before = load_average()
+            port = free_port()
+            server = start_server(env, port, cached=True)
+            try:
+                requests = PAGE_REQUESTS // (4 if options.quick else 1)
+                print("Asking the agenda page and the feed of a département…")
+                agenda, agenda_size = page_latencies(port, AGENDA_PATH, requests=requests)
+                feed, feed_size = page_latencies(port, FEED_PATH, requests=requests)
+                print(f"Registering with {CLIENTS} clients for {duration_s:.0f} s…")
+                cpu_before = server_cpu_s(server.pid)
+                load = register_under_load(
+                    port,
+                    setup["tokens"],
+                    setup["events"],
+                    duration_s=duration_s,
+                    warmup_s=warmup_s,
+                )
+                cpu_after = server_cpu_s(server.pid)
+            finally:
+                stop_server(server)
+            check = _child(env, "--child-check")
+            load_after = load_average()
+        finally:
+            if postgres:
+                _pg_execute(maintenance, f'DROP DATABASE IF EXISTS "{bench_name}"')
+
+    rate = load.created / duration_s
+    answered = load.created + load.duplicates + load.errors
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None and answered:
+        cpu_ms = (cpu_after - cpu_before) * 1000 / answered
+    scale = 5 if options.quick else 1
+    print()
+    print(
+        f"Events: gunicorn {WORKERS} workers, {database}, {PLACES // scale} places, "
+        f"{AGENDA_EVENTS // scale} agenda events; {CLIENTS} keep-alive clients registering to "
+        f"{EVENTS} events of {CAPACITY} seats for {duration_s:.0f} s. The load generator shares "
+        f"the machine's {os.cpu_count()} cores: a lower bound. Load average before: "
+        f"{load_before}; after: {load_after}."
+    )
+    header = f"{'measure':<40} {'value':>10} {'target':>10} {'ratio':>12}"
+    print(header)
+    print("-" * len(header))
+    rows = [
+        (
+            "agenda page, département + category p95",
+            f"{_p(agenda, 0.95):.1f}",
+            f"< {TARGET_MS}",
+            _ratio(_p(agenda, 0.95), TARGET_MS, higher_is_better=False),
+        ),
+        ("agenda page p50 (ms)", f"{_p(agenda, 0.5):.1f}", "", ""),
+        ("agenda page size (bytes)", str(agenda_size), "", ""),
+        (
+            "iCalendar feed of a département p95",
+            f"{_p(feed, 0.95):.1f}",
+            f"< {TARGET_MS}",
+            _ratio(_p(feed, 0.95), TARGET_MS, higher_is_better=False),
+        ),
+        ("feed p50 (ms)", f"{_p(feed, 0.5):.1f}", "", ""),
+        ("feed size (bytes)", str(feed_size), "", ""),
+        (
+            "registrations/s (201)",
+            f"{rate:.0f}",
+            f"≥ {TARGET_REGISTRATIONS_PER_S}",
+            _ratio(rate, TARGET_REGISTRATIONS_PER_S, higher_is_better=True),
+        ),
+        ("  of which waiting", str(load.waiting), "", ""),
+        ("p95 latency of POST (ms)", f"{_p(load.latencies_ms, 0.95):.1f}", "", ""),
+        ("server CPU per POST (ms)", f"{cpu_ms:.1f}" if cpu_ms else "n/a", "", ""),
+        ("409 (already registered)", str(load.duplicates), "", ""),
+        ("other answers (errors)", str(load.errors), "0", "ok" if not load.errors else "MISSED"),
+        (
+            "over-booked events",
+            str(check["overbooked"]),
+            "0",
+            "ok" if check["overbooked"] == 0 else "MISSED",
+        ),
+    ]
+    for label, value, target, ratio in rows:
+        print(f"{label:<40} {value:>10} {target:>10} {ratio:>12}")
+    return 1 if check["overbooked"] or load.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
