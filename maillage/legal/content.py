@@ -109,6 +109,39 @@ PERSONAL_DATA = [
         "governance",
     ),
     DataRow(
+        _(
+            "Événements : inscriptions (nom et adresse des invité·es sans compte comprises), "
+            "liste d'attente, présence, adresse secrète de votre agenda d'événements"
+        ),
+        _(
+            "tenir les places sans surréservation, prévenir la personne suivante en liste "
+            "d'attente, envoyer les rappels ; la présence compte la fréquentation du lieu"
+        ),
+        CONTRACT,
+        _(
+            "tant que le compte existe ; à sa suppression, l'inscription reste comme place "
+            "anonyme, sans nom ni adresse"
+        ),
+        "event_registrations",
+    ),
+    DataRow(
+        _(
+            "Prêts d'objets et entraide : emprunts, réservations, annonces, messages relayés, "
+            "banque de temps"
+        ),
+        _(
+            "prêter sans prêter deux fois le même objet, prévenir la personne qui attend, "
+            "relayer les réponses sans dévoiler les adresses, tenir les soldes de temps"
+        ),
+        CONTRACT,
+        _(
+            "tant que le compte existe ; à sa suppression, prêts et échanges restent sans nom "
+            "(les soldes de la banque de temps restent justes), annonces et messages sont "
+            "effacés"
+        ),
+        "sharing",
+    ),
+    DataRow(
         _("Journal d'audit : qui a créé, modifié ou supprimé quoi"),
         _("rendre compte des modifications de l'annuaire et des droits"),
         INTEREST,

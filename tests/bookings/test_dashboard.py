@@ -123,7 +123,9 @@ def test_the_dashboard_reads_a_constant_number_of_queries(
 ):
     client.force_login(staff)
     client.get(dashboard_url(place))
-    with django_assert_max_num_queries(14) as few:
+    # The bookings sections, plus the fixed reads of the sections other apps register
+    # (governance, events, sharing): none grows with the number of rows.
+    with django_assert_max_num_queries(16) as few:
         client.get(dashboard_url(place))
     for number in range(10):
         resource = make_resource(place, name=f"Bureau {number}")

@@ -9,7 +9,8 @@ from tests.accounts.factories import AdminFactory
 from tests.pages.page_helpers import parse, text
 
 # Names that are the same word in both languages.
-SAME_IN_BOTH = {"EPCI"}
+# Words French and English share (the admin shows them as they are in both languages).
+SAME_IN_BOTH = {"EPCI", "votes", "participations"}
 
 
 def _labels(language: str) -> dict[str, tuple[str, str]]:
