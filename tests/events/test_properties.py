@@ -105,7 +105,13 @@ def test_seats_and_the_waiting_list_follow_the_model(place, capacity, operations
         fresh = Event.objects.get(pk=event.pk)
         rows = Registration.objects.filter(event=event).order_by("pk")
         db_confirmed = {r.email for r in rows if r.status == RegistrationStatus.CONFIRMED}
-        db_waiting = [r.email for r in rows if r.status == RegistrationStatus.WAITING]
+        # The waiting list's order is the order of arrival on it, as the app reads it (a guest
+        # who confirms late joins behind those already waiting, whatever their row ids).
+        db_waiting = [
+            r.email
+            for r in rows.order_by("waiting_since", "pk")
+            if r.status == RegistrationStatus.WAITING
+        ]
         assert fresh.taken == len(db_confirmed) <= fresh.capacity
         assert not db_waiting or fresh.taken == fresh.capacity
         assert db_confirmed == set(confirmed)
