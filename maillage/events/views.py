@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from maillage.common.markdown import render_markdown
 from maillage.places.models import Network, Place
 from maillage.territories.selectors import UnknownTerritory, resolve_territory
 
@@ -29,7 +30,6 @@ from .jsonld import event_jsonld
 from .links import LinkInvalid, registration_for
 from .models import ACTIVE_STATUSES, Event, Registration, RegistrationStatus
 from .rules import can_create_event, can_manage_event, can_register, events_where
-from .text import render_markdown
 
 PAGE_SIZE = 30
 ICS = "text/calendar; charset=utf-8"

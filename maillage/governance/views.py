@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
+from maillage.common.markdown import render_markdown
 from maillage.places.models import Network, Place
 
 from . import exports, selectors, services, tallying
@@ -25,7 +26,7 @@ from .rules import (
     can_view_vote,
     can_vote,
 )
-from .text import diff_lines, render_markdown
+from .text import diff_lines
 
 
 def governance_place(request: HttpRequest, slug: str) -> HttpResponse:
