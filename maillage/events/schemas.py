@@ -1,8 +1,13 @@
 """Schemas of the events API (issue 9's contract: `GET/POST /events`, registrations)."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from maillage.common.schemas import Instant
 
@@ -12,6 +17,23 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 MAX_OFFSET = 1_000_000
 MAX_ID = 2**63 - 1
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day_boundary(days_after: int) -> BeforeValidator:
+    """A bare day (`2026-12-04`) read as midnight in the instance's time zone, `days_after`
+    days later: `from=2026-12-04&to=2026-12-04` is what happens on the 4th (a person's way
+    of asking, where an instant with its offset is a program's)."""
+
+    def convert(value):
+        if isinstance(value, str) and _DAY.fullmatch(value):
+            day = date.fromisoformat(value) + timedelta(days=days_after)
+            return datetime.combine(day, time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+        return value
+
+    return BeforeValidator(convert)
 
 
 class PageQuery(Schema):
@@ -26,10 +48,20 @@ class EventListQuery(PageQuery):
         max_length=30,
         description="Un territoire : `departement:64`, `region:75`, `64445` (commune)…",
     )
-    from_: Instant | None = Field(
-        None, alias="from", description="Les événements qui finissent après cet instant."
+    from_: Annotated[Instant, _day_boundary(0)] | None = Field(
+        None,
+        alias="from",
+        description=(
+            "Les événements qui finissent après cet instant (ISO 8601 avec fuseau), "
+            "ou ce jour (`2026-12-04` : dès minuit, heure de l'instance)."
+        ),
     )
-    to: Instant | None = Field(None, description="Ceux qui commencent avant cet instant.")
+    to: Annotated[Instant, _day_boundary(1)] | None = Field(
+        None,
+        description=(
+            "Ceux qui commencent avant cet instant, ou avant la fin de ce jour (`2026-12-04`)."
+        ),
+    )
     category: Category | None = Field(None, description="Une catégorie.")
     has_seats: bool = Field(False, description="`1` : seulement ceux qui ont des places libres.")
 

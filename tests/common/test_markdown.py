@@ -27,7 +27,8 @@ def test_links_are_kept_and_marked_external():
 
 
 def test_lists_headings_and_tables_render():
-    html = render_markdown("## Ordre du jour\n\n1. Budget\n2. Vote\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    text = "## Ordre du jour\n\n1. Budget\n2. Vote\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    html = render_markdown(text)
     assert "<h2>Ordre du jour</h2>" in html
     assert "<ol>" in html and "<li>Budget</li>" in html
     assert "<table>" in html and "<td>2</td>" in html

@@ -90,6 +90,21 @@ def test_the_list_filters(client, place):
     assert later.pk not in ids(f"to={cut.replace('+', '%2B')}")
 
 
+def test_a_bare_day_filters_what_happens_that_day(client, place):
+    """`from=2026-12-04&to=2026-12-04` is the 4th, midnight to midnight in the instance's
+    time zone; an invalid day is a 422 on that field."""
+    that_day = make_event(place, title="Ce jour", start=tomorrow_at(place, 10, days=10))
+    make_event(place, title="La veille", start=tomorrow_at(place, 10, days=9))
+    make_event(place, title="Le lendemain", start=tomorrow_at(place, 10, days=11))
+    day = that_day.start.astimezone(place.timezone).date().isoformat()
+    response = client.get(f"/api/v1/events?from={day}&to={day}")
+    assert response.status_code == 200, response.content
+    assert [item["id"] for item in response.json()["items"]] == [that_day.pk]
+    refused = client.get("/api/v1/events?from=2026-13-45")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "from"
+
+
 def test_the_list_reads_a_fixed_number_of_queries(client, place):
     for n in range(3):
         make_event(place, title=f"E{n}")
