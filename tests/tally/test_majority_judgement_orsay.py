@@ -15,12 +15,14 @@ Le Pen is last.
 
 How the table is counted. Each tenth of a percent is taken as one voter, so a candidate's row
 is an integer merit profile. The rows were rounded one by one, so their totals are not all
-1,000: most are 1,000 to 1,002 (rounding), but two rows of this transcription are further off —
-Royal's sums to 97.4 % and Le Pen's to 105.2 % (`test_the_rows_totals`). They are kept as
-transcribed, not adjusted: every candidate is counted on its own total (majority grade and gauge
-from its own grades), and the ranking compares the candidates' profiles as shares of their own
-totals (`rank_profiles` on real-valued profiles, each summing to 1), which is what the authors'
-percentages are. The published outcome holds on these figures either way.
+1,000: most are 1,000 to 1,002 (rounding), but two rows are further off — Royal's sums to
+97.4 % and Le Pen's to 105.2 % (`test_the_rows_totals`). These are the published figures, not a
+slip of ours: an independent transcription of the same experiment (the association Mieux Voter's,
+with the first-round scores beside the grades) gives the same two rows digit for digit. They are
+kept as published, not adjusted: every candidate is counted on its own total (majority grade
+and gauge from its own grades), and the ranking compares the candidates' profiles as shares of
+their own totals (`rank_profiles` on real-valued profiles, each summing to 1), which is what
+the authors' percentages are. The published outcome holds on these figures either way.
 """
 
 import numpy as np
