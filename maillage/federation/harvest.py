@@ -57,6 +57,8 @@ PAGE_SIZE = 1000
 DUPLICATE_RADIUS_KM = 0.1
 # The fields of a peer's record written here (the write body's names).
 RECORD_FIELDS = tuple(name for name in PeerPlace.model_fields if name not in ("uuid", "updated_at"))
+# What a peer's record carries beyond the canonical import format: its updates write them too.
+PEER_ONLY_FIELDS = ("surface_m2", "capacity", "acceslibre_url")
 
 
 class HarvestRefused(Exception):  # noqa: N818 - reads as a sentence
@@ -297,6 +299,7 @@ def _write(prepared: _Prepared, peer: Peer, duplicates: _DuplicateFinder, *, log
         upserted = place_services.upsert_places(
             actor=SYSTEM,
             source=peer.source,
+            carried=PEER_ONLY_FIELDS,
             batches=[[(str(uuid), clean, digest) for uuid, clean, digest, _at in rows]],
         )
         counts.created, counts.updated, counts.unchanged = (

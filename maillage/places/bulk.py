@@ -104,7 +104,9 @@ def source_places(source: str):
 class BulkUpserter:
     """Upserts batches of one source's rows, each batch in its own transaction."""
 
-    def __init__(self, source: str, *, actor, write: bool) -> None:
+    def __init__(self, source: str, *, actor, write: bool, carried: tuple[str, ...] = ()) -> None:
+        """`carried`: fields beyond the canonical format's that this source carries (a peer's
+        records carry surface, capacity and acceslibre link): updates write them too."""
         self.source = source
         self.actor = actor
         self.write = write
@@ -119,7 +121,9 @@ class BulkUpserter:
         attnames = [field.attname for field in self._create_fields]
         self._slug_index = attnames.index("slug")
         self._uuid_index = attnames.index("uuid")
-        self._update_fields = [Place._meta.get_field(name) for name in UPDATED_FIELDS]
+        self._update_fields = [Place._meta.get_field(name) for name in (*UPDATED_FIELDS, *carried)]
+        self._audited = (*_AUDITED_UPDATED, *carried)
+        self._audited_getter = attrgetter(*self._audited)
 
     def upsert(self, batch: list[Row]) -> UpsertCounts:
         with _collector_paused():
@@ -249,6 +253,23 @@ class BulkUpserter:
             delete_many(model, model._meta.get_field("place"), ids)
         self._save_relations(ids, [clean for _, clean in plan.updates])
 
+    def _audited_after(self, clean: CleanPlace) -> dict[str, Any]:
+        return {
+            **dict(zip(self._audited, self._audited_getter(clean), strict=True)),
+            "kinds": list(clean.kinds),
+            "services": list(clean.services),
+            "equipment": list(clean.equipment),
+        }
+
+    def _created_fields(self, clean: CleanPlace) -> dict[str, list]:
+        """`services.changed_values({}, after)` of a new place, without comparing to nothing."""
+        return {
+            name: [None, value]
+            for name, value in self._audited_after(clean).items()
+            # `value not in (None, "", [])`, without building a list to compare every value.
+            if value or not (value is None or isinstance(value, (str, list)))
+        }
+
     def _audited_before(self, place_ids: list[int]) -> dict[int, dict[str, Any]]:
         """What the audit log compares, for places about to be updated: the fields an import
         writes, in four plain queries. The ORM's `values()` cost as much as the update itself,
@@ -258,7 +279,7 @@ class BulkUpserter:
         quote = connection.ops.quote_name
         placeholders = ", ".join(["%s"] * len(place_ids))
         place_table, pk = quote(Place._meta.db_table), quote(Place._meta.pk.column)
-        columns = [Place._meta.get_field(name).column for name in _AUDITED_UPDATED]
+        columns = [Place._meta.get_field(name).column for name in self._audited]
         before: dict[int, dict[str, Any]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
@@ -268,7 +289,7 @@ class BulkUpserter:
                 place_ids,
             )
             for place_id, *values in cursor.fetchall():
-                before[place_id] = dict(zip(_AUDITED_UPDATED, values, strict=True)) | {
+                before[place_id] = dict(zip(self._audited, values, strict=True)) | {
                     "kinds": [],
                     "services": [],
                     "equipment": [],
@@ -301,11 +322,11 @@ class BulkUpserter:
     def _record(self, plan: _Plan, created_ids: list[int], before) -> None:
         """Audit entries and change-log entries of the batch, in its transaction."""
         entries = [
-            ("place.create", place_id, _created_fields(clean))
+            ("place.create", place_id, self._created_fields(clean))
             for place_id, (_, clean) in zip(created_ids, plan.creations, strict=True)
         ]
         for place_id, clean in plan.updates:
-            after = _audited_after(clean)
+            after = self._audited_after(clean)
             old = before[place_id]
             for relation, _category in _LABEL_RELATIONS:
                 # Labels are a set: their order in the file is not a change.
@@ -370,35 +391,6 @@ class BulkUpserter:
             for label in services.get_or_create_labels(category, missing):
                 self._label_ids[(category, label.key)] = label.pk
         return {name: self._label_ids[(category, key)] for name, key in keys.items()}
-
-
-def _created_fields(clean: CleanPlace) -> dict[str, list]:
-    """`services.changed_values({}, after)` of a new place, without comparing to nothing."""
-    return {
-        name: [None, value]
-        for name, value in zip(_AUDITED_NAMES, _audited_values_of(clean), strict=True)
-        # `value not in (None, "", [])`, without building a list to compare every value with.
-        if value or not (value is None or isinstance(value, (str, list)))
-    }
-
-
-def _audited_after(clean: CleanPlace) -> dict[str, Any]:
-    return dict(zip(_AUDITED_NAMES, _audited_values_of(clean), strict=True))
-
-
-# The audited values of a validated place, read by one getter (a batch reads 20,000 of them):
-# the scalar fields an import writes, then its kinds and labels as lists.
-_AUDITED_NAMES = (*_AUDITED_UPDATED, "kinds", "services", "equipment")
-_audited_getter = attrgetter(*_AUDITED_UPDATED)
-
-
-def _audited_values_of(clean: CleanPlace) -> tuple[Any, ...]:
-    return (
-        *_audited_getter(clean),
-        list(clean.kinds),
-        list(clean.services),
-        list(clean.equipment),
-    )
 
 
 def record_place_changes(changes: list[tuple[uuid.UUID, str, str, str]], *, at) -> None:

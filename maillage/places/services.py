@@ -367,6 +367,7 @@ def upsert_places(
     source: str,
     batches: Iterable[list[bulk.Row]],
     write: bool = True,
+    carried: tuple[str, ...] = (),
 ) -> bulk.UpsertCounts:
     """Create or update the places of `source` from validated rows, matched on source_id.
 
@@ -376,9 +377,10 @@ def upsert_places(
     A row whose digest is the one stored is left untouched. With `write=False` nothing is
     written and the counts tell what would be. Permissions are the caller's (imports check
     `opendata.rules.can_import_places`); see `places.bulk` for how batches are written.
+    `carried` names the fields beyond the canonical format's that the source's rows carry.
     """
     check_actor(actor)
-    upserter = bulk.BulkUpserter(source, actor=actor, write=write)
+    upserter = bulk.BulkUpserter(source, actor=actor, write=write, carried=carried)
     created = updated = unchanged = 0
     for batch in batches:
         counts = upserter.upsert(batch)

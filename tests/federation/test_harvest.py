@@ -5,9 +5,11 @@ nothing written."""
 import json
 import logging
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
+from maillage.audit.models import AuditEntry
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
@@ -108,6 +110,27 @@ def test_a_deletion_at_the_peer_propagates(peer, feed):
     assert job.deleted_count == 1
     assert not Place.objects.filter(source_id=one["uuid"]).exists()
     assert not HarvestedPlace.objects.filter(remote_uuid=one["uuid"]).exists()
+
+
+def test_an_update_at_the_peer_carries_surface_capacity_and_accessibility_link(peer, feed):
+    """The canonical import leaves these fields to people; a peer's record carries them, so
+    its updates write them, audited like the others."""
+    one = record(surface_m2=120, capacity=None, acceslibre_url="")
+    feed.entries = [change(one)]
+    harvest(peer)
+    place = Place.objects.get(source_id=one["uuid"])
+    assert (place.surface_m2, place.capacity) == (120, None)
+    link = "https://acceslibre.beta.gouv.fr/app/64-pau/a/coworking/erp/le-hangar/"
+    updated = {**one, "surface_m2": 200, "capacity": 30, "acceslibre_url": link}
+    updated["updated_at"] = datetime.now(UTC).isoformat()
+    feed.entries.append(change(updated, kind="updated"))
+    job = harvest(peer)
+    assert job.updated_count == 1
+    place.refresh_from_db()
+    assert (place.surface_m2, place.capacity, place.acceslibre_url) == (200, 30, link)
+    entry = AuditEntry.objects.filter(action="place.update", object_id=str(place.pk)).latest("id")
+    assert entry.changes["surface_m2"] == [120, 200]
+    assert entry.changes["capacity"] == [None, 30]
 
 
 def test_a_harvested_place_is_read_only_until_an_admin_takes_it_over(peer, feed):
