@@ -332,10 +332,13 @@ def _write(prepared: _Prepared, peer: Peer, duplicates: _DuplicateFinder, *, log
         HarvestedPlace.objects.bulk_update(
             changed_entries, ["remote_updated_at", "place"], batch_size=500
         )
-        created = HarvestedPlace.objects.filter(
-            peer=peer, remote_uuid__in=[entry.remote_uuid for entry in new_entries]
+        # New places, and places whose record changed at the peer (a SIRET added, a move, a
+        # new name): either may now match a local place.
+        to_check = HarvestedPlace.objects.filter(
+            peer=peer,
+            remote_uuid__in=[entry.remote_uuid for entry in (*new_entries, *changed_entries)],
         ).select_related("place")
-        counts.duplicates += duplicates.propose(list(created), log=log)
+        counts.duplicates += duplicates.propose(list(to_check), log=log)
     for uuid in prepared.deleted:
         entry = provenance.get(uuid)
         if entry is not None and entry.state != HarvestedPlace.State.HARVESTED:
@@ -378,6 +381,12 @@ class _DuplicateFinder:
         if self._by_siret is None:
             self._load()
         by_siret = self._by_siret or {}
+        # Pairs already proposed (and perhaps decided): never proposed again.
+        known = set(
+            DuplicateCandidate.objects.filter(harvested__in=entries).values_list(
+                "harvested_id", "local_id"
+            )
+        )
         candidates = []
         for entry in entries:
             place = entry.place
@@ -392,6 +401,8 @@ class _DuplicateFinder:
                 if distance <= DUPLICATE_RADIUS_KM * 1000 and local_id not in found:
                     found[local_id] = (DuplicateCandidate.Reason.NAME_NEARBY, distance)
             for local_id, (reason, distance) in found.items():
+                if (entry.pk, local_id) in known:
+                    continue
                 candidates.append(
                     DuplicateCandidate(
                         harvested=entry, local_id=local_id, reason=reason, distance_m=distance

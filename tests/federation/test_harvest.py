@@ -181,6 +181,23 @@ def test_a_place_that_exists_here_is_proposed_as_a_duplicate_never_merged(peer, 
     assert Place.objects.filter(source=peer.source).count() == 2
 
 
+def test_a_record_changed_at_the_peer_is_checked_again_for_duplicates(peer, feed):
+    """A SIRET added at the peer later makes the pair visible; a pair already proposed (or
+    decided) is not proposed again."""
+    local = make_place(name="Fablab de Pau", siret="73282932000074")
+    one = record(name="Atelier partagé", siret="", latitude=44.5, longitude=2.0)
+    feed.entries = [change(one)]
+    assert harvest(peer).duplicate_count == 0
+    with_siret = {**one, "siret": "73282932000074", "updated_at": datetime.now(UTC).isoformat()}
+    feed.entries.append(change(with_siret, kind="updated"))
+    assert harvest(peer).duplicate_count == 1
+    assert DuplicateCandidate.objects.get().local == local
+    renamed = {**with_siret, "name": "Atelier", "updated_at": datetime.now(UTC).isoformat()}
+    feed.entries.append(change(renamed, kind="updated"))
+    assert harvest(peer).duplicate_count == 0
+    assert DuplicateCandidate.objects.count() == 1
+
+
 def test_an_admin_merges_or_keeps_both(peer, feed):
     local = make_place(name="La Ruche", latitude=43.30, longitude=-0.37)
     other_local = make_place(name="Le Hangar", latitude=43.30, longitude=-0.37)
