@@ -11,4 +11,6 @@ urlpatterns = [
     path("doublons/", views.duplicate_list, name="duplicates"),
     path("doublons/<int:candidate_id>/", views.duplicate_decide, name="decide"),
     path("lieux/<int:place_id>/reprendre/", views.place_take_over, name="take_over"),
+    path("webhooks/", views.webhook_list, name="webhooks"),
+    path("webhooks/<int:subscription_id>/etat/", views.webhook_toggle, name="webhook_toggle"),
 ]

@@ -6,15 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maillage.common.compression import never_compress
 from maillage.common.errors import Conflict, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
 from maillage.places.models import Place
 
 from . import selectors, services
-from .forms import DecisionForm, PeerForm
-from .models import DuplicateCandidate, HarvestJob, Peer
+from .forms import DecisionForm, PeerForm, WebhookForm
+from .models import DuplicateCandidate, HarvestJob, Peer, WebhookSubscription
 from .rules import can_manage_federation
 
 
@@ -110,3 +112,59 @@ def place_take_over(request, place_id: int):
         return redirect("federation:peers")
     messages.success(request, _("Le lieu « %s » est repris : il se modifie ici.") % place.name)
     return redirect(f"/lieux/{place.slug}/")
+
+
+NEW_WEBHOOK_SESSION_KEY = "federation.new_webhook"
+
+
+@never_compress  # prints a secret once: see maillage.common.compression
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhook_list(request):
+    """Subscriptions to place changes. A POST subscribes and redirects (a reload subscribes
+    nothing); the shared secret waits in the session and is shown once."""
+    _admin_only(request)
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription, secret = services.subscribe_webhook(
+                actor=request.user,
+                url=form.cleaned_data["url"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationFailed as exc:
+            exc.add_to_form(form)
+        else:
+            request.session[NEW_WEBHOOK_SESSION_KEY] = {"id": subscription.pk, "secret": secret}
+            return redirect("federation:webhooks")
+    new = request.session.pop(NEW_WEBHOOK_SESSION_KEY, None)
+    subscriptions = list(selectors.webhook_subscriptions())
+    created = None
+    if new is not None:
+        created = next((sub for sub in subscriptions if sub.pk == new["id"]), None)
+    context = {
+        "form": form,
+        "subscriptions": subscriptions,
+        "deliveries": selectors.recent_deliveries(),
+        "created": created,
+        "secret": new["secret"] if created is not None else None,
+    }
+    return render(
+        request, "federation/webhook_list.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def webhook_toggle(request, subscription_id: int):
+    _admin_only(request)
+    subscription = get_object_or_404(WebhookSubscription, pk=subscription_id)
+    services.set_webhook_active(
+        actor=request.user, subscription=subscription, active=not subscription.active
+    )
+    if subscription.active:
+        messages.success(request, _("Abonnement « %s » réactivé.") % subscription.url)
+    else:
+        messages.success(request, _("Abonnement « %s » suspendu.") % subscription.url)
+    return redirect("federation:webhooks")
