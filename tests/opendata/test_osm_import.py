@@ -210,7 +210,7 @@ def test_command_reports_and_exits(tmp_path, write):
     assert code == 0
     assert "créés : 4" in out
     bad = write([W(7, [1, 2], {"office": "coworking", "name": "Le Bureau"})], name="bad")
-    code, out, err = run("import_osm", str(bad), "--format", "json")
+    code, out, _ = run("import_osm", str(bad), "--format", "json")
     assert code == 1
     assert json.loads(out)["errors"][0]["line"] == "w7"
     code, out, _ = run("import_osm", str(bad))

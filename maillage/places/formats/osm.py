@@ -1,4 +1,4 @@
-"""OpenStreetMap tags of places, both ways: a mapping over `places.fields` (docs/data.md, « OpenStreetMap »).
+"""OpenStreetMap tags of places, both ways, a mapping over `places.fields` (docs/data.md, OSM).
 
 - `values_from_tags(tags)`: the canonical values (the names of `canonical.CANONICAL_FIELDS`)
   an OSM object's tags give, or None when no tag matches one of our kinds. The OSM import
@@ -144,9 +144,10 @@ def _first(tags: Mapping[str, str], keys: Iterable[str]) -> str:
 def kinds_from_tags(tags: Mapping[str, str]) -> list[str]:
     """Our kinds for an OSM object's tags, in the order of KIND_TAGS (none: not ours)."""
     kinds: list[str] = []
-    for (key, value), kind in KIND_TAGS.items():
+    for (key, value), tagged in KIND_TAGS.items():
         if tags.get(key) != value:
             continue
+        kind = tagged
         if kind == PlaceKind.MAKERSPACE and tags.get(FABLAB_TAG[0]) == FABLAB_TAG[1]:
             kind = PlaceKind.FABLAB
         elif kind == PlaceKind.RESSOURCERIE and not any(
