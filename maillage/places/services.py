@@ -416,9 +416,9 @@ def store_osm_records(
     """Store the OSM objects an import read (`opendata.osm`), one transaction per batch.
 
     Matched on `osm_id`: an object read again with the same tags, position and version is left
-    as it is; a changed one is updated. Each record is linked to the place imported from it
-    (`source`, source_id = osm_id) when there is one; otherwise its link stays (a place of
-    another source an administrator linked it to, `link_osm_record`). Permissions are the
+    as it is; a changed one is updated. A record without a place is linked to the place
+    imported from it (`source`, source_id = osm_id); a record already linked keeps its place
+    (one an administrator chose, `link_osm_record`, wins over the import). Permissions are the
     caller's (the import checks them); audited, one entry per record created or changed.
     """
     check_actor(actor)
@@ -459,7 +459,8 @@ def _store_osm_chunk(actor, source: str, chunk: list[OsmObject]) -> OsmRecordCou
                 )
             )
             continue
-        link = place_id if place_id is not None else record.place_id
+        # A link already made stays (an administrator's choice wins over the import's).
+        link = record.place_id if record.place_id is not None else place_id
         if record.digest == digest and record.place_id == link:
             continue
         changes = {}

@@ -19,7 +19,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -252,6 +252,11 @@ def osm_feature(row: Mapping[str, Any]) -> dict[str, Any]:
     if "slug" in row:
         feature["links"] = [{"rel": "alternate", "href": place_path(row["slug"])}]
     return feature
+
+
+def osm_features(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The features of the places that OSM can tag (`has_kind_tag`), one by one."""
+    return (osm_feature(row) for row in rows if has_kind_tag(row))
 
 
 # --- Diff -----------------------------------------------------------------------------------
