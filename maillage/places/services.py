@@ -439,7 +439,9 @@ def _store_osm_chunk(actor, source: str, chunk: list[OsmObject]) -> OsmRecordCou
         Place.objects.filter(source=source, source_id__in=ids).values_list("source_id", "pk")
     )
     now = timezone.now()
-    new, changed, entries = [], [], []
+    new: list[OsmRecord] = []
+    changed: list[OsmRecord] = []
+    entries: list[tuple[str, Any, Mapping[str, Any]]] = []
     for obj in chunk:
         digest = obj.digest()
         place_id = places.get(obj.osm_id)
@@ -463,7 +465,7 @@ def _store_osm_chunk(actor, source: str, chunk: list[OsmObject]) -> OsmRecordCou
         link = record.place_id if record.place_id is not None else place_id
         if record.digest == digest and record.place_id == link:
             continue
-        changes = {}
+        changes: dict[str, list[Any]] = {}
         if record.version != obj.version:
             changes["version"] = [record.version, obj.version]
         if record.place_id != link:

@@ -138,6 +138,10 @@ def test_records_are_stored_and_linked_to_their_places(write):
     assert records["n1"].tags == COWORK_TAGS
     assert records["w100"].place.source_id == "w100"
     assert records["n1"].version == 1
+    audited = AuditEntry.objects.filter(object_type="places.osmrecord", action="osm_record.create")
+    assert sorted(audited.values_list("object_id", flat=True)) == sorted(
+        str(record.pk) for record in records.values()
+    )
 
 
 def test_invalid_opening_hours_are_reported_and_the_place_imported_without_them(write):
