@@ -69,6 +69,13 @@ def write(request, tmp_path):
     return build
 
 
+def test_several_values_keep_the_first_and_names_keep_their_semicolons(write):
+    tags = {**COWORK_TAGS, "name": "Café; Cowork", "phone": "+33 5 59 00 00 00;+33 5 59 11 11 11"}
+    import_osm(path=write([N(1, 43.2951, -0.3708, tags)]), actor=SYSTEM)
+    place = Place.objects.get()
+    assert (place.name, place.phone) == ("Café; Cowork", "+33559000000")
+
+
 def test_matching_nodes_and_ways_are_imported_with_their_tags(write):
     report = import_osm(path=write(extract()), actor=SYSTEM)
     assert report.errors == []
@@ -220,3 +227,9 @@ def test_command_reports_and_exits(tmp_path, write):
     code, out, _ = run("import_osm", str(bad))
     assert code == 1
     assert "objet w7, latitude" in out
+    not_osm = tmp_path / "lieux.csv"
+    not_osm.write_text("source_id,name\n", encoding="utf-8")
+    code, out, err = run("import_osm", str(not_osm))
+    assert code == 1
+    assert "n'est pas un extrait OpenStreetMap" in out
+    assert "Fichier illisible" in err

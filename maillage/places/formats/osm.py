@@ -28,7 +28,6 @@ from maillage.common.text import fold
 
 from ..kinds import PlaceKind, Wheelchair
 from ..validation import normalise_phone
-from . import place_path
 
 OSM_SOURCE = "osm"
 # An OSM object as our source ids and reports name it: n123 (node), w456 (way), r789 (relation).
@@ -132,12 +131,17 @@ def osm_url(osm_id: str) -> str:
     return f"https://www.openstreetmap.org/{osm_type(osm_id)}/{osm_id[1:]}"
 
 
+# Keys where OSM separates several values with ";" (the first is ours).
+_MULTIPLE = frozenset(
+    {"website", "contact:website", "url", "phone", "contact:phone", "email", "contact:email"}
+)
+
+
 def _first(tags: Mapping[str, str], keys: Iterable[str]) -> str:
     for key in keys:
         value = tags.get(key, "").strip()
         if value:
-            # OSM separates several values with ";": the first is ours.
-            return value.split(";")[0].strip() if key != "opening_hours" else value
+            return value.split(";")[0].strip() if key in _MULTIPLE else value
     return ""
 
 
@@ -243,15 +247,12 @@ def osm_feature(row: Mapping[str, Any]) -> dict[str, Any]:
     if osm_id := row_osm_id(row):
         properties["@id"] = f"{osm_type(osm_id)}/{osm_id[1:]}"
     properties.update(osm_tags(row))
-    feature: dict[str, Any] = {
+    return {
         "type": "Feature",
         "id": str(row["uuid"]),
         "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
         "properties": properties,
     }
-    if "slug" in row:
-        feature["links"] = [{"rel": "alternate", "href": place_path(row["slug"])}]
-    return feature
 
 
 def osm_features(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import ValidationFailed
 from maillage.opendata.osm import import_osm
+from maillage.opendata.services import FILE_FIELD
 from maillage.places.formats.osm import OSM_SOURCE
 
 
@@ -62,7 +63,12 @@ class Command(BaseCommand):
             for warning in report.warnings:
                 self.stdout.write(_("avertissement : %s") % warning)
             for error in report.errors:
-                self.stdout.write(_("objet %(line)s, %(field)s : %(message)s") % error.as_dict())
+                if error.field == FILE_FIELD:
+                    self.stdout.write(error.message)
+                else:
+                    self.stdout.write(
+                        _("objet %(line)s, %(field)s : %(message)s") % error.as_dict()
+                    )
         if not report.succeeded:
             if report.file_error:
                 summary = _("Fichier illisible : rien n'a été importé.")
