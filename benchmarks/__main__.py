@@ -23,6 +23,7 @@ BENCHMARKS = {
     "federation": "benchmarks.federation",
     "catalogue": "benchmarks.catalogue",
     "events": "benchmarks.events",
+    "osm_import": "benchmarks.osm_import",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

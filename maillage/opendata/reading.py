@@ -64,9 +64,13 @@ class ImportFileError(Exception):
 
 @dataclass
 class RawRow:
-    line: int
+    # The line of the file; for an OSM extract, the object's id (`n123`, `w456`).
+    line: int | str
     values: dict[str, Any]
     errors: list[FieldError] = field(default_factory=list)
+    # Fields whose invalid value is dropped with a warning instead of rejecting the row
+    # (an OSM object's `opening_hours`, `phone`…: the place is worth having without them).
+    lenient: frozenset[str] = frozenset()
 
 
 def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
@@ -143,6 +147,8 @@ class PlaceFile:
         self.format = file_format
         self.unknown_fields = unknown
         self._rows = rows
+        # Warnings of the reader itself (objects skipped…), complete after the iteration.
+        self.notes: list[str] = []
 
     def __iter__(self) -> Iterator[RawRow]:
         return self._rows

@@ -80,7 +80,7 @@ Progress = Callable[[int], None]
 class RowError:
     """One problem in the file: `line` 0 or 1 and field `__file__` for the file as a whole."""
 
-    line: int
+    line: int | str  # an OSM object's id (`n123`) for an OSM extract
     field: str
     message: str
 
@@ -150,8 +150,12 @@ def import_places(
     partial: bool = False,
     actor: User | SystemActor,
     progress: Progress | None = None,
+    reader: Callable[[BinaryIO], PlaceFile] = open_place_file,
 ) -> ImportReport:
     """Import canonical CSV or GeoJSON from `stream` (binary) or `path` under `source`.
+
+    `reader` opens the file (`reading.open_place_file` by default; `opendata.osm` passes its
+    reader of OSM extracts).
 
     `actor` must be an instance administrator (SYSTEM for commands). `progress(rows)` is called
     every PROGRESS_EVERY_ROWS rows read and once at the end of the reading, outside any
@@ -171,7 +175,7 @@ def import_places(
             stream = stack.enter_context(Path(path).open("rb"))  # type: ignore[arg-type]  # checked above: path is set
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="maillage-import-"))
         try:
-            place_file = open_place_file(stream)
+            place_file = reader(stream)
             _check_rows(place_file, report, spool, progress)
         except ImportFileError as exc:
             # Rows rejected before the unreadable part stay in the report: they need fixing too.
@@ -200,13 +204,22 @@ def _check_rows(
 ) -> None:
     """Validate every row; spool the valid ones as (source_id, CleanPlace, digest) batches."""
     communes = CommuneIndex.preload()
-    first_lines: dict[str, int] = {}
+    first_lines: dict[str, int | str] = {}
     batch: list[tuple[str, CleanPlace, str]] = []
     for row in place_file:
         report.rows += 1
         source_id, errors = _source_id(row, first_lines)
         data = {name: value for name, value in row.values.items() if name != "source_id"}
         clean, field_errors = clean_place_input(data, communes=communes)
+        if row.lenient and (dropped := {e.field for e in field_errors} & row.lenient):
+            report.warnings.extend(
+                _("%(line)s, %(field)s : %(message)s Valeur ignorée, le lieu est importé sans.")
+                % {"line": row.line, "field": error.field, "message": error.message}
+                for error in field_errors
+                if error.field in dropped
+            )
+            data = {name: value for name, value in data.items() if name not in dropped}
+            clean, field_errors = clean_place_input(data, communes=communes)
         errors = [*row.errors, *errors, *field_errors]
         if errors:
             report.rejected += 1
@@ -229,13 +242,14 @@ def _check_rows(
         else _("Propriété inconnue ignorée : « %s ».") % name
         for name in place_file.unknown_fields
     )
+    report.warnings.extend(place_file.notes)
     if not report.rows:
         report.warnings.append(_("Le fichier ne contient aucun lieu."))
     if progress is not None:
         progress(report.rows)
 
 
-def _source_id(row: RawRow, first_lines: dict[str, int]) -> tuple[str, list[FieldError]]:
+def _source_id(row: RawRow, first_lines: dict[str, int | str]) -> tuple[str, list[FieldError]]:
     source_id = _text(row.values.get("source_id"))
     if not source_id:
         return "", [FieldError("source_id", _("L'identifiant à la source est obligatoire."))]

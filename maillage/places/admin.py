@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .forms import PlaceAdminForm
 from .kinds import PlaceKind
-from .models import Network, Place, PlaceRole
+from .models import Network, OsmRecord, Place, PlaceRole
 from .rules import (
     can_create_place,
     can_delete_place,
@@ -178,3 +178,25 @@ class NetworkAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for network in queryset:
             services.delete_network(actor=request.user, network=network)
+
+
+@admin.register(OsmRecord)
+class OsmRecordAdmin(admin.ModelAdmin):
+    """The OSM objects the OSM imports read. Only their place can be changed here (through
+    `link_osm_record`, instance administrators): linking a place of another source to the OSM
+    object it is shows, on its page, how it differs from OSM. The rest is OSM's."""
+
+    list_display = ("osm_id", "place", "version", "osm_timestamp", "imported_at")
+    search_fields = ("osm_id", "place__name")
+    raw_id_fields = ("place",)
+    fields = ("osm_id", "place", "tags", "latitude", "longitude", "version", "osm_timestamp")
+    readonly_fields = ("osm_id", "tags", "latitude", "longitude", "version", "osm_timestamp")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.link_osm_record(actor=request.user, osm_record=obj, place=obj.place)

@@ -33,7 +33,7 @@ from maillage.common.schemas import error_responses
 from . import selectors, services
 from .fields import Kind, View, fields_for, names_for
 from .filters import filters_from_params, parse_moment
-from .formats import EXPORT_FIELDS, geojson, place_path
+from .formats import EXPORT_FIELDS, geojson, osm, place_path
 from .formats.canonical import iter_places_csv
 from .hours import is_open_at
 from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
@@ -272,6 +272,36 @@ def places_csv(request: HttpRequest, params: Query[PlaceFilterQuery]):
         iter_places_csv(rows.items), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
+    return response
+
+
+@router.get(
+    "places.osm.geojson",
+    response=READ_ERRORS,
+    operation_id="places_osm_geojson",
+    tags=["places"],
+    summary="Lieux en attributs OpenStreetMap",
+    description=(
+        "Les lieux qui passent les filtres de `GET /api/v1/places` et dont un type a son "
+        "équivalent dans OpenStreetMap, en GeoJSON dont les propriétés sont des attributs OSM "
+        "(`name`, `amenity`, `addr:*`, `opening_hours`, `ref:FR:SIRET`…) : de quoi les "
+        "comparer à OSM avant de les y verser. `@id` (`node/123`) pour un lieu importé d'OSM."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "FeatureCollection de points, propriétés en attributs OSM.",
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def places_osm_geojson(request: HttpRequest, params: Query[PlaceFilterQuery]):
+    """The places OSM can tag, matching the filters, as GeoJSON of OSM tags."""
+    rows = selectors.search_places(_filters(request), fields=EXPORT_FIELDS)
+    body = _json({"type": "FeatureCollection", "features": list(osm.osm_features(rows.items))})
+    response = HttpResponse(body, content_type="application/geo+json")
+    response["Content-Disposition"] = 'inline; filename="tiers-lieux.osm.geojson"'
     return response
 
 

@@ -276,3 +276,52 @@ class PlaceChange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.change} {self.uuid}"
+
+
+class OsmRecord(models.Model):
+    """An OpenStreetMap object as the last OSM import read it (`places.services.store_osm_records`),
+    kept so that a place page can show how the place differs from OSM. `place` is the place the
+    object was imported as (source `osm`, source_id `osm_id`), or the place an administrator
+    linked it to when the place came from another source. Tags are OSM's, unchanged.
+    """
+
+    osm_id = models.CharField(_("identifiant OSM"), max_length=20, unique=True)
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="osm_records",
+        verbose_name=_("lieu"),
+    )
+    tags = models.JSONField(_("attributs OSM"), default=dict)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    version = models.PositiveIntegerField(_("version OSM"), null=True, blank=True)
+    osm_timestamp = models.DateTimeField(_("modifié dans OSM le"), null=True, blank=True)
+    # Digest of tags, position, version: an object read again unchanged is not written.
+    digest = models.CharField(max_length=64, editable=False)
+    imported_at = models.DateTimeField(_("importé le"))
+
+    class Meta:
+        verbose_name = _("objet OpenStreetMap")
+        verbose_name_plural = _("objets OpenStreetMap")
+        ordering = ["osm_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(osm_id__startswith="n")
+                    | models.Q(osm_id__startswith="w")
+                    | models.Q(osm_id__startswith="r")
+                ),
+                name="osm_record_id_typed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90)
+                & models.Q(longitude__gte=-180, longitude__lte=180),
+                name="osm_record_coordinates_on_earth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.osm_id

@@ -18,7 +18,7 @@ from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 from .fields import View, names_for
 from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
-from .models import Label, Network, Place, PlaceChange, PlaceKindLink
+from .models import Label, Network, OsmRecord, Place, PlaceChange, PlaceKindLink
 from .rules import can_edit_place, networks_where, places_where
 from .search import text_search, words_of
 
@@ -220,6 +220,12 @@ def get_place(*, place_id: int | None = None, slug: str | None = None) -> Place:
         .prefetch_related("kind_links", "services", "equipment")
         .get(lookup)
     )
+
+
+def osm_record_of(place: Place) -> OsmRecord | None:
+    """The OSM record linked to a place (imported from it, or linked by an administrator),
+    the first by id if several are; one query."""
+    return OsmRecord.objects.filter(place=place).order_by("osm_id").first()
 
 
 def get_place_for_edit(*, user, place_id: int | None = None, slug: str | None = None) -> Place:

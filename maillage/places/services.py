@@ -4,7 +4,9 @@ Each takes its `actor` keyword-only: a user, or `common.actors.SYSTEM` for manag
 commands; None is a TypeError, never a way around the permission checks.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
 from maillage.accounts.rules import is_instance_admin
-from maillage.audit.services import record
+from maillage.audit.services import record, record_many
 from maillage.common.actors import SystemActor, check_actor
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
 from maillage.common.text import fold, label_key
@@ -21,7 +23,8 @@ from maillage.territories.selectors import CommuneIndex, CommuneRef
 
 from . import bulk
 from .fields import View, names_for
-from .models import Label, Network, Place, PlaceChange, PlaceKindLink, PlaceRole
+from .formats.osm import OsmObject
+from .models import Label, Network, OsmRecord, Place, PlaceChange, PlaceKindLink, PlaceRole
 from .rules import (
     can_create_place,
     can_delete_place,
@@ -388,3 +391,127 @@ def upsert_places(
         updated += counts.updated
         unchanged += counts.unchanged
     return bulk.UpsertCounts(created, updated, unchanged)
+
+
+# --- OpenStreetMap records ------------------------------------------------------------------
+
+OSM_RECORD_BATCH = 1000
+_OSM_RECORD_FIELDS = ("tags", "latitude", "longitude", "version", "osm_timestamp", "digest")
+
+
+@dataclass(frozen=True)
+class OsmRecordCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _chunks(items: Iterable[OsmObject], size: int) -> Iterator[list[OsmObject]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def store_osm_records(
+    *, actor: User | SystemActor, source: str, objects: Iterable[OsmObject]
+) -> OsmRecordCounts:
+    """Store the OSM objects an import read (`opendata.osm`), one transaction per batch.
+
+    Matched on `osm_id`: an object read again with the same tags, position and version is left
+    as it is; a changed one is updated. A record without a place is linked to the place
+    imported from it (`source`, source_id = osm_id); a record already linked keeps its place
+    (one an administrator chose, `link_osm_record`, wins over the import). Permissions are the
+    caller's (the import checks them); audited, one entry per record created or changed.
+    """
+    check_actor(actor)
+    created = updated = unchanged = 0
+    for chunk in _chunks(objects, OSM_RECORD_BATCH):
+        with transaction.atomic():
+            counts = _store_osm_chunk(actor, source, chunk)
+        created += counts.created
+        updated += counts.updated
+        unchanged += counts.unchanged
+    return OsmRecordCounts(created, updated, unchanged)
+
+
+def _store_osm_chunk(actor, source: str, chunk: list[OsmObject]) -> OsmRecordCounts:
+    ids = [obj.osm_id for obj in chunk]
+    existing = {record.osm_id: record for record in OsmRecord.objects.filter(osm_id__in=ids)}
+    places = dict(
+        Place.objects.filter(source=source, source_id__in=ids).values_list("source_id", "pk")
+    )
+    now = timezone.now()
+    new: list[OsmRecord] = []
+    changed: list[OsmRecord] = []
+    entries: list[tuple[str, Any, Mapping[str, Any]]] = []
+    for obj in chunk:
+        digest = obj.digest()
+        place_id = places.get(obj.osm_id)
+        record = existing.get(obj.osm_id)
+        if record is None:
+            new.append(
+                OsmRecord(
+                    osm_id=obj.osm_id,
+                    place_id=place_id,
+                    tags=obj.tags,
+                    latitude=obj.latitude,
+                    longitude=obj.longitude,
+                    version=obj.version,
+                    osm_timestamp=obj.timestamp,
+                    digest=digest,
+                    imported_at=now,
+                )
+            )
+            continue
+        # A link already made stays (an administrator's choice wins over the import's).
+        link = record.place_id if record.place_id is not None else place_id
+        if record.digest == digest and record.place_id == link:
+            continue
+        changes: dict[str, list[Any]] = {}
+        if record.version != obj.version:
+            changes["version"] = [record.version, obj.version]
+        if record.place_id != link:
+            changes["place"] = [record.place_id, link]
+        if record.digest != digest:
+            changes["tags"] = [record.tags, obj.tags]
+        record.tags, record.latitude, record.longitude = obj.tags, obj.latitude, obj.longitude
+        record.version, record.osm_timestamp, record.digest = obj.version, obj.timestamp, digest
+        record.place_id, record.imported_at = link, now
+        changed.append(record)
+        entries.append(("osm_record.update", record.pk, changes))
+    if new:
+        OsmRecord.objects.bulk_create(new, batch_size=OSM_RECORD_BATCH)
+        # Primary keys for the audit log (SQLite and PostgreSQL both return them).
+        entries.extend(
+            ("osm_record.create", record.pk, {"osm_id": [None, record.osm_id]}) for record in new
+        )
+    if changed:
+        OsmRecord.objects.bulk_update(
+            changed, [*_OSM_RECORD_FIELDS, "place", "imported_at"], batch_size=OSM_RECORD_BATCH
+        )
+    if entries:
+        record_many(actor=actor, object_type=OsmRecord._meta.label_lower, entries=entries)
+    return OsmRecordCounts(len(new), len(changed), len(chunk) - len(new) - len(changed))
+
+
+@transaction.atomic
+def link_osm_record(
+    *, actor: User | SystemActor, osm_record: OsmRecord, place: Place | None
+) -> OsmRecord:
+    """Link an OSM record to a place (or unlink it, `place=None`): a place of another source
+    that is this OSM object shows how it differs from it. Instance administrators only."""
+    check_actor(actor)
+    if not is_instance_admin(actor):
+        raise PermissionDenied
+    locked = OsmRecord.objects.select_for_update().get(pk=osm_record.pk)
+    place_id = place.pk if place is not None else None
+    if locked.place_id != place_id:
+        record(
+            actor=actor,
+            action="osm_record.link",
+            target=locked,
+            changes={"place": [locked.place_id, place_id]},
+        )
+        locked.place_id = place_id
+        locked.save(update_fields=["place"])
+    return locked

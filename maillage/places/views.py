@@ -26,7 +26,7 @@ from maillage.common.timeranges import territory_timezone
 
 from . import selectors, services
 from .filters import filters_from_params
-from .formats import EXPORT_FIELDS
+from .formats import EXPORT_FIELDS, osm, row_from_place
 from .formats.canonical import iter_places_csv
 from .formats.schemaorg import place_jsonld
 from .forms import PlaceForm, parse_place_search
@@ -192,9 +192,25 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": can_edit_place(request.user, place),
         "jsonld": place_jsonld(place, request.build_absolute_uri("/")),
     }
+    if context["can_edit"]:
+        context.update(_osm_comparison(place))
     # Times on the page ("ferme à 18:00") are the place's wall clock, like its hours.
     with timezone.override(zone):
         return render(request, "places/place_detail.html", context)
+
+
+def _osm_comparison(place: Place) -> dict:
+    """The OSM record of the place and how the place differs from it (for its editors)."""
+    record = selectors.osm_record_of(place)
+    if record is None:
+        return {}
+    return {
+        "osm_record": record,
+        "osm_url": osm.osm_url(record.osm_id),
+        "osm_differences": osm.osm_diff(
+            row_from_place(place), record.tags, record.latitude, record.longitude
+        ),
+    }
 
 
 def _editable_or_404(request: HttpRequest, slug: str) -> Place:

@@ -1,4 +1,7 @@
-"""`maillage export_places --format csv|geojson|jsonld [--kind …] [--territory …] [--source …]`."""
+"""`maillage export_places --format csv|geojson|jsonld|osm [--kind …] [--territory …] [--source …]`.
+
+`osm`: GeoJSON whose properties are OpenStreetMap tags, for mappers to review (docs/data.md).
+"""
 
 import json
 
@@ -8,6 +11,7 @@ from django.utils.translation import gettext as _
 from maillage.opendata.selectors import iter_export_rows
 from maillage.places.formats.canonical import iter_places_csv
 from maillage.places.formats.geojson import place_feature
+from maillage.places.formats.osm import osm_features
 from maillage.places.formats.schemaorg import place_jsonld
 from maillage.places.kinds import PlaceKind
 from maillage.places.selectors import PlaceFilters
@@ -21,7 +25,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=("csv", "geojson", "jsonld"), default="csv")
+        parser.add_argument("--format", choices=("csv", "geojson", "jsonld", "osm"), default="csv")
         parser.add_argument(
             "--kind",
             action="append",
@@ -51,6 +55,10 @@ class Command(BaseCommand):
         if options["format"] == "csv":
             for chunk in iter_places_csv(rows):
                 self.stdout.write(chunk, ending="")
+        elif options["format"] == "osm":
+            self._write_json_array(
+                '{"type":"FeatureCollection","features":[', osm_features(rows), "]}"
+            )
         elif options["format"] == "geojson":
             self._write_json_array(
                 '{"type":"FeatureCollection","features":[', map(place_feature, rows), "]}"

@@ -1,0 +1,174 @@
+"""Import places from an OpenStreetMap extract (`.osm.pbf`, `.osm` XML, `.osm.gz`, `.osm.bz2`).
+
+The extract is read with `osmium` into the rows of the import pipeline (`services.import_places`,
+the same validation, batches, report and upsert on (source, source_id)): each node or way whose
+tags match one of our kinds (`places.formats.osm`, table in docs/data.md) is a row whose
+`source_id` and report "line" is its OSM id (`n123`, `w456`). A way is located at the centroid
+of its nodes. Relations are not read (multipolygon coworkings are rare; their outer way usually
+carries no tag of its own). Objects without a name, outside France, or read twice are skipped
+with a warning; an invalid `opening_hours`, `website`, `phone`, `email`, `ref:FR:SIRET` or
+`addr:city` is dropped with a warning and the place imported without it, as OSM data is
+entered by many hands and a place is worth having without its hours.
+
+The import is idempotent: the digest of a place's validated values is stored, so re-importing
+the same extract changes nothing, and an extract where an object changed updates that place.
+When the import writes, the objects read are stored as `places.OsmRecord`s (their tags as OSM
+has them), which the place page compares with the place (`places.formats.osm.osm_diff`).
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import osmium
+from django.utils.translation import gettext as _
+
+from maillage.accounts.models import User
+from maillage.common.actors import SystemActor
+from maillage.common.geo import is_in_france
+from maillage.places.formats.osm import KIND_KEYS, OSM_SOURCE, OsmObject, values_from_tags
+from maillage.places.services import store_osm_records
+
+from .reading import ImportFileError, PlaceFile, RawRow
+from .services import ImportReport, Progress, import_places
+
+# Dropped with a warning when invalid, rather than rejecting the object (see the docstring).
+LENIENT_FIELDS = frozenset(
+    {"opening_hours", "website", "phone", "email", "siret", "city", "postal_code"}
+)
+
+
+def _file_format(path: Path) -> str:
+    """osmium's name of the file's format, from its first bytes (never from its name)."""
+    with path.open("rb") as stream:
+        head = stream.read(64)
+    if head[4:15] == b"\n\tOSMHeader":
+        return "pbf"
+    if head.startswith(b"\x1f\x8b"):
+        return "osm.gz"
+    if head.startswith(b"BZh"):
+        return "osm.bz2"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "osm"
+    raise ImportFileError(
+        _("Ce fichier n'est pas un extrait OpenStreetMap (.osm.pbf ou .osm XML).")
+    )
+
+
+def _timestamp(obj) -> datetime | None:
+    stamp = obj.timestamp
+    return stamp if stamp is not None and stamp.timestamp() > 0 else None
+
+
+def _centroid(way) -> tuple[float, float] | None:
+    """(latitude, longitude): the mean of the way's nodes, a closed way's first node once."""
+    points = [(node.lat, node.lon) for node in way.nodes if node.location.valid()]
+    if len(points) != len(way.nodes) or not points:
+        return None
+    if len(points) > 1 and points[0] == points[-1]:
+        points.pop()
+    return (
+        sum(lat for lat, _ in points) / len(points),
+        sum(lon for _, lon in points) / len(points),
+    )
+
+
+class OsmPlaceFile(PlaceFile):
+    """The rows of an extract; `objects` holds what was read, for `store_osm_records`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file_format = _file_format(path)
+        self.objects: list[OsmObject] = []
+        super().__init__("osm", self._rows_of_file(), [])
+
+    def _rows_of_file(self) -> Iterator[RawRow]:
+        seen: set[str] = set()
+        file = osmium.io.File(str(self.path), self.file_format)
+        processor = (
+            osmium.FileProcessor(file, osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.KeyFilter(*KIND_KEYS))
+        )
+        try:
+            for obj in processor:
+                tags = {tag.k: tag.v for tag in obj.tags}
+                values = values_from_tags(tags)
+                if values is None:
+                    continue
+                osm_id = f"{obj.type_str()}{obj.id}"
+                if row := self._row(osm_id, obj, tags, values, seen):
+                    yield row
+        except RuntimeError as exc:
+            raise ImportFileError(_("Extrait OpenStreetMap illisible : %s.") % exc) from None
+
+    def _row(self, osm_id: str, obj, tags, values, seen: set[str]) -> RawRow | None:
+        if osm_id in seen:
+            self.notes.append(_("%s : objet lu deux fois, la seconde ignorée.") % osm_id)
+            return None
+        seen.add(osm_id)
+        if not values.get("name"):
+            self.notes.append(_("%s : objet sans nom (name), ignoré.") % osm_id)
+            return None
+        location = (obj.location.lat, obj.location.lon) if obj.is_node() else _centroid(obj)
+        if location is not None and not is_in_france(*location):
+            self.notes.append(_("%s : hors de France, ignoré.") % osm_id)
+            return None
+        values["source_id"] = osm_id
+        if location is None:
+            # Placed at its commune's centre if its address gives one; rejected otherwise.
+            self.notes.append(
+                _("%s : position inconnue, l'extrait ne contient pas tous les nœuds de la voie.")
+                % osm_id
+            )
+        else:
+            values["latitude"], values["longitude"] = location
+            self.objects.append(
+                OsmObject(
+                    osm_id=osm_id,
+                    tags=tags,
+                    latitude=location[0],
+                    longitude=location[1],
+                    version=obj.version or None,
+                    timestamp=_timestamp(obj),
+                )
+            )
+        if stamp := _timestamp(obj):
+            values["source_updated_at"] = stamp
+        return RawRow(osm_id, values, lenient=LENIENT_FIELDS)
+
+
+def import_osm(
+    *,
+    path: str | Path,
+    source: str = OSM_SOURCE,
+    dry_run: bool = False,
+    partial: bool = False,
+    actor: User | SystemActor,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the places of an OSM extract at `path` under `source` (`osm` by default).
+
+    As `services.import_places` (permissions, all-or-nothing unless `partial`, `dry_run`),
+    then, when places were written, the objects read are stored for the place pages' diff.
+    """
+    opened: list[OsmPlaceFile] = []
+
+    def reader(stream: BinaryIO) -> PlaceFile:
+        opened.append(OsmPlaceFile(Path(path)))
+        return opened[0]
+
+    report = import_places(
+        source=source,
+        path=path,
+        dry_run=dry_run,
+        partial=partial,
+        actor=actor,
+        progress=progress,
+        reader=reader,
+    )
+    written = not dry_run and not report.file_error and (partial or not report.rejected)
+    if opened and written:
+        store_osm_records(actor=actor, source=report.source, objects=opened[0].objects)
+    return report
