@@ -50,6 +50,7 @@ from maillage.accounts.models import User
 from maillage.common import jobs
 from maillage.common.actors import SystemActor, check_actor
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
+from maillage.common.files import delete_orphans
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition
@@ -71,7 +72,6 @@ PROGRESS_EVERY_ROWS = 1000
 INLINE_MAX_BYTES = 2 * 1024 * 1024
 FILE_FIELD = "__file__"
 IMPORTS_DIR = "imports"  # ImportJob.file's upload_to
-ORPHAN_GRACE = timedelta(hours=1)
 SOURCE_MAX_LENGTH = 100  # Place.source
 Progress = Callable[[int], None]
 
@@ -473,7 +473,7 @@ def purge_import_files(*, older_than_days: int | None = None) -> int:
     `imports/` that no job refers to; the number of files deleted.
 
     Files of pending and running jobs are kept. An unreferenced file younger than
-    ORPHAN_GRACE is kept too: it may be an upload whose job is being saved right now.
+    `common.files.ORPHAN_GRACE` is kept too: it may be an upload whose job is being saved now.
     """
     days = settings.IMPORT_FILE_RETENTION_DAYS if older_than_days is None else older_than_days
     now = timezone.now()
@@ -486,13 +486,4 @@ def purge_import_files(*, older_than_days: int | None = None) -> int:
         deleted += delete_import_file(job=job)
     storage = ImportJob._meta.get_field("file").storage
     referenced = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
-    try:
-        _, names = storage.listdir(IMPORTS_DIR)
-    except FileNotFoundError:
-        return deleted
-    for name in names:
-        path = f"{IMPORTS_DIR}/{name}"
-        if path not in referenced and storage.get_modified_time(path) < now - ORPHAN_GRACE:
-            storage.delete(path)
-            deleted += 1
-    return deleted
+    return deleted + delete_orphans(storage, IMPORTS_DIR, referenced)

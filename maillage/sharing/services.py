@@ -31,6 +31,7 @@ from maillage.accounts.models import User
 from maillage.audit.services import record
 from maillage.common.actors import SystemActor, check_actor, is_system
 from maillage.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from maillage.common.files import delete_orphans
 from maillage.common.lifecycle import IllegalTransition, move_state
 from maillage.common.mail import queue_mail
 from maillage.common.text import fold
@@ -394,6 +395,18 @@ def delete_item_photo(*, actor: Actor, photo: ItemPhoto) -> None:
     )
     photo.delete()
     transaction.on_commit(lambda: storage.delete(str(name)))
+
+
+PHOTOS_DIR = "sharing/items"  # ItemPhoto.image's upload_to
+
+
+def purge_orphan_photos() -> int:
+    """Delete the photo files no `ItemPhoto` refers to (an upload whose transaction was rolled
+    back after the file was written); the number deleted. Young files are spared
+    (`common.files.ORPHAN_GRACE`)."""
+    storage = ItemPhoto._meta.get_field("image").storage
+    referenced = set(ItemPhoto.objects.values_list("image", flat=True))
+    return delete_orphans(storage, PHOTOS_DIR, referenced)
 
 
 # --- loans --------------------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 sharing data: exported whole, erased without breaking the items' history or the time bank."""
 
 import io
+import os
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
 from PIL import Image
 
 from maillage.accounts.personal_data import export_person
@@ -112,3 +116,41 @@ def test_export_and_erasure_of_a_members_sharing_data():
     assert selectors.total_balance_minutes() == 0
     assert selectors.balances_of(bob)[0]["balance_minutes"] == -45
     assert Loan.objects.filter(item=item).count() == 1  # the item's history keeps the loan
+
+
+def _age(path, hours):
+    old = time.time() - hours * 3600
+    os.utime(path, (old, old))
+
+
+def test_a_photo_left_by_a_rolled_back_upload_is_purged_after_the_grace(media):
+    """The file is written before its row: an outer transaction rolled back afterwards leaves
+    the file alone on disk. The purge deletes it once older than the grace, never a photo
+    still referred to, nor a young file (perhaps an upload being saved right now)."""
+    item = make_item(make_place())
+    kept = services.add_item_photo(actor=SYSTEM, item=item, upload=upload(image_bytes()))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = services.add_item_photo(actor=SYSTEM, item=item, upload=upload(image_bytes()))
+        raise RuntimeError("the caller's transaction fails after the upload")
+    orphan = media / lost.image.name
+    assert orphan.is_file() and not ItemPhoto.objects.filter(pk=lost.pk).exists()
+    young = media / "sharing" / "items" / "en-cours.jpg"
+    young.write_bytes(b"x")
+    assert services.purge_orphan_photos() == 0  # both are younger than the grace
+    _age(orphan, 2)
+    _age(media / kept.image.name, 2)
+    assert services.purge_orphan_photos() == 1
+    assert not orphan.exists()
+    assert (media / kept.image.name).is_file() and young.is_file()
+
+
+def test_the_purge_command_says_how_many_files_it_deleted(media):
+    (media / "sharing" / "items").mkdir(parents=True)
+    for name in ("a.jpg", "b.jpg"):
+        path = media / "sharing" / "items" / name
+        path.write_bytes(b"x")
+        _age(path, 3)
+    out = io.StringIO()
+    call_command("purge_orphan_photos", stdout=out)
+    assert out.getvalue().strip() == "2 photo(s) orpheline(s) supprimée(s)."
+    call_command("purge_orphan_photos", stdout=out)  # nothing left: nothing deleted, no error
