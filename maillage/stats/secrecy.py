@@ -60,7 +60,11 @@ value using the non-negativity of the figures — is not protected against.
 Place-level cells need not be passed when their places are always hidden (one place is below
 every ``min_places`` ≥ 2): a place's values, all hidden, can absorb any change, so the
 equations ``territory = Σ places`` then tell nothing beyond the territory's own time equations
-(year = Σ quarters = Σ months); passing them is allowed and exact, only slower.
+(year = Σ quarters = Σ months). The same holds for communes (or any level) whose cells are all
+hidden in every period. Passing such cells is allowed and exact but slow: they join the
+territories into components of thousands of cells (measured: 3 régions, 12 départements and
+their 475 places over 17 periods, 8,347 cells, took 14 s of CPU against 0.01 s for the whole
+national table without place cells). Leave them out and publish them as hidden.
 """
 
 from __future__ import annotations
