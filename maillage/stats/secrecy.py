@@ -98,7 +98,9 @@ class Cell:
     key: Hashable  # e.g. ("departement", "64", "2026-Q1")
     value: float
     places: int  # number of places that contributed
-    largest: float = 0.0  # the largest single place's contribution (same unit as value)
+    # The largest single place's contribution (same unit as value); leave 0 where the
+    # dominance rule has no meaning (means, medians and rates are not shares of a total).
+    largest: float = 0.0
     counts_people: bool = False
 
 

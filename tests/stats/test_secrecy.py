@@ -27,6 +27,11 @@ def test_one_place_above_85_percent_is_hidden():
     assert primary_hidden(cells) == {"dominated"}
 
 
+def test_dominance_does_not_apply_without_a_largest_contribution():
+    # A mean or a rate is no share of a total: the caller leaves `largest` at 0.
+    assert primary_hidden([Cell("occupancy", 0.4, 7)]) == set()
+
+
 def test_people_counts_below_eleven_are_hidden_but_zero_is_published():
     cells = [
         Cell("five", 5, 4, 2, counts_people=True),
