@@ -24,6 +24,7 @@ BENCHMARKS = {
     "catalogue": "benchmarks.catalogue",
     "events": "benchmarks.events",
     "osm_import": "benchmarks.osm_import",
+    "stats": "benchmarks.stats_bench",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 
