@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maillage.members.urls")),
     path("", include("maillage.checkins.urls")),
     path("", include("maillage.organisations.urls")),
+    path("", include("maillage.declarations.urls")),
     path("gouvernance/", include("maillage.governance.urls")),
     path("", include("maillage.legal.urls")),
     path("", include("maillage.sharing.urls")),

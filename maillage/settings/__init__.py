@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "maillage.opendata",
     "maillage.planning",
     "maillage.federation",
+    "maillage.declarations",
     "maillage.legal",
     "maillage.events",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
