@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maillage.federation",
     "maillage.legal",
     "maillage.events",
+    "maillage.observatory",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 
