@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "maillage.declarations",
     "maillage.legal",
     "maillage.events",
+    "maillage.observatory",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 
