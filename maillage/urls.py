@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("maillage.sharing.urls")),
     path("", include("maillage.bookings.urls")),
     path("", include("maillage.events.urls")),
+    path("observatoire/", include("maillage.observatory.export_urls")),
     path("observatoire/", include("maillage.observatory.urls")),
     path("", include("maillage.places.urls")),
 ]
