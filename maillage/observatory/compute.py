@@ -31,13 +31,14 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Trunc, TruncDate
+from django.db.models.functions import Cast, Coalesce, Trunc, TruncDate
 from django.utils import timezone
 
 from maillage.bookings.models import Booking, BookingStatus, QualificationGrant, Resource
@@ -270,7 +271,9 @@ def bookings(window: Window) -> Results:
     side of the rate.
     """
     booked_hours = ExpressionWrapper(
-        (F("end") - F("start")) * F("seats"), output_field=DurationField()
+        ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+        * Cast("seats", IntegerField()),
+        output_field=DurationField(),
     )
     rows = (
         window.scoped(Booking.objects.filter(status=BookingStatus.CONFIRMED), "resource__place_id")
