@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.members.models import ResourceKind
 
-from . import compute
+from . import compute, declared
 
 
 def _interpolate(text: Promise | str, values: dict) -> Promise:
@@ -100,6 +100,11 @@ UNITS: dict[str, Promise] = {
     "decisions": _("décisions"),
     "hours_per_week": _("heures par semaine"),
     "communes": _("communes"),
+    "km": _("km"),
+    "kg_co2e": _("kg CO₂e"),
+    "euros": _("euros"),
+    "fte": _("ETP"),
+    "m2": _("m²"),
 }
 
 
@@ -159,6 +164,8 @@ SHARING = _("Partage")
 HOSTING = _("Structures hébergées")
 GOVERNANCE = _("Gouvernance")
 PLACE = _("Le lieu")
+IMPACT = _("Impact")
+DECLARED = _("Déclaré par le lieu")
 
 _KIND_LABELS = dict(ResourceKind.choices)
 
@@ -523,14 +530,102 @@ INDICATORS: tuple[Indicator, ...] = (
         counts_people=True,
         additive=False,
     ),
+    # Commuting avoided and the yearly declaration: sources in declared.py (obsrep).
+    Indicator(
+        "commuting_km_avoided",
+        _("Kilomètres de trajets évités"),
+        _(
+            "Trajets domicile-travail évités par les membres qui télétravaillent au lieu, nets "
+            "du trajet jusqu'au lieu."
+        ),
+        "km",
+        "Σ jours de présence × 2 × détour × (d(domicile, employeur) − d(domicile, lieu))",
+        "organisations.CommutingDeclaration, checkins.CheckIn",
+        IMPACT,
+        declared.commuting,
+    ),
+    Indicator(
+        "commuting_kg_co2e_avoided",
+        _("Émissions évitées (kg CO₂e)"),
+        _("Les kilomètres évités multipliés par le facteur d'émission ADEME du mode déclaré."),
+        "kg_co2e",
+        "Σ km évités × facteur d'émission du mode (kg CO₂e par km, ADEME Base Carbone)",
+        "organisations.CommutingDeclaration, checkins.CheckIn",
+        IMPACT,
+        declared.commuting,
+    ),
+    Indicator(
+        "declared_revenue_eur",
+        _("Chiffre d'affaires déclaré"),
+        _("Le chiffre d'affaires de l'année, déclaré par le lieu."),
+        "euros",
+        "déclaration annuelle",
+        "declarations.Declaration.revenue_eur",
+        DECLARED,
+        declared.declarations,
+        kind="declared",
+        over_time="stock",
+    ),
+    Indicator(
+        "declared_public_funding_share",
+        _("Part des financements publics"),
+        _("La part publique du chiffre d'affaires déclaré (pondérée par le chiffre d'affaires)."),
+        "share",
+        "Σ chiffre d'affaires × part publique / Σ chiffre d'affaires",
+        "declarations.Declaration.public_funding_pct, revenue_eur",
+        DECLARED,
+        declared.declarations,
+        kind="declared",
+        aggregation="weighted_mean",
+        ratio=True,
+        over_time="stock",
+    ),
+    Indicator(
+        "declared_staff_fte",
+        _("Salarié·es (ETP) déclaré·es"),
+        _("Les salarié·es du lieu en équivalent temps plein, déclaré·es pour l'année."),
+        "fte",
+        "déclaration annuelle",
+        "declarations.Declaration.staff_fte",
+        DECLARED,
+        declared.declarations,
+        kind="declared",
+        over_time="stock",
+    ),
+    Indicator(
+        "declared_volunteers",
+        _("Bénévoles déclaré·es"),
+        _("Les bénévoles réguliers du lieu, déclaré·es pour l'année."),
+        "people",
+        "déclaration annuelle",
+        "declarations.Declaration.volunteers",
+        DECLARED,
+        declared.declarations,
+        kind="declared",
+        over_time="stock",
+        counts_people=True,
+    ),
+    Indicator(
+        "declared_surface_m2",
+        _("Surface déclarée"),
+        _("La surface du lieu, déclarée pour l'année."),
+        "m2",
+        "déclaration annuelle",
+        "declarations.Declaration.surface_m2",
+        DECLARED,
+        declared.declarations,
+        kind="declared",
+        over_time="stock",
+    ),
 )
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 
 
 def computed() -> list[Indicator]:
-    """The indicators computed from the data, in catalogue order."""
-    return [indicator for indicator in INDICATORS if indicator.kind == "computed"]
+    """The indicators the computation stores, in catalogue order: those computed from the
+    data, and the declared ones (read from the yearly declarations by their source)."""
+    return [indicator for indicator in INDICATORS if indicator.source is not None]
 
 
 def published() -> list[Indicator]:

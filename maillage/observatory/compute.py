@@ -60,6 +60,7 @@ from maillage.sharing.models import Item, Loan, Post, PostState, TimeTransfer
 from maillage.stats.hours import opening_hours_per_week
 from maillage.stats.survival import survival_at
 
+from . import declared
 from .periods import Period, periods_between
 
 Key = tuple[int, date]
@@ -554,4 +555,7 @@ SOURCES: tuple[Source, ...] = (
     organisations,
     governance,
     opening,
+    # Commuting avoided and the yearly declarations (declared.py).
+    declared.commuting,
+    declared.declarations,
 )
