@@ -46,7 +46,7 @@ def declare(*, actor: Actor, place: Place, year: int, values: dict[str, Any]) ->
 
 def _write(*, actor: Actor, place: Place, year: int, cleaned: dict[str, Any]) -> Declaration:
     declaration = Declaration.objects.select_for_update().filter(place=place, year=year).first()
-    user = None if is_system(actor) else actor
+    user: User | None = None if is_system(actor) else actor  # type: ignore[assignment]
     if declaration is None:
         declaration = Declaration.objects.create(
             place=place, year=year, declared_by=user, **cleaned
