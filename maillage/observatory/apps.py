@@ -6,3 +6,9 @@ class ObservatoryConfig(AppConfig):
     name = "maillage.observatory"
     label = "observatory"
     verbose_name = _("Observatoire")
+
+    def ready(self) -> None:
+        from .sections import register
+
+        # « Observatoire » on the staff dashboard of a place.
+        register()

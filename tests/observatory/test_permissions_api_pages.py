@@ -232,3 +232,14 @@ def test_unknown_pages_are_404(client):
     assert client.get("/observatoire/departement/99/").status_code == 404
     assert client.get("/observatoire/canton/1/").status_code == 404
     assert client.get("/observatoire/?periode=demain").status_code == 404
+
+
+def test_the_staff_dashboard_links_to_the_place_figures(client, world):
+    client.force_login(world["people"]["staff_a"])
+    page = client.get(f"/lieux/{world['a'].slug}/tableau-de-bord/").content.decode()
+    assert f"/observatoire/lieux/{world['a'].slug}/" in page
+
+
+def test_the_territory_page_links_to_its_observatory_page(client, world):
+    page = client.get(f"/territoires/commune/{PAU}/").content.decode()
+    assert f"/observatoire/commune/{PAU}/" in page
