@@ -99,7 +99,8 @@ def report_context(area: selectors.Area, period: Period, *, user) -> dict:
         ReportRow(
             indicator.code,
             str(indicator.label),
-            str(indicator.unit_label),
+            # Shares are printed in per cent (the `figure` filter), so is their unit.
+            "%" if indicator.unit == "share" else str(indicator.unit_label),
             figures.values.get(indicator.code),
             parent.values.get(indicator.code) if parent else None,
             str(indicator.definition),
