@@ -123,20 +123,23 @@ def mark_from_audit(*, batch: int = 10_000) -> int:
 
     with transaction.atomic():
         cursor, _created = AuditCursor.objects.select_for_update().get_or_create(pk=1)
-        entries = list(
-            AuditEntry.objects.filter(position__gt=cursor.position, object_type__in=AUDITED)
-            .order_by("position")
-            .values_list("position", "object_type", "object_id", "at")[:batch]
-        )
-        last = (
+        # The head first: entries linked after it wait for the next read.
+        head = (
             AuditEntry.objects.filter(position__isnull=False)
             .order_by("-position")
             .values_list("position", flat=True)
             .first()
+        ) or 0
+        entries = list(
+            AuditEntry.objects.filter(
+                position__gt=cursor.position, position__lte=head, object_type__in=AUDITED
+            )
+            .order_by("position")
+            .values_list("position", "object_type", "object_id", "at")[:batch]
         )
         if not entries:
-            if last and last > cursor.position:
-                cursor.position = last
+            if head > cursor.position:
+                cursor.position = head
                 cursor.save(update_fields=["position", "read_at"])
             return 0
         by_type: dict[str, dict[str, date]] = defaultdict(dict)
@@ -164,9 +167,7 @@ def mark_from_audit(*, batch: int = 10_000) -> int:
             ignore_conflicts=True,
             batch_size=2000,
         )
-        cursor.position = (
-            entries[-1][0] if len(entries) == batch else max(last or 0, entries[-1][0])
-        )
+        cursor.position = int(entries[-1][0] or 0) if len(entries) == batch else head
         cursor.save(update_fields=["position", "read_at"])
     return len(entries)
 
@@ -321,7 +322,7 @@ def recompute_stale(*, today: date | None = None) -> ComputeReport:
         return report
     by_period: dict[tuple[str, date], set[int]] = defaultdict(set)
     for _pk, place_id, month in marks:
-        period = Period(Grain.MONTH, month)
+        period: Period | None = Period(Grain.MONTH, month)
         while period is not None:
             by_period[(period.grain, period.start)].add(place_id)
             period = period.parent()
@@ -483,8 +484,9 @@ def rebuild_aggregates(*, years: Iterable[int]) -> Written:
         )
     for code, cells in by_indicator.items():
         indicator = catalogue.BY_CODE[code]
-        for key in suppress(list(cells.values()), _constraints(cells, indicator, tree), rules):
-            fresh[key]["hidden"] = True
+        hidden = suppress(list(cells.values()), _constraints(cells, indicator, tree), rules)
+        for hidden_key in hidden:
+            fresh[hidden_key]["hidden"] = True  # type: ignore[index]
     existing = {
         (row.level, row.code, row.indicator, row.period): row
         for row in AggregateValue.objects.filter(
