@@ -25,6 +25,7 @@ BENCHMARKS = {
     "events": "benchmarks.events",
     "osm_import": "benchmarks.osm_import",
     "stats": "benchmarks.stats_bench",
+    "observatory": "benchmarks.observatory",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -16,6 +16,7 @@ from maillage.common.schema_errors import schema_error_message
 from maillage.events.api import router as events_router
 from maillage.federation.api import router as federation_router
 from maillage.governance.api import router as governance_router
+from maillage.observatory.api import router as observatory_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
 from maillage.places.territory_api import router as territories_router
@@ -115,3 +116,4 @@ api.add_router("/", bookings_router)
 api.add_router("/", governance_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/", events_router)
+api.add_router("/observatory", observatory_router)

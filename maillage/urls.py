@@ -15,10 +15,13 @@ urlpatterns = [
     path("", include("maillage.members.urls")),
     path("", include("maillage.checkins.urls")),
     path("", include("maillage.organisations.urls")),
+    path("", include("maillage.declarations.urls")),
     path("gouvernance/", include("maillage.governance.urls")),
     path("", include("maillage.legal.urls")),
     path("", include("maillage.sharing.urls")),
     path("", include("maillage.bookings.urls")),
     path("", include("maillage.events.urls")),
+    path("observatoire/", include("maillage.observatory.export_urls")),
+    path("observatoire/", include("maillage.observatory.urls")),
     path("", include("maillage.places.urls")),
 ]

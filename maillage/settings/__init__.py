@@ -67,8 +67,10 @@ INSTALLED_APPS = [
     "maillage.opendata",
     "maillage.planning",
     "maillage.federation",
+    "maillage.declarations",
     "maillage.legal",
     "maillage.events",
+    "maillage.observatory",
     "maillage.devtools",  # load_demo, export_openapi: the top layer, imported by nothing
 ]
 

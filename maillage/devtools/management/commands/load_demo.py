@@ -8,6 +8,7 @@ from maillage.devtools.demo_checkins import load_demo_checkins
 from maillage.devtools.demo_events import load_demo_events
 from maillage.devtools.demo_governance import load_demo_governance
 from maillage.devtools.demo_members import DEMO_PASSWORD, demo_credentials, load_demo_members
+from maillage.devtools.demo_observatory import load_demo_figures
 from maillage.devtools.demo_sharing import load_demo_sharing
 
 
@@ -100,3 +101,15 @@ class Command(BaseCommand):
                 )
                 % vars(sharing)
             )
+        figures = load_demo_figures()
+        self.stdout.write(
+            _(
+                "observatoire : %(created)d valeurs créées, %(updated)d modifiées, "
+                "%(aggregates)d agrégats écrits"
+            )
+            % {
+                "created": figures.places.created,
+                "updated": figures.places.updated,
+                "aggregates": figures.aggregates.changed,
+            }
+        )

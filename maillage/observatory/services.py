@@ -1,0 +1,518 @@
+"""The observatory's writes: stale marks, the computation of the place values, the aggregates
+with statistical secrecy.
+
+What is stale. Every change of state in Maillage goes through a service that records an audit
+entry in its transaction (see docs/architecture.md), so the audit log already says what changed
+and when. `mark_from_audit` reads the entries after the last position read (`AuditCursor`), finds
+each changed object's place and date with one query per kind of object, and marks those
+place-months (`StaleMonth`); the apps that feed the observatory sit below it in the layers and
+need not know it. `mark_stale(place_id=…, when=…)` marks a month directly (for writers that do
+not go through the audit log: the declared questionnaire, bulk loads).
+
+The figures are derived data: rebuilt from the sources at any time, they are written here
+without audit entries (the audit log records what people and the system decided, not caches).
+Writes compare with what is stored and change only what differs, so a second computation over
+unchanged data writes nothing.
+"""
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Avg, Count, F, Max, Sum, Value
+from django.utils import timezone
+
+from maillage.audit.models import AuditEntry
+from maillage.places.models import Place
+from maillage.stats.secrecy import Cell, Rules, suppress
+
+from . import catalogue
+from .compute import SOURCES, Window
+from .models import AggregateValue, AuditCursor, Grain, PlaceValue, StaleMonth
+from .periods import Period, add_months, month_start, parse_period
+
+DEFAULT_MONTHS = 36
+LEVEL_FIELDS: dict[str, str | None] = {
+    "france": None,
+    "region": "region_code",
+    "departement": "departement_code",
+    "epci": "epci_code",
+    "commune": "insee_code",
+    "network": "networks__slug",
+}
+FRANCE_CODE = "FR"
+
+
+# --- Stale marks --------------------------------------------------------------------------
+
+
+def mark_stale(*, place_id: int, when: date) -> None:
+    """Mark the month of `when` at a place for the next recomputation (idempotent)."""
+    StaleMonth.objects.bulk_create(
+        [StaleMonth(place_id=place_id, month=month_start(when))], ignore_conflicts=True
+    )
+
+
+def _months_between(first: date, last: date) -> list[date]:
+    months, current = [], month_start(first)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+# How to find the place and the date of a changed object, per audited model: the path to its
+# place, the date the figures file it under, and whether it counts from that date on (a stock:
+# a membership or a hosting changes every month from its start until now).
+AUDITED: dict[str, tuple[str, str, str, bool]] = {
+    "checkins.checkin": ("checkins.CheckIn", "place_id", "checked_in_at", False),
+    "checkins.visitorcount": ("checkins.VisitorCount", "place_id", "day", False),
+    "bookings.booking": ("bookings.Booking", "resource__place_id", "start", False),
+    "bookings.resource": ("bookings.Resource", "place_id", "created_at", True),
+    "bookings.qualificationgrant": (
+        "bookings.QualificationGrant",
+        "qualification__place_id",
+        "granted_on",
+        False,
+    ),
+    "members.membership": ("members.Membership", "place_id", "start_date", True),
+    "events.event": ("events.Event", "place_id", "start", False),
+    "events.registration": ("events.Registration", "event__place_id", "event__start", False),
+    "sharing.loan": ("sharing.Loan", "place_id", "checked_out_at", False),
+    "sharing.item": ("sharing.Item", "place_id", "created_at", True),
+    "sharing.post": ("sharing.Post", "place_id", "updated_at", False),
+    "sharing.timetransfer": ("sharing.TimeTransfer", "place_id", "created_at", False),
+    "organisations.hosting": ("organisations.Hosting", "place_id", "start_date", True),
+    "organisations.organisation": (
+        "organisations.Organisation",
+        "hostings__place_id",
+        "hostings__start_date",
+        True,
+    ),
+    "organisations.headcountdeclaration": (
+        "organisations.HeadcountDeclaration",
+        "organisation__hostings__place_id",
+        "declared_on",
+        True,
+    ),
+    "governance.proposal": ("governance.Proposal", "body__place_id", "updated_at", False),
+    "governance.vote": ("governance.Vote", "body__place_id", "closes_at", False),
+    "places.place": ("places.Place", "pk", "updated_at", False),
+}
+
+
+def _local_date(value) -> date | None:
+    if value is None:
+        return None
+    if hasattr(value, "tzinfo"):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def mark_from_audit(*, batch: int = 10_000) -> int:
+    """Read the audit entries after the cursor and mark the place-months they touch.
+
+    One query for the entries, one per kind of object among them, one insert. Entries are read
+    in chain order (`position`, given when their transaction commits), so none is skipped.
+    Returns the number of entries read.
+    """
+    from django.apps import apps
+
+    with transaction.atomic():
+        cursor, _created = AuditCursor.objects.select_for_update().get_or_create(pk=1)
+        # The head first: entries linked after it wait for the next read.
+        head = (
+            AuditEntry.objects.filter(position__isnull=False)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        ) or 0
+        entries = list(
+            AuditEntry.objects.filter(
+                position__gt=cursor.position, position__lte=head, object_type__in=AUDITED
+            )
+            .order_by("position")
+            .values_list("position", "object_type", "object_id", "at")[:batch]
+        )
+        if not entries:
+            if head > cursor.position:
+                cursor.position = head
+                cursor.save(update_fields=["position", "read_at"])
+            return 0
+        by_type: dict[str, dict[str, date]] = defaultdict(dict)
+        for _position, object_type, object_id, at in entries:
+            by_type[object_type][object_id] = timezone.localdate(at)
+        marks: set[tuple[int, date]] = set()
+        for object_type, changed in by_type.items():
+            label, place_path, date_path, stock = AUDITED[object_type]
+            model = apps.get_model(label)
+            ids = [int(pk) for pk in changed if pk.isdigit()]
+            rows = model.objects.filter(pk__in=ids).values_list("pk", place_path, date_path)
+            for pk, place_id, when in rows:
+                if place_id is None:
+                    continue
+                recorded = changed[str(pk)]
+                filed = _local_date(when) or recorded
+                months = (
+                    _months_between(min(filed, recorded), recorded)
+                    if stock
+                    else {month_start(filed), month_start(recorded)}
+                )
+                marks.update((place_id, month) for month in months)
+        StaleMonth.objects.bulk_create(
+            [StaleMonth(place_id=place_id, month=month) for place_id, month in marks],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        cursor.position = int(entries[-1][0] or 0) if len(entries) == batch else head
+        cursor.save(update_fields=["position", "read_at"])
+    return len(entries)
+
+
+# --- Place values -------------------------------------------------------------------------
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def add(self, other: "Written") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.deleted += other.deleted
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+def _value(indicator, numerator: float, denominator: float | None) -> float | None:
+    if indicator.ratio:
+        return numerator / denominator if denominator else None
+    return numerator
+
+
+def compute_window(window: Window) -> dict[str, dict]:
+    """The figures of every computed indicator over `window` (see compute.py)."""
+    codes = {indicator.code for indicator in catalogue.computed()}
+    results: dict[str, dict] = {}
+    for source in SOURCES:
+        for code, figures in source(window).items():
+            if code in codes:
+                results[code] = figures
+    return results
+
+
+def store_window(window: Window, results: dict[str, dict]) -> Written:
+    """Make the stored place values of `window` what `results` says: create the new ones,
+    update those that changed, delete those that no longer have a value (for the indicators
+    in `results`)."""
+    written = Written()
+    scope = window.scoped(
+        PlaceValue.objects.filter(
+            grain=window.grain,
+            period_start__gte=window.start,
+            period_start__lt=window.end,
+            indicator__in=list(results),
+        )
+    )
+    existing = {
+        (row.place_id, row.indicator, row.period_start): row
+        for row in scope.only(
+            "id", "place_id", "indicator", "period_start", "numerator", "denominator", "value"
+        )
+    }
+    to_create, to_update = [], []
+    seen = set()
+    for code, figures in results.items():
+        indicator = catalogue.BY_CODE[code]
+        for (place_id, start), (numerator, denominator) in figures.items():
+            key = (place_id, code, start)
+            seen.add(key)
+            value = _value(indicator, numerator, denominator)
+            row = existing.get(key)
+            if row is None:
+                period = Period(window.grain, start)
+                to_create.append(
+                    PlaceValue(
+                        place_id=place_id,
+                        indicator=code,
+                        grain=window.grain,
+                        period=period.key,
+                        period_start=start,
+                        numerator=numerator,
+                        denominator=denominator,
+                        value=value,
+                    )
+                )
+            elif (row.numerator, row.denominator, row.value) != (numerator, denominator, value):
+                row.numerator, row.denominator, row.value = numerator, denominator, value
+                to_update.append(row)
+    gone = [row.pk for key, row in existing.items() if key not in seen]
+    with transaction.atomic():
+        PlaceValue.objects.bulk_create(to_create, batch_size=2000)
+        PlaceValue.objects.bulk_update(
+            to_update, ["numerator", "denominator", "value", "computed_at"], batch_size=2000
+        )
+        if gone:
+            PlaceValue.objects.filter(pk__in=gone).delete()
+    written.created, written.updated, written.deleted = len(to_create), len(to_update), len(gone)
+    return written
+
+
+def _grain_windows(start: date, end: date, place_ids: frozenset[int] | None) -> list[Window]:
+    quarter = date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    return [
+        Window(Grain.MONTH, month_start(start), end, place_ids),
+        Window(Grain.QUARTER, quarter, end, place_ids),
+        Window(Grain.YEAR, date(start.year, 1, 1), end, place_ids),
+    ]
+
+
+@dataclass
+class ComputeReport:
+    places: Written = field(default_factory=Written)
+    aggregates: Written = field(default_factory=Written)
+    months: int = 0
+
+
+def compute_all(
+    *, place_ids: Iterable[int] | None = None, since: date | None = None, today: date | None = None
+) -> ComputeReport:
+    """Compute every indicator of every place (or of `place_ids`) from `since` (default: the
+    last 36 months) to this month, by month, quarter and year; then the aggregates of the
+    years touched. The stale marks before the start are cleared and the audit cursor moved to
+    the log's head, since everything they pointed at is now recomputed."""
+    today = today or timezone.localdate()
+    end = add_months(month_start(today), 1)
+    since = month_start(since or add_months(month_start(today), -(DEFAULT_MONTHS - 1)))
+    scope = frozenset(place_ids) if place_ids is not None else None
+    started = timezone.now()
+    head = (
+        AuditEntry.objects.filter(position__isnull=False)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    report = ComputeReport()
+    for window in _grain_windows(since, end, scope):
+        report.places.add(store_window(window, compute_window(window)))
+    report.aggregates = rebuild_aggregates(years=range(since.year, end.year + (end.month > 1)))
+    stale = StaleMonth.objects.filter(marked_at__lte=started)
+    if scope is not None:
+        stale = stale.filter(place_id__in=scope)
+    stale.filter(month__gte=since).delete()
+    if scope is None and head:
+        AuditCursor.objects.update_or_create(pk=1, defaults={"position": head})
+    return report
+
+
+def recompute_stale(*, today: date | None = None) -> ComputeReport:
+    """Read the audit log for new marks, then recompute only the marked place-months (with
+    their quarters and years) and the aggregates of their years."""
+    mark_from_audit()
+    report = ComputeReport()
+    marks = list(StaleMonth.objects.values_list("pk", "place_id", "month"))
+    if not marks:
+        return report
+    by_period: dict[tuple[str, date], set[int]] = defaultdict(set)
+    for _pk, place_id, month in marks:
+        period: Period | None = Period(Grain.MONTH, month)
+        while period is not None:
+            by_period[(period.grain, period.start)].add(place_id)
+            period = period.parent()
+    for (grain, start), place_ids in sorted(by_period.items()):
+        window = Window(grain, start, Period(grain, start).end, frozenset(place_ids))
+        report.places.add(store_window(window, compute_window(window)))
+    report.months = len({month for _pk, _place, month in marks})
+    report.aggregates = rebuild_aggregates(years={month.year for _pk, _place, month in marks})
+    StaleMonth.objects.filter(pk__in=[pk for pk, _place, _month in marks]).delete()
+    return report
+
+
+# --- Aggregates and secrecy ---------------------------------------------------------------
+
+
+def _aggregate_rows(values, level: str, place_field: str | None) -> list[dict]:
+    """One grouped query: the aggregates of `level` for every area, indicator and period of
+    `values` (a PlaceValue queryset)."""
+    code = F(f"place__{place_field}") if place_field else Value(FRANCE_CODE)
+    queryset = values
+    if place_field:
+        queryset = queryset.exclude(**{f"place__{place_field}": ""}).exclude(
+            **{f"place__{place_field}__isnull": True}
+        )
+    return list(
+        queryset.annotate(area=code)
+        .order_by()
+        .values("area", "indicator", "grain", "period", "period_start")
+        .annotate(
+            places=Count("place_id", distinct=True),
+            numerator_sum=Sum("numerator"),
+            denominator_sum=Sum("denominator"),
+            largest_part=Max("numerator"),
+            mean=Avg("value"),
+        )
+    )
+
+
+def _medians(values, place_field: str | None, codes: Sequence[str]) -> dict[tuple, float]:
+    if not codes:
+        return {}
+    code = F(f"place__{place_field}") if place_field else Value(FRANCE_CODE)
+    groups: dict[tuple, list[float]] = defaultdict(list)
+    for area, indicator, period, value in (
+        values.filter(indicator__in=codes, value__isnull=False)
+        .annotate(area=code)
+        .values_list("area", "indicator", "period", "value")
+    ):
+        groups[(area, indicator, period)].append(value)
+    return {key: statistics.median(found) for key, found in groups.items()}
+
+
+def _territory_tree() -> list[tuple[str, str, str, str]]:
+    """(commune, epci, département, région) codes of the places, one query."""
+    return list(
+        Place.objects.order_by()
+        .values_list("insee_code", "epci_code", "departement_code", "region_code")
+        .distinct()
+    )
+
+
+def _constraints(
+    cells: dict[tuple, Cell], indicator, tree: list[tuple[str, str, str, str]]
+) -> list[tuple[tuple, list[tuple]]]:
+    """total = Σ parts relations among the cells of one indicator: France = its régions,
+    a région = its départements, a département = its communes, an EPCI = its communes (for
+    every period), and, when the indicator adds up over time, a year = its quarters and a
+    quarter = its months (for every area)."""
+    if not indicator.additive:
+        return []
+    parents: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for commune, epci, departement, region in tree:
+        if region:
+            parents[("france", FRANCE_CODE)].add(("region", region))
+        if region and departement:
+            parents[("region", region)].add(("departement", departement))
+        if departement and commune:
+            parents[("departement", departement)].add(("commune", commune))
+        if epci and commune:
+            parents[("epci", epci)].add(("commune", commune))
+    periods = {key[3] for key in cells}
+    constraints = []
+    for (level, code), children in parents.items():
+        for period in periods:
+            total = (level, code, indicator.code, period)
+            if total not in cells:
+                continue
+            parts = [(lvl, c, indicator.code, period) for lvl, c in children]
+            parts = [part for part in parts if part in cells]
+            if parts:
+                constraints.append((total, parts))
+    if indicator.over_time == "additive":
+        areas = {(key[0], key[1]) for key in cells}
+        for level, code in areas:
+            for period_key in periods:
+                total = (level, code, indicator.code, period_key)
+                children_keys = [p.key for p in parse_period(period_key).children()]
+                parts = [(level, code, indicator.code, key) for key in children_keys]
+                parts = [part for part in parts if part in cells]
+                if parts:
+                    constraints.append((total, parts))
+    return constraints
+
+
+def rebuild_aggregates(*, years: Iterable[int]) -> Written:
+    """Recompute the aggregates of every area for the months, quarters and years of `years`,
+    apply statistical secrecy to each indicator over the whole hierarchy and period tree, and
+    store the difference. One grouped query per level; `suppress` per indicator."""
+    years = sorted(set(years))
+    written = Written()
+    if not years:
+        return written
+    low, high = date(years[0], 1, 1), date(years[-1] + 1, 1, 1)
+    values = PlaceValue.objects.filter(
+        period_start__gte=low, period_start__lt=high, period_start__year__in=years
+    )
+    median_codes = [
+        indicator.code for indicator in catalogue.published() if indicator.aggregation == "median"
+    ]
+    fresh: dict[tuple, dict] = {}
+    for level, place_field in LEVEL_FIELDS.items():
+        medians = _medians(values, place_field, median_codes)
+        for row in _aggregate_rows(values, level, place_field):
+            indicator = catalogue.BY_CODE.get(row["indicator"])
+            if indicator is None:
+                continue
+            numerator = float(row["numerator_sum"] or 0)
+            denominator = row["denominator_sum"]
+            if indicator.aggregation == "weighted_mean":
+                value = numerator / denominator if denominator else None
+            elif indicator.aggregation == "mean":
+                value = row["mean"]
+            elif indicator.aggregation == "median":
+                value = medians.get((row["area"], row["indicator"], row["period"]))
+            else:
+                value = numerator
+            key = (level, row["area"], row["indicator"], row["period"])
+            fresh[key] = {
+                "grain": row["grain"],
+                "period_start": row["period_start"],
+                "places": row["places"],
+                "numerator": numerator,
+                "denominator": float(denominator) if denominator is not None else None,
+                "value": value,
+                "largest": float(row["largest_part"] or 0),
+                "hidden": False,
+            }
+    tree = _territory_tree()
+    rules = Rules()
+    by_indicator: dict[str, dict[tuple, Cell]] = defaultdict(dict)
+    for key, row in fresh.items():
+        indicator = catalogue.BY_CODE[key[2]]
+        by_indicator[key[2]][key] = Cell(
+            key=key,
+            value=row["numerator"],
+            places=row["places"],
+            largest=row["largest"],
+            counts_people=indicator.counts_people,
+        )
+    for code, cells in by_indicator.items():
+        indicator = catalogue.BY_CODE[code]
+        hidden = suppress(list(cells.values()), _constraints(cells, indicator, tree), rules)
+        for hidden_key in hidden:
+            fresh[hidden_key]["hidden"] = True  # type: ignore[index]
+    existing = {
+        (row.level, row.code, row.indicator, row.period): row
+        for row in AggregateValue.objects.filter(
+            period_start__gte=low, period_start__lt=high, period_start__year__in=years
+        )
+    }
+    fields = ("places", "numerator", "denominator", "value", "largest", "hidden")
+    to_create, to_update = [], []
+    for key, row in fresh.items():
+        current = existing.get(key)
+        if current is None:
+            level, area, indicator_code, period = key
+            to_create.append(
+                AggregateValue(
+                    level=level, code=area, indicator=indicator_code, period=period, **row
+                )
+            )
+        elif any(getattr(current, name) != row[name] for name in fields):
+            for name in fields:
+                setattr(current, name, row[name])
+            to_update.append(current)
+    gone = [row.pk for key, row in existing.items() if key not in fresh]
+    with transaction.atomic():
+        AggregateValue.objects.bulk_create(to_create, batch_size=2000)
+        AggregateValue.objects.bulk_update(to_update, list(fields), batch_size=2000)
+        if gone:
+            AggregateValue.objects.filter(pk__in=gone).delete()
+    written.created, written.updated, written.deleted = len(to_create), len(to_update), len(gone)
+    return written
