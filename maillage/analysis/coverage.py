@@ -55,9 +55,10 @@ def weighted_quantiles(
 
     The values are spread over about n / 16 equal-width bins between their minimum and maximum
     (small inputs, or inputs with an infinite value, are simply sorted). The bin index is a
-    monotone function of the value, so every value of a bin is ≤ every value of the next: the weight below a bin is the
-    sum of the bins before it, and only the one bin holding the quantile is sorted to find the
-    exact value. Cost O(n) plus a sort of one bin, where a full sort is O(n log n).
+    monotone function of the value, so every value of a bin is ≤ every value of the next: the
+    weight below a bin is the sum of the bins before it, and only the one bin holding the
+    quantile is sorted to find the exact value. Cost O(n) plus a sort of one bin, where a full
+    sort is O(n log n).
 
     The partial sums are accumulated bin by bin rather than in sorted order, so when the weights
     are not exactly representable sums (integer or half-integer inhabitants are) the answer can

@@ -234,8 +234,7 @@ def _spread_bits(v: np.ndarray) -> np.ndarray:
     v = (v | (v << np.uint64(8))) & np.uint64(0x00FF00FF)
     v = (v | (v << np.uint64(4))) & np.uint64(0x0F0F0F0F)
     v = (v | (v << np.uint64(2))) & np.uint64(0x33333333)
-    v = (v | (v << np.uint64(1))) & np.uint64(0x55555555)
-    return v
+    return (v | (v << np.uint64(1))) & np.uint64(0x55555555)
 
 
 def _morton_order(points: Points) -> np.ndarray:
