@@ -249,8 +249,10 @@ def _morton_order(points: Points) -> np.ndarray:
         a, b = lon * (shrink / _GRID_STEP_DEG), lat / _GRID_STEP_DEG
     ia = np.clip(a - a.min(), 0, 0xFFFF).astype(np.uint64)
     ib = np.clip(b - b.min(), 0, 0xFFFF).astype(np.uint64)
-    key = _spread_bits(ia) | (_spread_bits(ib) << np.uint64(1))
-    return np.argsort(key, kind="stable")
+    key = (_spread_bits(ia) | (_spread_bits(ib) << np.uint64(1))).astype(np.uint32)
+    # Any order within a grid cell will do (answers are put back in place): introsort, not the
+    # slower stable sort.
+    return np.argsort(key)
 
 
 @dataclass(frozen=True)
@@ -358,7 +360,9 @@ def _bucket_plane(space: Space, pe: np.ndarray, ce: np.ndarray) -> tuple[np.ndar
     u /= np.linalg.norm(u)
     v = np.cross(axis, u)
     basis = np.column_stack([u, v])
-    return pe @ basis, ce @ basis
+    # einsum, not `@`: a (n, 3) × (3, 2) product is memory-bound, and BLAS threads waiting on a
+    # busy machine cost more CPU than the product itself.
+    return np.einsum("ij,jk->ik", pe, basis), np.einsum("ij,jk->ik", ce, basis)
 
 
 def radius_join(
@@ -407,7 +411,9 @@ def radius_join(
         shrink = 1.0
     else:
         axis = _projection_axis(pe, ce)
-        cos_max = float(min((pe @ axis).min(), (ce @ axis).min()))
+        cos_max = float(
+            min(np.einsum("ij,j->i", pe, axis).min(), np.einsum("ij,j->i", ce, axis).min())
+        )
         shrink = cos_max if cos_max > 0.5 else 0.0
     r_inner = r * shrink * (1 - 1e-9) / step
     r_outer = (r * (1 + 1e-9) + 1e-12 * step) / step  # conservative against rounding
