@@ -869,7 +869,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated benches")
     parser.add_argument("--data-dir", type=Path, help="where to keep the generated data")
     parser.add_argument(
-        "--spopt-all", action="store_true", help="B3a, B5: run spopt for every N (slow at full size)"
+        "--spopt-all", action="store_true", help="B3a, B5: spopt for every N (slow at full size)"
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--params", default="{}", help=argparse.SUPPRESS)

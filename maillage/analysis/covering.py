@@ -246,7 +246,7 @@ def _lagrangian_cover_bound(
     chosen: np.ndarray,
     lower: float,
     *,
-    work: float = _LAGRANGIAN_WORK,
+    work: float | None = None,
     max_iterations: int = 300,
 ) -> tuple[float, np.ndarray]:
     """Best L(u) over subgradient steps (see :func:`greedy_max_coverage`); ``lower`` ≤ OPT.
@@ -272,6 +272,7 @@ def _lagrangian_cover_bound(
     covered = _row_sums(groups.indptr, groups.indices, picked.astype(np.float64)) > 0
     v = np.where(covered, 0.0, 1.0)  # L(u⁰) is the online bound at the final greedy state
     k = min(n_new, m)
+    work = _LAGRANGIAN_WORK if work is None else work
     iterations = int(
         np.clip(
             work / max(1, groups.nnz), min(_LAGRANGIAN_MIN_STEPS, max_iterations), max_iterations
@@ -334,12 +335,18 @@ def merge_points(
     counts = np.bincount(indices, minlength=n)
     rng = np.random.default_rng(_HASH_SEED)
     r1, r2 = rng.random(m) + 1.0, rng.random(m) + 1.0
-    h1, h2 = np.zeros(n), np.zeros(n)
+    # h = Aᵀ (r1, r2), chunk by chunk: a sparse product adds, for each point, the reals of its
+    # sets in set order, exactly as the sums are defined (1.0 × r is exact).
+    r12 = np.column_stack([r1, r2])
+    h12 = np.zeros((n, 2))
     for a, b in _row_chunks(indptr):
         lo, hi = int(indptr[a]), int(indptr[b])
-        lens = np.diff(indptr[a : b + 1])
-        h1 += np.bincount(indices[lo:hi], weights=np.repeat(r1[a:b], lens), minlength=n)
-        h2 += np.bincount(indices[lo:hi], weights=np.repeat(r2[a:b], lens), minlength=n)
+        chunk = sp.csr_array(
+            (np.ones(hi - lo), indices[lo:hi], indptr[a : b + 1] - lo), shape=(b - a, n)
+        )
+        h12 += chunk.T @ r12[a:b]
+    h1, h2 = np.ascontiguousarray(h12[:, 0]), np.ascontiguousarray(h12[:, 1])
+    del h12
     kept = np.flatnonzero((counts > 0) & (w > 0))
     if kept.size == 0:
         return sp.csr_array((0, m), dtype=bool), np.empty(0)

@@ -42,7 +42,7 @@ def imported_modules(*args: str) -> set[str]:
         ("plan", "--help"),
         ("verify_audit", "--help"),
     ],
-    ids=lambda args: " ".join(args),
+    ids=" ".join,
 )
 def test_commands_start_without_numpy_or_scipy(args):
     names = imported_modules(*args)
