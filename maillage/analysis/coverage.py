@@ -73,17 +73,18 @@ def weighted_quantiles(
     n = v.size
     if n == 0:
         return np.full(q.size, math.nan)
-    span = math.nan
+    n_bins = max(1, min(n // _VALUES_PER_BIN, 1 << 22))
+    lo, scale = 0.0, math.nan
     if n >= sort_below:
         lo, hi = float(v.min()), float(v.max())
         span = hi - lo
-    if not math.isfinite(span):  # small inputs, or infinite or NaN values: a full sort
+        if math.isfinite(span):
+            scale = n_bins / span if span > 0 else 0.0  # inf when the span is subnormal
+    if not math.isfinite(scale):  # small inputs, infinite or NaN values, subnormal span: sort
         order = np.argsort(v, kind="stable")
         cum = np.cumsum(w[order])
         ks = np.minimum(np.searchsorted(cum, q * cum[-1], side="left"), n - 1)
         return v[order[ks]]
-    n_bins = max(1, min(n // _VALUES_PER_BIN, 1 << 22))
-    scale = n_bins / span if span > 0 else 0.0
     # Value → bin is monotone (a difference and a product by a positive number are), so every
     # value of a bin is ≤ every value of the next.
     bins = np.minimum((v - lo) * scale, n_bins - 1).astype(np.intp)

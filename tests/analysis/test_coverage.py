@@ -308,3 +308,16 @@ def test_distance_summary_with_an_unreachable_point_keeps_the_sort_path():
     assert summary.mean_km == math.inf
     assert summary.median_km == _quantile_by_full_sort(d, w, 0.5)
     assert weighted_quantiles(d, w, [1.0], sort_below=0)[0] == math.inf
+
+
+def test_weighted_quantiles_on_degenerate_spans_fall_back_to_the_sort():
+    from maillage.analysis.coverage import weighted_quantiles
+
+    cases = [
+        ([0.0, 5e-324], [0.5, 0.5], 0.5),  # subnormal span: n_bins / span overflows
+        ([1e308, -1e308], [1.0, 1.0], 0.9),  # span overflows
+        ([2.0, 2.0, 2.0], [1.0, 2.0, 3.0], 0.5),  # no span at all
+    ]
+    for values, weights, q in cases:
+        got = weighted_quantiles(np.array(values), np.array(weights), [q], sort_below=0)[0]
+        assert got == _quantile_by_full_sort(values, weights, q)
