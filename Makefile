@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 help:
 	@echo "make run    - set up and serve http://127.0.0.1:$(PORT) with demo data"
 	@echo "make test   - set up, lint and run the whole test suite"
-	@echo "make bench  - run the benchmarks and print their tables"
+	@echo "make bench  - run the benchmarks and print their tables (ARGS=\"analysis:B1 api\" for parts, ARGS=--quick)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -62,7 +62,7 @@ test: setup setup-browser lint
 
 bench: setup
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.txt
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(ARGS)
 
 # The .in files are the source of truth; this pins every package with its hashes again, keeping
 # the versions already locked unless an .in file asks for another (dev and bench read base's pins).

@@ -41,13 +41,66 @@ def weighted_quantile(values: ArrayLike, weights: ArrayLike, q: float) -> float:
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     keep = w > 0
-    v, w = v[keep], w[keep]
-    if v.size == 0:
-        return math.nan
-    order = np.argsort(v, kind="stable")
-    cum = np.cumsum(w[order])
-    k = int(np.searchsorted(cum, q * cum[-1], side="left"))
-    return float(v[order[min(k, v.size - 1)]])
+    return float(weighted_quantiles(v[keep], w[keep], [q])[0])
+
+
+_SORT_BELOW = 4096  # below this many values a full sort is as fast as the histogram
+_VALUES_PER_BIN = 16
+
+
+def weighted_quantiles(
+    values: ArrayLike, weights: ArrayLike, qs: Sequence[float], *, sort_below: int = _SORT_BELOW
+) -> np.ndarray:
+    """:func:`weighted_quantile` at each q of ``qs``, for positive ``weights``, without a full sort.
+
+    The values are spread over about n / 16 equal-width bins between their minimum and maximum
+    (small inputs, or inputs with an infinite value, are simply sorted). The bin index is a
+    monotone function of the value, so every value of a bin is ≤ every value of the next: the
+    weight below a bin is the sum of the bins before it, and only the one bin holding the
+    quantile is sorted to find the exact value. Cost O(n) plus a sort of one bin, where a full
+    sort is O(n log n).
+
+    The partial sums are accumulated bin by bin rather than in sorted order, so when the weights
+    are not exactly representable sums (integer or half-integer inhabitants are) the answer can
+    differ from a full sort only where a partial sum lies within rounding of q·Σw.
+
+    >>> weighted_quantiles(np.array([3.0, 1.0, 2.0]), np.array([2.0, 1.0, 1.0]), [0.5, 0.9])
+    array([2., 3.])
+    """
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    q = np.asarray(qs, dtype=np.float64).reshape(-1)
+    n = v.size
+    if n == 0:
+        return np.full(q.size, math.nan)
+    n_bins = max(1, min(n // _VALUES_PER_BIN, 1 << 22))
+    lo, scale = 0.0, math.nan
+    if n >= sort_below:
+        lo, hi = float(v.min()), float(v.max())
+        span = hi - lo
+        if math.isfinite(span):
+            scale = n_bins / span if span > 0 else 0.0  # inf when the span is subnormal
+    if not math.isfinite(scale):  # small inputs, infinite or NaN values, subnormal span: sort
+        order = np.argsort(v, kind="stable")
+        cum = np.cumsum(w[order])
+        ks = np.minimum(np.searchsorted(cum, q * cum[-1], side="left"), n - 1)
+        return v[order[ks]]
+    # Value → bin is monotone (a difference and a product by a positive number are), so every
+    # value of a bin is ≤ every value of the next.
+    bins = np.minimum((v - lo) * scale, n_bins - 1).astype(np.intp)
+    per_bin = np.bincount(bins, weights=w, minlength=n_bins)
+    cum_bins = np.cumsum(per_bin)
+    nonempty = np.flatnonzero(per_bin > 0)
+    out = np.empty(q.size)
+    for t, target in enumerate(q * cum_bins[-1]):
+        b = int(nonempty[min(int(np.searchsorted(cum_bins[nonempty], target)), nonempty.size - 1)])
+        members = np.flatnonzero(bins == b)
+        vb = v[members]
+        order = np.argsort(vb, kind="stable")
+        cum = (cum_bins[b - 1] if b else 0.0) + np.cumsum(w[members][order])
+        k = min(int(np.searchsorted(cum, target, side="left")), vb.size - 1)
+        out[t] = vb[order[k]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -71,12 +124,7 @@ class DistanceSummary:
         d, w = distance_km[keep], w[keep]
         # A single far point makes the mean infinite; avoid inf * 0 and summing infinities.
         mean = math.inf if np.isinf(d).any() else float(np.dot(d, w) / w.sum())
-        # The two quantiles share one sort.
-        order = np.argsort(d, kind="stable")
-        cum = np.cumsum(w[order])
-        ks = np.searchsorted(cum, np.array([0.5, 0.9]) * cum[-1], side="left")
-        ks = np.minimum(ks, d.size - 1)
-        median, p90 = (float(x) for x in d[order[ks]])
+        median, p90 = (float(x) for x in weighted_quantiles(d, w, [0.5, 0.9]))
         return cls(mean, median, p90)
 
     def to_dict(self) -> dict[str, float | None]:

@@ -36,6 +36,8 @@ Status = Literal["optimal", "time_limit", "feasible"]
 _CHUNK_NNZ = 4_000_000  # entries gathered at once when summing rows (bounds temporaries)
 _BOUND_EVERY_STEP_MAX = 20_000  # candidates up to which the greedy bound is refreshed each pick
 _HASH_SEED = 20240601  # fixed: merging must be deterministic
+_LAGRANGIAN_WORK = 1.5e8  # nonzeros visited by the greedy's Lagrangian bound (iteration budget)
+_LAGRANGIAN_MIN_STEPS = 20
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -244,7 +246,7 @@ def _lagrangian_cover_bound(
     chosen: np.ndarray,
     lower: float,
     *,
-    work: float = 5e8,
+    work: float | None = None,
     max_iterations: int = 300,
 ) -> tuple[float, np.ndarray]:
     """Best L(u) over subgradient steps (see :func:`greedy_max_coverage`); ``lower`` ≤ OPT.
@@ -253,25 +255,35 @@ def _lagrangian_cover_bound(
 
     Multipliers are scaled, u_k = w_k v_k with v_k ∈ [0, 1], so heavy and light groups move at
     the same relative pace. Step θ (L − lower) / ‖s‖² with θ halved after 10 steps without
-    improvement. The number of steps is work / nonzeros, clipped to [30, max_iterations]: the
-    cost is bounded and the result deterministic.
+    improvement. The number of steps is work / nonzeros, clipped to [_LAGRANGIAN_MIN_STEPS,
+    max_iterations]: the cost is bounded (about 1.5·10⁸ nonzeros visited by default, a second or
+    so at France scale) and the result deterministic. Every step gives a valid bound, so
+    stopping early only leaves the reported gap larger.
     """
     g, m = groups.shape
     if g == 0:
         return 0.0, np.zeros(m)
     cm = sp.csr_array(groups.T)  # candidate-major
+    # ρ = A u as a float sparse product: one pass over the nonzeros in C, summed in the same
+    # order as _row_sums (row by row, in column order), so the same bits.
+    cm_float = sp.csr_array((np.ones(cm.nnz), cm.indices, cm.indptr), shape=cm.shape)
     picked = np.zeros(m, dtype=bool)
     picked[chosen] = True
     covered = _row_sums(groups.indptr, groups.indices, picked.astype(np.float64)) > 0
     v = np.where(covered, 0.0, 1.0)  # L(u⁰) is the online bound at the final greedy state
     k = min(n_new, m)
-    iterations = int(np.clip(work / max(1, groups.nnz), 30, max_iterations))
+    work = _LAGRANGIAN_WORK if work is None else work
+    iterations = int(
+        np.clip(
+            work / max(1, groups.nnz), min(_LAGRANGIAN_MIN_STEPS, max_iterations), max_iterations
+        )
+    )
     best = math.inf
     best_rho = np.zeros(m)
     theta, stall = 2.0, 0
     for _ in range(iterations):
         u = gw * v
-        rho = _row_sums(cm.indptr, cm.indices, u)
+        rho = cm_float @ u
         top = np.argpartition(rho, m - k)[m - k :] if k < m else np.arange(m)
         top = top[rho[top] > 0]
         value = float((gw - u).sum() + rho[top].sum())
@@ -323,25 +335,24 @@ def merge_points(
     counts = np.bincount(indices, minlength=n)
     rng = np.random.default_rng(_HASH_SEED)
     r1, r2 = rng.random(m) + 1.0, rng.random(m) + 1.0
-    h1, h2 = np.zeros(n), np.zeros(n)
+    # h = Aᵀ (r1, r2), chunk by chunk: a sparse product adds, for each point, the reals of its
+    # sets in set order, exactly as the sums are defined (1.0 × r is exact).
+    r12 = np.column_stack([r1, r2])
+    h12 = np.zeros((n, 2))
     for a, b in _row_chunks(indptr):
         lo, hi = int(indptr[a]), int(indptr[b])
-        lens = np.diff(indptr[a : b + 1])
-        h1 += np.bincount(indices[lo:hi], weights=np.repeat(r1[a:b], lens), minlength=n)
-        h2 += np.bincount(indices[lo:hi], weights=np.repeat(r2[a:b], lens), minlength=n)
+        chunk = sp.csr_array(
+            (np.ones(hi - lo), indices[lo:hi], indptr[a : b + 1] - lo), shape=(b - a, n)
+        )
+        h12 += chunk.T @ r12[a:b]
+    h1, h2 = np.ascontiguousarray(h12[:, 0]), np.ascontiguousarray(h12[:, 1])
+    del h12
     kept = np.flatnonzero((counts > 0) & (w > 0))
     if kept.size == 0:
         return sp.csr_array((0, m), dtype=bool), np.empty(0)
-    order = np.lexsort((h2[kept], h1[kept], counts[kept]))
-    ks = kept[order]
-    new = np.ones(ks.size, dtype=bool)
-    new[1:] = (
-        (counts[ks[1:]] != counts[ks[:-1]])
-        | (h1[ks[1:]] != h1[ks[:-1]])
-        | (h2[ks[1:]] != h2[ks[:-1]])
-    )
+    ks, new = _group_equal_keys(kept, counts, h1, h2)
     sorted_group = np.cumsum(new) - 1
-    first = ks[new]  # smallest point index of each group (lexsort is stable)
+    first = np.minimum.reduceat(ks, np.flatnonzero(new))  # smallest point index of each group
     renumber = np.empty(first.size, dtype=np.int64)
     renumber[np.argsort(first, kind="stable")] = np.arange(first.size)
     point_group = np.full(n, -1, dtype=np.int64)
@@ -361,6 +372,31 @@ def merge_points(
     groups = sp.csr_array((np.ones(r.size, dtype=bool), (r, c)), shape=(first.size, m))
     groups.sort_indices()
     return groups, group_weights
+
+
+def _group_equal_keys(
+    kept: np.ndarray, counts: np.ndarray, h1: np.ndarray, h2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``kept`` reordered so that equal keys (counts, h1, h2) are adjacent, and the run starts.
+
+    One unstable sort on h1 alone (three times cheaper than a stable sort on the three keys):
+    distinct keys with the same h1 essentially never happen, and when they do the three-key
+    sort runs instead, so the runs are always exactly the groups of equal keys.
+    """
+    h1k = h1[kept]
+    order = np.argsort(h1k)
+    ks = kept[order]
+    a, c, b = h1k[order], counts[ks], h2[ks]
+    same_a = a[1:] == a[:-1]
+    other = (c[1:] != c[:-1]) | (b[1:] != b[:-1])
+    if (same_a & other).any():
+        ks = kept[np.lexsort((h2[kept], h1k, counts[kept]))]
+        a, c, b = h1[ks], counts[ks], h2[ks]
+        same_a = a[1:] == a[:-1]
+        other = (c[1:] != c[:-1]) | (b[1:] != b[:-1])
+    new = np.ones(ks.size, dtype=bool)
+    new[1:] = ~same_a | other
+    return ks, new
 
 
 def _row_chunks(indptr: np.ndarray) -> list[tuple[int, int]]:

@@ -310,6 +310,9 @@ def _plan_coverage(
     workers: int,
 ) -> tuple[np.ndarray, np.ndarray, float, Status]:
     active = (population.population > 0) & ~covered_before_mask
+    # Embed first: the subset then carries the conversion (metric cells are unprojected once,
+    # and the final nearest-site query of `plan` reuses it).
+    space.embed(population)
     sub = population.subset(np.flatnonzero(active))
     sets, weights = _sorted_sets(space, sub, candidates, radius_km)
     if method == "greedy":

@@ -12,12 +12,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from maillage.places.arrays import places_version
-from maillage.territories.arrays import territories_version
 from maillage.territories.models import Territory
 
-from .computations import analyse_coverage, coverage_table, number
-from .inputs import commune_population, open_sites
 from .models import PlanJob, PlanState
 from .rules import can_create_plan, can_view_plan, sees_every_plan
 
@@ -27,10 +23,25 @@ MAP_WHITE_ZONES = 1000  # drawn on the map; the table shows the largest ones
 TABLE_WHITE_ZONES = 20
 
 
+# The computations and their inputs bring numpy and scipy with them; they are imported when a
+# figure is computed, so that the commands which only load the apps (every `maillage` command
+# loads the admin, hence this module) start without them.
+
+
+def analyse_coverage(**kwargs: Any) -> Any:
+    """`computations.analyse_coverage`, imported on first use."""
+    from .computations import analyse_coverage as compute
+
+    return compute(**kwargs)
+
+
 def inputs_version(territory: Territory | None) -> str:
     """The version of the places and of the communes of `territory` (all of France when None)
     that an analysis reads; two queries.
     """
+    from maillage.places.arrays import places_version
+    from maillage.territories.arrays import territories_version
+
     return f"{places_version()}|{territories_version(territory)}"
 
 
@@ -53,6 +64,8 @@ def coverage_report(
     key = "planning:coverage:" + _digest("coverage", parameters, inputs_version(territory))
     report = cache.get(key)
     if report is None:
+        from .inputs import commune_population, open_sites
+
         analysis = analyse_coverage(
             population=commune_population(territory),
             sites=open_sites(),
@@ -77,6 +90,9 @@ def territory_coverage(*, territory: Territory, kind: str, radius_km: float) -> 
     key = "planning:territory:" + _digest("territory", parameters, inputs_version(territory))
     figures = cache.get(key)
     if figures is None:
+        from .computations import coverage_table, number
+        from .inputs import commune_population, open_sites
+
         population = commune_population(territory)
         sites = open_sites()
         analysis = analyse_coverage(

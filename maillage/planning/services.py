@@ -18,8 +18,6 @@ from maillage.common.actors import check_actor
 from maillage.common.errors import PermissionDenied
 from maillage.territories.selectors import communes_in
 
-from .computations import analyse_plan
-from .inputs import centres_of, commune_population, open_sites
 from .models import PlanJob, PlanMethod, PlanObjective, PlanStep
 from .rules import can_create_plan, can_retry_plan
 from .selectors import cached_plan_result, plan_digest
@@ -93,7 +91,18 @@ def finish_plan_job(*, job: PlanJob, result: dict[str, Any], digest: str) -> Pla
     )
 
 
+def analyse_plan(**kwargs: Any) -> dict[str, Any]:
+    """`computations.analyse_plan`, imported when a plan is computed: numpy and scipy are then
+    loaded only by the process that computes (the worker), not by every command and page.
+    """
+    from .computations import analyse_plan as compute
+
+    return compute(**kwargs)
+
+
 def _compute_plan(job: PlanJob) -> tuple[dict[str, Any], str]:
+    from .inputs import centres_of, commune_population, open_sites
+
     jobs.job_author(
         job,
         allowed=can_create_plan,

@@ -236,3 +236,88 @@ def test_coverage_matches_brute_force_haversine(rows, sites, r):
     np.testing.assert_allclose(res.nearest_distance_km, d.min(axis=1), atol=1e-6)
     clear = np.abs(d.min(axis=1) - r) > 1e-6
     assert (res.covered[clear] == (d.min(axis=1) <= r)[clear]).all()
+
+
+# --- quantiles without a full sort -------------------------------------------------------------
+
+
+def _quantile_by_full_sort(values, weights, q):
+    """The definition, literally: sort everything, accumulate, take the first value reaching q."""
+    v, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    v, w = v[w > 0], w[w > 0]
+    if v.size == 0:
+        return math.nan
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(v[order[min(int(np.searchsorted(cum, q * cum[-1])), v.size - 1)]])
+
+
+# Half-integer weights (inhabitants of grid cells, counts) make every partial sum exact, so the
+# histogram's bin-by-bin sums and the full sort's running sums must agree to the bit. Values are
+# drawn from a few distinct numbers too, so ties and bins holding one repeated value occur.
+quantile_values = st.one_of(
+    st.floats(0, 500, allow_nan=False),
+    st.sampled_from([0.0, 1.5, 2.0, 2.0000000001, 30.0]),
+)
+quantile_rows = st.lists(
+    st.tuples(quantile_values, st.integers(0, 2000).map(lambda k: k / 2)), min_size=0, max_size=400
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=quantile_rows, q=st.sampled_from([0.0, 0.1, 0.5, 0.9, 0.99, 1.0]) | st.floats(0, 1))
+def test_weighted_quantiles_match_a_full_sort(rows, q):
+    from maillage.analysis.coverage import weighted_quantiles
+
+    values = np.array([v for v, _ in rows], dtype=float)
+    weights = np.array([w for _, w in rows], dtype=float)
+    expected = _quantile_by_full_sort(values, weights, q)
+    keep = weights > 0
+    # sort_below=0: the histogram path even for a handful of values.
+    got = weighted_quantiles(values[keep], weights[keep], [q, 0.5], sort_below=0)
+    if math.isnan(expected):
+        assert math.isnan(got[0])
+    else:
+        assert got[0] == expected
+        assert got[1] == _quantile_by_full_sort(values, weights, 0.5)
+    assert weighted_quantile(values, weights, q) == expected or math.isnan(expected)
+
+
+def test_weighted_quantiles_on_large_random_inputs_match_a_full_sort():
+    """Millions-of-cells shape: long-tailed distances, integer and fractional populations."""
+    from maillage.analysis.coverage import weighted_quantiles
+
+    rng = np.random.default_rng(7)
+    for n, weights in (
+        (200_000, rng.integers(1, 300, 200_000).astype(float)),
+        (50_000, np.round(rng.exponential(20.0, 50_000) * 2) / 2 + 0.5),
+    ):
+        values = rng.lognormal(1.5, 1.0, n)
+        values[:100] = values[100]  # a tie inside one bin
+        for q in (0.0, 0.25, 0.5, 0.9, 0.999, 1.0):
+            got = weighted_quantiles(values, weights, [q])[0]
+            assert got == _quantile_by_full_sort(values, weights, q)
+
+
+def test_distance_summary_with_an_unreachable_point_keeps_the_sort_path():
+    from maillage.analysis.coverage import DistanceSummary, weighted_quantiles
+
+    d = np.concatenate([np.linspace(0, 10, 5000), [np.inf]])
+    w = np.ones(d.size)
+    summary = DistanceSummary.from_distances(d, w)
+    assert summary.mean_km == math.inf
+    assert summary.median_km == _quantile_by_full_sort(d, w, 0.5)
+    assert weighted_quantiles(d, w, [1.0], sort_below=0)[0] == math.inf
+
+
+def test_weighted_quantiles_on_degenerate_spans_fall_back_to_the_sort():
+    from maillage.analysis.coverage import weighted_quantiles
+
+    cases = [
+        ([0.0, 5e-324], [0.5, 0.5], 0.5),  # subnormal span: n_bins / span overflows
+        ([1e308, -1e308], [1.0, 1.0], 0.9),  # span overflows
+        ([2.0, 2.0, 2.0], [1.0, 2.0, 3.0], 0.5),  # no span at all
+    ]
+    for values, weights, q in cases:
+        got = weighted_quantiles(np.array(values), np.array(weights), [q], sort_below=0)[0]
+        assert got == _quantile_by_full_sort(values, weights, q)

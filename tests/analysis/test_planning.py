@@ -297,3 +297,80 @@ def test_p_median_exact_equals_brute_force(case, k):
     assert greedy.bound <= best + 1e-9
     sites = Points.concat([existing, candidates.subset(exact.chosen)])
     assert exact.covered_after == coverage(population, sites, 5).population_covered
+
+
+# --- merging and the greedy's bound at speed (issue 14) ----------------------------------------
+
+
+def _merge_by_brute_force(sets, weights):
+    """Groups of equal columns (numbered by first point), their weights, their sets."""
+    dense = sets.toarray()
+    keys: dict[bytes, int] = {}
+    firsts, group_w = [], []
+    for i in range(dense.shape[1]):
+        if weights[i] <= 0 or not dense[:, i].any():
+            continue
+        key = dense[:, i].tobytes()
+        if key not in keys:
+            keys[key] = len(firsts)
+            firsts.append(i)
+            group_w.append(0.0)
+        group_w[keys[key]] += weights[i]
+    return dense[:, firsts].T, np.array(group_w)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    m=st.integers(1, 12),
+    n=st.integers(1, 80),
+    chunk=st.sampled_from([3, 50, 4_000_000]),
+)
+def test_merge_points_equals_brute_force(seed, m, n, chunk):
+    from maillage.analysis import covering
+
+    rng = np.random.default_rng(seed)
+    base = rng.random((m, max(1, n // 3))) < 0.4
+    dense = base[:, rng.integers(0, base.shape[1], n)]  # repeated columns make groups
+    weights = rng.integers(0, 4, n).astype(float)
+    saved = covering._CHUNK_NNZ
+    covering._CHUNK_NNZ = chunk  # many chunks: the sums must not depend on the chunking
+    try:
+        groups, gw = merge_points(sp.csr_array(dense), weights)
+    finally:
+        covering._CHUNK_NNZ = saved
+    expected_groups, expected_w = _merge_by_brute_force(sp.csr_array(dense), weights)
+    np.testing.assert_array_equal(groups.toarray(), expected_groups.reshape(-1, m))
+    np.testing.assert_array_equal(gw, expected_w.reshape(-1))
+
+
+def test_grouping_falls_back_to_the_three_key_sort_when_two_keys_share_h1():
+    """A forced h1 collision between different sets: the runs still split exactly by key."""
+    from maillage.analysis.covering import _group_equal_keys
+
+    kept = np.arange(6)
+    counts = np.array([2, 1, 2, 1, 2, 3])
+    h1 = np.array([5.0, 5.0, 5.0, 5.0, 7.0, 5.0])  # points 0-3 and 5 collide on h1
+    h2 = np.array([1.0, 2.0, 1.0, 2.0, 1.0, 1.0])
+    ks, new = _group_equal_keys(kept, counts, h1, h2)
+    groups = np.split(ks, np.flatnonzero(new)[1:])
+    assert sorted(sorted(g.tolist()) for g in groups) == [[0, 2], [1, 3], [4], [5]]
+
+
+def test_the_greedy_bound_stays_valid_within_its_iteration_budget(monkeypatch):
+    """With one subgradient step or many, the bound is ≥ the exact optimum and ≥ the answer."""
+    from maillage.analysis import covering
+
+    rng = np.random.default_rng(11)
+    sets = sp.csr_array(rng.random((14, 300)) < 0.12)
+    weights = rng.integers(1, 50, 300).astype(float)
+    optimum = exact_max_coverage(sets, weights, 3).value
+    bounds = []
+    for steps in (1, 20, 300):
+        monkeypatch.setattr(covering, "_LAGRANGIAN_MIN_STEPS", steps)
+        monkeypatch.setattr(covering, "_LAGRANGIAN_WORK", 0.0)
+        sol = greedy_max_coverage(sets, weights, 3, lp_bound=True)
+        assert sol.upper_bound >= optimum - 1e-9
+        assert sol.upper_bound >= sol.value
+        bounds.append(sol.upper_bound)
+    assert bounds[-1] <= bounds[0]  # more steps never loosen it

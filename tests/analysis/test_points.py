@@ -84,3 +84,52 @@ def test_common_space():
     assert common_space(metric, metric).kind == "plane"
     assert common_space(metric, latlon).kind == "sphere"
     assert common_space(latlon).kind == "sphere"
+
+
+def test_subset_carries_the_cached_conversions_over():
+    """A subset of metric points reuses the parent's unprojection instead of computing it."""
+    from maillage.analysis import points as points_module
+
+    pts = Points.from_metric([3_700_000, 3_750_000, 3_800_000], [2_800_000, 2_850_000, 2_900_000])
+    full = pts.latlon
+    pts.unit_xyz  # noqa: B018 - computed, so cached
+    calls = []
+    real = points_module.laea_to_latlon
+    points_module.laea_to_latlon = lambda *a: calls.append(a) or real(*a)
+    try:
+        sub = pts.subset([2, 0])
+        np.testing.assert_array_equal(sub.latlon, full[[2, 0]])
+        np.testing.assert_array_equal(sub.unit_xyz, pts.unit_xyz[[2, 0]])
+        mask = pts.subset(np.array([False, True, False]))
+        np.testing.assert_array_equal(mask.latlon, full[[1]])
+    finally:
+        points_module.laea_to_latlon = real
+    assert calls == []
+    # Nothing cached on the parent: the subset converts on its own, with the same answer.
+    fresh = Points.from_metric([3_700_000, 3_800_000], [2_800_000, 2_900_000]).subset([1])
+    np.testing.assert_array_equal(fresh.latlon, full[[2]])
+    assert not sub.latlon.flags.writeable
+
+
+def test_large_sets_are_queried_in_spatial_order_with_identical_answers(monkeypatch):
+    """The Morton-ordered query gives, point by point, the same nearest site and distance."""
+    from maillage.analysis import points as points_module
+    from maillage.analysis.points import common_space, nearest
+
+    rng = np.random.default_rng(3)
+    pop = Points.from_latlon(rng.uniform(42, 51, 3000), rng.uniform(-4.5, 8, 3000))
+    sites = Points.from_latlon(rng.uniform(42, 51, 40), rng.uniform(-4.5, 8, 40))
+    space = common_space(pop, sites)
+    plain_idx, plain_d = nearest(space, pop, sites)
+    monkeypatch.setattr(points_module, "_SPATIAL_ORDER_MIN", 1)
+    idx, d = nearest(space, pop, sites)
+    np.testing.assert_array_equal(idx, plain_idx)
+    np.testing.assert_array_equal(d, plain_d)
+    order = pop.spatial_order
+    assert sorted(order.tolist()) == list(range(3000))
+    # Spatial order: consecutive points are much closer than in the input's random order.
+    step = np.abs(np.diff(pop.coords[order], axis=0)).sum(axis=1).mean()
+    assert step < 0.2 * np.abs(np.diff(pop.coords, axis=0)).sum(axis=1).mean()
+    metric = Points.from_metric(rng.uniform(3.2e6, 4.2e6, 500), rng.uniform(2.1e6, 3.1e6, 500))
+    assert sorted(metric.spatial_order.tolist()) == list(range(500))
+    assert Points.empty().spatial_order.size == 0

@@ -8,18 +8,13 @@ from django.utils.translation import gettext as _
 from maillage.common.errors import ValidationFailed
 from maillage.places.kinds import PlaceKind
 from maillage.planning import reports
-from maillage.planning.computations import analyse_coverage
-from maillage.planning.inputs import (
-    InputFileError,
-    commune_population,
-    open_sites,
-    population_from_file,
-    sites_from_file,
-)
 from maillage.planning.validation import clean_coverage_parameters
 
 
 class Command(BaseCommand):
+    # Read-only: the system checks (URL configuration, templates…) are skipped, and numpy and
+    # scipy are imported by `handle` only (`--help` starts without them).
+    requires_system_checks: list[str] = []
     help = _(
         "Part de la population à moins de R km d'un tiers-lieu ouvert, distance au plus proche "
         "et zones blanches. Par défaut : les communes de la base (population légale) et ses "
@@ -52,6 +47,15 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
 
     def handle(self, *args, **options):
+        from maillage.planning.computations import analyse_coverage
+        from maillage.planning.inputs import (
+            InputFileError,
+            commune_population,
+            open_sites,
+            population_from_file,
+            sites_from_file,
+        )
+
         if options["territory"] and options["population"]:
             raise CommandError(
                 _("--territory et --population s'excluent : le fichier définit la population.")

@@ -9,17 +9,6 @@ from django.utils.translation import gettext as _
 from maillage.common.errors import ValidationFailed
 from maillage.places.kinds import PlaceKind
 from maillage.planning import reports
-from maillage.planning.computations import analyse_plan
-from maillage.planning.inputs import (
-    InputFileError,
-    candidates_from_file,
-    centres_of,
-    commune_centres,
-    commune_population,
-    open_sites,
-    population_from_file,
-    sites_from_file,
-)
 from maillage.planning.models import PlanMethod, PlanObjective
 from maillage.planning.validation import (
     DEFAULT_TIME_LIMIT_S,
@@ -30,6 +19,9 @@ from maillage.planning.validation import (
 
 
 class Command(BaseCommand):
+    # Read-only: the system checks (URL configuration, templates…) are skipped, and numpy and
+    # scipy are imported by `handle` only (`--help` starts without them).
+    requires_system_checks: list[str] = []
     help = _(
         "Choisit N emplacements de nouveaux lieux parmi des candidats (par défaut les centres "
         "des communes du territoire) pour couvrir le plus d'habitant·es à R km, compte tenu "
@@ -75,6 +67,18 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("text", "json"), default="text")
 
     def handle(self, *args, **options):
+        from maillage.planning.computations import analyse_plan
+        from maillage.planning.inputs import (
+            InputFileError,
+            candidates_from_file,
+            centres_of,
+            commune_centres,
+            commune_population,
+            open_sites,
+            population_from_file,
+            sites_from_file,
+        )
+
         if options["new"] < 0:
             raise CommandError(_("--new doit être un entier positif ou nul."))
         if options["time_limit"] <= 0:
