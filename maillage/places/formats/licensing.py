@@ -49,6 +49,7 @@ LICENCES = {
     ),
 }
 DEFAULT_PUBLISHER = "Maillage"
+LICENCE_PATH = "/api/v1/licence"  # the API's licence document (`places.export_api`)
 
 
 def current_licence() -> Licence:
@@ -94,6 +95,15 @@ def link_header(describedby: str = "") -> str:
     if describedby:
         links.append(f'<{describedby}>; rel="describedby"; type="application/json"')
     return ", ".join(links)
+
+
+def licensed(response, request):
+    """Give an export answer its licence headers: the licence, and `GET /api/v1/licence` for
+    the same filters (the attribution and the sources)."""
+    query = request.GET.urlencode()
+    described = request.build_absolute_uri(LICENCE_PATH + (f"?{query}" if query else ""))
+    response["Link"] = link_header(describedby=described)
+    return response
 
 
 def licence_note(sources: Iterable[str]) -> str:
