@@ -23,6 +23,7 @@ BENCHMARKS = {
     "federation": "benchmarks.federation",
     "catalogue": "benchmarks.catalogue",
     "events": "benchmarks.events",
+    "opendata_formats": "benchmarks.opendata_formats",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 
