@@ -43,10 +43,16 @@ def event_jsonld(event: Event) -> dict[str, Any]:
                 "longitude": place.longitude,
             },
         }
-        if area := contained_in_place(
-            [("commune", place.insee_code, place.city)] if place.insee_code else [],
-            settings.SITE_URL,
-        ):
+        territories = [
+            (level, code, name)
+            for level, code, name in (
+                ("commune", place.insee_code, place.city),
+                ("departement", place.departement_code, ""),
+                ("region", place.region_code, ""),
+            )
+            if code and place.insee_code
+        ]
+        if area := contained_in_place(territories, settings.SITE_URL):
             location["containedInPlace"] = area
     data: dict[str, Any] = {
         "@context": SCHEMA_ORG,

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from data_inclusion.schema import v1
 from django.core.management import call_command
 from frictionless import Resource, Schema
 
@@ -249,6 +250,17 @@ def test_demo_export_validates():
     text = buffer.getvalue()
     assert len(read_csv(text)) > 0
     assert_valid(text)
+    # data·inclusion's exports of the same data validate with its package's models.
+    for file_format, model in (
+        ("data-inclusion-structures", v1.Structure),
+        ("data-inclusion-services", v1.Service),
+    ):
+        buffer = io.StringIO()
+        call_command("export_places", "--format", file_format, stdout=buffer, stderr=io.StringIO())
+        records = json.loads(buffer.getvalue())
+        assert records
+        for record in records:
+            model.model_validate(record)
 
 
 def test_the_schema_file_is_valid_json_with_every_column_declared():

@@ -224,7 +224,8 @@ def test_place_page_carries_a_valid_local_business(client, place):
     assert commune["identifier"] == "64445"
     assert commune["url"].endswith("/territoires/commune/64445/")
     departement = commune["containedInPlace"]
-    assert departement["identifier"] == "64" and departement["name"]
+    assert departement["identifier"] == "64"
+    assert departement["url"].endswith("/territoires/departement/64/")
     assert departement["containedInPlace"]["identifier"] == "75"  # Nouvelle-Aquitaine
 
 

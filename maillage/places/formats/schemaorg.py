@@ -21,7 +21,6 @@ from typing import Any
 from django.urls import reverse
 
 from maillage.territories.models import Territory
-from maillage.territories.selectors import parent_territories
 
 from ..fields import FIELDS
 from ..kinds import PlaceStatus
@@ -147,19 +146,20 @@ def contained_in_place(
     return node
 
 
-def _territories_of(place: Place | None, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """The commune of a place, then its département and région (one query for a Place; rows
-    of an export give the commune alone, with no query)."""
-    if place is not None and place.commune is not None:
-        above = [
-            territory
-            for territory in reversed(parent_territories(place.commune))
-            if territory.level in (Territory.Level.DEPARTEMENT, Territory.Level.REGION)
-        ]
-        return [(t.level, t.code, t.name) for t in (place.commune, *above)]
-    if code := row.get("insee_code"):
-        return [(Territory.Level.COMMUNE, code, row.get("city") or "")]
-    return []
+def _territories_of(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The commune of a place (its name as the place gives it), then its département and
+    région, by code: from the row alone, with no query (their pages give their names)."""
+    code = row.get("insee_code")
+    if not code:
+        return []
+    territories = [(str(Territory.Level.COMMUNE), code, row.get("city") or "")]
+    for level, name in (
+        (Territory.Level.DEPARTEMENT, "departement_code"),
+        (Territory.Level.REGION, "region_code"),
+    ):
+        if value := row.get(name):
+            territories.append((str(level), value, ""))
+    return territories
 
 
 def _first(row: Mapping[str, Any], prop: str) -> Any:
@@ -178,7 +178,6 @@ def place_jsonld(place: Mapping[str, Any] | Place, base_url: str) -> dict[str, A
     SIRET is the `identifier`.
     """
     row = place if isinstance(place, Mapping) else row_from_place(place)
-    model = None if isinstance(place, Mapping) else place
     url = base_url.rstrip("/") + place_path(row["slug"])
     data: dict[str, Any] = {
         "@context": SCHEMA_ORG_CONTEXT,
@@ -202,7 +201,7 @@ def place_jsonld(place: Mapping[str, Any] | Place, base_url: str) -> dict[str, A
     if hours := schema_org_opening_hours(row.get("opening_hours") or ""):
         data["openingHours"] = hours
         data["openingHoursSpecification"] = opening_hours_specification(row["opening_hours"])
-    if area := contained_in_place(_territories_of(model, row), base_url):
+    if area := contained_in_place(_territories_of(row), base_url):
         data["containedInPlace"] = area
     if same_as := [row[name] for name in _SOURCES["sameAs"] if row.get(name)]:
         data["sameAs"] = same_as
