@@ -194,10 +194,10 @@ def _geojson_body(filters: selectors.PlaceFilters, *, compact: bool, etag: str |
     if key and (body := cache.get(key)) is not None:
         return body
     fields = COMPACT_FIELDS if compact else geojson.GEOJSON_FIELDS
-    rows = selectors.search_places(filters, fields=fields, with_labels=not compact)
+    # `source` for the attribution (not a property of the features): no query of its own.
+    rows = selectors.search_places(filters, fields=(*fields, "source"), with_labels=not compact)
     # Its licence and attribution, as foreign members of the collection (RFC 7946 § 6.1).
-    sources = selectors.filter_places(filters).values_list("source", flat=True).distinct()
-    meta = licensing.licence_document(sources)
+    meta = licensing.licence_document(row["source"] for row in rows.items)
     body = _json(
         {
             **geojson.places_geojson(rows.items),
