@@ -37,6 +37,7 @@ BENCHMARKS = {
     "osm_import": "benchmarks.osm_import",
     "stats": "benchmarks.stats_bench",
     "observatory": "benchmarks.observatory",
+    "opendata_formats": "benchmarks.opendata_formats",
 }
 # Flags that only some benchmarks take: flag → (the benchmarks it is given to, help).
 OPTIONS = {

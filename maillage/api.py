@@ -19,6 +19,7 @@ from maillage.governance.api import router as governance_router
 from maillage.observatory.api import router as observatory_router
 from maillage.opendata.api import router as imports_router
 from maillage.places.api import router as places_router
+from maillage.places.export_api import router as place_exports_router
 from maillage.places.territory_api import router as territories_router
 from maillage.planning.api import router as analysis_router
 from maillage.sharing.api import router as sharing_router
@@ -107,6 +108,7 @@ def on_http_error(request, exc: HttpError):
 
 
 api.add_router("/", places_router)
+api.add_router("/", place_exports_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
 api.add_router("/analysis", analysis_router)

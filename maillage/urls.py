@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("maillage.accounts.urls")),
     path("territoires/", include("maillage.places.territory_urls")),
+    path("embed/", include("maillage.places.embed_urls")),
     path("imports/", include("maillage.opendata.urls")),
     path("federation/", include("maillage.federation.urls")),
     path("analyse/", include("maillage.planning.urls")),

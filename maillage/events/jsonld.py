@@ -3,6 +3,11 @@ by the places' `jsonld_script` tag (no text inside can end the script early)."""
 
 from typing import Any
 
+from django.conf import settings
+
+from maillage.places.formats import place_path
+from maillage.places.formats.schemaorg import contained_in_place
+
 from .calendar import event_url
 from .models import Event, EventStatus, LocationKind, Visibility
 
@@ -21,6 +26,9 @@ def event_jsonld(event: Event) -> dict[str, Any]:
         place = event.place
         location = {
             "@type": "Place",
+            # The place's own node on its page (`places.formats.schemaorg`) has this @id.
+            "@id": f"urn:uuid:{place.uuid}",
+            "url": settings.SITE_URL + place_path(place.slug),
             "name": f"{event.room.name}, {place.name}" if event.room_id else place.name,
             "address": {
                 "@type": "PostalAddress",
@@ -35,6 +43,17 @@ def event_jsonld(event: Event) -> dict[str, Any]:
                 "longitude": place.longitude,
             },
         }
+        territories = [
+            (level, code, name)
+            for level, code, name in (
+                ("commune", place.insee_code, place.city),
+                ("departement", place.departement_code, ""),
+                ("region", place.region_code, ""),
+            )
+            if code and place.insee_code
+        ]
+        if area := contained_in_place(territories, settings.SITE_URL):
+            location["containedInPlace"] = area
     data: dict[str, Any] = {
         "@context": SCHEMA_ORG,
         "@type": "Event",
@@ -66,5 +85,13 @@ def event_jsonld(event: Event) -> dict[str, Any]:
     if event.audience:
         data["audience"] = {"@type": "Audience", "audienceType": event.audience}
     if event.accessibility:
-        data["accessibilitySummary"] = event.accessibility
+        # schema.org gives `accessibilitySummary` to creative works, not to events: what the
+        # venue offers is a feature of the location.
+        location["amenityFeature"] = [
+            {
+                "@type": "LocationFeatureSpecification",
+                "name": event.accessibility,
+                "value": True,
+            }
+        ]
     return data

@@ -3,7 +3,11 @@
 The file is read in chunks and never held whole in memory, so a 100,000-row file costs what a
 100-row file costs. Detection is done on the content, never on the file name:
 
-- format: GeoJSON when the first non-blank character is `{`, canonical CSV otherwise;
+- format: GeoJSON when the first non-blank character is `{`, data·inclusion structures (a JSON
+  list) when it is `[`, a CSV otherwise: in the national schema « Lieux de médiation
+  numérique » when its header names `id`, `pivot`, `nom` and `date_maj` (and no `source_id`),
+  canonical otherwise. Rows of the national schemas carry their own columns or members: the
+  importer maps them (`places.formats.mednum`, `places.formats.datainclusion`);
 - encoding: UTF-8 (with or without BOM), else Windows-1252, the encoding of French Excel's
   "CSV (séparateur : point-virgule)". The first chunk holding non-ASCII bytes decides: valid
   UTF-8 makes the file UTF-8, anything else Windows-1252. Until then both encodings read the
@@ -36,6 +40,7 @@ from maillage.common.encoding import UTF16_BOMS, BadEncoding, TextDecoder
 from maillage.common.errors import FieldError
 from maillage.common.tabular import restore_cell
 from maillage.common.text import control_characters_message, has_control_characters
+from maillage.places.formats import datainclusion, mednum
 from maillage.places.formats.canonical import CANONICAL_FIELDS, REQUIRED_FIELDS
 from maillage.places.formats.geojson import PROPERTY_FIELDS
 
@@ -176,6 +181,10 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
     if text.lstrip().startswith("{"):
         unknown: list[str] = []
         return PlaceFile("geojson", _geojson_rows(chain([text], chunks), unknown), unknown)
+    if text.lstrip().startswith("["):
+        # A JSON list: data·inclusion's structures (the importer maps them, see
+        # `places.formats.datainclusion`).
+        return PlaceFile(datainclusion.STRUCTURE_FORMAT, _json_list_rows(chain([text], chunks)), [])
     return _open_csv(_lines(chain([text], chunks)))
 
 
@@ -199,6 +208,8 @@ def _open_csv(lines: Iterator[str]) -> PlaceFile:
     for name, count in Counter(header).items():
         if name and count > 1:
             raise ImportFileError(_("Colonne « %s » en double dans l'en-tête.") % name, line=1)
+    if set(header) >= mednum.SIGNATURE and "source_id" not in header:
+        return _open_mednum_csv(reader, header)
     missing = [name for name in REQUIRED_FIELDS if name not in header]
     if missing:
         raise ImportFileError(
@@ -217,8 +228,21 @@ def _open_csv(lines: Iterator[str]) -> PlaceFile:
     return PlaceFile("csv", _csv_rows(reader, header), unknown)
 
 
-def _csv_rows(reader, header: list[str]) -> Iterator[RawRow]:
-    columns = [(index, name) for index, name in enumerate(header) if name in CANONICAL_FIELDS]
+def _open_mednum_csv(reader, header: list[str]) -> PlaceFile:
+    """A file in the national schema « Lieux de médiation numérique » (`places.formats.mednum`):
+    rows of its columns, which the importer maps onto our fields."""
+    unknown = [
+        name or _("(colonne %d sans nom)") % (index + 1)
+        for index, name in enumerate(header)
+        if name not in mednum.HEADER
+    ]
+    return PlaceFile("mednum", _csv_rows(reader, header, known=mednum.HEADER, key="id"), unknown)
+
+
+def _csv_rows(
+    reader, header: list[str], *, known=CANONICAL_FIELDS, key: str = "source_id"
+) -> Iterator[RawRow]:
+    columns = [(index, name) for index, name in enumerate(header) if name in known]
     width = len(header)
     previous_end = reader.line_num
     while True:
@@ -251,16 +275,16 @@ def _csv_rows(reader, header: list[str]) -> Iterator[RawRow]:
             name: restore_cell(cells[index]) if index < len(cells) else ""
             for index, name in columns
         }
-        errors.extend(_identifier_errors(values))
+        errors.extend(_identifier_errors(values, key))
         yield RawRow(line, values, errors)
 
 
-def _identifier_errors(values: dict[str, Any]) -> list[FieldError]:
+def _identifier_errors(values: dict[str, Any], key: str = "source_id") -> list[FieldError]:
     """A `source_id` with a control character. The place validator checks every other field
     (`places.validation.control_character_errors`); the identifier is the import's own."""
-    source_id = values.get("source_id")
+    source_id = values.get(key)
     if isinstance(source_id, str) and has_control_characters(source_id):
-        return [FieldError("source_id", control_characters_message())]
+        return [FieldError(key, control_characters_message())]
     return []
 
 
@@ -370,6 +394,27 @@ def _geojson_rows(chunks: Iterator[str], unknown: list[str]) -> Iterator[RawRow]
         raise ImportFileError(_("GeoJSON illisible : contenu après la fin de l'objet."))
     if collection_type != "FeatureCollection" or not has_features:
         raise _not_a_collection()
+
+
+def _json_list_rows(chunks: Iterator[str]) -> Iterator[RawRow]:
+    """Stream the objects of a JSON list, each as it is (`line`: its number, 1 for the first)."""
+    stream = _JsonStream(chunks)
+    stream.expect("[")
+    number = 0
+    while stream.peek() != "]":
+        number += 1
+        item = stream.value()
+        errors = []
+        if not isinstance(item, dict):
+            errors.append(FieldError(ROW_FIELD, _("Objet attendu.")))
+            item = {}
+        errors.extend(_identifier_errors(item, datainclusion.KEY))
+        yield RawRow(number, item, errors)
+        if stream.peek() != "]":
+            stream.expect(",")
+    stream.expect("]")
+    if stream.peek():
+        raise ImportFileError(_("JSON illisible : contenu après la fin de la liste."))
 
 
 def _not_a_collection() -> ImportFileError:

@@ -55,6 +55,7 @@ from maillage.common.files import delete_orphans
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition
 from maillage.common.text import control_characters_message, has_control_characters
+from maillage.places.formats import datainclusion, mednum
 from maillage.places.formats.canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from maillage.places.services import upsert_places
 from maillage.places.validation import CleanPlace, clean_place_input
@@ -63,6 +64,7 @@ from maillage.territories.selectors import CommuneIndex
 from .models import ImportJob, ImportState
 from .reading import ImportFileError, PlaceFile, RawRow, open_place_file
 from .rules import can_import_places
+from .selectors import existing_rows
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def import_places(
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="maillage-import-"))
         try:
             place_file = reader(stream)
-            _check_rows(place_file, report, spool, progress)
+            _check_rows(place_file, report, spool, progress, source=source)
         except ImportFileError as exc:
             # Rows rejected before the unreadable part stay in the report: they need fixing too.
             report.errors.append(RowError(exc.line, FILE_FIELD, exc.message))
@@ -199,15 +201,40 @@ def _text(value: Any) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
+# The national schemas, whose rows are mapped onto our fields (`places.formats`): the format
+# `reading` names → its module (KEY, read_record, COLUMN_OF_FIELD).
+FOREIGN_FORMATS = {"mednum": mednum, datainclusion.STRUCTURE_FORMAT: datainclusion}
+
+
+def _foreign_row(adapter, row: RawRow, existing: dict[str, dict], unkept: set[str]) -> RawRow:
+    """A row of a national schema as canonical values: what it says differently from the
+    place's export is read, the rest kept as stored (see `places.formats.mednum`)."""
+    key = row.values.get(adapter.KEY)
+    reading = adapter.read_record(row.values, existing.get(_text(key)))
+    unkept.update(reading.unkept)
+    return RawRow(row.line, {"source_id": key, **reading.values}, [*row.errors, *reading.errors])
+
+
 def _check_rows(
-    place_file: PlaceFile, report: ImportReport, spool: BinaryIO, progress: Progress | None
+    place_file: PlaceFile,
+    report: ImportReport,
+    spool: BinaryIO,
+    progress: Progress | None,
+    *,
+    source: str = "",
 ) -> None:
     """Validate every row; spool the valid ones as (source_id, CleanPlace, digest) batches."""
     communes = CommuneIndex.preload()
     first_lines: dict[str, int | str] = {}
     batch: list[tuple[str, CleanPlace, str]] = []
-    for row in place_file:
+    adapter = FOREIGN_FORMATS.get(place_file.format)
+    # An import in a national schema keeps what the file does not say: the stored places of
+    # the source, read once (one query a page).
+    existing = existing_rows(source) if adapter is not None else {}
+    unkept: set[str] = set()
+    for raw in place_file:
         report.rows += 1
+        row = raw if adapter is None else _foreign_row(adapter, raw, existing, unkept)
         source_id, errors = _source_id(row, first_lines)
         data = {name: value for name, value in row.values.items() if name != "source_id"}
         clean, field_errors = clean_place_input(data, communes=communes)
@@ -223,8 +250,11 @@ def _check_rows(
         errors = [*row.errors, *errors, *field_errors]
         if errors:
             report.rejected += 1
+            # Problems are named after the file's own columns (`pivot`, not `siret`).
+            rename = adapter.COLUMN_OF_FIELD if adapter is not None else {}
             report.errors.extend(
-                RowError(row.line, error.field, str(error.message)) for error in errors
+                RowError(row.line, rename.get(error.field, error.field), str(error.message))
+                for error in errors
             )
         elif report.partial or not report.rejected:
             # After a rejection, an all-or-nothing import will write nothing: stop spooling.
@@ -238,11 +268,16 @@ def _check_rows(
         pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
     report.warnings.extend(
         _("Colonne inconnue ignorée : « %s ».") % name
-        if place_file.format == "csv"
+        if place_file.format in ("csv", "mednum")
         else _("Propriété inconnue ignorée : « %s ».") % name
         for name in place_file.unknown_fields
     )
     report.warnings.extend(place_file.notes)
+    if unkept:
+        report.warnings.append(
+            _("Colonne(s) lue(s) mais non conservée(s), Maillage n'ayant pas ce champ : %s.")
+            % ", ".join(sorted(unkept))
+        )
     if not report.rows:
         report.warnings.append(_("Le fichier ne contient aucun lieu."))
     if progress is not None:

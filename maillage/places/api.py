@@ -33,7 +33,7 @@ from maillage.common.schemas import error_responses
 from . import selectors, services
 from .fields import Kind, View, fields_for, names_for
 from .filters import filters_from_params, parse_moment
-from .formats import EXPORT_FIELDS, geojson, osm, place_path
+from .formats import EXPORT_FIELDS, geojson, licensing, osm, place_path
 from .formats.canonical import iter_places_csv
 from .hours import is_open_at
 from .kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
@@ -194,8 +194,17 @@ def _geojson_body(filters: selectors.PlaceFilters, *, compact: bool, etag: str |
     if key and (body := cache.get(key)) is not None:
         return body
     fields = COMPACT_FIELDS if compact else geojson.GEOJSON_FIELDS
-    rows = selectors.search_places(filters, fields=fields, with_labels=not compact)
-    body = _json(geojson.places_geojson(rows.items))
+    # `source` for the attribution (not a property of the features): no query of its own.
+    rows = selectors.search_places(filters, fields=(*fields, "source"), with_labels=not compact)
+    # Its licence and attribution, as foreign members of the collection (RFC 7946 § 6.1).
+    meta = licensing.licence_document(row["source"] for row in rows.items)
+    body = _json(
+        {
+            **geojson.places_geojson(rows.items),
+            "licence": meta["licence"],
+            "attribution": meta["attribution"],
+        }
+    )
     if key:
         cache.set(key, body, timeout)
     return body
@@ -242,7 +251,7 @@ def places_geojson(request: HttpRequest, params: Query[PlaceGeoJSONQuery]):
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=GEOJSON_MAX_AGE_S)
-    return response
+    return licensing.licensed(response, request)
 
 
 @router.get(
@@ -272,7 +281,7 @@ def places_csv(request: HttpRequest, params: Query[PlaceFilterQuery]):
         iter_places_csv(rows.items), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
-    return response
+    return licensing.licensed(response, request)
 
 
 @router.get(
@@ -302,7 +311,7 @@ def places_osm_geojson(request: HttpRequest, params: Query[PlaceFilterQuery]):
     body = _json({"type": "FeatureCollection", "features": list(osm.osm_features(rows.items))})
     response = HttpResponse(body, content_type="application/geo+json")
     response["Content-Disposition"] = 'inline; filename="tiers-lieux.osm.geojson"'
-    return response
+    return licensing.licensed(response, request)
 
 
 # A cursor is the base64 of `seq:<n>`: opaque to clients, so its form may change.

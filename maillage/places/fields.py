@@ -233,8 +233,9 @@ FIELDS: tuple[PlaceField, ...] = (
         write_description="Code INSEE de la commune ; à défaut, code postal et ville.",
     ),
     PlaceField("epci_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(I)),
-    PlaceField("departement_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(I)),
-    PlaceField("region_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(I)),
+    # Exported for schema.org's `containedInPlace` (the commune in its département and région).
+    PlaceField("departement_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(E, I)),
+    PlaceField("region_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(E, I)),
     PlaceField(
         "latitude",
         Role.DATA,

@@ -28,6 +28,7 @@ from . import selectors, services
 from .filters import filters_from_params
 from .formats import EXPORT_FIELDS, osm, row_from_place
 from .formats.canonical import iter_places_csv
+from .formats.licensing import licensed
 from .formats.schemaorg import place_jsonld
 from .forms import PlaceForm, parse_place_search
 from .hours import is_open_at, next_change, week_schedule
@@ -74,7 +75,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         with_byte_order_mark(iter_places_csv(rows.items)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="tiers-lieux.csv"'
-    return response
+    return licensed(response, request)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -325,3 +325,9 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# The licence of every export of places (issue 12 §4): `etalab-2.0` (Licence Ouverte 2.0, the
+# default) or `odbl-1.0` (ODbL, when the instance mixes in OpenStreetMap data), and the name the
+# attribution of the exports gives (the publisher's, else the instance's). See docs/data.md.
+OPEN_DATA_LICENCE = env.read_str("OPEN_DATA_LICENCE", "etalab-2.0")
+OPEN_DATA_ATTRIBUTION = env.read_str("OPEN_DATA_ATTRIBUTION", PUBLISHER["name"])

@@ -3,12 +3,24 @@
 Each field's `schema_org` names the property it becomes: a plain property (`name`,
 `telephone`), a property of a nested node (`address.postalCode` in a PostalAddress,
 `geo.latitude` in GeoCoordinates), or one of the properties built below (`@type`, `@id`, `url`,
-`additionalType`, `openingHours`, `sameAs`, `identifier`, `amenityFeature`).
+`additionalType`, `openingHours`, `sameAs`, `identifier`, `amenityFeature`), and two that
+no single field feeds: `openingHoursSpecification` (the same hours as structured values, what
+search engines read best) and `containedInPlace` (the commune, in its département and région,
+as `AdministrativeArea` nodes whose `url` is the territory's page).
+
+The JSON-LD is written into the page by `places_tags.jsonld_script` as a
+`<script type="application/ld+json">`: a data block, which browsers never execute, so the
+strict Content-Security-Policy (`script-src 'self'`, no inline script) does not apply to it
+and needs no exception (docs/decisions.md).
 """
 
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from django.urls import reverse
+
+from maillage.territories.models import Territory
 
 from ..fields import FIELDS
 from ..kinds import PlaceStatus
@@ -72,6 +84,84 @@ def schema_org_opening_hours(opening_hours: str) -> list[str]:
     return values
 
 
+_DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAY_NAMES = dict(
+    zip(
+        _DAY_CODES,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
+
+
+def _days(spec: str) -> list[str]:
+    """`Mo-Fr,Su` → Mo Tu We Th Fr Su (a range may wrap: `Sa-Mo`)."""
+    days: list[str] = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        start = _DAY_CODES.index(first)
+        end = _DAY_CODES.index(last or first)
+        count = (end - start) % 7 + 1
+        days.extend(_DAY_CODES[(start + offset) % 7] for offset in range(count))
+    return list(dict.fromkeys(days))
+
+
+def opening_hours_specification(opening_hours: str) -> list[dict[str, Any]]:
+    """schema.org `OpeningHoursSpecification` nodes for what `schema_org_opening_hours` can
+    say (nothing when it cannot say all the rules): one node per time span and set of days."""
+    nodes = []
+    for value in schema_org_opening_hours(opening_hours):
+        days, _, span = value.partition(" ")
+        opens, closes = span.split("-") if span else ("00:00", "23:59")
+        nodes.append(
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": [f"{SCHEMA_ORG_CONTEXT}/{_DAY_NAMES[day]}" for day in _days(days)],
+                "opens": opens,
+                "closes": closes,
+            }
+        )
+    return nodes
+
+
+def _area(level: str, code: str, name: str, base_url: str) -> dict[str, Any]:
+    url = base_url.rstrip("/") + reverse("territories:detail", args=[level, code])
+    node: dict[str, Any] = {"@type": "AdministrativeArea", "@id": url, "url": url}
+    if name:
+        node["name"] = name
+    node["identifier"] = code
+    return node
+
+
+def contained_in_place(
+    territories: list[tuple[str, str, str]], base_url: str
+) -> dict[str, Any] | None:
+    """Nested `AdministrativeArea` nodes, the first territory (level, code, name) innermost."""
+    node = None
+    for level, code, name in reversed(territories):
+        area = _area(level, code, name, base_url)
+        if node is not None:
+            area["containedInPlace"] = node
+        node = area
+    return node
+
+
+def _territories_of(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The commune of a place (its name as the place gives it), then its département and
+    région, by code: from the row alone, with no query (their pages give their names)."""
+    code = row.get("insee_code")
+    if not code:
+        return []
+    territories = [(str(Territory.Level.COMMUNE), code, row.get("city") or "")]
+    for level, name in (
+        (Territory.Level.DEPARTEMENT, "departement_code"),
+        (Territory.Level.REGION, "region_code"),
+    ):
+        if value := row.get(name):
+            territories.append((str(level), value, ""))
+    return territories
+
+
 def _first(row: Mapping[str, Any], prop: str) -> Any:
     """The value of the first field feeding `prop` (a plain property has one)."""
     return row.get(_SOURCES[prop][0])
@@ -110,6 +200,9 @@ def place_jsonld(place: Mapping[str, Any] | Place, base_url: str) -> dict[str, A
         data[node] = {**values, **_NODE_CLOSINGS.get(node, {})}
     if hours := schema_org_opening_hours(row.get("opening_hours") or ""):
         data["openingHours"] = hours
+        data["openingHoursSpecification"] = opening_hours_specification(row["opening_hours"])
+    if area := contained_in_place(_territories_of(row), base_url):
+        data["containedInPlace"] = area
     if same_as := [row[name] for name in _SOURCES["sameAs"] if row.get(name)]:
         data["sameAs"] = same_as
     if siret := _first(row, "identifier"):

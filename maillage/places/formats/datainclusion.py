@@ -1,0 +1,284 @@
+"""data·inclusion's schema of structures and services (JSON), a mapping over `places.fields`.
+
+The schema is that of the `data-inclusion-schema` package (`data_inclusion.schema.v1`,
+`Structure` and `Service`), which the tests use to validate every export. A place is a
+structure; each of its service labels is a service of that structure, with the data·inclusion
+*thématiques* of the national service it maps to (`mednum.SERVICE_TABLE`, then
+`THEMATIQUES`), none for the others. Both exports are JSON lists of objects, as data·inclusion
+publishes them; the objects have no room for a licence (docs/data.md).
+
+Structures are imported too (`read_record`, through the importer: a JSON list, detected by its
+first character): each object is validated with `Structure` (errors by item and field, in the
+reader's language), then read like the national schema (`mednum.read_record`): a member equal
+to what this instance would export for the place stays as the place has it, the others are
+read, so that re-importing an export under its source leaves every place unchanged.
+`reseaux_porteurs` maps onto our kinds (`KIND_OF_RESEAU`), unknown codes being errors of the
+schema.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pydantic
+from data_inclusion.schema import v1
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from maillage.common.errors import FieldError
+from maillage.common.schema_errors import schema_error_message
+from maillage.common.text import fold
+
+from ..kinds import PlaceKind
+from . import export_source_id, place_path
+from .canonical import commune_centred
+from .mednum import SERVICE_TABLE, Omission, Reading, kept_values
+
+STRUCTURE_FORMAT = "data-inclusion-structures"
+SERVICE_FORMAT = "data-inclusion-services"
+DEFAULT_SOURCE = "maillage"  # `source` of the places entered here
+KEY = "id"
+NAME_MIN, NAME_MAX = 3, 150
+DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 10000
+
+# Our kinds → data·inclusion's « réseaux porteurs » (the kinds that are a network of theirs).
+RESEAU_OF_KIND: dict[str, str] = {
+    PlaceKind.CONNECTED_CAMPUS: v1.ReseauPorteur("campus-connecte").value,
+    PlaceKind.DIGITAL_INCLUSION: v1.ReseauPorteur("espaces-publics-numeriques").value,
+    PlaceKind.RESSOURCERIE: v1.ReseauPorteur("ressourceries").value,
+}
+KIND_OF_RESEAU = {reseau: kind for kind, reseau in RESEAU_OF_KIND.items()}
+# A structure says nothing of its kind otherwise: a tiers-lieu, of no kind of ours in particular.
+DEFAULT_KIND = PlaceKind.OTHER
+# The national services → data·inclusion thématiques.
+THEMATIQUES: dict[str, tuple[str, ...]] = {
+    "Aide aux démarches administratives": (
+        "numerique--acceder-a-des-services-en-ligne",
+        "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
+    ),
+    "Maîtrise des outils numériques du quotidien": (
+        "numerique--maitriser-les-fondamentaux-du-numerique",
+    ),
+    "Insertion professionnelle via le numérique": (
+        "numerique--maitriser-les-fondamentaux-du-numerique",
+    ),
+    "Utilisation sécurisée du numérique": ("numerique--maitriser-les-fondamentaux-du-numerique",),
+    "Parentalité et éducation avec le numérique": (
+        "famille--soutien-a-la-parentalite-et-a-leducation",
+    ),
+    "Loisirs et créations numériques": ("numerique--maitriser-les-fondamentaux-du-numerique",),
+    "Compréhension du monde numérique": ("numerique--maitriser-les-fondamentaux-du-numerique",),
+    "Accès internet et matériel informatique": ("numerique--acceder-a-une-connexion-internet",),
+    "Acquisition de matériel informatique à prix solidaire": ("numerique--acquerir-un-equipement",),
+}
+for _codes in THEMATIQUES.values():
+    for _code in _codes:
+        v1.Thematique(_code)  # a code the schema does not know fails at import time
+
+Row = Mapping[str, Any]
+
+
+def _date(row: Row) -> str:
+    moment = row.get("source_updated_at") or row.get("updated_at")
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
+def _or_none(value: Any) -> Any:
+    return None if value in ("", None, []) else value
+
+
+def _description(text: str) -> str | None:
+    text = (text or "").strip()
+    if len(text) < DESCRIPTION_MIN:
+        return None
+    return text[:DESCRIPTION_MAX]
+
+
+def _reseaux(row: Row) -> list[str] | None:
+    found = {RESEAU_OF_KIND[kind] for kind in row.get("kinds") or () if kind in RESEAU_OF_KIND}
+    return sorted(found) or None
+
+
+def _coordinate(name: str) -> Callable[[Row], Any]:
+    return lambda row: None if commune_centred(row) else row.get(name)
+
+
+def _text(name: str) -> Callable[[Row], Any]:
+    return lambda row: _or_none(row.get(name))
+
+
+# Member → (the registry fields it carries, its export). The members a structure has in
+# common with a service (the address, the contacts) are exported the same way for both.
+STRUCTURE_MEMBERS: dict[str, tuple[tuple[str, ...], Callable[[Row], Any]]] = {
+    "source": ((), lambda row: row.get("source") or DEFAULT_SOURCE),
+    "id": (("source_id",), export_source_id),
+    "nom": (("name",), lambda row: (row.get("name") or "")[:NAME_MAX]),
+    "date_maj": (("source_updated_at",), _date),
+    "description": (("description",), lambda row: _description(row.get("description") or "")),
+    "lien_source": ((), lambda row: None),  # absolute: set by `structure_record`
+    "siret": (("siret",), _text("siret")),
+    "commune": (("city",), _text("city")),
+    "code_postal": (("postal_code",), _text("postal_code")),
+    "code_insee": (("insee_code",), _text("insee_code")),
+    "adresse": (("address",), _text("address")),
+    "complement_adresse": ((), lambda row: None),
+    "longitude": (("longitude",), _coordinate("longitude")),
+    "latitude": (("latitude",), _coordinate("latitude")),
+    "telephone": (("phone",), _text("phone")),
+    "courriel": (("email",), _text("email")),
+    "site_web": (("website",), _text("website")),
+    "horaires_accueil": (("opening_hours",), _text("opening_hours")),
+    "accessibilite_lieu": (("acceslibre_url",), _text("acceslibre_url")),
+    "reseaux_porteurs": (("kinds",), _reseaux),
+}
+if set(STRUCTURE_MEMBERS) != set(v1.Structure.model_fields):
+    raise RuntimeError("datainclusion.STRUCTURE_MEMBERS must name every member of Structure")
+COLUMN_OF_FIELD = {
+    name: member for member, (fields, _) in STRUCTURE_MEMBERS.items() for name in fields
+}
+COLUMN_OF_FIELD["commune"] = "code_insee"
+
+
+def structure_record(row: Row, base_url: str) -> dict[str, Any] | Omission:
+    """One place as a data·inclusion structure, or why it cannot be one."""
+    record = {member: export(row) for member, (_, export) in STRUCTURE_MEMBERS.items()}
+    record["lien_source"] = base_url.rstrip("/") + place_path(row["slug"])
+    reasons = []
+    if len(record["nom"]) < NAME_MIN:
+        reasons.append(_("nom de moins de %d caractères") % NAME_MIN)
+    if not record["date_maj"]:
+        reasons.append(_("pas de date de mise à jour"))
+    if reasons:
+        return Omission(
+            str(row.get("uuid") or ""),
+            str(row.get("name") or ""),
+            str(row.get("slug") or ""),
+            tuple(reasons),
+        )
+    return record
+
+
+def structure_records(
+    rows: Iterable[Row], base_url: str, on_omitted: Callable[[Omission], None] | None = None
+) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        record = structure_record(row, base_url)
+        if isinstance(record, Omission):
+            if on_omitted is not None:
+                on_omitted(record)
+            continue
+        yield record
+
+
+def _thematiques(label: str) -> list[str] | None:
+    national = SERVICE_TABLE.get(fold(label))
+    return list(THEMATIQUES[national]) if national else None
+
+
+def service_records(rows: Iterable[Row], base_url: str) -> Iterator[dict[str, Any]]:
+    """Every service label of every place as a data·inclusion service of its structure.
+
+    Labels shorter than the schema's 3 characters are not services of the schema: left out
+    (they are rare; the place itself is still exported as a structure).
+    """
+    for row in rows:
+        structure = structure_record(row, base_url)
+        if isinstance(structure, Omission):
+            continue
+        seen: set[str] = set()
+        for label in row.get("services") or ():
+            slug = slugify(label) or fold(label).replace(" ", "-")
+            if len(label) < NAME_MIN or not slug or slug in seen:
+                continue
+            seen.add(slug)
+            yield {
+                "source": structure["source"],
+                "structure_id": structure["id"],
+                "id": f"{structure['id']}--{slug}"[:200],
+                "nom": label[:NAME_MAX],
+                "description": _("%(service)s, proposé par %(place)s.")
+                % {"service": label, "place": structure["nom"]},
+                "lien_source": structure["lien_source"],
+                "date_maj": structure["date_maj"],
+                "thematiques": _thematiques(label),
+                "commune": structure["commune"],
+                "code_postal": structure["code_postal"],
+                "code_insee": structure["code_insee"],
+                "adresse": structure["adresse"],
+                "longitude": structure["longitude"],
+                "latitude": structure["latitude"],
+                "telephone": structure["telephone"],
+                "courriel": structure["courriel"],
+                "modes_accueil": ["en-presentiel"],
+                "horaires_accueil": structure["horaires_accueil"],
+            }
+
+
+# --- Import of structures -------------------------------------------------------------------
+
+
+def _read_reseaux(value: Any, existing: Row | None, reading: Reading) -> None:
+    wanted = set(value or ())
+    current = list(existing.get("kinds") or []) if existing else []
+    kept = [
+        kind for kind in current if kind not in RESEAU_OF_KIND or RESEAU_OF_KIND[kind] in wanted
+    ]
+    covered = {RESEAU_OF_KIND.get(kind) for kind in kept}
+    added = [
+        KIND_OF_RESEAU[code]
+        for code in sorted(wanted)
+        if code not in covered and code in KIND_OF_RESEAU
+    ]
+    reading.values["kinds"] = list(dict.fromkeys([*kept, *added])) or [DEFAULT_KIND]
+
+
+def _read_date(value: Any, existing: Row | None, reading: Reading) -> None:
+    day = date.fromisoformat(str(value))  # validated by the schema
+    reading.values["source_updated_at"] = datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def _same(value: Any, exported: Any) -> bool:
+    if isinstance(value, list) and isinstance(exported, list):
+        return sorted(map(str, value)) == sorted(map(str, exported))
+    if isinstance(value, int | float) and isinstance(exported, int | float):
+        return float(value) == float(exported)
+    return value == exported
+
+
+_READERS: dict[str, Callable[[Any, Row | None, Reading], None]] = {
+    "reseaux_porteurs": _read_reseaux,
+    "date_maj": _read_date,
+}
+
+
+def read_record(item: Any, existing: Row | None) -> Reading:
+    """Registry values of one structure of a file (see the module's docstring)."""
+    reading = Reading(values=kept_values(existing) if existing is not None else {})
+    if not isinstance(item, dict):
+        reading.errors.append(FieldError("__row__", _("Objet « structure » attendu.")))
+        return reading
+    try:
+        v1.Structure.model_validate(item)
+    except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error.get("loc", ())) or "__row__"
+            reading.errors.append(FieldError(location, schema_error_message(error)))
+        return reading
+    for member, (fields, export) in STRUCTURE_MEMBERS.items():
+        if not fields or member == KEY or member not in item:
+            continue
+        value = item[member]
+        if existing is not None and _same(value, export(existing)):
+            continue
+        if member in _READERS:
+            _READERS[member](value, existing, reading)
+        else:
+            reading.values[fields[0]] = "" if value is None else value
+    complement = item.get("complement_adresse")
+    if complement:
+        address = reading.values.get("address") or ""
+        reading.values["address"] = f"{address}, {complement}" if address else complement
+    if not reading.values.get("kinds"):
+        reading.values["kinds"] = [DEFAULT_KIND]
+    return reading
