@@ -33,12 +33,17 @@ the same value. With ``A`` the constraint matrix restricted to the hidden column
 ``j`` is fixed iff the unit vector ``e_j`` lies in the row space of ``A`` (equivalently, every
 vector of the null space of ``A`` has a zero ``j``-th component). The test is made per connected
 component of hidden cells (two hidden cells are linked when one equation holds both), with a
-singular value decomposition: ``j`` is fixed iff the squared norm of column ``j`` of the right
-singular vectors of non-zero singular value is 1. Components are small (a few dozen cells for a
-territorial hierarchy over 17 periods), so the dense decomposition is exact to rounding
-(the entries are 0 and ±1; the tests check it against exact rational elimination).
+rank-revealing QR decomposition (column pivoting) of ``Aᵀ``: its first ``rank(A)`` orthonormal
+columns span the row space of ``A``, and ``j`` is fixed iff row ``j`` of them has norm 1.
+Components are small (a few dozen cells for a territorial hierarchy over 17 periods), so the
+dense decomposition is exact to rounding (the entries are 0 and ±1; the tests check it against
+exact rational elimination).
 
-While some hidden cell is derivable, one more published cell is hidden: among the published
+The choice of the secondary cells runs in two passes. First, without linear algebra: an
+equation holding exactly one hidden cell gives it away, so its published cell of least value
+(then of fewest places, then first in input order) is hidden too, and the equations of that
+cell are looked at again, until no equation holds a lone hidden cell. Then, while the exact
+audit finds a derivable hidden cell, one more published cell is hidden: among the published
 cells of the equations that contain the first derivable cell (in input order), the cell of
 least value, then of fewest places, then first in input order; when none of those equations
 has a published cell, the published cells of every equation of its component are the
@@ -55,7 +60,11 @@ value using the non-negativity of the figures — is not protected against.
 Place-level cells need not be passed when their places are always hidden (one place is below
 every ``min_places`` ≥ 2): a place's values, all hidden, can absorb any change, so the
 equations ``territory = Σ places`` then tell nothing beyond the territory's own time equations
-(year = Σ quarters = Σ months); passing them is allowed and exact, only slower.
+(year = Σ quarters = Σ months). The same holds for communes (or any level) whose cells are all
+hidden in every period. Passing such cells is allowed and exact but slow: they join the
+territories into components of thousands of cells (measured: 3 régions, 12 départements and
+their 475 places over 17 periods, 8,347 cells, took 14 s of CPU against 0.01 s for the whole
+national table without place cells). Leave them out and publish them as hidden.
 """
 
 from __future__ import annotations
@@ -64,6 +73,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 
 Constraint = tuple[Hashable, Sequence[Hashable]]
 
@@ -88,7 +98,9 @@ class Cell:
     key: Hashable  # e.g. ("departement", "64", "2026-Q1")
     value: float
     places: int  # number of places that contributed
-    largest: float = 0.0  # the largest single place's contribution (same unit as value)
+    # The largest single place's contribution (same unit as value); leave 0 where the
+    # dominance rule has no meaning (means, medians and rates are not shares of a total).
+    largest: float = 0.0
     counts_people: bool = False
 
 
@@ -142,10 +154,14 @@ class _System:
             for key, coefficient in self.rows[r].items():
                 if key in hidden:
                     matrix[position, columns[key]] = coefficient
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        tolerance = max(matrix.shape) * np.finfo(float).eps * (singular[0] if singular.size else 0)
-        rank = int(np.sum(singular > max(tolerance, 1e-10)))
-        projection = np.sum(vt[:rank] ** 2, axis=0)
+        # Rank-revealing QR of the transpose: Aᵀ P = Q R, the first `rank` columns of Q are an
+        # orthonormal basis of the row space of A, and row j of them the projection of e_j.
+        q, r, _ = scipy.linalg.qr(matrix.T, mode="economic", pivoting=True)
+        diagonal = np.abs(np.diag(r))
+        scale = diagonal[0] if diagonal.size else 0.0
+        tolerance = max(max(matrix.shape) * np.finfo(float).eps * scale, 1e-10)
+        rank = int(np.sum(diagonal > tolerance))
+        projection = np.sum(q[:, :rank] ** 2, axis=1)
         return [key for key in component if projection[columns[key]] > 1 - _FIXED_TOLERANCE]
 
 
