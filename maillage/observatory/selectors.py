@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from maillage.common.text import has_control_characters
 from maillage.members.models import MembershipStatus
 from maillage.organisations.models import CommutingDeclaration
 from maillage.places.models import Network, Place
@@ -22,6 +23,7 @@ from . import catalogue, rules
 from .models import AggregateValue, PlaceValue
 from .periods import Period
 
+MAX_CODE_CHARS = 220  # the longest place slug
 LEVELS = ("france", "region", "departement", "epci", "commune", "place", "network")
 TERRITORY_LEVELS = ("france", "region", "departement", "epci", "commune")
 PLACE_FIELD = {
@@ -88,6 +90,9 @@ def _empty_values() -> dict[str, float | None]:
 def resolve_area(level: str, code: str, *, user=None) -> Area:
     """The area a level and code name; Http404 when there is none (or, for a place, when
     `user` may not see its figures: a single place's figures are never public)."""
+    if has_control_characters(code) or len(code) > MAX_CODE_CHARS:
+        # PostgreSQL refuses a NUL in text: such a code names nothing.
+        raise Http404(_("Territoire introuvable."))
     if level == "france":
         if code.upper() != "FR":
             raise Http404(_("Territoire introuvable : la France a le code « FR »."))

@@ -479,7 +479,8 @@ def rebuild_aggregates(*, years: Iterable[int]) -> Written:
             key=key,
             value=row["numerator"],
             places=row["places"],
-            largest=row["largest"],
+            # Dominance is about shares of a total: not for means, medians and rates.
+            largest=row["largest"] if indicator.aggregation == "sum" else 0.0,
             counts_people=indicator.counts_people,
         )
     for code, cells in by_indicator.items():

@@ -243,3 +243,11 @@ def test_the_staff_dashboard_links_to_the_place_figures(client, world):
 def test_the_territory_page_links_to_its_observatory_page(client, world):
     page = client.get(f"/territoires/commune/{PAU}/").content.decode()
     assert f"/observatoire/commune/{PAU}/" in page
+
+
+@pytest.mark.parametrize("code", ["64\x00", "x" * 300, "%00"])
+@pytest.mark.parametrize("level", ["departement", "network", "place", "commune"])
+def test_hostile_codes_are_404_not_500(client, level, code):
+    assert client.get(f"/api/v1/observatory/{level}/{code}").status_code == 404
+    if level in ("departement", "commune"):
+        assert client.get(f"/observatoire/{level}/{code}/").status_code == 404
