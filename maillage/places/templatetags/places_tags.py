@@ -94,14 +94,16 @@ def kind_styles_script():
 
 
 @register.inclusion_tag("places/_map_legend.html")
-def map_legend(map_id: str, *, kinds=None, near: bool = False):
+def map_legend(map_id: str, *, kinds=None, near: bool = False, folded: bool = False):
     """The legend of a map: every kind (or `kinds`, codes) with its marker, the groups, and
-    the search circle when `near`. HTML, so it reads without JavaScript."""
+    the search circle when `near`. HTML, so it reads without JavaScript; `folded` puts it in a
+    closed <details> (the list page, whose first result must stay in a phone's first screen)."""
     codes = list(kinds) if kinds else list(PlaceKind.values)
     return {
         "map_id": map_id,
         "items": [(kind_svg(code), PlaceKind(code).label) for code in codes],
         "near": near,
+        "folded": folded,
     }
 
 

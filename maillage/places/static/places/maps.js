@@ -20,7 +20,7 @@
    Public entry points (other pages rely on them): element.maillageReload(url) redraws from a
    new clusters or GeoJSON URL; the last map built is window.maillageMap; the element gets
    data-marker-count (places and groups drawn) and, with clusters, data-place-count (places in
-   the view) once drawn. Links with data-map-id and data-bounds="south,west,north,east" move
+   the view), data-cluster-count and data-drawn (how many answers it has drawn) once drawn. Links with data-map-id and data-bounds="south,west,north,east" move
    that map (the views of the national map). */
 (function () {
   "use strict";
@@ -228,7 +228,11 @@
         kinds: perKind.map(function (pair) { return number(pair[0]) + " " + pair[1]; }).join(", ")
       });
       L.marker([cluster[0], cluster[1]], { icon: clusterIcon(cluster[2]), title: title, keyboard: true })
-        .on("click", function () {  // Leaflet clicks a focused marker on Enter too
+        // A click, or Enter on the focused group (Leaflet turns Enter into a click only for
+        // markers with a popup), zooms in on it.
+        .on("click keypress", function (event) {
+          var key = event.originalEvent && event.originalEvent.key;
+          if (event.type === "keypress" && key !== "Enter") { return; }
           map.setView([cluster[0], cluster[1]], Math.min(map.getZoom() + 2, map.getMaxZoom()));
         })
         .addTo(layer);
@@ -243,6 +247,7 @@
     element.dataset.markerCount = String(layer.getLayers().length);
     element.dataset.placeCount = String(answer.count || 0);
     element.dataset.clusterCount = String((answer.clusters || []).length);
+    element.dataset.drawn = String(Number(element.dataset.drawn || 0) + 1);  // answers drawn
     setStatus(element, format(element.dataset.viewCountText || "{n}", { n: number(answer.count || 0) }));
   }
 
