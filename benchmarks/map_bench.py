@@ -124,6 +124,9 @@ def child(options: argparse.Namespace) -> None:
             }
         )
 
+    # The process's first request loads the URL configuration and the API's schemas: not what
+    # a change costs, so it is made first and left out.
+    client.get("/api/v1/kinds", secure=True)
     # After a change: the first worker builds the arrays, the next ones read them from cache.
     cache.clear()
     clusters.forget_arrays()
@@ -258,20 +261,23 @@ def print_report(figures: dict, paint, *, backend: str, cache_name: str, centres
     print(
         f"Map views at {figures['places']:,} places: {backend}, {cache_name} cache, production "
         f"settings, {VIEW_PX[0]}×{VIEW_PX[1]} px views around {centres} places per zoom, "
-        "Django's request stack in-process (no HTTP); sizes gzipped by the middleware."
+        "Django's request stack in-process (no HTTP); sizes gzipped by the middleware. Wall "
+        "times include waiting for the cores when the machine is loaded (see the load below); "
+        "the CPU time (time.process_time) is this process's own work."
     )
     header = (
-        f"{'request':<24} {'zoom':>4} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'p95 CPU':>7} "
-        f"{'verdict (< 50 ms)':<20} {'max KB':>7} {'verdict (< 200 KB)':<20} {'items':>6}"
+        f"{'request':<24} {'zoom':>4} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'verdict (< 50 ms)':<18} {'p95 CPU':>7} {'verdict CPU':<16} {'max KB':>7} "
+        f"{'verdict (< 200 KB)':<18} {'items':>6}"
     )
     print(header)
     print("-" * len(header))
     for row in figures["rows"]:
         print(
             f"{row['label']:<24} {row['zoom']:>4} {row['requests']:>4} {row['p50_ms']:>7.1f} "
-            f"{row['p95_ms']:>7.1f} {row['p95_cpu_ms']:>7.1f} "
-            f"{verdict(row['p95_ms'], TARGET_P95_MS):<20} {row['max_kb']:>7.1f} "
-            f"{verdict(row['max_kb'], TARGET_KB):<20} {row['max_items']:>6}"
+            f"{row['p95_ms']:>7.1f} {verdict(row['p95_ms'], TARGET_P95_MS):<18} "
+            f"{row['p95_cpu_ms']:>7.1f} {verdict(row['p95_cpu_ms'], TARGET_P95_MS):<16} "
+            f"{row['max_kb']:>7.1f} {verdict(row['max_kb'], TARGET_KB):<18} {row['max_items']:>6}"
         )
     first_ms, first_cpu, _ = figures["first"]
     second_ms, second_cpu, _ = figures["second"]

@@ -45,7 +45,9 @@ def test_home_map_explains_itself_without_javascript(client):
     # Each kind has its own colour and shape: 15 distinct markers.
     markers = {str(item.svg) for item in legend.select("li") if item.svg}
     assert len(markers) == 15
-    assert page.select_one("#carte").find_previous("a", string=lambda s: s and "Passer la carte" in s)
+    assert page.select_one("#carte").find_previous(
+        "a", string=lambda s: s and "Passer la carte" in s
+    )
 
 
 def test_home_map_offers_every_overseas_departement(client):

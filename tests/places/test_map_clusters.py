@@ -133,7 +133,12 @@ def test_bbox_selects_the_places_of_the_view(client, places):
     reunion = _get(client, bbox="55.2,-21.4,55.85,-20.85", zoom=9)
     assert [point[3] for point in reunion["points"]] == ["Tiers-lieu Saint-Denis"]
     empty = _get(client, bbox="5,45,5.1,45.1", zoom=12)
-    assert (empty["count"], empty["clusters"], empty["points"], empty["bounds"]) == (0, [], [], None)
+    assert (empty["count"], empty["clusters"], empty["points"], empty["bounds"]) == (
+        0,
+        [],
+        [],
+        None,
+    )
 
 
 def test_without_bbox_the_whole_world_at_a_low_zoom_gives_the_bounds(client, places):

@@ -134,7 +134,7 @@
 
   function drawPlace(element, layer, place, styles, labels) {
     var names = place.kinds.map(function (code) { return kindLabel(styles, labels, code); });
-    L.marker([place.lat, place.lon], {
+    return L.marker([place.lat, place.lon], {
       icon: kindIcon(styles, place),
       title: place.name + (names.length ? " — " + names.join(", ") : ""),
       keyboard: true
@@ -216,7 +216,14 @@
     var styles = readJson("kind-styles");
     var kinds = answer.kinds || [];
     var statuses = answer.statuses || [];
-    layer.clearLayers();
+    // The place whose popup is open stays (opening it may have panned the map, which asked
+    // for the new view): the others are replaced.
+    var kept = null;
+    layer.eachLayer(function (marker) {
+      if (marker.placeId && marker.isPopupOpen && marker.isPopupOpen()) { kept = marker; }
+    });
+    layer.eachLayer(function (marker) { if (marker !== kept) { layer.removeLayer(marker); } });
+    var keptFound = false;
     (answer.clusters || []).forEach(function (cluster) {
       var perKind = [];
       (cluster[3] || []).forEach(function (count, index) {
@@ -238,12 +245,15 @@
         .addTo(layer);
     });
     (answer.points || []).forEach(function (row) {
-      drawPlace(element, layer, {
+      if (kept && kept.placeId === row[0]) { keptFound = true; return; }
+      var marker = drawPlace(element, layer, {
         id: row[0], lat: row[1], lon: row[2], name: row[3], slug: row[4],
         kinds: (row[5] || []).map(function (index) { return kinds[index]; }),
         status: statuses[row[6]], city: row[7]
       }, styles, labels);
+      marker.placeId = row[0];
     });
+    if (kept && !keptFound) { layer.removeLayer(kept); }
     element.dataset.markerCount = String(layer.getLayers().length);
     element.dataset.placeCount = String(answer.count || 0);
     element.dataset.clusterCount = String((answer.clusters || []).length);
