@@ -23,6 +23,7 @@ BENCHMARKS = {
     "federation": "benchmarks.federation",
     "catalogue": "benchmarks.catalogue",
     "events": "benchmarks.events",
+    "map": "benchmarks.map_bench",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -24,7 +24,7 @@ def test_home_map_shows_groups_and_places_with_a_popup(page, site):
         longitude=None,
         opening_hours="24/7",
     )
-    page.goto(f"{site}/")
+    page.goto(f"{site}/", timeout=30_000)  # the live server's first page compiles its templates
     page.wait_for_selector("#carte[data-place-count='3']")
     # At the national zoom Pau and Lescar (6 km apart) are one group of 2; Paris is a place.
     assert page.get_attribute("#carte", "data-cluster-count") == "1"
