@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from django.core.cache import cache
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maillage.common.actors import SYSTEM
@@ -336,3 +336,29 @@ def test_every_place_of_the_view_is_counted_once(points, zoom, data):
         x, y = clusters.mercator(np.array([lat]), np.array([lon]))
         assert 0 <= x[0] * cells < cells
         assert 0 <= y[0] * cells < cells
+
+
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-200, max_value=200),
+    st.integers(min_value=-1000, max_value=1000),
+)
+
+
+@given(
+    bbox=st.one_of(
+        st.none(),
+        st.lists(numbers, min_size=3, max_size=5).map(lambda values: ",".join(map(str, values))),
+        st.text(max_size=20),
+    ),
+    zoom=st.one_of(st.integers(min_value=-3, max_value=25), st.text(max_size=4)),
+)
+# The test client keeps nothing between requests but cookies, which this API does not set.
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_query_answers_200_or_a_clear_422(client, bbox, zoom):
+    """Whatever the bbox and zoom, never a server error: a view, or 422 naming the field."""
+    params = {"zoom": zoom} if bbox is None else {"zoom": zoom, "bbox": bbox}
+    response = client.get(URL, params)
+    assert response.status_code in {200, 422}
+    if response.status_code == 422:
+        assert {error["field"] for error in response.json()["errors"]} <= {"bbox", "zoom"}
