@@ -19,8 +19,8 @@ steadier figure), and the gzipped size. The rows:
 
 The home page's first map paint is measured in Debian's chromium (Playwright), served by
 gunicorn (production settings, 2 workers): from navigation start to the map's first drawn
-answer (`data-drawn`), 5 loads in fresh browser contexts, tiles left out (the benchmark reaches
-no other host). Targets (issue 14 §3): any map request < 50 ms p95 and < 200 KB gzipped at
+answer (`data-drawn`), 5 loads in fresh browser contexts after a first one (reported apart: the
+workers build their arrays), tiles left out (the benchmark reaches no other host). Targets (issue 14 §3): any map request < 50 ms p95 and < 200 KB gzipped at
 every zoom, first paint < 1 s.
 
     python -m benchmarks.map_bench [--quick] [--places N] [--database-url URL] [--redis-url URL]
@@ -177,7 +177,9 @@ def measure_paint(env: dict[str, str], var_dir: Path, loads: int) -> list[float]
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
             )
-            for _ in range(loads):
+            # The first load after the server started builds each worker's arrays (see the
+            # rows above): reported apart, the others are what visitors between two changes get.
+            for _ in range(loads + 1):
                 context = browser.new_context(locale="fr-FR")
                 context.route(
                     "**/*",
@@ -291,11 +293,13 @@ def print_report(figures: dict, paint, *, backend: str, cache_name: str, centres
     if isinstance(paint, str):
         print(f"Home page first map paint: not measured ({paint}).")
     else:
-        median = statistics.median(paint)
+        cold, warm = paint[0], paint[1:]
+        median = statistics.median(warm)
         print(
             f"Home page first map paint (chromium, gunicorn 2 workers, tiles left out): median "
-            f"{median:.2f} s of {len(paint)} fresh loads (max {max(paint):.2f} s), target "
-            f"< {TARGET_PAINT_S:.0f} s: {verdict(median, TARGET_PAINT_S)}."
+            f"{median:.2f} s of {len(warm)} fresh browser contexts (max {max(warm):.2f} s), "
+            f"target < {TARGET_PAINT_S:.0f} s: {verdict(median, TARGET_PAINT_S)}; the first "
+            f"load after the server started (workers build their arrays): {cold:.2f} s."
         )
 
 
