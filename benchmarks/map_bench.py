@@ -20,8 +20,9 @@ steadier figure), and the gzipped size. The rows:
 The home page's first map paint is measured in Debian's chromium (Playwright), served by
 gunicorn (production settings, 2 workers): from navigation start to the map's first drawn
 answer (`data-drawn`), 5 loads in fresh browser contexts after a first one (reported apart: the
-workers build their arrays), tiles left out (the benchmark reaches no other host). Targets (issue 14 §3): any map request < 50 ms p95 and < 200 KB gzipped at
-every zoom, first paint < 1 s.
+workers build their arrays), tiles left out (the benchmark reaches no other host). Targets
+(issue 14 §3): any map request < 50 ms p95 and < 200 KB gzipped at every zoom, first paint
+< 1 s.
 
     python -m benchmarks.map_bench [--quick] [--places N] [--database-url URL] [--redis-url URL]
 """

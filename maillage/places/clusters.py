@@ -15,7 +15,7 @@ millisecond or two at 50,000 places). The version (`data_version`) is one query 
 lookups: the last entry of the change log (every write service appends one), the largest place
 id and the latest update.
 
-See docs/architecture.md (« La carte ») and docs/decisions.md for why arrays rather than a
+See docs/architecture.md (« The map ») and docs/decisions.md for why arrays rather than a
 grouped SQL query.
 """
 
