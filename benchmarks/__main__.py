@@ -38,6 +38,7 @@ BENCHMARKS = {
     "stats": "benchmarks.stats_bench",
     "observatory": "benchmarks.observatory",
     "opendata_formats": "benchmarks.opendata_formats",
+    "map": "benchmarks.map_bench",
 }
 # Flags that only some benchmarks take: flag → (the benchmarks it is given to, help).
 OPTIONS = {

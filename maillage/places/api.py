@@ -30,7 +30,7 @@ from maillage.accounts.auth import token_auth
 from maillage.common.errors import FieldError, ValidationFailed
 from maillage.common.schemas import error_responses
 
-from . import selectors, services
+from . import clusters, selectors, services
 from .fields import Kind, View, fields_for, names_for
 from .filters import filters_from_params, parse_moment
 from .formats import EXPORT_FIELDS, geojson, licensing, osm, place_path
@@ -44,6 +44,7 @@ from .schemas import (
     KindOut,
     PlaceChangesPageOut,
     PlaceChangesQuery,
+    PlaceClustersQuery,
     PlaceCreateIn,
     PlaceDetailOut,
     PlaceFilterQuery,
@@ -252,6 +253,64 @@ def places_geojson(request: HttpRequest, params: Query[PlaceGeoJSONQuery]):
             response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=GEOJSON_MAX_AGE_S)
     return licensing.licensed(response, request)
+
+
+@router.get(
+    "places.clusters",
+    response={304: None, **READ_ERRORS},
+    operation_id="places_clusters",
+    tags=["places"],
+    summary="Lieux d'une vue de carte, regroupés",
+    description=(
+        "Ce que montre une carte : les lieux du rectangle `bbox` (min_lon,min_lat,max_lon,"
+        "max_lat, élargi aux cellules entières de la grille) au zoom `zoom`, avec les filtres "
+        "de `GET /api/v1/places`. Les lieux sont regroupés par cellule d'une grille de "
+        f"{clusters.CELL_PX} pixels à ce zoom : `clusters` donne pour chaque cellule "
+        "[latitude, longitude, nombre, nombres par type dans l'ordre de `kinds`] (la position "
+        "moyenne de ses lieux) ; une cellule d'un seul lieu, et à partir du zoom "
+        f"{clusters.POINTS_ZOOM} tous les lieux (jusqu'à {clusters.MAX_POINTS}), sont dans "
+        "`points` : [id, latitude, longitude, nom, slug, types (indices dans `kinds`), "
+        "statut (indice dans `statuses`), ville]. `count` compte les lieux de la vue. Un "
+        f"rectangle de plus de {clusters.MAX_VIEW_PX} pixels de côté à ce zoom donne une "
+        "erreur 422. La réponse porte un `ETag` (sauf avec `open_now`) : une requête "
+        "conditionnelle reçoit 304 tant que rien n'a changé."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Regroupements et lieux de la vue (JSON compact).",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def places_clusters(request: HttpRequest, params: Query[PlaceClustersQuery]):
+    """The places of a map view: grouped by grid cell when zoomed out, points when zoomed in.
+
+    The answer is cached per data version (`clusters.data_version`, one query) and the
+    requested cells, and carries an ETag of the same; `open_now` depends on the clock and is
+    neither cached nor tagged.
+    """
+    filters = _filters(request)
+    view = clusters.view_for(filters.bbox, params.zoom)
+    version = clusters.data_version()
+    key = clusters.cache_key(version, filters, view)
+    etag = None if filters.open_now else quote_etag(f"clusters-{key}")
+    if etag is not None and (response := get_conditional_response(request, etag=etag)):
+        response["ETag"] = etag
+        return response
+    timeout = settings.GEOJSON_CACHE_SECONDS if etag is not None else 0
+    body = cache.get(f"places.clusters:{key}") if timeout else None
+    if body is None:
+        arrays = clusters.map_arrays(version)
+        body = _json(clusters.clusters(arrays, filters, view))
+        if timeout:
+            cache.set(f"places.clusters:{key}", body, timeout)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    if etag is not None:
+        response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=GEOJSON_MAX_AGE_S)
+    return response
 
 
 @router.get(

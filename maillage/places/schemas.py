@@ -113,6 +113,15 @@ class PlaceGeoJSONQuery(PlaceFilterQuery):
     )
 
 
+class PlaceClustersQuery(PlaceFilterQuery):
+    zoom: int = Field(
+        ...,
+        ge=0,
+        le=20,
+        description="Le zoom de la carte (0 : le monde, 20 : la rue), celui de ses tuiles.",
+    )
+
+
 # --- Place schemas, built from the field registry (places.fields) ---------------------------
 #
 # Outputs type enum fields with their codes (`Literal`), so the OpenAPI document lists them.

@@ -126,6 +126,16 @@ def _ranked_ids(filters: PlaceFilters, places: QuerySet[Place]) -> list[tuple[in
     return ranked
 
 
+def matching_place_ids(filters: PlaceFilters) -> list[int]:
+    """The ids of every place passing `filters` (one query; opening hours and distance in
+    Python, as `search_places` does). The map's clusters use it for the filters its arrays do
+    not hold (text, services, opening hours, distance, date, source)."""
+    places = filter_places(filters)
+    if _needs_python_pass(filters):
+        return [place_id for place_id, _ in _ranked_ids(filters, places)]
+    return list(places.order_by("id").values_list("id", flat=True))
+
+
 # The columns of a directory row (places.fields); `kinds` come from `attach_relations`.
 LIST_FIELDS = names_for(View.LIST, columns=True)
 

@@ -47,6 +47,16 @@ def geojson_url(params: Mapping[str, list[str]] | None = None) -> str:
     return f"{GEOJSON_PATH}?{urlencode(query, doseq=True)}"
 
 
+CLUSTERS_PATH = "/api/v1/places.clusters"
+
+
+def clusters_url(params: Mapping[str, list[str]] | None = None) -> str:
+    """The API's map view endpoint for these filters (the map adds its bbox and zoom)."""
+    query = {name: values for name, values in (params or {}).items() if name != "bbox"}
+    encoded = urlencode(query, doseq=True)
+    return f"{CLUSTERS_PATH}?{encoded}" if encoded else CLUSTERS_PATH
+
+
 def download_urls(params: Mapping[str, list[str]]) -> dict[str, str]:
     """« Télécharger ces résultats »: the CSV for people (with a byte-order mark, `export_csv`)
     and the full GeoJSON of the API, both for the same filters (API parameters)."""
@@ -98,6 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .count(),
             "kinds": kinds,
             "geojson_url": geojson_url(),
+            "clusters_url": clusters_url(),
         },
     )
 
@@ -156,6 +167,12 @@ def place_list(request: HttpRequest) -> HttpResponse:
         "statuses": PlaceStatus.choices,
         "service_suggestions": selectors.popular_labels(Label.Category.SERVICE),
         "geojson_url": geojson_url(dict(search.api_params.lists())),
+        "clusters_url": clusters_url(dict(search.api_params.lists())),
+        # The circle of a « près de » search, drawn on the map.
+        "near": ",".join(f"{value:.5f}" for value in search.filters.near)
+        if search.filters.near
+        else "",
+        "radius_km": f"{search.filters.radius_km:g}" if search.filters.radius_km else "",
         **download_urls(dict(search.api_params.lists())),
     }
     partial = request.htmx and request.htmx.target == "resultats"

@@ -139,9 +139,14 @@ def _white_zone_downloads(territory: Territory, *, kind: str, radius_km: float) 
     params = {"kind": kind, "radius_km": f"{radius_km:g}"} if kind else {"radius_km": radius_km}
     query = urlencode(params)
     args = [territory.level, territory.code]
+    existing = {"territory": [territory.ref], "status": ["open"]}
+    if kind:
+        existing["kind"] = [kind]
     return {
         "zones_csv_url": f"{reverse('planning:white_zones_csv', args=args)}?{query}",
         "zones_geojson_url": f"{reverse('planning:white_zones_geojson', args=args)}?{query}",
+        # The open places counted, drawn on the white-zone map with the zones.
+        "zones_existing_url": geojson_url(existing),
     }
 
 

@@ -168,14 +168,23 @@ def _database_config() -> dict:
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if PRODUCTION
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "maillage_cache",
+# Production keeps its cache in the database (`maillage createcachetable`), shared by every
+# server; REDIS_URL (redis://host:6379/0) puts it in Redis instead, with Django's own backend
+# (the `redis` package must be installed). Development and tests keep it in memory.
+REDIS_URL = env.read_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+            if PRODUCTION
+            else "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "maillage_cache",
+        }
+    }
 
 # The serialised GeoJSON of the whole map is kept this long in the cache (0: not kept); it is
 # keyed by the data's version, so a change is visible at once (see places.api._geojson_body).

@@ -6,14 +6,8 @@ from tests.places.factories import make_place
 
 pytestmark = pytest.mark.browser
 
-MARKER_COUNT = """() => {
-    let count = 0;
-    window.maillageMap.eachLayer((layer) => { if (layer instanceof L.CircleMarker) count += 1; });
-    return count;
-}"""
 
-
-def test_home_map_shows_a_marker_per_place_with_a_popup(page, site):
+def test_home_map_shows_groups_and_places_with_a_popup(page, site):
     make_place(name="La Fabrique", kinds=["fablab"])
     make_place(
         name="Cowork Lescar",
@@ -28,20 +22,40 @@ def test_home_map_shows_a_marker_per_place_with_a_popup(page, site):
         insee_code="75056",
         latitude=None,
         longitude=None,
+        opening_hours="24/7",
     )
-    page.goto(f"{site}/")
-    page.wait_for_selector("#carte[data-marker-count]")
-    assert page.get_attribute("#carte", "data-marker-count") == "3"
-    assert page.evaluate(MARKER_COUNT) == 3
-    assert page.text_content("#carte-status") == "3 lieux sur la carte."
-    # Canvas markers have no element of their own: click where the map draws Paris.
-    point = page.evaluate("() => window.maillageMap.latLngToContainerPoint([48.8566, 2.3522])")
-    box = page.locator("#carte").bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    link = page.locator(".leaflet-popup-content a").first
+    page.goto(f"{site}/", timeout=30_000)  # the live server's first page compiles its templates
+    page.wait_for_selector("#carte[data-place-count='3']")
+    # At the national zoom Pau and Lescar (6 km apart) are one group of 2; Paris is a place.
+    assert page.get_attribute("#carte", "data-cluster-count") == "1"
+    assert page.get_attribute("#carte", "data-marker-count") == "2"
+    group = page.locator("#carte .map-cluster")
+    assert group.text_content() == "2"
+    assert group.get_attribute("title") == (
+        "2 lieux : 1 Espace de coworking, 1 Fablab. Zoomer sur ce groupe"
+    )
+    assert page.text_content("#carte-status") == "3 lieux dans cette vue de la carte."
+    # The place's marker has its kind's shape; its popup says kind, commune, open now, link.
+    marker = page.locator("#carte .map-marker[title^='Repair Café Belleville']")
+    assert marker.get_attribute("title") == "Repair Café Belleville — Repair café"
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    link = popup.locator("a").first
     assert link.text_content() == "Repair Café Belleville"
     assert link.get_attribute("href") == "/lieux/repair-cafe-belleville-paris/"
-    assert "Repair café" in page.text_content(".leaflet-popup-content")
+    assert "Repair café" in popup.text_content()
+    popup.locator(".map-popup-status", has_text="Ouvert maintenant").wait_for()
+    assert popup.locator(".map-popup-city").text_content() == "Paris"
+    # A click on the group zooms in two levels, where its places are apart (cells of 64 px,
+    # about 20 km at zoom 8).
+    page.locator("#carte .leaflet-popup-close-button").click()
+    page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
+    # (The popup may have panned the map to show itself: centre it on Pau again.)
+    page.evaluate("() => window.maillageMap.setView([43.31, -0.40], 6, {animate: false})")
+    page.locator("#carte .map-cluster").click()
+    page.wait_for_function("() => window.maillageMap.getZoom() === 8")
+    page.locator("#carte .map-marker[title^='Cowork Lescar']").wait_for()
+    page.locator("#carte .map-marker[title^='La Fabrique']").wait_for()
 
 
 def test_search_filters_the_list_without_reloading(page, site):

@@ -78,7 +78,7 @@ def test_the_detector_sees_what_the_policy_blocks(page, site, csp_violations):
 
 def test_public_pages_break_no_rule(page, site, places, csp_violations):
     visit(page, f"{site}/", csp_violations)
-    page.wait_for_selector("#carte[data-marker-count='2']")
+    page.wait_for_selector("#carte[data-place-count='2']")
     visit(page, f"{site}/lieux/", csp_violations)
     page.check("#f-kind-fablab")  # an htmx swap of the results, and the map redrawn
     page.wait_for_url("**/lieux/?kind=fablab")

@@ -172,17 +172,25 @@ def test_htmx_gets_the_results_fragment_with_out_of_band_errors(client, director
 
 def test_results_map_keeps_repeated_filters(client, directory):
     page = parse(client.get("/lieux/?kind=fablab&kind=coworking&q="))
-    assert page.select_one("#carte-resultats")["data-geojson-url"] == (
-        "/api/v1/places.geojson?compact=1&kind=fablab&kind=coworking"
+    assert page.select_one("#carte-resultats")["data-clusters-url"] == (
+        "/api/v1/places.clusters?kind=fablab&kind=coworking"
+    )
+    # The results fragment carries the same URL for the map to redraw after an htmx swap.
+    assert page.select_one("[data-results-clusters]")["data-results-clusters"] == (
+        "/api/v1/places.clusters?kind=fablab&kind=coworking"
     )
 
 
 def test_results_map_draws_the_same_filters_with_names_resolved(client, directory):
     page = parse(client.get("/lieux/?territory=Pau&near_commune=Lescar&radius_km=20&page=1"))
-    assert page.select_one("#carte-resultats")["data-geojson-url"] == (
-        "/api/v1/places.geojson?compact=1&territory=commune%3A64445"
-        "&radius_km=20&near=43.3333%2C-0.4347"
+    element = page.select_one("#carte-resultats")
+    assert element["data-clusters-url"] == (
+        "/api/v1/places.clusters?territory=commune%3A64445&radius_km=20&near=43.3333%2C-0.4347"
     )
+    # The map draws the search's centre and radius, and its legend says so.
+    assert (element["data-near"], element["data-radius-km"]) == ("43.33330,-0.43470", "20")
+    legend = page.select_one("#carte-resultats-legend").get_text(" ", strip=True)
+    assert "Le centre et le rayon de la recherche" in legend
 
 
 def test_filter_form_is_wired_for_htmx_and_works_without_it(client):

@@ -9,9 +9,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.rules import is_instance_admin as _is_instance_admin
 from maillage.places.kinds import PlaceKind, PlaceStatus
+from maillage.places.map_styles import kind_styles, kind_svg
 from maillage.places.selectors import places_run_by
 
 register = template.Library()
@@ -83,6 +85,51 @@ def manages_places(user) -> bool:
 def kind_labels_script():
     """Kind labels in the page's language, for the map popups (a JSON <script> element)."""
     return json_script({code: str(label) for code, label in PlaceKind.choices}, "kind-labels")
+
+
+@register.simple_tag
+def kind_styles_script():
+    """Each kind's label, colour, shape and SVG marker, for the maps (a JSON <script> element)."""
+    return json_script(kind_styles(), "kind-styles")
+
+
+@register.inclusion_tag("places/_map_legend.html")
+def map_legend(map_id: str, *, kinds=None, near: bool = False, folded: bool = False):
+    """The legend of a map: every kind (or `kinds`, codes) with its marker, the groups, and
+    the search circle when `near`. HTML, so it reads without JavaScript; `folded` puts it in a
+    closed <details> (the list page, whose first result must stay in a phone's first screen)."""
+    codes = list(kinds) if kinds else list(PlaceKind.values)
+    return {
+        "map_id": map_id,
+        "items": [(kind_svg(code), PlaceKind(code).label) for code in codes],
+        "near": near,
+        "folded": folded,
+    }
+
+
+# The views of the national map: metropolitan France and each overseas département, as
+# (south, west, north, east) in degrees, with the territory page that lists its places.
+MAP_VIEWS = (
+    ("", _("France métropolitaine"), (41.3, -5.2, 51.1, 9.6)),
+    ("971", "Guadeloupe", (15.83, -61.81, 16.52, -61.0)),
+    ("972", "Martinique", (14.38, -61.23, 14.88, -60.81)),
+    ("973", "Guyane", (2.1, -54.6, 5.8, -51.6)),
+    ("974", "La Réunion", (-21.39, 55.21, -20.87, 55.84)),
+    ("976", "Mayotte", (-13.0, 45.01, -12.63, 45.3)),
+)
+
+
+@register.inclusion_tag("places/_map_views.html")
+def map_views(map_id: str):
+    """Links to each view of the national map (overseas départements included): without
+    JavaScript they open the territory's page, with it they move the map there."""
+    return {
+        "map_id": map_id,
+        "views": [
+            {"code": code, "name": str(name), "bounds": ",".join(f"{value:g}" for value in bounds)}
+            for code, name, bounds in MAP_VIEWS
+        ],
+    }
 
 
 @register.simple_tag

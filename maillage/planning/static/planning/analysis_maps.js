@@ -6,6 +6,8 @@
      data-tiles-url, data-tiles-attribution  tile server (from settings MAP_TILES_URL…)
    zones: data is [[lat, lon, uncovered population, name, code], …], drawn as circles whose area
           is proportional to the uncovered population; data-zone-text is the tooltip template.
+          With data-existing-url (GeoJSON), the open places counted are drawn in grey, and
+          the view covers them with the zones; data-outline-url, the territory's outline.
    plan:  data is the plan's "chosen" list; each site is drawn with its coverage radius
           (data-radius-km), and the open places of data-existing-url (GeoJSON) in grey;
           data-site-text is the tooltip template.
@@ -44,6 +46,37 @@
     return map;
   }
 
+  // The open places of data-existing-url (GeoJSON), small grey dots; the view widens to them
+  // (and to data-outline-url, the territory's outline as GeoJSON, when the page gives one).
+  function drawExisting(element, map, layer) {
+    var urls = [element.dataset.existingUrl, element.dataset.outlineUrl];
+    urls.forEach(function (url, index) {
+      if (!url) { return; }
+      fetch(url, { headers: { Accept: "application/geo+json" } })
+        .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+        .then(function (collection) {
+          if (index === 1) {
+            L.geoJSON(collection, { style: { color: "#000091", weight: 2, fill: false }, interactive: false }).addTo(map);
+            return;
+          }
+          var places = L.featureGroup().addTo(map);
+          (collection.features || []).forEach(function (feature) {
+            var coords = feature.geometry && feature.geometry.coordinates;
+            if (!coords) { return; }
+            L.circleMarker([coords[1], coords[0]], {
+              radius: 4, weight: 1, color: "#ffffff", fillColor: GREY, fillOpacity: 0.9
+            }).bindTooltip(textNode((feature.properties || {}).name || "")).addTo(places);
+          });
+          element.dataset.existingCount = String(places.getLayers().length);
+          if (element.dataset.map === "zones" && places.getLayers().length) {
+            var bounds = places.getBounds();
+            if (layer.getLayers().length) { bounds.extend(layer.getBounds()); }
+            map.fitBounds(bounds, { padding: [16, 16], maxZoom: 12, animate: false });
+          }
+        });
+    });
+  }
+
   function drawZones(element, map, zones) {
     var layer = L.featureGroup().addTo(map);
     var largest = zones.reduce(function (max, zone) { return Math.max(max, zone[2]); }, 0) || 1;
@@ -59,6 +92,7 @@
         .bindTooltip(textNode(format(template, { name: zone[3], code: zone[4], n: number(zone[2]) })))
         .addTo(layer);
     });
+    drawExisting(element, map, layer);
     return layer;
   }
 
@@ -73,19 +107,7 @@
         .bindTooltip(textNode(format(template, { rank: index + 1, name: site.name, n: number(site.gain) })))
         .addTo(layer);
     });
-    if (element.dataset.existingUrl) {
-      fetch(element.dataset.existingUrl, { headers: { Accept: "application/geo+json" } })
-        .then(function (response) { return response.ok ? response.json() : { features: [] }; })
-        .then(function (collection) {
-          (collection.features || []).forEach(function (feature) {
-            var coords = feature.geometry && feature.geometry.coordinates;
-            if (!coords) { return; }
-            L.circleMarker([coords[1], coords[0]], {
-              radius: 4, weight: 1, color: "#ffffff", fillColor: GREY, fillOpacity: 0.9
-            }).bindTooltip(textNode((feature.properties || {}).name || "")).addTo(map);
-          });
-        });
-    }
+    drawExisting(element, map, layer);
     return layer;
   }
 
