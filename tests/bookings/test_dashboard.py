@@ -124,8 +124,9 @@ def test_the_dashboard_reads_a_constant_number_of_queries(
     client.force_login(staff)
     client.get(dashboard_url(place))
     # The bookings sections, plus the fixed reads of the sections other apps register
-    # (governance, events, sharing, observatory): none grows with the number of rows.
-    with django_assert_max_num_queries(17) as few:
+    # (governance, events, sharing, observatory, declarations): none grows with the number of
+    # rows.
+    with django_assert_max_num_queries(18) as few:
         client.get(dashboard_url(place))
     for number in range(10):
         resource = make_resource(place, name=f"Bureau {number}")
