@@ -23,6 +23,7 @@ BENCHMARKS = {
     "federation": "benchmarks.federation",
     "catalogue": "benchmarks.catalogue",
     "events": "benchmarks.events",
+    "point_lookup": "benchmarks.point_lookup",
 }
 REPOSITORY = Path(__file__).resolve().parent.parent
 
