@@ -21,6 +21,7 @@ from maillage.territories.schemas import TerritoryOut, TerritorySearchOut, Terri
 from maillage.territories.selectors import (
     LEVEL_ORDER,
     child_territories,
+    commune_outlines_in,
     get_territory,
     parent_territories,
     territory_matches,
@@ -137,15 +138,60 @@ def get_territory_outline(
             _("Le territoire %(level)s:%(code)s n'a pas de contour.")
             % {"level": level, "code": code}
         )
-    etag = quote_etag(hashlib.blake2b(outline.encode(), digest_size=12).hexdigest())
+    properties = json.dumps({"level": level, "code": code.upper()}, separators=(",", ":"))
+    return _conditional_geojson(
+        request, f'{{"type":"Feature","properties":{properties},"geometry":{outline}}}'
+    )
+
+
+def _conditional_geojson(request: HttpRequest, body: str) -> HttpResponse:
+    """The body as GeoJSON with an ETag (its digest), or 304 when the client has it."""
+    etag = quote_etag(hashlib.blake2b(body.encode(), digest_size=12).hexdigest())
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        properties = json.dumps({"level": level, "code": code.upper()}, separators=(",", ":"))
-        body = f'{{"type":"Feature","properties":{properties},"geometry":{outline}}}'
         response = HttpResponse(body, content_type="application/geo+json")
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=OUTLINE_MAX_AGE_S)
     return response
+
+
+@router.get(
+    "{level}/{code}/communes/outlines",
+    response={200: dict, 304: None, **error_responses(404)},
+    operation_id="get_territory_commune_outlines",
+    summary="Les contours des communes d'un territoire (GeoJSON)",
+    description=(
+        "Les communes du territoire qui ont un contour, en `FeatureCollection` GeoJSON : "
+        "propriétés `code`, `name`, `population`, géométrie `MultiPolygon` simplifiée "
+        "(les communes voisines gardent une frontière commune), pour colorier des communes "
+        "(zones blanches, couverture). Pour une commune, son seul contour. `ETag` et 304 "
+        "comme pour `…/outline`. 404 pour un territoire inconnu."
+    ),
+)
+def get_territory_commune_outlines(
+    request: HttpRequest,
+    level: str = Path(..., example="epci"),
+    code: str = Path(..., example="200067254"),
+):
+    if level not in Territory.Level.values:
+        raise _unknown_level(level)
+    try:
+        territory = get_territory(level=level, code=code)
+    except Territory.DoesNotExist:
+        raise Http404(
+            _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
+            % {"level": level, "code": code}
+        ) from None
+    features = []
+    for commune, name, population, outline in commune_outlines_in(territory):
+        properties = json.dumps(
+            {"code": commune, "name": name, "population": population},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        features.append(f'{{"type":"Feature","properties":{properties},"geometry":{outline}}}')
+    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    return _conditional_geojson(request, body)
 
 
 @router.get(

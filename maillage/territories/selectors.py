@@ -327,6 +327,17 @@ def territory_outline(level: str, code: str) -> str | None:
     )
 
 
+def commune_outlines_in(territory: Territory) -> list[tuple[str, str, int, str]]:
+    """(code, name, population, outline GeoJSON) of the communes of `territory` that have an
+    outline, by code; one query."""
+    return list(
+        communes_in(territory)
+        .exclude(outline="")
+        .order_by("code")
+        .values_list("code", "name", "population", "outline")
+    )
+
+
 class CommuneIndex:
     """Looks communes up by INSEE code or by postal code and name.
 

@@ -67,3 +67,26 @@ def test_the_territory_page_asks_for_its_outline_and_keeps_working_without(clien
     assert "territories/outline.js" in page
     other = client.get("/territoires/commune/64024/").content.decode()
     assert "data-outline-url" not in other
+
+
+def test_commune_outlines_of_an_epci_fill_its_communes(client, django_assert_max_num_queries):
+    url = "/api/v1/territories/epci/200067254/communes/outlines"
+    with django_assert_max_num_queries(2):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    # The sample's EPCI has Pau and "Lescar" (64348), both given an outline by the fixture.
+    assert [feature["properties"]["code"] for feature in collection["features"]] == [
+        "64348",
+        "64445",
+    ]
+    assert collection["features"][1]["properties"] == {
+        "code": "64445",
+        "name": "Pau",
+        "population": 75665,
+    }
+    etag = response["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/api/v1/territories/epci/1/communes/outlines").status_code == 404
