@@ -24,7 +24,11 @@
         var layer = L.geoJSON(feature, { style: function () { return STYLE; } }).addTo(map);
         layer.bringToBack();
         var bounds = layer.getBounds();
-        if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); }
+        if (bounds.isValid()) {
+          // The territory, not its places, sets the view: markers drawn later do not refit.
+          map.fitBounds(bounds, { padding: [8, 8] });
+          element.dataset.fit = "false";
+        }
         element.dataset.outlineDrawn = "true";
       })
       .catch(function () { /* no outline: the map keeps its markers */ });
