@@ -39,6 +39,7 @@ BENCHMARKS = {
     "observatory": "benchmarks.observatory",
     "opendata_formats": "benchmarks.opendata_formats",
     "map": "benchmarks.map_bench",
+    "point_lookup": "benchmarks.point_lookup",
 }
 # Flags that only some benchmarks take: flag → (the benchmarks it is given to, help).
 OPTIONS = {

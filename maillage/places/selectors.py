@@ -227,6 +227,7 @@ def get_place(*, place_id: int | None = None, slug: str | None = None) -> Place:
     lookup = Q(pk=place_id) if place_id is not None else Q(slug=slug)
     return (
         Place.objects.select_related("commune")
+        .defer("commune__outline")
         .prefetch_related("kind_links", "services", "equipment")
         .get(lookup)
     )

@@ -4,8 +4,12 @@ In `places` because it counts places (`territories` is the layer below); mounted
 `/api/v1/territories` by `maillage.api`.
 """
 
+import hashlib
+import json
+
 from django.db.models import Count, Window
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, quote_etag
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
@@ -17,9 +21,11 @@ from maillage.territories.schemas import TerritoryOut, TerritorySearchOut, Terri
 from maillage.territories.selectors import (
     LEVEL_ORDER,
     child_territories,
+    commune_outlines_in,
     get_territory,
     parent_territories,
     territory_matches,
+    territory_outline,
 )
 
 from .selectors import territory_figures
@@ -86,6 +92,106 @@ def search_territories(request: HttpRequest, params: Query[TerritorySearchQuery]
     if count is None:  # past the last page, or nothing found
         count = territories.count() if params.offset else 0
     return {"count": count, "items": page}
+
+
+# Outlines change only when `load_territories` loads a new file: a day in browser caches, and
+# the ETag (a digest of the outline) answers 304 after that.
+OUTLINE_MAX_AGE_S = 24 * 3600
+
+
+def _unknown_level(level: str) -> Http404:
+    return Http404(
+        _("Niveau « %(level)s » inconnu ; niveaux possibles : %(levels)s.")
+        % {"level": level, "levels": ", ".join(Territory.Level.values)}
+    )
+
+
+@router.get(
+    # Declared before the route below, whose `path:` code would otherwise take "…/outline".
+    "{level}/{code}/outline",
+    response={200: dict, 304: None, **error_responses(404)},
+    operation_id="get_territory_outline",
+    summary="Le contour d'un territoire (GeoJSON)",
+    description=(
+        "Le contour simplifié du territoire, en GeoJSON (`Feature` dont la géométrie est un "
+        "`MultiPolygon`, longitude puis latitude, 5 décimales), pour le dessiner sur une carte "
+        "ou situer un point. La réponse porte un `ETag` : une requête conditionnelle reçoit "
+        "304 quand le contour n'a pas changé. 404 pour un territoire inconnu ou sans contour "
+        "(les collectivités d'outre-mer n'en ont pas)."
+    ),
+)
+def get_territory_outline(
+    request: HttpRequest,
+    level: str = Path(..., example="commune"),
+    code: str = Path(..., example="64445"),
+):
+    if level not in Territory.Level.values:
+        raise _unknown_level(level)
+    outline = territory_outline(level, code)
+    if outline is None:
+        raise Http404(
+            _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
+            % {"level": level, "code": code}
+        )
+    if not outline:
+        raise Http404(
+            _("Le territoire %(level)s:%(code)s n'a pas de contour.")
+            % {"level": level, "code": code}
+        )
+    properties = json.dumps({"level": level, "code": code.upper()}, separators=(",", ":"))
+    return _conditional_geojson(
+        request, f'{{"type":"Feature","properties":{properties},"geometry":{outline}}}'
+    )
+
+
+def _conditional_geojson(request: HttpRequest, body: str) -> HttpResponse:
+    """The body as GeoJSON with an ETag (its digest), or 304 when the client has it."""
+    etag = quote_etag(hashlib.blake2b(body.encode(), digest_size=12).hexdigest())
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=OUTLINE_MAX_AGE_S)
+    return response
+
+
+@router.get(
+    "{level}/{code}/communes/outlines",
+    response={200: dict, 304: None, **error_responses(404)},
+    operation_id="get_territory_commune_outlines",
+    summary="Les contours des communes d'un territoire (GeoJSON)",
+    description=(
+        "Les communes du territoire qui ont un contour, en `FeatureCollection` GeoJSON : "
+        "propriétés `code`, `name`, `population`, géométrie `MultiPolygon` simplifiée "
+        "(les communes voisines gardent une frontière commune), pour colorier des communes "
+        "(zones blanches, couverture). Pour une commune, son seul contour. `ETag` et 304 "
+        "comme pour `…/outline`. 404 pour un territoire inconnu."
+    ),
+)
+def get_territory_commune_outlines(
+    request: HttpRequest,
+    level: str = Path(..., example="epci"),
+    code: str = Path(..., example="200067254"),
+):
+    if level not in Territory.Level.values:
+        raise _unknown_level(level)
+    try:
+        territory = get_territory(level=level, code=code)
+    except Territory.DoesNotExist:
+        raise Http404(
+            _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
+            % {"level": level, "code": code}
+        ) from None
+    features = []
+    for commune, name, population, outline in commune_outlines_in(territory):
+        properties = json.dumps(
+            {"code": commune, "name": name, "population": population},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        features.append(f'{{"type":"Feature","properties":{properties},"geometry":{outline}}}')
+    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    return _conditional_geojson(request, body)
 
 
 @router.get(

@@ -140,6 +140,10 @@ def territory_detail(request: HttpRequest, level: str, code: str) -> HttpRespons
             "children": children,
             "geojson_url": geojson_url({"territory": [territory.ref]}),
             **download_urls({"territory": [territory.ref]}),
+            # Drawn over the map by territories/outline.js (no outline: overseas collectivities).
+            "outline_url": f"/api/v1/territories/{territory.level}/{territory.code}/outline"
+            if territory.bbox_west is not None
+            else "",
             "center": f"{territory.latitude},{territory.longitude}"
             if territory.latitude is not None
             else "",

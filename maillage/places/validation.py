@@ -442,6 +442,16 @@ def _clean_location(data, present, clean: CleanPlace, communes: CommuneIndex, er
             clean.location_precision = "exact"
 
     has_coordinates = clean.latitude is not None and clean.location_precision == "exact"
+    if (
+        has_coordinates
+        and clean.commune is None
+        and not any(error.field in {"insee_code", "city"} for error in errors)
+    ):
+        # No commune given (nor one found by postal code and name): the commune whose outline
+        # holds the point, so that the place still counts in its EPCI, département and région.
+        clean.commune = communes.by_point(clean.latitude, clean.longitude)
+        if clean.commune and not clean.city:
+            clean.city = clean.commune.name
     if not has_coordinates:
         if clean.commune is not None and clean.commune.latitude is not None:
             clean.latitude, clean.longitude = clean.commune.latitude, clean.commune.longitude

@@ -2,6 +2,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class TerritoryManager(models.Manager):
+    """Leaves the outline out of every query unless asked for (`.defer(None)`, `.only()`,
+    `values()`): it weighs kilobytes per row and only maps and point lookups read it."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("outline")
+
+
 class Territory(models.Model):
     """A French administrative territory identified by its INSEE (or SIREN, for EPCI) code.
 
@@ -16,6 +24,8 @@ class Territory(models.Model):
         REGION = "region", _("Région")
 
     class LocationPrecision(models.TextChoices):
+        MAIRIE = "mairie", _("mairie de la commune")
+        OUTLINE = "outline", _("approché : point intérieur du contour de la commune")
         GEONAMES = "geonames", _("centre de la commune (GeoNames)")
         EPCI_CENTROID = "epci_centroid", _("approché : centre de l'intercommunalité")
         DEPARTEMENT_CENTROID = "departement_centroid", _("approché : centre du département")
@@ -38,6 +48,15 @@ class Territory(models.Model):
     region_code = models.CharField(_("région"), max_length=3, blank=True, db_index=True)
     epci_code = models.CharField(_("EPCI"), max_length=9, blank=True, db_index=True)
     postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
+    # Simplified outline, compact GeoJSON MultiPolygon text (see territories.outlines), and its
+    # bounding box in degrees, so that a point lookup reads only the few outlines around it.
+    outline = models.TextField(_("contour"), blank=True)
+    bbox_west = models.FloatField(null=True, blank=True, editable=False)
+    bbox_south = models.FloatField(null=True, blank=True, editable=False)
+    bbox_east = models.FloatField(null=True, blank=True, editable=False)
+    bbox_north = models.FloatField(null=True, blank=True, editable=False)
+
+    objects = TerritoryManager()
 
     class Meta:
         verbose_name = _("territoire")
@@ -47,6 +66,20 @@ class Territory(models.Model):
             models.UniqueConstraint(fields=["level", "code"], name="territory_unique_level_code")
         ]
         indexes = [models.Index(fields=["level", "search_name"], name="territory_level_search")]
+        constraints += [
+            models.CheckConstraint(
+                condition=models.Q(outline="")
+                | models.Q(
+                    bbox_west__isnull=False,
+                    bbox_south__isnull=False,
+                    bbox_east__isnull=False,
+                    bbox_north__isnull=False,
+                    bbox_west__lte=models.F("bbox_east"),
+                    bbox_south__lte=models.F("bbox_north"),
+                ),
+                name="territory_outline_has_bbox",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

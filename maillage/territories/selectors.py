@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from maillage.common.text import fold
 
 from .models import Territory
+from .outlines import NEAREST_MARGIN_DEG, OutlineIndex
 
 Level = Territory.Level
 # A bare code is tried at these levels in turn, so `75` is the région Nouvelle-Aquitaine and the
@@ -308,6 +309,35 @@ def communes_by_code(codes) -> dict[str, CommuneRef]:
     return {row[1]: CommuneRef(*row) for row in rows}
 
 
+def _outline_rows(territories):
+    return (
+        territories.filter(level=Level.COMMUNE)
+        .exclude(outline="")
+        .order_by("code")
+        .values_list("code", "bbox_west", "bbox_south", "bbox_east", "bbox_north", "outline")
+    )
+
+
+def territory_outline(level: str, code: str) -> str | None:
+    """The outline of a territory as GeoJSON text ("" when it has none), None when unknown."""
+    return (
+        Territory.objects.filter(level=level, code=code.upper())
+        .values_list("outline", flat=True)
+        .first()
+    )
+
+
+def commune_outlines_in(territory: Territory) -> list[tuple[str, str, int, str]]:
+    """(code, name, population, outline GeoJSON) of the communes of `territory` that have an
+    outline, by code; one query."""
+    return list(
+        communes_in(territory)
+        .exclude(outline="")
+        .order_by("code")
+        .values_list("code", "name", "population", "outline")
+    )
+
+
 class CommuneIndex:
     """Looks communes up by INSEE code or by postal code and name.
 
@@ -323,6 +353,7 @@ class CommuneIndex:
         self._refs: dict[str, CommuneRef] = {}
         self._by_postal: dict[str, list[str]] | None = None
         self._names: dict[str, set[str]] = {}
+        self._outlines: OutlineIndex | None = None
 
     @classmethod
     def preload(cls) -> "CommuneIndex":
@@ -342,6 +373,31 @@ class CommuneIndex:
             .first()
         )
         return CommuneRef(*row) if row else None
+
+    def by_point(self, latitude: float, longitude: float) -> CommuneRef | None:
+        """The commune whose outline holds the point (see `territories.outlines`), or None.
+
+        Preloaded, every commune outline is read once, at the first call (one query); else one
+        query reads the outlines whose bounding box is near the point.
+        """
+        if self._rows is not None:
+            if self._outlines is None:
+                self._outlines = OutlineIndex.from_rows(_outline_rows(Territory.objects.all()))
+            index = self._outlines
+        else:
+            margin = NEAREST_MARGIN_DEG * 2  # also covers the longitude stretch up to 60°
+            index = OutlineIndex.from_rows(
+                _outline_rows(
+                    Territory.objects.filter(
+                        bbox_west__lte=longitude + margin,
+                        bbox_east__gte=longitude - margin,
+                        bbox_south__lte=latitude + margin,
+                        bbox_north__gte=latitude - margin,
+                    )
+                )
+            )
+        code = index.locate(latitude, longitude)
+        return self.by_code(code) if code else None
 
     def _preloaded_ref(self, code: str) -> CommuneRef | None:
         ref = self._refs.get(code)

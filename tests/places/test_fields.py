@@ -107,6 +107,8 @@ def test_the_validator_and_the_writers_use_the_registry():
     )
 
 
+# A database: coordinates without a commune make the validator look the commune up by point.
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", ["name", "description", "address"])
 def test_the_validator_refuses_one_character_over_the_declared_length(name):
     limit = BY_NAME[name].max_length

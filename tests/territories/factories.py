@@ -37,3 +37,30 @@ def load_reference_sample() -> None:
                 "postal_codes": postal,
             },
         )
+
+
+# Square outlines around the sample's communes, ±0.02° (about 2 km) around Pau's and Lescar's
+# points, which do not overlap; enough to test point lookups without the full file.
+def square(latitude: float, longitude: float, half: float = 0.02) -> list:
+    west, east = longitude - half, longitude + half
+    south, north = latitude - half, latitude + half
+    return [[[(west, south), (east, south), (east, north), (west, north), (west, south)]]]
+
+
+def set_outline(level: str, code: str, polygons: list) -> None:
+    """Give a sample territory an outline, as `load_territories` stores one."""
+    from maillage.territories.outlines import bbox_of, to_geojson
+
+    west, south, east, north = bbox_of(polygons)
+    Territory.objects.filter(level=level, code=code).update(
+        outline=to_geojson(polygons),
+        bbox_west=west,
+        bbox_south=south,
+        bbox_east=east,
+        bbox_north=north,
+    )
+
+
+def set_square_outlines() -> None:
+    set_outline("commune", "64445", square(43.2951, -0.3708))  # Pau
+    set_outline("commune", "64348", square(43.3333, -0.4347, half=0.015))  # "Lescar"

