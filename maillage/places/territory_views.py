@@ -14,6 +14,7 @@ from maillage.territories.selectors import (
     TERRITORY_FIELD_FOR_LEVEL,
     choose_territory,
     get_territory,
+    outline_url,
     parent_territories,
 )
 
@@ -141,9 +142,7 @@ def territory_detail(request: HttpRequest, level: str, code: str) -> HttpRespons
             "geojson_url": geojson_url({"territory": [territory.ref]}),
             **download_urls({"territory": [territory.ref]}),
             # Drawn over the map by territories/outline.js (no outline: overseas collectivities).
-            "outline_url": f"/api/v1/territories/{territory.level}/{territory.code}/outline"
-            if territory.bbox_west is not None
-            else "",
+            "outline_url": outline_url(territory),
             "center": f"{territory.latitude},{territory.longitude}"
             if territory.latitude is not None
             else "",

@@ -21,7 +21,12 @@ from maillage.common.text import control_characters_message, has_control_charact
 from maillage.places.kinds import PlaceKind
 from maillage.places.views import geojson_url
 from maillage.territories.models import Territory
-from maillage.territories.selectors import choose_territory, get_territory, suggestion_label
+from maillage.territories.selectors import (
+    choose_territory,
+    get_territory,
+    outline_url,
+    suggestion_label,
+)
 
 from . import reports
 from .forms import CoverageFilterForm, PlanForm
@@ -147,6 +152,8 @@ def _white_zone_downloads(territory: Territory, *, kind: str, radius_km: float) 
         "zones_geojson_url": f"{reverse('planning:white_zones_geojson', args=args)}?{query}",
         # The open places counted, drawn on the white-zone map with the zones.
         "zones_existing_url": geojson_url(existing),
+        # And the territory's outline under them (analysis_maps.js draws it).
+        "zones_outline_url": outline_url(territory),
     }
 
 

@@ -81,6 +81,14 @@ def get_territory(*, level: str, code: str) -> Territory:
     return Territory.objects.get(level=level, code=code.upper())
 
 
+def outline_url(territory: Territory) -> str:
+    """Where maps fetch `territory`'s outline (GeoJSON), or "" when it has none (the overseas
+    collectivities): the path of `GET /api/v1/territories/{level}/{code}/outline`."""
+    if territory.bbox_west is None:
+        return ""
+    return f"/api/v1/territories/{territory.level}/{territory.code}/outline"
+
+
 def child_territories(territory: Territory) -> list[Territory]:
     """The territories one level below: régions → départements → EPCI → communes."""
     if territory.level == Level.COMMUNE:

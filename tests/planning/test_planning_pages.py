@@ -16,6 +16,7 @@ from maillage.planning.services import create_plan_job, start_plan_job
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.pages.page_helpers import parse, text
 from tests.places.factories import make_place
+from tests.territories.factories import set_outline, square
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,13 @@ def test_coverage_section_by_kind_and_radius(client, fablab_pau, coworking_lesca
     ]
 
 
+def test_the_white_zone_map_draws_the_territory_outline_when_it_has_one(client, fablab_pau):
+    set_outline("departement", "64", square(43.25, -0.75, half=0.6))
+    map_element = parse(client.get(SECTION, headers=HTMX)).find(id="white-zones-map")
+    assert map_element["data-outline-url"] == "/api/v1/territories/departement/64/outline"
+    assert client.get(map_element["data-outline-url"]).status_code == 200
+
+
 def test_coverage_section_shows_the_white_zones(client, fablab_pau):
     page = parse(client.get(SECTION, headers=HTMX))
     assert text(page.find(id="white-zones-summary")) == (
@@ -85,6 +93,8 @@ def test_coverage_section_shows_the_white_zones(client, fablab_pau):
     assert zones.find("a", string="Bayonne")["href"] == "/territoires/commune/64102/"
     map_element = page.find(id="white-zones-map")
     assert map_element["data-map"] == "zones"
+    # The sample territories have no outline: the map is not sent looking for one.
+    assert not map_element.has_attr("data-outline-url")
     assert json.loads(page.find(id="white-zones-data").string) == [
         [43.4929, -1.4748, 51411, "Bayonne", "64102"],
         [43.485, -1.5195, 39932, "Anglet", "64024"],
