@@ -109,7 +109,7 @@ def _unknown_level(level: str) -> Http404:
 @router.get(
     # Declared before the route below, whose `path:` code would otherwise take "…/outline".
     "{level}/{code}/outline",
-    response={200: dict, 304: None, **error_responses(404)},
+    response={304: None, **error_responses(404)},
     operation_id="get_territory_outline",
     summary="Le contour d'un territoire (GeoJSON)",
     description=(
@@ -119,6 +119,14 @@ def _unknown_level(level: str) -> Http404:
         "304 quand le contour n'a pas changé. 404 pour un territoire inconnu ou sans contour "
         "(les collectivités d'outre-mer n'en ont pas)."
     ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Feature GeoJSON : le contour (MultiPolygon).",
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def get_territory_outline(
     request: HttpRequest,
@@ -157,7 +165,7 @@ def _conditional_geojson(request: HttpRequest, body: str) -> HttpResponse:
 
 @router.get(
     "{level}/{code}/communes/outlines",
-    response={200: dict, 304: None, **error_responses(404)},
+    response={304: None, **error_responses(404)},
     operation_id="get_territory_commune_outlines",
     summary="Les contours des communes d'un territoire (GeoJSON)",
     description=(
@@ -167,6 +175,14 @@ def _conditional_geojson(request: HttpRequest, body: str) -> HttpResponse:
         "(zones blanches, couverture). Pour une commune, son seul contour. `ETag` et 304 "
         "comme pour `…/outline`. 404 pour un territoire inconnu."
     ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "FeatureCollection GeoJSON des contours des communes.",
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def get_territory_commune_outlines(
     request: HttpRequest,

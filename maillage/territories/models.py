@@ -50,7 +50,9 @@ class Territory(models.Model):
     postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
     # Simplified outline, compact GeoJSON MultiPolygon text (see territories.outlines), and its
     # bounding box in degrees, so that a point lookup reads only the few outlines around it.
-    outline = models.TextField(_("contour"), blank=True)
+    # A database default too: rows written by code that predates the column (historical models
+    # in data migrations, raw inserts) get no outline rather than an error.
+    outline = models.TextField(_("contour"), blank=True, db_default="")
     bbox_west = models.FloatField(null=True, blank=True, editable=False)
     bbox_south = models.FloatField(null=True, blank=True, editable=False)
     bbox_east = models.FloatField(null=True, blank=True, editable=False)

@@ -3,13 +3,16 @@
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from maillage.common.text import fold
 
 from .models import Territory
-from .outlines import NEAREST_MARGIN_DEG, OutlineIndex
+
+if TYPE_CHECKING:
+    from .outlines import OutlineIndex
 
 Level = Territory.Level
 # A bare code is tried at these levels in turn, so `75` is the région Nouvelle-Aquitaine and the
@@ -388,6 +391,9 @@ class CommuneIndex:
         Preloaded, every commune outline is read once, at the first call (one query); else one
         query reads the outlines whose bounding box is near the point.
         """
+        # numpy is imported where a point is looked up, not when a command starts.
+        from .outlines import NEAREST_MARGIN_DEG, OutlineIndex
+
         if self._rows is not None:
             if self._outlines is None:
                 self._outlines = OutlineIndex.from_rows(_outline_rows(Territory.objects.all()))

@@ -11,7 +11,6 @@ from django.db import transaction
 from maillage.common.text import fold
 
 from .models import Territory
-from .outlines import bbox_of, decode_polygons, to_geojson
 
 SHIPPED_FILE = Path(__file__).resolve().parent / "data" / "territories.csv.gz"
 # Beside the territory file: its outlines (`scripts/build_territories.py`); optional.
@@ -60,12 +59,16 @@ def read_outlines(path: Path) -> dict[tuple[str, str], list]:
 
 
 def _with_outline(territory: Territory, encoded: list | None) -> Territory:
+    from .outlines import bbox_of, decode_polygons, to_geojson  # numpy: only when loading
+
     if encoded:
         polygons = decode_polygons(encoded)
         territory.outline = to_geojson(polygons)
         west, south, east, north = bbox_of(polygons)
         territory.bbox_west, territory.bbox_south = west, south
         territory.bbox_east, territory.bbox_north = east, north
+    else:
+        territory.outline = ""  # the stored value, not the database default's placeholder
     return territory
 
 

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='territory',
             name='outline',
-            field=models.TextField(blank=True, verbose_name='contour'),
+            field=models.TextField(blank=True, db_default='', verbose_name='contour'),
         ),
         migrations.AlterField(
             model_name='territory',
