@@ -5,9 +5,10 @@ Checking in at a place while a check-in is open elsewhere **closes the other one
 new arrival's time: the latest arrival is the freshest fact (the person left without checking
 out), and refusing would keep them at the door for a scan they forgot elsewhere. Checking in
 again where the person already is changes nothing. Two check-ins of the same person sent at the
-same moment cannot both stay open: on PostgreSQL the second insert waits for the first and
-fails on the unique index, and the service then starts again, closing the first one; on SQLite
-the IMMEDIATE transactions take turns.
+same moment cannot both stay open: on PostgreSQL each check-in first locks the person's row, so
+the second waits for the first to commit and then closes it (the unique index stays the last
+guard, and a violation of it starts the service again); on SQLite the IMMEDIATE transactions
+take turns.
 """
 
 from dataclasses import dataclass
@@ -123,6 +124,10 @@ def check_in(
 def _check_in_once(
     *, actor: Actor, place: Place, person: User, source: str, arrival: datetime
 ) -> CheckInResult:
+    # One person's check-ins queue on their user row: two arrivals at two places would otherwise
+    # each insert an open check-in and wait on the other's in the partial unique index, which
+    # PostgreSQL breaks as a deadlock (a 500) instead of a clean retry.
+    User.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
     current = (
         CheckIn.objects.select_for_update()
         .select_related("place")
