@@ -99,11 +99,40 @@ def search_territories(request: HttpRequest, params: Query[TerritorySearchQuery]
 OUTLINE_MAX_AGE_S = 24 * 3600
 
 
-def _unknown_level(level: str) -> Http404:
+def _check_level(level: str) -> None:
+    if level not in Territory.Level.values:
+        raise Http404(
+            _("Niveau « %(level)s » inconnu ; niveaux possibles : %(levels)s.")
+            % {"level": level, "levels": ", ".join(Territory.Level.values)}
+        )
+
+
+def _unknown_territory(level: str, code: str) -> Http404:
     return Http404(
-        _("Niveau « %(level)s » inconnu ; niveaux possibles : %(levels)s.")
-        % {"level": level, "levels": ", ".join(Territory.Level.values)}
+        _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
+        % {"level": level, "code": code}
     )
+
+
+def _territory_or_404(level: str, code: str) -> Territory:
+    _check_level(level)
+    try:
+        return get_territory(level=level, code=code)
+    except Territory.DoesNotExist:
+        raise _unknown_territory(level, code) from None
+
+
+def _geojson_200(description: str) -> dict:
+    """The OpenAPI entry of a 200 answered as GeoJSON (`application/geo+json`), which ninja's
+    `response=` cannot say: schemathesis checks the documented content type."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            }
+        }
+    }
 
 
 @router.get(
@@ -119,28 +148,17 @@ def _unknown_level(level: str) -> Http404:
         "304 quand le contour n'a pas changé. 404 pour un territoire inconnu ou sans contour "
         "(les collectivités d'outre-mer n'en ont pas)."
     ),
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "Feature GeoJSON : le contour (MultiPolygon).",
-                "content": {"application/geo+json": {"schema": {"type": "object"}}},
-            }
-        }
-    },
+    openapi_extra=_geojson_200("Feature GeoJSON : le contour (MultiPolygon)."),
 )
 def get_territory_outline(
     request: HttpRequest,
     level: str = Path(..., example="commune"),
     code: str = Path(..., example="64445"),
 ):
-    if level not in Territory.Level.values:
-        raise _unknown_level(level)
+    _check_level(level)
     outline = territory_outline(level, code)
     if outline is None:
-        raise Http404(
-            _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
-            % {"level": level, "code": code}
-        )
+        raise _unknown_territory(level, code)
     if not outline:
         raise Http404(
             _("Le territoire %(level)s:%(code)s n'a pas de contour.")
@@ -175,29 +193,14 @@ def _conditional_geojson(request: HttpRequest, body: str) -> HttpResponse:
         "(zones blanches, couverture). Pour une commune, son seul contour. `ETag` et 304 "
         "comme pour `…/outline`. 404 pour un territoire inconnu."
     ),
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "FeatureCollection GeoJSON des contours des communes.",
-                "content": {"application/geo+json": {"schema": {"type": "object"}}},
-            }
-        }
-    },
+    openapi_extra=_geojson_200("FeatureCollection GeoJSON des contours des communes."),
 )
 def get_territory_commune_outlines(
     request: HttpRequest,
     level: str = Path(..., example="epci"),
     code: str = Path(..., example="200067254"),
 ):
-    if level not in Territory.Level.values:
-        raise _unknown_level(level)
-    try:
-        territory = get_territory(level=level, code=code)
-    except Territory.DoesNotExist:
-        raise Http404(
-            _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
-            % {"level": level, "code": code}
-        ) from None
+    territory = _territory_or_404(level, code)
     features = []
     for commune, name, population, outline in commune_outlines_in(territory):
         properties = json.dumps(
@@ -233,18 +236,7 @@ def get_territory_figures(
 
     Figures are those of the territory page (`places.selectors.territory_figures`).
     """
-    if level not in Territory.Level.values:
-        raise Http404(
-            _("Niveau « %(level)s » inconnu ; niveaux possibles : %(levels)s.")
-            % {"level": level, "levels": ", ".join(Territory.Level.values)}
-        )
-    try:
-        territory = get_territory(level=level, code=code)
-    except Territory.DoesNotExist:
-        raise Http404(
-            _("Aucun territoire de niveau %(level)s avec le code « %(code)s ».")
-            % {"level": level, "code": code}
-        ) from None
+    territory = _territory_or_404(level, code)
     figures = territory_figures(territory)
     return {
         "level": territory.level,
