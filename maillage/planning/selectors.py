@@ -12,6 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from maillage.places.selectors import open_places_by_kind
 from maillage.territories.models import Territory
 
 from .models import PlanJob, PlanState
@@ -82,6 +83,8 @@ def territory_coverage(*, territory: Territory, kind: str, radius_km: float) -> 
 
     - ``rows``: the share of the population within 5, 10 and 20 km of an open place, and the
       distance to the nearest one (mean, median, 90th percentile), for any place then per kind;
+    - ``own_places``: the open places inside the territory, under "" for all then per kind
+      (the analysis also counts those outside: the nearest place may lie across a border);
     - ``white_zones``: the communes with inhabitants farther than `radius_km` from every place
       of `kind` (any kind when empty), largest first (at most MAP_WHITE_ZONES), with their
       position; ``white_zones_count`` and ``population_uncovered`` count all of them.
@@ -95,6 +98,7 @@ def territory_coverage(*, territory: Territory, kind: str, radius_km: float) -> 
 
         population = commune_population(territory)
         sites = open_sites()
+        own_total, own_by_kind = open_places_by_kind(territory)
         analysis = analyse_coverage(
             population=population,
             sites=sites,
@@ -105,6 +109,7 @@ def territory_coverage(*, territory: Territory, kind: str, radius_km: float) -> 
             "population_total": number(analysis.result.population_total),
             "radii_km": list(TERRITORY_RADII_KM),
             "rows": coverage_table(population=population, sites=sites, radii_km=TERRITORY_RADII_KM),
+            "own_places": {"": own_total, **own_by_kind},
             "white_zones": analysis.white_zones(MAP_WHITE_ZONES),
             "white_zones_count": len(analysis.zones),
             "population_uncovered": float(analysis.zones.population_uncovered.sum()),

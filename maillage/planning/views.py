@@ -63,6 +63,7 @@ def coverage_section(request: HttpRequest, level: str, code: str) -> HttpRespons
         {
             "kind": row["kind"],
             "label": labels.get(row["kind"], row["kind"]) if row["kind"] else _("Tous les lieux"),
+            "own_places": figures["own_places"].get(row["kind"], 0),
             "places": row["places"],
             "percents": [_percent(share) for share in row["shares"]],
             "distance": row["distance_km"],

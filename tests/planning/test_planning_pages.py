@@ -59,7 +59,8 @@ def test_coverage_section_by_kind_and_radius(client, fablab_pau, coworking_lesca
     table = caption_table(page, "Part de la population à moins de 5, 10 et 20 km")
     assert [text(th) for th in table.thead.find_all("th")] == [
         "Type de lieu",
-        "Lieux ouverts (France)",
+        "Lieux ouverts du territoire",
+        "Lieux ouverts pris en compte (France)",
         "≤ 5 km",
         "≤ 10 km",
         "≤ 20 km",
@@ -69,10 +70,37 @@ def test_coverage_section_by_kind_and_radius(client, fablab_pau, coworking_lesca
     ]
     # 86,044 of 177,387 inhabitants live in Pau and Lescar, each with a place at its centre.
     assert table_rows(table) == [
-        ["Tous les lieux", "2", "48,5 %", "48,5 %", "48,5 %", "45,0 km", "85,9 km", "89,2 km"],
-        ["Espace de coworking", "1", "5,9 %", "48,5 %", "48,5 %", "47,8 km", "85,9 km", "89,2 km"],
-        ["Fablab", "1", "42,7 %", "48,5 %", "48,5 %", "48,4 km", "91,9 km", "95,2 km"],
+        ["Tous les lieux", "2", "2", "48,5 %", "48,5 %", "48,5 %", "45,0 km", "85,9 km", "89,2 km"],
+        [
+            "Espace de coworking",
+            *["1", "1", "5,9 %", "48,5 %", "48,5 %", "47,8 km", "85,9 km", "89,2 km"],
+        ],
+        ["Fablab", "1", "1", "42,7 %", "48,5 %", "48,5 %", "48,4 km", "91,9 km", "95,2 km"],
     ]
+    assert page.find(id="commune-coverage-note") is None
+
+
+def test_coverage_counts_the_territorys_own_open_places_apart_from_those_it_reaches(
+    client, fablab_pau
+):
+    """A place in Paris counts for the analysis (the nearest place may lie outside) but not as
+    the territory's own; a closed place in Pau counts for neither."""
+    make_place(name="Fablab de Paris", insee_code="75056", latitude=48.8566, longitude=2.3522)
+    make_place(name="Fablab fermé", status="closed")
+    table = caption_table(parse(client.get(SECTION, headers=HTMX)), "Part de la population")
+    assert [row[:3] for row in table_rows(table)] == [
+        ["Tous les lieux", "1", "2"],
+        ["Fablab", "1", "2"],
+    ]
+
+
+def test_a_commune_page_explains_that_its_coverage_is_all_or_nothing(client, fablab_pau):
+    page = parse(client.get("/analyse/couverture/commune/64445/", headers=HTMX))
+    note = text(page.find(id="commune-coverage-note"))
+    assert note.startswith("Pau compte pour un seul point, son centre")
+    assert "0 % ou 100 %" in note
+    table = caption_table(page, "Part de la population")
+    assert table_rows(table)[0][:4] == ["Tous les lieux", "1", "1", "100,0 %"]
 
 
 def test_the_white_zone_map_draws_the_territory_outline_when_it_has_one(client, fablab_pau):
@@ -154,7 +182,8 @@ def test_coverage_section_query_count_does_not_grow_with_places(client):
     few = queries()
     for number in range(12):
         make_place(name=f"Lieu {number}", kinds=["fablab", "coworking"], insee_code="64102")
-    assert queries() == few <= 6
+    # Territory, its communes, the open places, the territory's own counts by kind…
+    assert queries() == few <= 7
     # A second request with the same data reads the figures from the cache.
     assert queries() == 3
 
