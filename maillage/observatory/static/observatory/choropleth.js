@@ -275,7 +275,7 @@
           figure.replaceChild(next.svg, drawn.svg);
           figure.replaceChild(next.legend, drawn.legend);
         } else {
-          if (original) { original.setAttribute("hidden", ""); }
+          if (original) { original.classList.add("choropleth-replaced"); }
           figure.insertBefore(controls, original || caption);
           figure.insertBefore(next.svg, original || caption);
           figure.insertBefore(next.legend, original || caption);
