@@ -258,7 +258,7 @@ def area_figures(area: Area, period: Period, *, user) -> Figures:
                     child.latitude,
                     child.longitude,
                     hidden=frozenset(secret),
-                    outline_url=outline_url(child.obj) if child.obj is not None else "",
+                    outline_url=outline_url(child.obj) if isinstance(child.obj, Territory) else "",
                 )
             )
     return figures
