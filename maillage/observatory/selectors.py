@@ -18,6 +18,7 @@ from maillage.members.models import MembershipStatus
 from maillage.organisations.models import CommutingDeclaration
 from maillage.places.models import Network, Place
 from maillage.territories.models import Territory
+from maillage.territories.selectors import outline_url
 
 from . import catalogue, rules
 from .models import AggregateValue, PlaceValue
@@ -66,6 +67,11 @@ class Figures:
     latitude: float | None = None
     longitude: float | None = None
     children: list["Figures"] = field(default_factory=list)
+    # The indicators whose value statistical secrecy hides from this reader (their value is
+    # None, as when there is no data: the map tells the two apart). Not part of the API.
+    hidden: frozenset[str] = frozenset()
+    # Where a map fetches this territory's outline (GeoJSON), "" without one. Not in the API.
+    outline_url: str = ""
 
     def as_dict(self, *, with_children: bool = True) -> dict:
         found = {
@@ -143,16 +149,20 @@ def sees_undisguised(user, area: Area) -> bool:
 
 
 def _aggregate_values(level: str, area_codes: Sequence[str], period: str, undisguised: bool):
-    """{code: (places, {indicator: value})} for the areas of `level`, one query."""
-    found: dict[str, tuple[int, dict]] = {}
+    """{code: (places, {indicator: value}, hidden indicators)} for the areas of `level`, one
+    query."""
+    found: dict[str, tuple[int, dict, set[str]]] = {}
     rows = AggregateValue.objects.filter(
         level=level, code__in=list(area_codes), period=period
     ).values_list("code", "indicator", "places", "value", "hidden")
     for area_code, indicator, places, value, hidden in rows:
-        count, values = found.get(area_code, (0, _empty_values()))
+        count, values, secret = found.get(area_code, (0, _empty_values(), set()))
         if indicator in values:
-            values[indicator] = value if (undisguised or not hidden) else None
-        found[area_code] = (max(count, places), values)
+            masked = hidden and not undisguised
+            values[indicator] = None if masked else value
+            if masked:
+                secret.add(indicator)
+        found[area_code] = (max(count, places), values, secret)
     return found
 
 
@@ -202,11 +212,18 @@ def area_figures(area: Area, period: Period, *, user) -> Figures:
         values = _place_values([area.obj.pk], period.key)[area.obj.pk]
         places = 1 if any(value is not None for value in values.values()) else 0
         return Figures("place", area.code, area.name, places, values, area.latitude, area.longitude)
-    places, values = _aggregate_values(area.level, [area.code], period.key, undisguised).get(
-        area.code, (0, _empty_values())
-    )
+    places, values, secret = _aggregate_values(
+        area.level, [area.code], period.key, undisguised
+    ).get(area.code, (0, _empty_values(), set()))
     figures = Figures(
-        area.level, area.code, area.name, places, values, area.latitude, area.longitude
+        area.level,
+        area.code,
+        area.name,
+        places,
+        values,
+        area.latitude,
+        area.longitude,
+        hidden=frozenset(secret),
     )
     child_level, children = _child_areas(area, user)
     if child_level == "place":
@@ -230,7 +247,7 @@ def area_figures(area: Area, period: Period, *, user) -> Figures:
             child_level, [child.code for child in children], period.key, child_undisguised
         )
         for child in children:
-            count, child_values = found.get(child.code, (0, _empty_values()))
+            count, child_values, secret = found.get(child.code, (0, _empty_values(), set()))
             figures.children.append(
                 Figures(
                     child_level,
@@ -240,6 +257,8 @@ def area_figures(area: Area, period: Period, *, user) -> Figures:
                     child_values,
                     child.latitude,
                     child.longitude,
+                    hidden=frozenset(secret),
+                    outline_url=outline_url(child.obj) if isinstance(child.obj, Territory) else "",
                 )
             )
     return figures
@@ -254,10 +273,10 @@ def parent_figures(area: Area, period: Period, *, user) -> Figures | None:
     except Http404:
         return None
     undisguised = sees_undisguised(user, parent)
-    places, values = _aggregate_values(parent.level, [parent.code], period.key, undisguised).get(
-        parent.code, (0, _empty_values())
-    )
-    return Figures(parent.level, parent.code, parent.name, places, values)
+    places, values, secret = _aggregate_values(
+        parent.level, [parent.code], period.key, undisguised
+    ).get(parent.code, (0, _empty_values(), set()))
+    return Figures(parent.level, parent.code, parent.name, places, values, hidden=frozenset(secret))
 
 
 def series(

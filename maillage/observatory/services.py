@@ -6,8 +6,10 @@ entry in its transaction (see docs/architecture.md), so the audit log already sa
 and when. `mark_from_audit` reads the entries after the last position read (`AuditCursor`), finds
 each changed object's place and date with one query per kind of object, and marks those
 place-months (`StaleMonth`); the apps that feed the observatory sit below it in the layers and
-need not know it. `mark_stale(place_id=…, when=…)` marks a month directly (for writers that do
-not go through the audit log: the declared questionnaire, bulk loads).
+need not know it. A yearly declaration marks every month of its year (`YEARLY`); a date that
+moved marks its old month as well as its new one, and a deleted object is placed and dated
+from its own entries (`HISTORY`). `mark_stale(place_id=…, when=…)` marks a month directly (for
+writers that do not go through the audit log: bulk loads).
 
 The figures are derived data: rebuilt from the sources at any time, they are written here
 without audit entries (the audit log records what people and the system decided, not caches).
@@ -19,7 +21,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Avg, Count, F, Max, Sum, Value
@@ -104,12 +106,127 @@ AUDITED: dict[str, tuple[str, str, str, bool]] = {
 }
 
 
+# Declared figures are yearly: a declaration (created or corrected) marks every month of its
+# year, so that the next run recomputes the year's declared values (and the months' figures
+# that read them). The path to its place and the field holding its year.
+YEARLY: dict[str, tuple[str, str, str]] = {
+    "declarations.declaration": ("declarations.Declaration", "place_id", "year"),
+}
+
+# What the entries of an object say about where and when it counts, for the dates that moved
+# (a change records `[old, new]`: both months are marked) and for the objects whose row is
+# gone (a deletion: the place and dates are read from the object's entries, the deletion's own
+# `[old, None]` and the earlier ones, its creation's `[None, new]`). Per audited model: the
+# fields of `changes` that name its place, directly (`None`) or through an object that has
+# one (that model's label), and the fields that hold its dates.
+HISTORY: dict[str, tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]] = {
+    "checkins.checkin": ((("place", None),), ("checked_in_at",)),
+    "bookings.booking": ((("resource", "bookings.Resource"),), ("start",)),
+    "events.event": ((("place", None),), ("start",)),
+    # A registration counts at its event's date: the event gives both.
+    "events.registration": ((("event", "events.Event"),), ()),
+    "sharing.loan": ((("place", None), ("item", "sharing.Item")), ("checked_out_at",)),
+}
+# How an object named in `changes` leads to a place (and, for an event, to a date).
+RELATED: dict[str, tuple[str, str | None]] = {
+    "bookings.Resource": ("place_id", None),
+    "sharing.Item": ("place_id", None),
+    "events.Event": ("place_id", "start"),
+}
+
+
 def _local_date(value) -> date | None:
     if value is None:
         return None
-    if hasattr(value, "tzinfo"):
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return value
+    return value if isinstance(value, date) else None
+
+
+def _changed_values(changes: dict, name: str) -> list:
+    """The old and new values `changes` records for `name` (none when absent)."""
+    pair = changes.get(name) if isinstance(changes, dict) else None
+    if isinstance(pair, list | tuple):
+        return [value for value in pair if value is not None]
+    return []
+
+
+def _changed_dates(object_type: str, changes_list: Iterable[dict]) -> set[date]:
+    dates: set[date] = set()
+    for changes in changes_list:
+        for name in HISTORY.get(object_type, ((), ()))[1]:
+            for value in _changed_values(changes, name):
+                found = _local_date(value)
+                if found is not None:
+                    dates.add(found)
+    return dates
+
+
+def _related(label: str, ids: set[int]) -> dict[int, tuple[int | None, date | None]]:
+    """Place (and date) of the objects `ids` of model `label`, one query."""
+    from django.apps import apps
+
+    if not ids:
+        return {}
+    place_path, date_path = RELATED[label]
+    model = apps.get_model(label)
+    fields = ["pk", place_path] + ([date_path] if date_path else [])
+    return {
+        row[0]: (row[1], _local_date(row[2]) if date_path else None)
+        for row in model.objects.filter(pk__in=ids).values_list(*fields)
+    }
+
+
+def _gone_marks(
+    object_type: str, gone: dict[str, list[tuple[date, dict]]], head: int
+) -> set[tuple[int, date]]:
+    """The place-months of objects whose row is gone, from every entry about them: one query
+    for their entries, one per kind of related object."""
+    place_fields, _date_fields = HISTORY[object_type]
+    history: dict[str, list[tuple[date, dict]]] = defaultdict(list)
+    for object_id, at, changes in AuditEntry.objects.filter(
+        object_type=object_type, object_id__in=list(gone), position__lte=head
+    ).values_list("object_id", "at", "changes"):
+        history[object_id].append((timezone.localdate(at), changes))
+    for object_id, found in gone.items():
+        if not history[object_id]:
+            history[object_id].extend(found)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for found in history.values():
+        for _at, changes in found:
+            for name, via in place_fields:
+                if via is not None:
+                    wanted[via].update(
+                        int(v) for v in _changed_values(changes, name) if str(v).isdigit()
+                    )
+    related = {label: _related(label, ids) for label, ids in wanted.items()}
+    marks: set[tuple[int, date]] = set()
+    for found in history.values():
+        places: set[int] = set()
+        dates = _changed_dates(object_type, [changes for _at, changes in found])
+        for _at, changes in found:
+            for name, via in place_fields:
+                for value in _changed_values(changes, name):
+                    if not str(value).isdigit():
+                        continue
+                    if via is None:
+                        places.add(int(value))
+                        continue
+                    place_id, when = related[via].get(int(value), (None, None))
+                    if place_id is not None:
+                        places.add(place_id)
+                    if when is not None:
+                        dates.add(when)
+        if not dates:
+            # No date in the entries (a loan counts at its creation): the first entry's day.
+            dates = {min(at for at, _changes in found)}
+        marks.update((place_id, month_start(when)) for place_id in places for when in dates)
+    return marks
 
 
 def mark_from_audit(*, batch: int = 10_000) -> int:
@@ -117,7 +234,8 @@ def mark_from_audit(*, batch: int = 10_000) -> int:
 
     One query for the entries, one per kind of object among them, one insert. Entries are read
     in chain order (`position`, given when their transaction commits), so none is skipped.
-    Returns the number of entries read.
+    A date that moved marks its old month too; an object whose row is gone (deleted) is found
+    through its entries (`HISTORY`, one more query per kind). Returns the number of entries read.
     """
     from django.apps import apps
 
@@ -132,36 +250,59 @@ def mark_from_audit(*, batch: int = 10_000) -> int:
         ) or 0
         entries = list(
             AuditEntry.objects.filter(
-                position__gt=cursor.position, position__lte=head, object_type__in=AUDITED
+                position__gt=cursor.position,
+                position__lte=head,
+                object_type__in=[*AUDITED, *YEARLY],
             )
             .order_by("position")
-            .values_list("position", "object_type", "object_id", "at")[:batch]
+            .values_list("position", "object_type", "object_id", "at", "changes")[:batch]
         )
         if not entries:
             if head > cursor.position:
                 cursor.position = head
                 cursor.save(update_fields=["position", "read_at"])
             return 0
-        by_type: dict[str, dict[str, date]] = defaultdict(dict)
-        for _position, object_type, object_id, at in entries:
-            by_type[object_type][object_id] = timezone.localdate(at)
+        by_type: dict[str, dict[str, list[tuple[date, dict]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for _position, object_type, object_id, at, changes in entries:
+            by_type[object_type][object_id].append((timezone.localdate(at), changes))
         marks: set[tuple[int, date]] = set()
         for object_type, changed in by_type.items():
+            ids = [int(pk) for pk in changed if pk.isdigit()]
+            if object_type in YEARLY:
+                label, place_path, year_path = YEARLY[object_type]
+                rows = apps.get_model(label).objects.filter(pk__in=ids)
+                for place_id, year in rows.values_list(place_path, year_path):
+                    marks.update((place_id, date(year, month, 1)) for month in range(1, 13))
+                continue
             label, place_path, date_path, stock = AUDITED[object_type]
             model = apps.get_model(label)
-            ids = [int(pk) for pk in changed if pk.isdigit()]
             rows = model.objects.filter(pk__in=ids).values_list("pk", place_path, date_path)
+            found: set[str] = set()
             for pk, place_id, when in rows:
+                found.add(str(pk))
                 if place_id is None:
                     continue
-                recorded = changed[str(pk)]
+                recorded_entries = changed[str(pk)]
+                recorded = max(at for at, _changes in recorded_entries)
                 filed = _local_date(when) or recorded
-                months = (
-                    _months_between(min(filed, recorded), recorded)
-                    if stock
-                    else {month_start(filed), month_start(recorded)}
-                )
+                moved = _changed_dates(object_type, [c for _at, c in recorded_entries])
+                if stock:
+                    months = set(_months_between(min(filed, recorded, *moved), recorded))
+                else:
+                    months = {month_start(day) for day in (filed, recorded, *moved)}
                 marks.update((place_id, month) for month in months)
+            gone = {pk: value for pk, value in changed.items() if pk not in found}
+            if gone and object_type in HISTORY:
+                gone_marks = _gone_marks(object_type, gone, head)
+                # A deleted place takes its figures with it: nothing to mark there.
+                alive = set(
+                    Place.objects.filter(
+                        pk__in={place_id for place_id, _month in gone_marks}
+                    ).values_list("pk", flat=True)
+                )
+                marks.update(mark for mark in gone_marks if mark[0] in alive)
         StaleMonth.objects.bulk_create(
             [StaleMonth(place_id=place_id, month=month) for place_id, month in marks],
             ignore_conflicts=True,

@@ -77,6 +77,14 @@ def _map(figures: selectors.Figures) -> str:
     )
 
 
+def _communes_outlines_url(area: selectors.Area, figures: selectors.Figures) -> str:
+    """One request for the outlines of an EPCI's communes (the map's script fetches each
+    other child territory's outline from its row): no query, the territories are read."""
+    if figures.children and figures.children[0].level == "commune" and area.level == "epci":
+        return f"/api/v1/territories/{area.level}/{area.code}/communes/outlines"
+    return ""
+
+
 def _render_area(
     request: HttpRequest, area: selectors.Area, *, template="observatory/area.html", extra=None
 ):
@@ -96,6 +104,7 @@ def _render_area(
         "charts": _charts(area, user=user),
         "map_svg": _map(figures) if figures.children and area.level != "place" else "",
         "map_indicator": catalogue.BY_CODE[MAP_INDICATOR],
+        "communes_outlines_url": _communes_outlines_url(area, figures),
         "undisguised": selectors.sees_undisguised(user, area),
         "section": "observatory",
         **(extra or {}),

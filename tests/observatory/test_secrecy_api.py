@@ -95,3 +95,39 @@ def test_the_public_sees_no_place_children(client):
         visited(PAU, name, 30)
     compute()
     assert public(client, "commune", PAU)["children"] == []
+
+
+def _csv_rows(client, level: str, code: str) -> list[list[str]]:
+    import csv
+
+    response = client.get(f"/api/v1/observatory/{level}/{code}.csv", {"period": "2026"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())
+    return list(csv.reader(content.decode("utf-8-sig").splitlines()))[1:]
+
+
+def test_the_csv_hides_what_the_json_hides_and_the_staff_see_their_place(client):
+    """Pau has one place: its commune's visits are hidden, an empty cell in the public CSV as
+    `null` in the JSON; the place's manager reads their own place's figure in the same CSV."""
+    from tests.accounts.factories import UserFactory
+
+    manager = UserFactory()
+    place = place_in(PAU, "Un", managers=[manager])
+    count_visitors(actor=SYSTEM, place=place, kind=VisitorKind.VISIT, count=40, day=MARCH)
+    visited(ANGLET, "Deux", 60)
+    compute()
+    assert public(client, "commune", PAU)["values"]["visits"] is None
+    rows = _csv_rows(client, "commune", PAU)
+    visits = [row for row in rows if row[4] == "visits"]
+    assert [row[:2] for row in visits] == [["commune", PAU]]
+    assert visits[0][6] == ""
+    client.force_login(manager)
+    staff = {
+        (row[0], row[1]): row[6] for row in _csv_rows(client, "commune", PAU) if row[4] == "visits"
+    }
+    assert staff[("commune", PAU)] == ""  # a territory's figure keeps its secrecy
+    assert staff[("place", place.slug)] == "40.0"
+    own = {row[4]: row[6] for row in _csv_rows(client, "place", place.slug)}
+    assert own["visits"] == "40.0"

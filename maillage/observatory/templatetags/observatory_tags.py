@@ -30,3 +30,19 @@ def lookup(mapping, key):
 @register.simple_tag
 def hidden_label():
     return _("masqué ou sans donnée")
+
+
+@register.filter
+def map_state(figures, code: str) -> str:
+    """How the map draws `figures`' value of `code`: « value », « secret » (hidden by
+    statistical secrecy) or « none » (no data): the two absences are told apart."""
+    if code in getattr(figures, "hidden", ()):
+        return "secret"
+    value = figures.values.get(code) if figures.values else None
+    return "none" if value is None else "value"
+
+
+@register.filter
+def raw_value(value) -> str:
+    """A value as a machine reads it (a dot, no separators), "" when there is none."""
+    return "" if value is None else repr(float(value))
