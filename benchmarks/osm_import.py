@@ -4,7 +4,7 @@ The extract is generated (deterministic): 8,000 matching nodes and 2,000 matchin
 five nodes each) in communes drawn by population, with names, `addr:*`, `opening_hours` (one in
 fifty invalid), `website`, `phone`, `wheelchair`; and noise the import must skip: 40,000
 untagged nodes, 10,000 nodes with other tags (cafés, shops, benches), 500 matching objects
-without a name. A child process loads Django and times `opendata.osm.import_osm` (the service
+without a name. A child process loads Django and times `opendata.services.import_osm` (the service
 behind `maillage import_osm`) against a temporary SQLite database holding the territories;
 then imports the same extract again, which must report every place unchanged.
 
@@ -143,7 +143,7 @@ def child_import(path: str) -> None:
     import django
 
     django.setup()
-    from maillage.opendata.osm import import_osm
+    from maillage.opendata.services import import_osm
 
     for _ in range(2):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         first, again = (json.loads(line) for line in result.stdout.splitlines()[-2:])
     print()
-    print("Import of an OSM extract (opendata.osm.import_osm, .osm.pbf, SQLite, one process)")
+    print("Import of an OSM extract (opendata.services.import_osm, .osm.pbf, SQLite, one process)")
     print(f"Load average of the machine at the end (1, 5, 15 min): {load_average()}")
     header = f"{'run':<22} {'objects':>8} {'s':>7} {'CPU s':>7} {'target s':>9}  report"
     print(header)

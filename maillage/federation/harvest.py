@@ -36,12 +36,10 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from maillage.common.actors import SYSTEM
-from maillage.common.geo import haversine_km
 from maillage.common.safefetch import FetchPolicy, FetchRefused, fetch
-from maillage.common.text import fold
 from maillage.places import services as place_services
 from maillage.places.bulk import source_places
-from maillage.places.models import Place
+from maillage.places.duplicates import DuplicateIndex, duplicate_index
 from maillage.places.rules import HARVESTED_SOURCE_PREFIX
 from maillage.places.validation import clean_place_input
 from maillage.territories.selectors import CommuneIndex, CommuneRef, communes_by_code
@@ -54,7 +52,6 @@ logger = logging.getLogger(__name__)
 INSTANCE_PATH = "/api/v1/federation/instance"
 CHANGES_PATH = "/api/v1/places/changes"
 PAGE_SIZE = 1000
-DUPLICATE_RADIUS_KM = 0.1
 # The fields of a peer's record written here (the write body's names).
 RECORD_FIELDS = tuple(name for name in PeerPlace.model_fields if name not in ("uuid", "updated_at"))
 # What a peer's record carries beyond the canonical import format: its updates write them too.
@@ -358,29 +355,17 @@ def _write(prepared: _Prepared, peer: Peer, duplicates: _DuplicateFinder, *, log
 
 
 class _DuplicateFinder:
-    """Local places (not harvested) by SIRET and by folded name, read once per harvest."""
+    """Local places (not harvested), indexed once per harvest (`places.duplicates`: same SIRET,
+    or same name within DUPLICATE_RADIUS_KM)."""
 
     def __init__(self) -> None:
-        self._by_siret: dict[str, list[tuple]] | None = None
-        self._by_name: dict[str, list[tuple]] = {}
-
-    def _load(self) -> None:
-        self._by_siret = {}
-        for row in (
-            Place.objects.exclude(source__startswith=HARVESTED_SOURCE_PREFIX)
-            .order_by()
-            .values_list("id", "name", "siret", "latitude", "longitude")
-        ):
-            if row[2]:
-                self._by_siret.setdefault(row[2], []).append(row)
-            self._by_name.setdefault(fold(row[1]), []).append(row)
+        self._index: DuplicateIndex | None = None
 
     def propose(self, entries: list[HarvestedPlace], *, log: Log) -> int:
         if not entries:
             return 0
-        if self._by_siret is None:
-            self._load()
-        by_siret = self._by_siret or {}
+        if self._index is None:
+            self._index = duplicate_index(excluding_prefix=HARVESTED_SOURCE_PREFIX)
         # Pairs already proposed (and perhaps decided): never proposed again.
         known = set(
             DuplicateCandidate.objects.filter(harvested__in=entries).values_list(
@@ -392,26 +377,27 @@ class _DuplicateFinder:
             place = entry.place
             if place is None:
                 continue
-            found: dict[int, tuple[str, float]] = {}
-            for local_id, _name, _siret, lat, lon in by_siret.get(place.siret or "-", []):
-                distance = haversine_km(place.latitude, place.longitude, lat, lon) * 1000
-                found[local_id] = (DuplicateCandidate.Reason.SIRET, distance)
-            for local_id, _name, _siret, lat, lon in self._by_name.get(fold(place.name), []):
-                distance = haversine_km(place.latitude, place.longitude, lat, lon) * 1000
-                if distance <= DUPLICATE_RADIUS_KM * 1000 and local_id not in found:
-                    found[local_id] = (DuplicateCandidate.Reason.NAME_NEARBY, distance)
-            for local_id, (reason, distance) in found.items():
-                if (entry.pk, local_id) in known:
+            matches = self._index.matches(
+                name=place.name,
+                siret=place.siret,
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+            for match in matches:
+                if (entry.pk, match.place_id) in known:
                     continue
                 candidates.append(
                     DuplicateCandidate(
-                        harvested=entry, local_id=local_id, reason=reason, distance_m=distance
+                        harvested=entry,
+                        local_id=match.place_id,
+                        reason=str(match.reason),
+                        distance_m=match.distance_m,
                     )
                 )
                 log(
                     "warning",
                     _("doublon possible : « %(name)s » (%(uuid)s) et le lieu local n° %(id)d")
-                    % {"name": place.name, "uuid": entry.remote_uuid, "id": local_id},
+                    % {"name": place.name, "uuid": entry.remote_uuid, "id": match.place_id},
                 )
         DuplicateCandidate.objects.bulk_create(candidates, ignore_conflicts=True)
         return len(candidates)

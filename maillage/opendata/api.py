@@ -17,7 +17,8 @@ router = Router(tags=["imports"])
 
 
 class ImportErrorOut(Schema):
-    line: int
+    # The line of the file, or an OSM object's id (`n123`, `w456`) for an OSM extract.
+    line: int | str
     field: str
     message: str
 
@@ -84,7 +85,10 @@ def _report(job: ImportJob) -> dict:
     summary="Importer des lieux",
     description=(
         "Réservé aux administrateur·rices de l’instance. Envoi `multipart/form-data` : `file` "
-        "(CSV canonique ou GeoJSON, détecté d'après le contenu), `source` (clé d'import avec "
+        "(CSV canonique, GeoJSON, CSV du schéma national « Lieux de médiation numérique », JSON "
+        "des structures data·inclusion ou extrait OpenStreetMap `.osm.pbf`/`.osm`, reconnu "
+        "d'après le contenu ; la « ligne » d'une erreur d'un extrait OSM est l'identifiant de "
+        "l'objet, `n123`), `source` (clé d'import avec "
         "`source_id`), `dry_run` et `partial` (booléens, faux par défaut). L'import se fait "
         "pendant la requête ; la réponse est son rapport : 200 quand aucune ligne n'est "
         "rejetée, 422 sinon (même corps). Les erreurs de fichier portent le champ `__file__`. "

@@ -9,7 +9,12 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("Fichier"),
-        help_text=_("CSV canonique (séparateur « , » ou « ; », UTF-8 ou Windows-1252) ou GeoJSON."),
+        help_text=_(
+            "CSV canonique (séparateur « , » ou « ; », UTF-8 ou Windows-1252), GeoJSON, CSV du "
+            "schéma national « Lieux de médiation numérique », JSON des structures "
+            "data·inclusion, ou extrait OpenStreetMap (.osm.pbf, .osm) : le format est reconnu "
+            "d'après le contenu."
+        ),
     )
     source = forms.CharField(
         label=_("Source"),

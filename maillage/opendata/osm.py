@@ -1,7 +1,9 @@
 """Import places from an OpenStreetMap extract (`.osm.pbf`, `.osm` XML, `.osm.gz`, `.osm.bz2`).
 
 The extract is read with `osmium` into the rows of the import pipeline (`services.import_places`,
-the same validation, batches, report and upsert on (source, source_id)): each node or way whose
+the same validation, batches, report and upsert on (source, source_id), whether the file comes
+from `maillage import_osm`, `maillage import_places`, the import page or the API: the pipeline
+recognises an extract from its first bytes, `is_osm_extract`): each node or way whose
 tags match one of our kinds (`places.formats.osm`, table in docs/data.md) is a row whose
 `source_id` and report "line" is its OSM id (`n123`, `w456`). A way is located at the centroid
 of its nodes. Relations are not read (multipolygon coworkings are rare; their outer way usually
@@ -14,8 +16,14 @@ The import is idempotent: the digest of a place's validated values is stored, so
 the same extract changes nothing, and an extract where an object changed updates that place.
 When the import writes, the objects read are stored as `places.OsmRecord`s (their tags as OSM
 has them), which the place page compares with the place (`places.formats.osm.osm_diff`).
+
+osmium reads files, not Python streams: an extract given as a stream that is not a file on
+disk (an upload, a job's stored file) is first copied to a temporary file, deleted once read.
 """
 
+import io
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,14 +32,15 @@ from typing import BinaryIO
 import osmium
 from django.utils.translation import gettext as _
 
-from maillage.accounts.models import User
-from maillage.common.actors import SystemActor
 from maillage.common.geo import is_in_france
-from maillage.places.formats.osm import KIND_KEYS, OSM_SOURCE, OsmObject, values_from_tags
-from maillage.places.services import store_osm_records
+from maillage.places.formats.osm import KIND_KEYS, OsmObject, values_from_tags
 
 from .reading import ImportFileError, PlaceFile, RawRow
-from .services import ImportReport, Progress, import_places
+
+# The name `reading` and the import pipeline give the format of an OSM extract.
+OSM_FORMAT = "osm"
+# Enough of the file's start to recognise it (`osm_file_format`).
+HEAD_BYTES = 64
 
 # Dropped with a warning when invalid, rather than rejecting the object (see the docstring).
 LENIENT_FIELDS = frozenset(
@@ -39,10 +48,14 @@ LENIENT_FIELDS = frozenset(
 )
 
 
-def _file_format(path: Path) -> str:
-    """osmium's name of the file's format, from its first bytes (never from its name)."""
-    with path.open("rb") as stream:
-        head = stream.read(64)
+def osm_file_format(head: bytes) -> str | None:
+    """osmium's name of an extract's format from its first HEAD_BYTES bytes (never from its
+    name), or None when they are not an extract's.
+
+    A PBF file starts with the length of its first block then `OSMHeader`; XML with `<` (after
+    a BOM or blanks: no CSV, GeoJSON or JSON list starts so); gzip and bzip2 by their magic
+    numbers, which no text file has.
+    """
     if head[4:15] == b"\n\tOSMHeader":
         return "pbf"
     if head.startswith(b"\x1f\x8b"):
@@ -51,9 +64,22 @@ def _file_format(path: Path) -> str:
         return "osm.bz2"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "osm"
-    raise ImportFileError(
-        _("Ce fichier n'est pas un extrait OpenStreetMap (.osm.pbf ou .osm XML).")
-    )
+    return None
+
+
+def is_osm_extract(head: bytes) -> bool:
+    """Whether a file starting with `head` is an OSM extract (see `osm_file_format`)."""
+    return osm_file_format(head) is not None
+
+
+def _file_format(path: Path) -> str:
+    with path.open("rb") as stream:
+        file_format = osm_file_format(stream.read(HEAD_BYTES))
+    if file_format is None:
+        raise ImportFileError(
+            _("Ce fichier n'est pas un extrait OpenStreetMap (.osm.pbf ou .osm XML).")
+        )
+    return file_format
 
 
 def _timestamp(obj) -> datetime | None:
@@ -77,11 +103,24 @@ def _centroid(way) -> tuple[float, float] | None:
 class OsmPlaceFile(PlaceFile):
     """The rows of an extract; `objects` holds what was read, for `store_osm_records`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, delete_after: bool = False) -> None:
         self.path = path
-        self.file_format = _file_format(path)
+        self.delete_after = delete_after
+        try:
+            self.file_format = _file_format(path)
+        except ImportFileError:
+            self._delete()
+            raise
         self.objects: list[OsmObject] = []
-        super().__init__("osm", self._rows_of_file(), [])
+        super().__init__(OSM_FORMAT, self._rows_of_file(), [])
+
+    def _delete(self) -> None:
+        if self.delete_after:
+            self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Delete the temporary copy of the extract, if one was made."""
+        self._delete()
 
     def _rows_of_file(self) -> Iterator[RawRow]:
         seen: set[str] = set()
@@ -102,6 +141,8 @@ class OsmPlaceFile(PlaceFile):
                     yield row
         except RuntimeError as exc:
             raise ImportFileError(_("Extrait OpenStreetMap illisible : %s.") % exc) from None
+        finally:
+            self._delete()
 
     def _row(self, osm_id: str, obj, tags, values, seen: set[str]) -> RawRow | None:
         if osm_id in seen:
@@ -139,36 +180,23 @@ class OsmPlaceFile(PlaceFile):
         return RawRow(osm_id, values, lenient=LENIENT_FIELDS)
 
 
-def import_osm(
-    *,
-    path: str | Path,
-    source: str = OSM_SOURCE,
-    dry_run: bool = False,
-    partial: bool = False,
-    actor: User | SystemActor,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import the places of an OSM extract at `path` under `source` (`osm` by default).
+def _disk_path(stream: BinaryIO) -> Path | None:
+    """The file on disk `stream` reads, at its start, if it is one (a path's open file)."""
+    # Only a file `open()` opened: a storage's file names a path relative to its own root.
+    if isinstance(stream, io.BufferedReader) and isinstance(stream.name, str):
+        path = Path(stream.name)
+        if path.is_file() and stream.tell() == 0:
+            return path
+    return None
 
-    As `services.import_places` (permissions, all-or-nothing unless `partial`, `dry_run`),
-    then, when places were written, the objects read are stored for the place pages' diff.
+
+def open_osm_file(stream: BinaryIO) -> OsmPlaceFile:
+    """The rows of the extract `stream` reads (copied to a temporary file unless it is one).
+
+    Raises ImportFileError when it is not an extract (`osm_file_format`).
     """
-    opened: list[OsmPlaceFile] = []
-
-    def reader(stream: BinaryIO) -> PlaceFile:
-        opened.append(OsmPlaceFile(Path(path)))
-        return opened[0]
-
-    report = import_places(
-        source=source,
-        path=path,
-        dry_run=dry_run,
-        partial=partial,
-        actor=actor,
-        progress=progress,
-        reader=reader,
-    )
-    written = not dry_run and not report.file_error and (partial or not report.rejected)
-    if opened and written:
-        store_osm_records(actor=actor, source=report.source, objects=opened[0].objects)
-    return report
+    if (path := _disk_path(stream)) is not None:
+        return OsmPlaceFile(path)
+    with tempfile.NamedTemporaryFile(prefix="maillage-osm-", delete=False) as copy:
+        shutil.copyfileobj(stream, copy)
+    return OsmPlaceFile(Path(copy.name), delete_after=True)

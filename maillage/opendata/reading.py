@@ -158,6 +158,9 @@ class PlaceFile:
     def __iter__(self) -> Iterator[RawRow]:
         return self._rows
 
+    def close(self) -> None:
+        """Release what reading needed besides the stream (an OSM extract's temporary copy)."""
+
 
 def open_place_file(stream: BinaryIO) -> PlaceFile:
     """Detect the format and encoding of `stream` and read its header (CSV).

@@ -55,13 +55,16 @@ from maillage.common.files import delete_orphans
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition
 from maillage.common.text import control_characters_message, has_control_characters
+from maillage.places.duplicates import DuplicateIndex, duplicate_index
 from maillage.places.formats import datainclusion, mednum
 from maillage.places.formats.canonical import SOURCE_ID_MAX_LENGTH, place_digest
-from maillage.places.services import upsert_places
+from maillage.places.formats.osm import OSM_SOURCE
+from maillage.places.services import store_osm_records, upsert_places
 from maillage.places.validation import CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
 
 from .models import ImportJob, ImportState
+from .osm import HEAD_BYTES, OSM_FORMAT, OsmPlaceFile, is_osm_extract, open_osm_file
 from .reading import ImportFileError, PlaceFile, RawRow, open_place_file
 from .rules import can_import_places
 from .selectors import existing_rows
@@ -102,6 +105,8 @@ class ImportReport:
     source: str
     dry_run: bool = False
     partial: bool = False
+    # The format `reading` or `osm` recognised (`csv`, `geojson`, `mednum`, `osm`…), "" if none.
+    format: str = ""
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -143,6 +148,17 @@ def _check_source(source: str) -> str:
     return source
 
 
+def open_import_file(stream: BinaryIO) -> PlaceFile:
+    """Any file an import accepts: an OSM extract, recognised by its first bytes
+    (`osm.is_osm_extract`), or a file of `reading.open_place_file` (CSV, GeoJSON, the national
+    schemas). `stream` must be seekable (files, uploads and stored files are)."""
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    if is_osm_extract(head):
+        return open_osm_file(stream)
+    return open_place_file(stream)
+
+
 def import_places(
     *,
     source: str,
@@ -152,18 +168,21 @@ def import_places(
     partial: bool = False,
     actor: User | SystemActor,
     progress: Progress | None = None,
-    reader: Callable[[BinaryIO], PlaceFile] = open_place_file,
+    reader: Callable[[BinaryIO], PlaceFile] = open_import_file,
 ) -> ImportReport:
-    """Import canonical CSV or GeoJSON from `stream` (binary) or `path` under `source`.
+    """Import any accepted file from `stream` (binary) or `path` under `source`: canonical CSV,
+    GeoJSON, the national schemas, an OSM extract (detected from the content).
 
-    `reader` opens the file (`reading.open_place_file` by default; `opendata.osm` passes its
-    reader of OSM extracts).
+    `reader` opens the file (`open_import_file` by default; `import_osm` accepts extracts
+    only). The one pipeline of every import: both commands, the import page and the API.
 
     `actor` must be an instance administrator (SYSTEM for commands). `progress(rows)` is called
     every PROGRESS_EVERY_ROWS rows read and once at the end of the reading, outside any
     transaction, so a job page sees it. Raises PermissionDenied, or ValidationFailed for a bad
     `source`; every problem with the file itself is in the report (a file that cannot be read to
-    its end imports nothing, even with `partial`).
+    its end imports nothing, even with `partial`). When an OSM extract's places are written,
+    the objects read are stored too (`places.services.store_osm_records`, for the place pages'
+    comparison with OSM).
     """
     check_actor(actor)
     if not can_import_places(actor):
@@ -178,6 +197,8 @@ def import_places(
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="maillage-import-"))
         try:
             place_file = reader(stream)
+            stack.callback(place_file.close)
+            report.format = place_file.format
             _check_rows(place_file, report, spool, progress, source=source)
         except ImportFileError as exc:
             # Rows rejected before the unreadable part stay in the report: they need fixing too.
@@ -194,7 +215,33 @@ def import_places(
             counts.updated,
             counts.unchanged,
         )
+    if isinstance(place_file, OsmPlaceFile) and not dry_run:
+        store_osm_records(actor=actor, source=source, objects=place_file.objects)
     return report
+
+
+def import_osm(
+    *,
+    path: str | Path | None = None,
+    stream: BinaryIO | None = None,
+    source: str = OSM_SOURCE,
+    dry_run: bool = False,
+    partial: bool = False,
+    actor: User | SystemActor,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """`import_places` of an OSM extract only (`maillage import_osm`), under `source` (`osm` by
+    default): any other file is refused as not an extract, with nothing written."""
+    return import_places(
+        source=source,
+        stream=stream,
+        path=path,
+        dry_run=dry_run,
+        partial=partial,
+        actor=actor,
+        progress=progress,
+        reader=open_osm_file,
+    )
 
 
 def _text(value: Any) -> str:
@@ -231,6 +278,10 @@ def _check_rows(
     # An import in a national schema keeps what the file does not say: the stored places of
     # the source, read once (one query a page).
     existing = existing_rows(source) if adapter is not None else {}
+    # An OSM object that looks like a place of another source is reported (read once).
+    duplicates = (
+        duplicate_index(excluding_source=source) if place_file.format == OSM_FORMAT else None
+    )
     unkept: set[str] = set()
     for raw in place_file:
         report.rows += 1
@@ -257,6 +308,8 @@ def _check_rows(
                 for error in errors
             )
         elif report.partial or not report.rejected:
+            if duplicates is not None:
+                report.warnings.extend(_duplicate_warnings(row.line, clean, duplicates))
             # After a rejection, an all-or-nothing import will write nothing: stop spooling.
             batch.append((source_id, clean, place_digest(clean)))
             if len(batch) >= BATCH_SIZE:
@@ -282,6 +335,35 @@ def _check_rows(
         report.warnings.append(_("Le fichier ne contient aucun lieu."))
     if progress is not None:
         progress(report.rows)
+
+
+def _duplicate_warnings(
+    line: int | str, clean: CleanPlace, duplicates: DuplicateIndex
+) -> list[str]:
+    """« n1 : doublon possible du lieu n° 12 « … » (même nom à 40 m) », one per look-alike
+    place of another source (`places.duplicates`): reported, never merged."""
+    if clean.latitude is None or clean.longitude is None:
+        return []
+    reasons = {"siret": _("même SIRET"), "name_nearby": _("même nom")}
+    return [
+        _(
+            "%(line)s : doublon possible du lieu n° %(id)d « %(name)s » (%(reason)s, à "
+            "%(distance)d m) ; rien n'est fusionné, l'objet est importé à part."
+        )
+        % {
+            "line": line,
+            "id": match.place_id,
+            "name": match.name,
+            "reason": reasons[match.reason],
+            "distance": round(match.distance_m),
+        }
+        for match in duplicates.matches(
+            name=clean.name,
+            siret=clean.siret,
+            latitude=clean.latitude,
+            longitude=clean.longitude,
+        )
+    ]
 
 
 def _source_id(row: RawRow, first_lines: dict[str, int | str]) -> tuple[str, list[FieldError]]:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
-from maillage.opendata.osm import import_osm
+from maillage.opendata.services import import_osm
 from maillage.places.formats.osm import osm_diff, osm_tags, values_from_tags
 from maillage.places.models import OsmRecord, Place
 from maillage.places.services import link_osm_record, update_place

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from maillage.audit.models import AuditEntry
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
-from maillage.opendata.osm import import_osm
+from maillage.opendata.services import import_osm
 from maillage.places.models import OsmRecord, Place, PlaceChange
 from tests.accounts.factories import UserFactory
 from tests.opendata.osm_extracts import N, W, write_pbf, write_xml
