@@ -116,7 +116,8 @@ class CancelEventForm(ServiceErrorsMixin, forms.Form):
 
 
 class EventForm(ServiceErrorsMixin, forms.Form):
-    """An event of a place; `data_for_service(zone)` gives the services' values."""
+    """An event of a place, or of a network (`place=None`: no room, no qualification, held at
+    another address); `data_for_service(zone)` gives the services' values."""
 
     title = forms.CharField(label=_("Titre"), max_length=200)
     category = forms.ChoiceField(label=_("Catégorie"), choices=Category.choices)
@@ -170,8 +171,18 @@ class EventForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, place, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.place = place
-        self.fields["room"].queryset = Resource.objects.filter(place=place, is_active=True)
-        self.fields["qualification"].queryset = Qualification.objects.filter(place=place)
+        if place is None:
+            # A network has no rooms nor qualifications of its own: its events are held at an
+            # address (events.services refuses anything else for them).
+            del self.fields["room"]
+            del self.fields["qualification"]
+            self.fields["location_kind"].choices = [
+                (LocationKind.ADDRESS.value, LocationKind.ADDRESS.label)
+            ]
+            self.fields["address"].required = True
+        else:
+            self.fields["room"].queryset = Resource.objects.filter(place=place, is_active=True)
+            self.fields["qualification"].queryset = Qualification.objects.filter(place=place)
         if editing:
             del self.fields["weeks"]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("lieux/<slug:slug>/evenements/", views.place_agenda, name="place_agenda"),
     path("lieux/<slug:slug>/evenements.ics", views.place_feed, name="place_feed"),
     path("lieux/<slug:slug>/evenements/nouveau/", views.create, name="create"),
+    path("reseaux/<slug:slug>/evenements/nouveau/", views.network_create, name="network_create"),
     path("evenements/<int:event_id>/", views.detail, name="detail"),
     path("evenements/<int:event_id>.ics", views.event_ics, name="ics"),
     path("evenements/<int:event_id>/inscription/", views.register, name="register"),

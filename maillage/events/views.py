@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.common.markdown import render_markdown
+from maillage.common.timeranges import PARIS
 from maillage.places.models import Network, Place
 from maillage.territories.selectors import UnknownTerritory, resolve_territory
 
@@ -297,23 +298,26 @@ def _managed_event(request, event_id: int) -> Event:
     return event
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def create(request, slug: str):
-    place = get_object_or_404(Place, slug=slug)
-    if not can_create_event(request.user, place=place):
+def _create_page(request, *, place: Place | None = None, network: Network | None = None):
+    """The new-event page of a place or of a network (the same form and services)."""
+    if not can_create_event(request.user, place=place, network=network):
         raise Http404
+    zone = place.timezone if place is not None else PARIS
     form = EventForm(request.POST or None, place=place)
     if request.method == "POST" and form.is_valid():
-        data = form.data_for_service(place.timezone)
+        data = form.data_for_service(zone)
         weeks = form.cleaned_data.get("weeks") or 1
         try:
             if weeks > 1:
                 events = services.create_weekly_events(
-                    actor=request.user, place=place, data=data, weeks=weeks
+                    actor=request.user, place=place, network=network, data=data, weeks=weeks
                 )
             else:
-                events = [services.create_event(actor=request.user, place=place, data=data)]
+                events = [
+                    services.create_event(
+                        actor=request.user, place=place, network=network, data=data
+                    )
+                ]
         except ValidationFailed as exc:
             form.add_service_errors(exc.errors)
         except Conflict as exc:
@@ -322,15 +326,31 @@ def create(request, slug: str):
             messages.success(request, _("Événement créé."))
             return redirect("events:detail", events[0].pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "events/event_form.html", {"form": form, "place": place}, status=status)
+    return render(
+        request,
+        "events/event_form.html",
+        {"form": form, "place": place, "network": network, "zone": zone},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request, slug: str):
+    return _create_page(request, place=get_object_or_404(Place, slug=slug))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_create(request, slug: str):
+    """A network's coordinators create its events (no room: at another address)."""
+    return _create_page(request, network=get_object_or_404(Network, slug=slug))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, event_id: int):
     event = _managed_event(request, event_id)
-    if event.place is None:
-        raise Http404  # network events are changed through the API
     form = EventForm(
         request.POST or None,
         place=event.place,
@@ -353,7 +373,13 @@ def edit(request, event_id: int):
     return render(
         request,
         "events/event_form.html",
-        {"form": form, "place": event.place, "event": event},
+        {
+            "form": form,
+            "place": event.place,
+            "network": event.network,
+            "event": event,
+            "zone": event.timezone,
+        },
         status=status,
     )
 

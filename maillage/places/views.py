@@ -306,4 +306,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
         figures = selectors.get_network_figures(user=request.user, slug=slug)
     except Network.DoesNotExist:
         raise Http404(_("Réseau introuvable.")) from None
-    return render(request, "places/network_detail.html", {"figures": figures})
+    # Who sees this page (the network's coordinators, instance administrators) is exactly who
+    # runs the network's events (events.rules.can_run_network_events), so the page links to
+    # the new-event page for everyone it shows; places may not import events (layers).
+    return render(request, "places/network_detail.html", {"figures": figures, "runs_events": True})

@@ -168,7 +168,10 @@ class MessageForm(forms.Form):
 
 
 class FulfilForm(forms.Form):
-    def __init__(self, *args, conversations, time_bank: bool, **kwargs) -> None:
+    """`time_bank`: the post's place runs one; `networks`: the open network banks that may take
+    the hours instead (`network` empty: the place's bank)."""
+
+    def __init__(self, *args, conversations, time_bank: bool, networks=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["conversation"] = forms.ModelChoiceField(
             label=_("Avec qui ?"),
@@ -176,7 +179,14 @@ class FulfilForm(forms.Form):
             required=False,
             empty_label=_("— personne en particulier —"),
         )
-        if time_bank:
+        if networks is not None and networks.exists():
+            self.fields["network"] = forms.ModelChoiceField(
+                label=_("Banque de temps"),
+                queryset=networks,
+                required=not time_bank,
+                empty_label=_("celle du lieu") if time_bank else None,
+            )
+        if time_bank or "network" in self.fields:
             self.fields["minutes"] = forms.IntegerField(
                 label=_("Durée de l'échange (minutes), pour la banque de temps"),
                 required=False,
@@ -188,4 +198,11 @@ class FulfilForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NetworkTimeBankForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Banque de temps du réseau"), required=False)
+    overdraft_minutes = forms.IntegerField(
+        label=_("Découvert autorisé (minutes ; 0 : jamais sous zéro)"), min_value=0, max_value=6000
     )

@@ -17,6 +17,12 @@ without disclosing any address until the author answers.
 database checks `minutes > 0` and debit ≠ credit). Balances are derived (credits − debits), so
 the sum of every balance is zero by construction; the place's floor (`overdraft_minutes`) is
 checked with the debited account's row locked.
+
+A **network** may run one time bank too (`NetworkTimeBank`, chosen by its coordinators), shared
+by the active members of all its places. A bank is a place or a network: every account and
+every transfer names exactly one of them (`time_account_one_bank`, `time_transfer_one_bank`),
+and both accounts of a transfer belong to the transfer's bank (`time_transfer_same_bank`, see
+migration 0002), so hours never leak from one bank into another and each bank sums to zero.
 """
 
 from django.conf import settings
@@ -26,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.common.models import TimeStampedModel
 from maillage.members.models import Plan
-from maillage.places.models import Place
+from maillage.places.models import Network, Place
 from maillage.territories.models import Territory
 
 
@@ -593,11 +599,46 @@ class Message(models.Model):
 # --- time bank ----------------------------------------------------------------------------------
 
 
-class TimeAccount(models.Model):
-    """A member's hours at one place's time bank. `user` is emptied on erasure: the account
-    and its transfers stay (so the books still balance), under the label « compte effacé »."""
+class NetworkTimeBank(models.Model):
+    """A network's time bank, shared by the active members of its places (no row: none).
+    Changed by its coordinators through `sharing.services.update_network_time_bank`."""
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="time_accounts")
+    network = models.OneToOneField(
+        Network, on_delete=models.CASCADE, related_name="time_bank", verbose_name=_("réseau")
+    )
+    enabled = models.BooleanField(_("banque de temps du réseau"), default=False)
+    # How far below zero a member's balance in the network's bank may go; 0: never below zero.
+    overdraft_minutes = models.PositiveIntegerField(
+        _("découvert autorisé (minutes)"),
+        default=0,
+        help_text=_("0 : un solde ne descend jamais sous zéro."),
+    )
+
+    class Meta:
+        verbose_name = _("banque de temps de réseau")
+        verbose_name_plural = _("banques de temps de réseau")
+
+    def __str__(self) -> str:
+        return str(self.network)
+
+
+# Exactly one of `place` and `network`: the bank of an account or a transfer.
+ONE_BANK = (Q(place__isnull=False) & Q(network__isnull=True)) | (
+    Q(place__isnull=True) & Q(network__isnull=False)
+)
+
+
+class TimeAccount(models.Model):
+    """A member's hours at one bank: a place's, or a network's (exactly one, by the database).
+    `user` is emptied on erasure: the account and its transfers stay (so the books still
+    balance), under the label « compte effacé »."""
+
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, null=True, blank=True, related_name="time_accounts"
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, null=True, blank=True, related_name="time_accounts"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -615,18 +656,33 @@ class TimeAccount(models.Model):
                 fields=["place", "user"],
                 condition=Q(user__isnull=False),
                 name="time_account_one_per_person_and_place",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["network", "user"],
+                condition=Q(user__isnull=False),
+                name="time_account_one_per_person_and_network",
+            ),
+            models.CheckConstraint(condition=ONE_BANK, name="time_account_one_bank"),
+            # The targets of the transfers' composite foreign keys (PostgreSQL, migration 0002).
+            models.UniqueConstraint(fields=["id", "place"], name="time_account_id_place"),
+            models.UniqueConstraint(fields=["id", "network"], name="time_account_id_network"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.place}: {self.user or _('compte effacé')}"
+        return f"{self.place or self.network}: {self.user or _('compte effacé')}"
 
 
 class TimeTransfer(models.Model):
-    """One double entry: `minutes` leave `debit` and reach `credit` (never the same account,
-    never zero nor negative: the database refuses it). Never changed nor deleted."""
+    """One double entry inside one bank: `minutes` leave `debit` and reach `credit` (never the
+    same account, never zero nor negative, both of the transfer's bank: the database refuses
+    anything else). Never changed nor deleted."""
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="time_transfers")
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, null=True, blank=True, related_name="time_transfers"
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, null=True, blank=True, related_name="time_transfers"
+    )
     debit = models.ForeignKey(TimeAccount, on_delete=models.PROTECT, related_name="debits")
     credit = models.ForeignKey(TimeAccount, on_delete=models.PROTECT, related_name="credits")
     minutes = models.PositiveIntegerField(_("minutes"))
@@ -645,6 +701,7 @@ class TimeTransfer(models.Model):
             models.CheckConstraint(
                 condition=~Q(debit=models.F("credit")), name="time_transfer_two_accounts"
             ),
+            models.CheckConstraint(condition=ONE_BANK, name="time_transfer_one_bank"),
         ]
 
     def __str__(self) -> str:

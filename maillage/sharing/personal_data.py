@@ -72,12 +72,12 @@ def export_sharing(user) -> dict:
         ],
         "time_bank": {
             "balances": [
-                {"place": b["place"].name, "balance_minutes": b["balance_minutes"]}
+                {"place": b["bank"], "balance_minutes": b["balance_minutes"]}
                 for b in balances_of(user)
             ],
             "transfers": [
                 {
-                    "place": transfer.place.name,
+                    "place": (transfer.place or transfer.network).name,  # type: ignore[union-attr]
                     "minutes": transfer.minutes,
                     "direction": "credit" if transfer.credit.user_id == user.pk else "debit",
                     "label": transfer.label,
@@ -85,7 +85,7 @@ def export_sharing(user) -> dict:
                 }
                 for transfer in TimeTransfer.objects.filter(
                     Q(debit__user=user) | Q(credit__user=user)
-                ).select_related("place", "credit")
+                ).select_related("place", "network", "credit")
             ],
         },
     }

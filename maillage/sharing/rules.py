@@ -19,14 +19,28 @@ read it, answer it, report it); a post for a territory is for anyone who is an a
 somewhere. The author withdraws or fulfils their post; the place's operators (territory posts:
 instance administrators) moderate. The time bank's hours are moved by the fulfilment of a post
 (its author) or recorded by the place's operators.
+
+A network's time bank is shared by the active members of its places; its coordinators (and
+instance administrators) open it and choose its floor. Operators of its places have no right
+over it: it is not any one place's.
 """
 
 from maillage.accounts.rules import is_instance_admin, is_signed_in
+from maillage.members.models import Membership, MembershipStatus
 from maillage.members.selectors import active_membership, active_place_ids
-from maillage.places.models import Place
-from maillage.places.rules import can_run_place
+from maillage.places.models import Network, Place
+from maillage.places.rules import can_run_place, can_view_network
 
-from .models import Conversation, Item, Loan, Post, PostState, Reservation, SharingSettings
+from .models import (
+    Conversation,
+    Item,
+    Loan,
+    NetworkTimeBank,
+    Post,
+    PostState,
+    Reservation,
+    SharingSettings,
+)
 
 
 def sharing_settings(place: Place) -> SharingSettings:
@@ -143,3 +157,23 @@ def can_take_part(user, conversation: Conversation) -> bool:
 def can_record_time(user, place: Place) -> bool:
     """A place's operators record an exchange of hours between two of its members."""
     return can_run_place(user, place)
+
+
+def network_time_bank(network: Network) -> NetworkTimeBank:
+    """The network's time bank settings, or the defaults (unsaved: closed) without a row."""
+    found = NetworkTimeBank.objects.filter(network=network).first()
+    return found if found is not None else NetworkTimeBank(network=network)
+
+
+def can_manage_network_time_bank(user, network: Network) -> bool:
+    """A network's coordinators (and instance administrators) run its time bank."""
+    return can_view_network(user, network)
+
+
+def is_network_member(user, network: Network) -> bool:
+    """An active member of one of the network's places: may hold an account at its bank."""
+    if not is_signed_in(user):
+        return False
+    return Membership.objects.filter(
+        user=user, place__networks=network, status=MembershipStatus.ACTIVE
+    ).exists()

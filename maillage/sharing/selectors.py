@@ -7,6 +7,7 @@ held, its due date and how many wait, whatever the number of items.
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 from maillage.accounts.rules import is_instance_admin, is_signed_in
 from maillage.common.text import fold
 from maillage.members.selectors import active_place_ids
-from maillage.places.models import Place
+from maillage.places.models import Network, Place
 from maillage.places.rules import places_where
 
 from .models import (
@@ -201,7 +202,9 @@ def conversations_of_post(post: Post) -> QuerySet[Conversation]:
 
 
 def balances_of(user) -> list[dict]:
-    """The person's time accounts, one per place, with their balance in minutes (one query)."""
+    """The person's time accounts, one per bank (their places' first, then their networks'),
+    with their balance in minutes (one query). Each row: `place` or `network` (the other
+    None), `bank` (its name) and `balance_minutes`."""
     if not is_signed_in(user):
         return []
     credits = (
@@ -220,24 +223,32 @@ def balances_of(user) -> list[dict]:
     )
     accounts = (
         TimeAccount.objects.filter(user=user)
-        .select_related("place")
+        .select_related("place", "network")
         .annotate(
             credited=Coalesce(Subquery(credits, output_field=IntegerField()), Value(0)),
             debited=Coalesce(Subquery(debits, output_field=IntegerField()), Value(0)),
         )
-        .order_by("place__name")
+        .order_by(F("network").asc(nulls_first=True), "place__name", "network__name")
     )
     return [
-        {"place": account.place, "balance_minutes": account.credited - account.debited}  # type: ignore[attr-defined]
+        {
+            "place": account.place,
+            "network": account.network,
+            "bank": (account.place or account.network).name,  # type: ignore[union-attr]
+            "balance_minutes": account.credited - account.debited,  # type: ignore[attr-defined]
+        }
         for account in accounts
     ]
 
 
-def total_balance_minutes(place: Place | None = None) -> int:
-    """The sum of every balance (of `place`, or everywhere): zero when the books balance."""
-    accounts = (
-        TimeAccount.objects.all() if place is None else TimeAccount.objects.filter(place=place)
-    )
+def total_balance_minutes(place: Place | None = None, network: Network | None = None) -> int:
+    """The sum of every balance (of `place`'s bank, `network`'s, or everywhere): zero when the
+    books balance."""
+    accounts = TimeAccount.objects.all()
+    if place is not None:
+        accounts = accounts.filter(place=place)
+    if network is not None:
+        accounts = accounts.filter(network=network)
     credited = accounts.annotate(t=Coalesce(Sum("credits__minutes"), Value(0))).values_list(
         "t", flat=True
     )
@@ -245,3 +256,15 @@ def total_balance_minutes(place: Place | None = None) -> int:
         "t", flat=True
     )
     return sum(credited) - sum(debited)
+
+
+def network_banks_for_post(post) -> QuerySet[Network]:
+    """The networks whose open time bank may take the hours of `post`: those of its place, or
+    for a territory post those of the author's active places (the service checks again that
+    both people are members of the network)."""
+    banks = Network.objects.filter(time_bank__enabled=True)
+    if post.place_id is not None:
+        banks = banks.filter(places=post.place_id)
+    else:
+        banks = banks.filter(places__in=active_place_ids(post.author))
+    return banks.distinct().order_by("name")

@@ -14,7 +14,9 @@ Invariants held by the database, not by reading first:
 - one item held for one person at a time (`reservation_one_held_per_item`);
 - the time bank's books balance: a transfer is one row with a debit and a credit account
   (`time_transfer_positive`, `time_transfer_two_accounts`), balances are derived; the floor is
-  checked with the debited account's row locked.
+  checked with the debited account's row locked. A bank is a place or a network: a transfer
+  and both its accounts are of the same one (`time_transfer_one_bank`,
+  `time_transfer_same_bank`), so each bank sums to zero on its own.
 """
 
 from datetime import date, datetime, timedelta
@@ -37,7 +39,7 @@ from maillage.common.mail import queue_mail
 from maillage.common.text import fold
 from maillage.members.models import Membership, MembershipStatus, Plan
 from maillage.members.selectors import public_name
-from maillage.places.models import Place
+from maillage.places.models import Network, Place
 from maillage.territories.models import Territory
 
 from . import photos
@@ -55,6 +57,7 @@ from .models import (
     LoanLimit,
     LoanState,
     Message,
+    NetworkTimeBank,
     Post,
     PostCategory,
     PostKind,
@@ -71,6 +74,7 @@ from .rules import (
     can_cancel_reservation,
     can_change_post,
     can_manage_items,
+    can_manage_network_time_bank,
     can_moderate_post,
     can_post_for_place,
     can_post_for_territory,
@@ -80,7 +84,9 @@ from .rules import (
     can_report_post,
     can_reserve,
     can_take_part,
+    is_network_member,
     may_borrow,
+    network_time_bank,
     sharing_settings,
 )
 
@@ -1029,6 +1035,26 @@ def reply(*, actor: Actor, conversation: Conversation, body: str) -> Message:
     return message
 
 
+def _check_network_bank(post: Post, network: Network, people: list[User | None]) -> None:
+    """The hours of `post` may go to `network`'s bank: it runs one, the post is of one of its
+    places (or of a territory), and both people are active members of its places."""
+    if not network_time_bank(network).enabled:
+        raise ValidationFailed([FieldError("network", _("Ce réseau n'a pas de banque de temps."))])
+    if post.place is not None and not network.places.filter(pk=post.place.pk).exists():
+        raise ValidationFailed(
+            [FieldError("network", _("Le lieu de cette annonce n'est pas de ce réseau."))]
+        )
+    if not all(person is not None and is_network_member(person, network) for person in people):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "network",
+                    _("Les deux personnes doivent être membres actives d'un lieu du réseau."),
+                )
+            ]
+        )
+
+
 @transaction.atomic
 def fulfil_post(
     *,
@@ -1036,9 +1062,11 @@ def fulfil_post(
     post: Post,
     conversation: Conversation | None = None,
     minutes: int | None = None,
+    network: Network | None = None,
 ) -> Post:
     """The author marks their post fulfilled, with whom (a conversation) and, where the place
-    runs a time bank, the time the exchange took: the helper is credited, the helped debited."""
+    runs a time bank, the time the exchange took: the helper is credited, the helped debited.
+    With `network`, the hours go to that network's bank instead of the place's."""
     check_actor(actor)
     _allowed(actor, can_change_post(actor, post))
     post = (
@@ -1050,12 +1078,18 @@ def fulfil_post(
         raise ValidationFailed(
             [FieldError("conversation", _("Cet échange n'est pas celui de l'annonce."))]
         )
+    if network is not None and minutes is None:
+        raise ValidationFailed(
+            [FieldError("minutes", _("Combien de temps l'échange a-t-il pris ?"))]
+        )
     if minutes is not None:
         if conversation is None or conversation.responder_id is None:
             raise ValidationFailed(
                 [FieldError("conversation", _("Avec qui l'échange a-t-il eu lieu ?"))]
             )
-        if post.place is None or not sharing_settings(post.place).time_bank_enabled:
+        if network is not None:
+            _check_network_bank(post, network, [post.author, conversation.responder])
+        elif post.place is None or not sharing_settings(post.place).time_bank_enabled:
             raise ValidationFailed(
                 [FieldError("minutes", _("Ce lieu n'a pas de banque de temps."))]
             )
@@ -1068,9 +1102,10 @@ def fulfil_post(
             "state": [PostState.OPEN, PostState.FULFILLED],
             "fulfilled_with": [None, conversation.pk if conversation else None],
             "minutes": [None, minutes],
+            **({"network": [None, network.pk]} if network is not None else {}),
         },
     )
-    if minutes is not None and conversation is not None and post.place is not None:
+    if minutes is not None and conversation is not None:
         helper, helped = (
             (post.author, conversation.responder)
             if post.kind == PostKind.OFFER
@@ -1078,7 +1113,8 @@ def fulfil_post(
         )
         _transfer(
             actor=actor,
-            place=post.place,
+            place=None if network is not None else post.place,
+            network=network,
             payer=helped,  # type: ignore[arg-type]
             payee=helper,  # type: ignore[arg-type]
             minutes=minutes,
@@ -1187,8 +1223,11 @@ def expire_posts(*, actor: Actor, today: date | None = None) -> int:
 # --- time bank ----------------------------------------------------------------------------------
 
 
-def account_of(place: Place, user: User) -> TimeAccount:
-    account, _created = TimeAccount.objects.get_or_create(place=place, user=user)
+def account_of(place: Place | None, user: User, *, network: Network | None = None) -> TimeAccount:
+    """`user`'s account at a bank: `place`'s, or (with `place=None`) `network`'s."""
+    if (place is None) == (network is None):
+        raise TypeError("a bank is a place or a network")
+    account, _created = TimeAccount.objects.get_or_create(place=place, network=network, user=user)
     return account
 
 
@@ -1199,16 +1238,36 @@ def balance_minutes(account: TimeAccount) -> int:
     return (credits or 0) - (debits or 0)
 
 
+def _bank_floor(place: Place | None, network: Network | None) -> int:
+    """How many minutes below zero a balance of the bank may go; ValidationFailed if the bank
+    does not run."""
+    if place is not None:
+        settings_ = sharing_settings(place)
+        if not settings_.time_bank_enabled:
+            raise ValidationFailed(
+                [FieldError("minutes", _("Ce lieu n'a pas de banque de temps."))]
+            )
+        return settings_.overdraft_minutes
+    bank = network_time_bank(network)  # type: ignore[arg-type]
+    if not bank.enabled:
+        raise ValidationFailed([FieldError("minutes", _("Ce réseau n'a pas de banque de temps."))])
+    return bank.overdraft_minutes
+
+
 def _transfer(
     *,
     actor: Actor,
-    place: Place,
+    place: Place | None,
     payer: User,
     payee: User,
     minutes: int,
     label: str,
     post: Post | None = None,
+    network: Network | None = None,
 ) -> TimeTransfer:
+    """Move `minutes` from `payer` to `payee` inside one bank (`place`'s or `network`'s)."""
+    if (place is None) == (network is None):
+        raise TypeError("a bank is a place or a network")
     if (
         not isinstance(minutes, int)
         or isinstance(minutes, bool)
@@ -1219,22 +1278,28 @@ def _transfer(
         raise ValidationFailed(
             [FieldError("minutes", _("Un échange se fait entre deux personnes."))]
         )
-    settings_ = sharing_settings(place)
-    if not settings_.time_bank_enabled:
-        raise ValidationFailed([FieldError("minutes", _("Ce lieu n'a pas de banque de temps."))])
-    debit = account_of(place, payer)
-    credit = account_of(place, payee)
+    floor = _bank_floor(place, network)
+    debit = account_of(place, payer, network=network)
+    credit = account_of(place, payee, network=network)
     # The debited account's row is the lock: two debits of one account take turns, so the
     # floor is checked against every committed transfer.
     TimeAccount.objects.select_for_update().get(pk=debit.pk)
     balance = balance_minutes(debit)
-    if balance - minutes < -settings_.overdraft_minutes:
+    if balance - minutes < -floor:
         raise Conflict(
             _("Ce solde ne peut descendre sous %(floor)s minutes : il est de %(balance)s.")
-            % {"floor": -settings_.overdraft_minutes, "balance": balance}
+            % {"floor": -floor, "balance": balance}
         )
+    # Both accounts come from this bank (account_of); the database checks it again
+    # (`time_transfer_same_bank`, migration 0002) for any other write path.
     transfer = TimeTransfer.objects.create(
-        place=place, debit=debit, credit=credit, minutes=minutes, label=label[:200], post=post
+        place=place,
+        network=network,
+        debit=debit,
+        credit=credit,
+        minutes=minutes,
+        label=label[:200],
+        post=post,
     )
     record(
         actor=actor,
@@ -1244,6 +1309,7 @@ def _transfer(
             "debit": [None, debit.pk],
             "credit": [None, credit.pk],
             "minutes": [None, minutes],
+            "bank": [None, f"place:{place.pk}" if place else f"network:{network.pk}"],  # type: ignore[union-attr]
         },
     )
     return transfer
@@ -1270,3 +1336,67 @@ def record_time_exchange(
     return _transfer(
         actor=actor, place=place, payer=payer, payee=payee, minutes=minutes, label=label
     )
+
+
+@transaction.atomic
+def record_network_time_exchange(
+    *, actor: Actor, network: Network, payer: User, payee: User, minutes: int, label: str
+) -> TimeTransfer:
+    """The network's coordinators record hours given by `payee` to `payer`, two active members
+    of its places: `payee` is credited, `payer` debited at the network's bank, within its
+    floor."""
+    check_actor(actor)
+    _allowed(actor, can_manage_network_time_bank(actor, network))
+    label = (label or "").strip()
+    if not label:
+        raise ValidationFailed([FieldError("label", _("Dites quel échange a eu lieu."))])
+    if not all(
+        person is not None and is_network_member(person, network) for person in (payer, payee)
+    ):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "payer",
+                    _("Les deux personnes doivent être membres actives d'un lieu du réseau."),
+                )
+            ]
+        )
+    return _transfer(
+        actor=actor,
+        place=None,
+        network=network,
+        payer=payer,
+        payee=payee,
+        minutes=minutes,
+        label=label,
+    )
+
+
+NETWORK_TIME_BANK_FIELDS = ("enabled", "overdraft_minutes")
+
+
+@transaction.atomic
+def update_network_time_bank(*, actor: Actor, network: Network, **values: Any) -> NetworkTimeBank:
+    """The network's coordinators open or close its time bank and choose how far below zero
+    a balance may go (`overdraft_minutes`, 0: never)."""
+    check_actor(actor)
+    _allowed(actor, can_manage_network_time_bank(actor, network))
+    unknown = set(values) - set(NETWORK_TIME_BANK_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown settings {sorted(unknown)}")
+    if "overdraft_minutes" in values and (
+        not isinstance(values["overdraft_minutes"], int)
+        or not 0 <= values["overdraft_minutes"] <= 100 * 60
+    ):
+        raise ValidationFailed([FieldError("overdraft_minutes", _("Entre 0 et 100 heures."))])
+    current, _created = NetworkTimeBank.objects.select_for_update().get_or_create(network=network)
+    changes = {
+        name: [getattr(current, name), value]
+        for name, value in values.items()
+        if getattr(current, name) != value
+    }
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.save()
+    record(actor=actor, action="network_time_bank.update", target=current, changes=changes)
+    return current

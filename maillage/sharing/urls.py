@@ -8,6 +8,11 @@ urlpatterns = [
     path("lieux/<slug:slug>/objets/", views.catalogue, name="catalogue"),
     path("lieux/<slug:slug>/objets/gestion/", views.manage, name="manage"),
     path("lieux/<slug:slug>/objets/reglages/", views.settings_page, name="settings"),
+    path(
+        "reseaux/<slug:slug>/banque-de-temps/",
+        views.network_time_bank_page,
+        name="network_time_bank",
+    ),
     path("lieux/<slug:slug>/objets/nouveau/", views.item_form, name="item_new"),
     path("lieux/<slug:slug>/objets/<int:pk>/", views.item_detail, name="item"),
     path("lieux/<slug:slug>/objets/<int:pk>/modifier/", views.item_form, name="item_edit"),

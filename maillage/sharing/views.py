@@ -19,7 +19,7 @@ from maillage.accounts.models import User
 from maillage.common.errors import Conflict, PermissionDenied, ValidationFailed
 from maillage.members.models import Plan
 from maillage.members.selectors import active_place_ids
-from maillage.places.models import Place
+from maillage.places.models import Network, Place
 from maillage.territories.models import Territory
 
 from . import selectors, services
@@ -30,6 +30,7 @@ from .forms import (
     ItemForm,
     LostForm,
     MessageForm,
+    NetworkTimeBankForm,
     PhotoForm,
     PostForm,
     ReasonForm,
@@ -51,6 +52,7 @@ from .rules import (
     can_answer_post,
     can_change_post,
     can_manage_items,
+    can_manage_network_time_bank,
     can_moderate_post,
     can_read_post,
     can_report_post,
@@ -58,6 +60,7 @@ from .rules import (
     can_see_catalogue,
     can_self_checkout,
     can_take_part,
+    network_time_bank,
     sharing_settings,
 )
 
@@ -531,6 +534,42 @@ def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def network_time_bank_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A network's time bank settings, for its coordinators (404 for anyone else)."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None or not can_manage_network_time_bank(request.user, network):
+        raise Http404(_("Réseau introuvable."))
+    current = network_time_bank(network)
+    form = NetworkTimeBankForm(
+        request.POST or None,
+        initial={"enabled": current.enabled, "overdraft_minutes": current.overdraft_minutes},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_network_time_bank(
+                    actor=request.user, network=network, **form.cleaned_data
+                )
+            except ValidationFailed as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("Réglages enregistrés."))
+                return redirect("sharing:network_time_bank", network.slug)
+        status = 400
+    return render(
+        request,
+        "sharing/network_time_bank.html",
+        {
+            "network": network,
+            "form": form,
+            "total": selectors.total_balance_minutes(network=network),
+        },
+        status=status,
+    )
+
+
+@login_required
 def my_loans(request: HttpRequest) -> HttpResponse:
     loans = list(selectors.loans_of(request.user)[:200])
     return render(
@@ -632,7 +671,11 @@ def post_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms) ->
         "report_form": forms.get("report_form") or ReasonForm(),
         "hide_form": forms.get("hide_form") or ReasonForm(),
         "fulfil_form": forms.get("fulfil_form")
-        or FulfilForm(conversations=conversations, time_bank=time_bank),
+        or FulfilForm(
+            conversations=conversations,
+            time_bank=time_bank,
+            networks=selectors.network_banks_for_post(post) if author else None,
+        ),
         "reports": list(post.reports.select_related("reporter"))
         if can_moderate_post(user, post)
         else [],
@@ -704,6 +747,7 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request.POST,
                 conversations=selectors.conversations_of_post(post),
                 time_bank=time_bank,
+                networks=selectors.network_banks_for_post(post),
             )
             if form.is_valid():
                 services.fulfil_post(
@@ -711,6 +755,7 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     post=post,
                     conversation=form.cleaned_data["conversation"],
                     minutes=form.cleaned_data.get("minutes"),
+                    network=form.cleaned_data.get("network"),
                 )
                 messages.success(request, _("Annonce marquée comme réalisée."))
             else:
