@@ -186,12 +186,12 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
     if text.lstrip().startswith("["):
         # A JSON list: data·inclusion's structures, or its services when the first object has a
         # `structure_id` (the importer maps them, see `places.formats.datainclusion`).
-        stream = _JsonStream(chain([text], chunks))
-        stream.expect("[")
-        first = stream.value() if stream.peek() != "]" else EMPTY_LIST
+        objects = _JsonStream(chain([text], chunks))
+        objects.expect("[")
+        first = objects.value() if objects.peek() != "]" else EMPTY_LIST
         services = isinstance(first, dict) and "structure_id" in first
         file_format = datainclusion.SERVICE_FORMAT if services else datainclusion.STRUCTURE_FORMAT
-        return PlaceFile(file_format, _json_list_rows(stream, first), [])
+        return PlaceFile(file_format, _json_list_rows(objects, first), [])
     return _open_csv(_lines(chain([text], chunks)))
 
 
