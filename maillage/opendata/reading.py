@@ -4,7 +4,8 @@ The file is read in chunks and never held whole in memory, so a 100,000-row file
 100-row file costs. Detection is done on the content, never on the file name:
 
 - format: GeoJSON when the first non-blank character is `{`, data·inclusion structures (a JSON
-  list) when it is `[`, a CSV otherwise: in the national schema « Lieux de médiation
+  list) when it is `[` — its services when the first object has a `structure_id` —, a CSV
+  otherwise: in the national schema « Lieux de médiation
   numérique » when its header names `id`, `pivot`, `nom` and `date_maj` (and no `source_id`),
   canonical otherwise. Rows of the national schemas carry their own columns or members: the
   importer maps them (`places.formats.mednum`, `places.formats.datainclusion`);
@@ -56,6 +57,7 @@ MAX_FEATURE_CHARS = 16 * 1024 * 1024
 # Properties that our own GeoJSON export adds: read back without a warning.
 GEOJSON_EXTRA_PROPERTIES = tuple(name for name in PROPERTY_FIELDS if name not in CANONICAL_FIELDS)
 ROW_FIELD = "__row__"
+EMPTY_LIST = object()  # the first object of a JSON list that has none
 
 
 class ImportFileError(Exception):
@@ -185,9 +187,14 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
         unknown: list[str] = []
         return PlaceFile("geojson", _geojson_rows(chain([text], chunks), unknown), unknown)
     if text.lstrip().startswith("["):
-        # A JSON list: data·inclusion's structures (the importer maps them, see
-        # `places.formats.datainclusion`).
-        return PlaceFile(datainclusion.STRUCTURE_FORMAT, _json_list_rows(chain([text], chunks)), [])
+        # A JSON list: data·inclusion's structures, or its services when the first object has a
+        # `structure_id` (the importer maps them, see `places.formats.datainclusion`).
+        objects = _JsonStream(chain([text], chunks))
+        objects.expect("[")
+        first = objects.value() if objects.peek() != "]" else EMPTY_LIST
+        services = isinstance(first, dict) and "structure_id" in first
+        file_format = datainclusion.SERVICE_FORMAT if services else datainclusion.STRUCTURE_FORMAT
+        return PlaceFile(file_format, _json_list_rows(objects, first), [])
     return _open_csv(_lines(chain([text], chunks)))
 
 
@@ -399,22 +406,24 @@ def _geojson_rows(chunks: Iterator[str], unknown: list[str]) -> Iterator[RawRow]
         raise _not_a_collection()
 
 
-def _json_list_rows(chunks: Iterator[str]) -> Iterator[RawRow]:
-    """Stream the objects of a JSON list, each as it is (`line`: its number, 1 for the first)."""
-    stream = _JsonStream(chunks)
-    stream.expect("[")
+def _json_list_rows(stream: "_JsonStream", first: Any) -> Iterator[RawRow]:
+    """Stream the objects of a JSON list, each as it is (`line`: its number, 1 for the first).
+
+    `stream` is past the `[` and past the `first` object (`EMPTY_LIST` when there is none)."""
     number = 0
-    while stream.peek() != "]":
+    item = first
+    while item is not EMPTY_LIST:
         number += 1
-        item = stream.value()
         errors = []
         if not isinstance(item, dict):
             errors.append(FieldError(ROW_FIELD, _("Objet attendu.")))
             item = {}
         errors.extend(_identifier_errors(item, datainclusion.KEY))
         yield RawRow(number, item, errors)
-        if stream.peek() != "]":
-            stream.expect(",")
+        if stream.peek() == "]":
+            break
+        stream.expect(",")
+        item = stream.value()
     stream.expect("]")
     if stream.peek():
         raise ImportFileError(_("JSON illisible : contenu après la fin de la liste."))

@@ -33,7 +33,7 @@ transaction, which decides for all of them.
 import logging
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -250,7 +250,11 @@ def _text(value: Any) -> str:
 
 # The national schemas, whose rows are mapped onto our fields (`places.formats`): the format
 # `reading` names → its module (KEY, read_record, COLUMN_OF_FIELD).
-FOREIGN_FORMATS = {"mednum": mednum, datainclusion.STRUCTURE_FORMAT: datainclusion}
+FOREIGN_FORMATS = {
+    "mednum": mednum,
+    datainclusion.STRUCTURE_FORMAT: datainclusion,
+    datainclusion.SERVICE_FORMAT: datainclusion,
+}
 
 
 def _foreign_row(adapter, row: RawRow, existing: dict[str, dict], unkept: set[str]) -> RawRow:
@@ -260,6 +264,31 @@ def _foreign_row(adapter, row: RawRow, existing: dict[str, dict], unkept: set[st
     reading = adapter.read_record(row.values, existing.get(_text(key)))
     unkept.update(reading.unkept)
     return RawRow(row.line, {"source_id": key, **reading.values}, [*row.errors, *reading.errors])
+
+
+def _service_rows(
+    place_file: PlaceFile, existing: dict[str, dict], report: ImportReport
+) -> Iterator[RawRow]:
+    """A file of data·inclusion services as one row per place: its stored values with the
+    services the file gives it (`places.formats.datainclusion.read_services`). The problems of
+    the file's lines (an unknown structure, a code outside the schema's lists…) are reported
+    here, by line and member; the rows of the places come after the whole file is read."""
+    items = []
+    for raw in place_file:
+        report.rows += 1
+        items.append((raw.line, raw.values if not raw.errors else None, raw.errors))
+    for line, _values, errors in items:
+        if errors:
+            report.errors.extend(RowError(line, e.field, str(e.message)) for e in errors)
+    reading = datainclusion.read_services(
+        ((int(line), values) for line, values, errors in items if not errors), existing
+    )
+    report.rejected += reading.rejected + sum(1 for *_, errors in items if errors)
+    report.errors.extend(
+        RowError(line, error.field, str(error.message)) for line, error in reading.errors
+    )
+    for line, structure_id, place in reading.places:
+        yield RawRow(line, {"source_id": structure_id, **place.values}, place.errors)
 
 
 def _check_rows(
@@ -283,9 +312,13 @@ def _check_rows(
         duplicate_index(excluding_source=source) if place_file.format == OSM_FORMAT else None
     )
     unkept: set[str] = set()
-    for raw in place_file:
-        report.rows += 1
-        row = raw if adapter is None else _foreign_row(adapter, raw, existing, unkept)
+    rows: Iterable[RawRow] = place_file
+    services = place_file.format == datainclusion.SERVICE_FORMAT
+    if services:
+        rows = _service_rows(place_file, existing, report)
+    for raw in rows:
+        report.rows += not services  # a file of services counts its services (`_service_rows`)
+        row = raw if adapter is None or services else _foreign_row(adapter, raw, existing, unkept)
         source_id, errors = _source_id(row, first_lines)
         data = {name: value for name, value in row.values.items() if name != "source_id"}
         clean, field_errors = clean_place_input(data, communes=communes)

@@ -9,6 +9,7 @@ counted in `X-Omitted-Places` and listed by `GET /api/v1/exports/omitted`.
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -82,104 +83,115 @@ def _with_omissions(
     return response
 
 
-def _csv_doc(description: str) -> dict:
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {"text/csv": {"schema": {"type": "string"}}},
+@dataclass(frozen=True)
+class ExportFormat:
+    """One national format of `GET /api/v1/places.{format}`: its records and how it is served."""
+
+    name: str
+    summary: str
+    description: str
+    content_type: str  # of the answer; the OpenAPI content is that type without parameters
+    content_description: str
+    # (rows, the site's base URL, on_omitted) → the records of the places it can take.
+    records: Callable[[Iterable[dict], str, Callable[[Omission], None]], Iterable[Any]]
+    render: Callable[[list[Any]], str | bytes]
+    filename: str = ""  # served as an attachment of that name when set
+    omissions: bool = True  # counted in `X-Omitted-Places` (and listed by exports/omitted)
+
+    def openapi_extra(self) -> dict:
+        media_type = self.content_type.split(";", 1)[0]
+        schema = {"type": "string"} if media_type == "text/csv" else {"type": "array", "items": {}}
+        return {
+            "responses": {
+                200: {
+                    "description": self.content_description,
+                    "content": {media_type: {"schema": schema}},
+                }
             }
         }
-    }
-
-
-def _json_doc(description: str) -> dict:
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {"application/json": {"schema": {"type": "array", "items": {}}}},
-            }
-        }
-    }
 
 
 LICENCE_NOTE = (
     ' La réponse porte la licence des données (`Link: <…>; rel="license"`) et un lien vers '
     "`GET /api/v1/licence` (licence, attribution et sources des mêmes filtres)."
 )
-
-
-@router.get(
-    "places.mednum",
-    response=READ_ERRORS,
-    operation_id="places_mednum",
-    tags=["places"],
-    summary="Lieux au schéma national des lieux de médiation numérique",
-    description=(
-        "Les lieux qui passent les filtres de `GET /api/v1/places`, en CSV au schéma national "
-        "« Lieux de médiation numérique » (version épinglée v1.0.0). Un lieu que le schéma ne "
-        "peut pas prendre (aucun service de sa liste, pas d'adresse…) est omis : leur nombre "
-        "est dans l'en-tête `X-Omitted-Places`, leur liste et la raison dans "
-        "`GET /api/v1/exports/omitted?format=mednum`." + LICENCE_NOTE
+FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat(
+        name="mednum",
+        summary="Lieux au schéma national des lieux de médiation numérique",
+        description=(
+            "Les lieux qui passent les filtres de `GET /api/v1/places`, en CSV au schéma "
+            "national « Lieux de médiation numérique » (version épinglée v1.0.0). Un lieu que le "
+            "schéma ne peut pas prendre (aucun service de sa liste, pas d'adresse…) est omis : "
+            "leur nombre est dans l'en-tête `X-Omitted-Places`, leur liste et la raison dans "
+            "`GET /api/v1/exports/omitted?format=mednum`." + LICENCE_NOTE
+        ),
+        content_type="text/csv; charset=utf-8",
+        content_description="CSV du schéma national, UTF-8.",
+        records=lambda rows, base_url, on_omitted: mednum.mednum_records(rows, on_omitted),
+        render=lambda records: "".join(mednum.iter_mednum_csv(records)),
+        filename="lieux-de-mediation-numerique.csv",
     ),
-    openapi_extra=_csv_doc("CSV du schéma national, UTF-8."),
-)
-def places_mednum(request: HttpRequest, params: Query[PlaceFilterQuery]):
-    """The matching places as CSV in the national schema; omitted places are counted."""
-    filters = _filters(request)
-    omitted: list[Omission] = []
-    records = list(mednum.mednum_records(_rows(filters), on_omitted=omitted.append))
-    response = HttpResponse(
-        "".join(mednum.iter_mednum_csv(records)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="lieux-de-mediation-numerique.csv"'
-    return _with_omissions(response, request, omitted, "mednum")
-
-
-@router.get(
-    "places.data-inclusion-structures",
-    response=READ_ERRORS,
-    operation_id="places_data_inclusion_structures",
-    tags=["places"],
-    summary="Lieux en structures data·inclusion",
-    description=(
-        "Les lieux qui passent les filtres de `GET /api/v1/places`, en liste JSON de "
-        "structures au schéma de data·inclusion (v1). Les lieux omis (nom de moins de trois "
-        "caractères) sont comptés dans `X-Omitted-Places`." + LICENCE_NOTE
+    ExportFormat(
+        name=datainclusion.STRUCTURE_FORMAT,
+        summary="Lieux en structures data·inclusion",
+        description=(
+            "Les lieux qui passent les filtres de `GET /api/v1/places`, en liste JSON de "
+            "structures au schéma de data·inclusion (v1). Les lieux omis (nom de moins de trois "
+            "caractères) sont comptés dans `X-Omitted-Places`." + LICENCE_NOTE
+        ),
+        content_type="application/json",
+        content_description="Liste de structures data·inclusion.",
+        records=datainclusion.structure_records,
+        render=_json,
     ),
-    openapi_extra=_json_doc("Liste de structures data·inclusion."),
+    ExportFormat(
+        name=datainclusion.SERVICE_FORMAT,
+        summary="Services des lieux au schéma data·inclusion",
+        description=(
+            "Chaque service des lieux qui passent les filtres, en liste JSON de services au "
+            "schéma de data·inclusion (v1), rattachés à leur structure (`structure_id`) ; les "
+            "thématiques numériques viennent de la table des services du schéma national."
+            + LICENCE_NOTE
+        ),
+        content_type="application/json",
+        content_description="Liste de services data·inclusion.",
+        records=lambda rows, base_url, on_omitted: datainclusion.service_records(rows, base_url),
+        render=_json,
+        omissions=False,
+    ),
 )
-def places_data_inclusion_structures(request: HttpRequest, params: Query[PlaceFilterQuery]):
-    filters = _filters(request)
+BY_NAME = {export.name: export for export in FORMATS}
+PATH_PREFIX = "places."
+
+
+def places_export(request: HttpRequest, params: Query[PlaceFilterQuery]):
+    """The matching places in the national format the path names (`places.{format}`), with
+    the licence, and the count of the places it omits (see `ExportFormat`)."""
+    export = BY_NAME[request.path.rsplit("/" + PATH_PREFIX, 1)[-1]]
     omitted: list[Omission] = []
-    base_url = request.build_absolute_uri("/")
     records = list(
-        datainclusion.structure_records(_rows(filters), base_url, on_omitted=omitted.append)
+        export.records(_rows(_filters(request)), request.build_absolute_uri("/"), omitted.append)
     )
-    response = HttpResponse(_json(records), content_type="application/json")
-    return _with_omissions(response, request, omitted, datainclusion.STRUCTURE_FORMAT)
+    response = HttpResponse(export.render(records), content_type=export.content_type)
+    if export.filename:
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    if not export.omissions:
+        return licensing.licensed(response, request)
+    return _with_omissions(response, request, omitted, export.name)
 
 
-@router.get(
-    "places.data-inclusion-services",
-    response=READ_ERRORS,
-    operation_id="places_data_inclusion_services",
-    tags=["places"],
-    summary="Services des lieux au schéma data·inclusion",
-    description=(
-        "Chaque service des lieux qui passent les filtres, en liste JSON de services au schéma "
-        "de data·inclusion (v1), rattachés à leur structure (`structure_id`) ; les thématiques "
-        "numériques viennent de la table des services du schéma national." + LICENCE_NOTE
-    ),
-    openapi_extra=_json_doc("Liste de services data·inclusion."),
-)
-def places_data_inclusion_services(request: HttpRequest, params: Query[PlaceFilterQuery]):
-    filters = _filters(request)
-    base_url = request.build_absolute_uri("/")
-    records = list(datainclusion.service_records(_rows(filters), base_url))
-    return licensing.licensed(
-        HttpResponse(_json(records), content_type="application/json"), request
+for _export in FORMATS:
+    router.add_api_operation(
+        PATH_PREFIX + _export.name,
+        ["GET"],
+        places_export,
+        response=READ_ERRORS,
+        operation_id="places_" + _export.name.replace("-", "_"),
+        tags=["places"],
+        summary=_export.summary,
+        description=_export.description,
+        openapi_extra=_export.openapi_extra(),
     )
 
 
@@ -199,12 +211,6 @@ def open_data_licence(request: HttpRequest, params: Query[PlaceFilterQuery]):
     return licensing.licence_document(_sources(_filters(request)))
 
 
-_RECORDS: dict[str, Callable[[Iterable[dict], str, Callable[[Omission], None]], Any]] = {
-    "mednum": lambda rows, base_url, on_omitted: mednum.mednum_records(rows, on_omitted),
-    datainclusion.STRUCTURE_FORMAT: datainclusion.structure_records,
-}
-
-
 @router.get(
     "exports/omitted",
     response={200: OmissionsOut, **READ_ERRORS},
@@ -221,7 +227,7 @@ _RECORDS: dict[str, Callable[[Iterable[dict], str, Callable[[Omission], None]], 
 def export_omissions(request: HttpRequest, params: Query[OmittedQuery]):
     filters = _filters(request)
     omitted: list[Omission] = []
-    for _record in _RECORDS[params.format](
+    for _record in BY_NAME[params.format].records(
         _rows(filters), request.build_absolute_uri("/"), omitted.append
     ):
         pass

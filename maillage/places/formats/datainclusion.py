@@ -14,9 +14,17 @@ to what this instance would export for the place stays as the place has it, the 
 read, so that re-importing an export under its source leaves every place unchanged.
 `reseaux_porteurs` maps onto our kinds (`KIND_OF_RESEAU`), unknown codes being errors of the
 schema.
+
+Services are imported too (`read_services`, through the importer: a JSON list whose first
+object has a `structure_id`): each is validated with `Service` and attaches to the place of
+the import's source whose `source_id` is its `structure_id`; the file is read whole, then each
+structure's services become its labels (`service_labels`: what an export carries and the file
+still has stays as stored, labels no export can carry stay). An unknown structure is an error
+of its line, `structure_id`.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -176,6 +184,18 @@ def _thematiques(label: str) -> list[str] | None:
     return list(THEMATIQUES[national]) if national else None
 
 
+def exported_services(structure_id: str, labels: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(label, service id) of the labels a services export carries: those of 3 characters or
+    more, the first of each slug (`service_records`)."""
+    seen: set[str] = set()
+    for label in labels:
+        slug = slugify(label) or fold(label).replace(" ", "-")
+        if len(label) < NAME_MIN or not slug or slug in seen:
+            continue
+        seen.add(slug)
+        yield label, f"{structure_id}--{slug}"[:200]
+
+
 def service_records(rows: Iterable[Row], base_url: str) -> Iterator[dict[str, Any]]:
     """Every service label of every place as a data·inclusion service of its structure.
 
@@ -186,16 +206,11 @@ def service_records(rows: Iterable[Row], base_url: str) -> Iterator[dict[str, An
         structure = structure_record(row, base_url)
         if isinstance(structure, Omission):
             continue
-        seen: set[str] = set()
-        for label in row.get("services") or ():
-            slug = slugify(label) or fold(label).replace(" ", "-")
-            if len(label) < NAME_MIN or not slug or slug in seen:
-                continue
-            seen.add(slug)
+        for label, identifier in exported_services(structure["id"], row.get("services") or ()):
             yield {
                 "source": structure["source"],
                 "structure_id": structure["id"],
-                "id": f"{structure['id']}--{slug}"[:200],
+                "id": identifier,
                 "nom": label[:NAME_MAX],
                 "description": _("%(service)s, proposé par %(place)s.")
                 % {"service": label, "place": structure["nom"]},
@@ -282,3 +297,125 @@ def read_record(item: Any, existing: Row | None) -> Reading:
     if not reading.values.get("kinds"):
         reading.values["kinds"] = [DEFAULT_KIND]
     return reading
+
+
+# --- Import of services ---------------------------------------------------------------------
+
+
+@dataclass
+class ServicesReading:
+    """What a file of services says, structure by structure, with the problems of its lines.
+
+    `places`: (the line of the structure's first service, its `id`, its registry values);
+    `errors`: (line, problem); `rejected`: the lines with a problem. A structure one of whose
+    services has a problem is left out whole: writing the others would drop that one.
+    """
+
+    places: list[tuple[int, str, Reading]] = field(default_factory=list)
+    errors: list[tuple[int, FieldError]] = field(default_factory=list)
+    rejected: int = 0
+
+
+def _service_errors(item: Any, existing: Mapping[str, Row]) -> list[FieldError]:
+    if not isinstance(item, dict):
+        return [FieldError("__row__", _("Objet « service » attendu."))]
+    errors = []
+    try:
+        v1.Service.model_validate(item)
+    except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error.get("loc", ())) or "__row__"
+            errors.append(FieldError(location, schema_error_message(error)))
+    structure_id = item.get("structure_id")
+    if isinstance(structure_id, str) and structure_id and structure_id not in existing:
+        errors.append(
+            FieldError(
+                "structure_id",
+                _(
+                    "Structure « %s » inconnue sous cette source : importez d'abord le fichier "
+                    "de ses structures, sous la même source."
+                )
+                % structure_id,
+            )
+        )
+    return errors
+
+
+def service_labels(structure_id: str, stored: Iterable[str], items: list[dict]) -> list[str]:
+    """The service labels of a place once its services of a file are read.
+
+    A stored label that an export carries (`exported_services`) stays when the file has its
+    service (the same `id`, or the same name folded) and goes otherwise; a stored label no
+    export carries (shorter than 3 characters, a second of the same slug) stays, since no file
+    can say it; the file's other services are added, in its order.
+    """
+    stored = list(stored)
+    said_ids = {str(item.get("id")) for item in items}
+    said_names = {fold(str(item.get("nom") or "")) for item in items}
+    exported = dict(exported_services(structure_id, stored))
+    labels = []
+    matched: set[str] = set()
+    for label in stored:
+        if label not in exported:
+            labels.append(label)
+        elif exported[label] in said_ids or fold(label[:NAME_MAX]) in said_names:
+            labels.append(label)
+            matched.update({exported[label], fold(label[:NAME_MAX])})
+    for item in items:
+        name = str(item.get("nom") or "").strip()
+        if str(item.get("id")) in matched or fold(name) in matched:
+            continue
+        matched.add(fold(name))
+        labels.append(name)
+    return labels
+
+
+def read_services(items: Iterable[tuple[int, Any]], existing: Mapping[str, Row]) -> ServicesReading:
+    """Read a file of services (`items`: (line, object)) against the places of the import's
+    source (`existing`, export rows by `source_id`): each service attaches to the place whose
+    `source_id` is its `structure_id`. Every line is read before anything is decided, since the
+    services of a structure may be anywhere in the file."""
+    result = ServicesReading()
+    grouped: dict[str, list[tuple[int, dict]]] = {}
+    bad: set[str] = set()
+    seen: dict[str, int] = {}
+    for line, item in items:
+        errors = _service_errors(item, existing)
+        identifier = str(item.get("id")) if isinstance(item, dict) else ""
+        if identifier and identifier in seen:
+            errors.append(
+                FieldError(
+                    "id",
+                    _("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier.")
+                    % {"id": identifier, "line": seen[identifier]},
+                )
+            )
+        seen.setdefault(identifier, line)
+        structure_id = str(item.get("structure_id") or "") if isinstance(item, dict) else ""
+        if errors:
+            result.rejected += 1
+            result.errors.extend((line, error) for error in errors)
+            bad.add(structure_id)
+            continue
+        grouped.setdefault(structure_id, []).append((line, item))
+    for structure_id, lines in grouped.items():
+        if structure_id in bad:
+            result.rejected += len(lines)
+            result.errors.extend(
+                (
+                    line,
+                    FieldError(
+                        "structure_id",
+                        _("Service non lu : un autre service de sa structure est en erreur."),
+                    ),
+                )
+                for line, _item in lines
+            )
+            continue
+        place = existing[structure_id]
+        reading = Reading(values=kept_values(place))
+        reading.values["services"] = service_labels(
+            structure_id, place.get("services") or (), [item for _, item in lines]
+        )
+        result.places.append((lines[0][0], structure_id, reading))
+    return result

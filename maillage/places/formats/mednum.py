@@ -25,6 +25,26 @@ round trip: re-importing an export of a source under that source leaves every pl
 Codes outside a closed list of the schema (services, typologie, itinérance and the other
 lists) are errors of their line and column, in the reader's language.
 
+Columns not kept. Export → import → export under the same source gives the same file byte for
+byte (`tests/opendata/test_mednum.py`); the columns below have no field in the registry, so an
+import checks them (closed lists) and names them in a warning, and an export writes them as
+we know them — which is to say empty, or `Fixe`:
+
+- `itinerance` (exported `Fixe`): whether the place moves (a bus, a van). A real attribute of a
+  place, not yet a field: a mobile place would be exported `Fixe` until it is one;
+- `publics_specifiquement_adresses`, `prise_en_charge_specifique`, `frais_a_charge`,
+  `modalites_acces`, `modalites_accompagnement`: what a place's *services* offer and to whom;
+  our services are free labels without these qualifiers, so they have no home yet (they
+  would need a field per list, or services that carry qualifiers);
+- `dispositif_programmes_nationaux`, `formations_labels`, `autres_formations_labels`: labels
+  granted to the place by national programmes; no field holds programmes or labels;
+- `structure_parente`: the place's parent organisation, a free text (our networks are
+  places' memberships, not a text of the place);
+- `prise_rdv`: a booking URL, which no field holds;
+- `source`: ours is the import's `--source`, not a column of the file;
+- `complement_adresse`: folded into `address` after a comma (one address line here), so an
+  export writes it empty.
+
 Pinned version v1.0.0 admits a `pivot` of 9 or 10 characters only (a SIREN, or an RNA number
 W + 9 digits; v1.0.1 widened it to SIRET's 14): we publish the SIREN of the place's SIRET,
 `000000000` when it has none (the schema requires the column), and read back a SIRET, a SIREN
