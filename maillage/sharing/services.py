@@ -20,7 +20,7 @@ Invariants held by the database, not by reading first:
 """
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -174,6 +174,16 @@ def update_sharing_settings(*, actor: Actor, place: Place, **values: Any) -> Sha
     if errors:
         raise ValidationFailed(errors)
     current, _created = SharingSettings.objects.select_for_update().get_or_create(place=place)
+    return _save_settings(actor, current, values, action="sharing_settings.update")
+
+
+_Settings = TypeVar("_Settings", SharingSettings, NetworkTimeBank)
+
+
+def _save_settings(
+    actor: Actor, current: _Settings, values: dict[str, Any], *, action: str
+) -> _Settings:
+    """Write checked `values` on a locked settings row and audit what changed."""
     changes = {
         name: [getattr(current, name), value]
         for name, value in values.items()
@@ -182,7 +192,7 @@ def update_sharing_settings(*, actor: Actor, place: Place, **values: Any) -> Sha
     for name, value in values.items():
         setattr(current, name, value)
     current.save()
-    record(actor=actor, action="sharing_settings.update", target=current, changes=changes)
+    record(actor=actor, action=action, target=current, changes=changes)
     return current
 
 
@@ -1390,13 +1400,4 @@ def update_network_time_bank(*, actor: Actor, network: Network, **values: Any) -
     ):
         raise ValidationFailed([FieldError("overdraft_minutes", _("Entre 0 et 100 heures."))])
     current, _created = NetworkTimeBank.objects.select_for_update().get_or_create(network=network)
-    changes = {
-        name: [getattr(current, name), value]
-        for name, value in values.items()
-        if getattr(current, name) != value
-    }
-    for name, value in values.items():
-        setattr(current, name, value)
-    current.save()
-    record(actor=actor, action="network_time_bank.update", target=current, changes=changes)
-    return current
+    return _save_settings(actor, current, values, action="network_time_bank.update")
