@@ -760,7 +760,8 @@ def submit_ballot(
     # `can_vote` and the elector in one query: the vote is open (checked above) and the
     # actor, signed in, is in its electorate frozen at the opening.
     elector = vote.electors.filter(user=actor).first()
-    _require(elector is not None)
+    if elector is None:
+        raise PermissionDenied
     option_count = vote.options.count()
     content = tallying.clean_content(vote, option_count, content)
     participation = Participation.objects.filter(vote=vote, elector=elector).first()
