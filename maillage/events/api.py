@@ -30,7 +30,7 @@ from maillage.territories.selectors import UnknownTerritory, resolve_territory
 from . import selectors, services
 from .calendar import event_url
 from .models import Event, Registration, RegistrationStatus
-from .rules import can_manage_event, events_where, registrations_where
+from .rules import can_manage_event, can_see_event, registrations_where
 from .schemas import (
     EventCancelQuery,
     EventIn,
@@ -112,10 +112,10 @@ def _registration_detail(registration: Registration, positions: dict[int, int]) 
 
 
 def _event(user, event_id: int) -> Event:
-    event = (
-        events_where(user).select_related("place", "network", "room").filter(pk=event_id).first()
-    )
-    if event is None:
+    """The event as `events_where(user)` would give it, in one plain query for a public event:
+    `can_see_event` is the same policy as that scoper, asked of one row (tested)."""
+    event = Event.objects.select_related("place", "network", "room").filter(pk=event_id).first()
+    if event is None or not can_see_event(user, event):
         raise Http404(_("Événement introuvable."))
     return event
 

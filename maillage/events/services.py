@@ -531,9 +531,9 @@ def register(
         if not can_register(actor, event):
             raise PermissionDenied(_("Cet événement est réservé aux membres du lieu."))
     user = person
-    staff = can_manage_event(actor, event)
     refusal = registration_open_refusal(event)
-    if refusal and not (staff and event.status != EventStatus.CANCELLED):
+    # Staff register past the window (not to a cancelled event); asked only when it matters.
+    if refusal and not (event.status != EventStatus.CANCELLED and can_manage_event(actor, event)):
         raise Conflict(refusal)
     if (
         user is not None

@@ -82,8 +82,9 @@ def can_vote(user, vote: Vote) -> bool:
 def can_view_vote(user, vote: Vote) -> bool:
     if vote.results_public and vote.status == VoteStatus.CLOSED:
         return True
-    return can_view_body(user, vote.body) or (
-        is_signed_in(user) and vote.electors.filter(user=user).exists()
+    # The electorate first: one query answers for a voter (the body's rules take several).
+    return (is_signed_in(user) and vote.electors.filter(user=user).exists()) or can_view_body(
+        user, vote.body
     )
 
 

@@ -46,7 +46,7 @@ from .models import (
     VoteOption,
     VoteStatus,
 )
-from .rules import can_manage_body, can_revise_proposal, can_take_part, can_vote
+from .rules import can_manage_body, can_revise_proposal, can_take_part
 from .selectors import electorate
 
 Actor = User | SystemActor
@@ -737,13 +737,6 @@ def open_vote(*, actor: Actor, vote: Vote) -> Vote:
     return vote
 
 
-def _elector_of(vote: Vote, user: User) -> Elector:
-    elector = vote.electors.filter(user=user).first()
-    if elector is None:
-        raise PermissionDenied(_("Vous n'êtes pas dans le corps électoral de ce vote."))
-    return elector
-
-
 @transaction.atomic
 def submit_ballot(
     *, actor: User, vote: Vote, content: Any, receipt_code: str = ""
@@ -764,8 +757,11 @@ def submit_ballot(
         raise Conflict(_("Ce vote n'est pas ouvert."))
     if vote.closes_at <= timezone.now():
         raise Conflict(_("Ce vote est clos : l'heure de clôture est passée."))
-    _require(can_vote(actor, vote))
-    elector = _elector_of(vote, actor)
+    # `can_vote` and the elector in one query: the vote is open (checked above) and the
+    # actor, signed in, is in its electorate frozen at the opening.
+    elector = vote.electors.filter(user=actor).first()
+    if elector is None:
+        raise PermissionDenied
     option_count = vote.options.count()
     content = tallying.clean_content(vote, option_count, content)
     participation = Participation.objects.filter(vote=vote, elector=elector).first()
@@ -780,16 +776,18 @@ def submit_ballot(
         )
         try:
             with transaction.atomic():
+                # The ballot first, so that a public vote's participation names it in its own
+                # INSERT (no UPDATE after); a second participation still fails on the unique
+                # constraint and the savepoint takes the ballot back with it.
+                ballot.save(force_insert=True)
                 participation = Participation.objects.create(
                     vote=vote,
                     elector=elector,
                     on_day=timezone.localdate(),
+                    ballot=None if vote.secret else ballot,
                 )
-                ballot.save(force_insert=True)
         except IntegrityError:
             raise Conflict(_("Vous avez déjà voté dans ce vote.")) from None
-        if not vote.secret:
-            Participation.objects.filter(pk=participation.pk).update(ballot=ballot)
         # Names the vote and who took part, never the ballot (docs/decisions.md).
         record(
             actor=actor,

@@ -18,6 +18,7 @@ from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
 from maillage.events import services
 from maillage.events.models import Event, Registration
+from maillage.events.rules import can_see_event, events_where
 from maillage.places.services import grant_place_role, save_network
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.events.factories import event_data, make_event
@@ -249,3 +250,18 @@ def test_api_change_and_cancel_an_event(client, world, role):
     expected = {**API_RUN_A, "staff_a": 200, "coordinator": 403, "admin": 200}[role]
     assert api(client, world, role, "patch", path, body={"capacity": 9}).status_code == expected
     assert api(client, world, role, "delete", path).status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_can_see_event_agrees_with_the_events_scoper(world, role):
+    """The API reads one event by its id and asks `can_see_event` (one plain query for a public
+    event): it must answer as `events_where` does, for every person and kind of event."""
+    network_event = make_event(
+        network=world["network"],
+        visibility="members",
+        location_kind="address",
+        address="Salle des fêtes",
+    )
+    user = world[role]
+    for event in (world["event"], world["members_only"], network_event):
+        assert can_see_event(user, event) is events_where(user).filter(pk=event.pk).exists()
