@@ -269,17 +269,13 @@ def booking_refusals(
     seats: int,
     now: datetime | None = None,
     exclude_booking: Booking | None = None,
-    membership: Membership | EllipsisType | None = ...,
 ) -> list[Refusal]:
     """Every rule that booking `resource` for `user` during `during` breaks (empty: allowed).
 
     Capacity is not among them: the database decides it when the slot is taken.
-    `membership`: `user`'s active membership of the place (None: not a member) when the caller
-    has read it already (`services.book` reads it once for the rules and the locked recount).
     """
     now = now or timezone.now()
-    if membership is ...:
-        membership = active_membership(user, resource.place_id)
+    membership = active_membership(user, resource.place_id)
     refusal = who_may_book_refusal(user, resource, membership=membership)
     if refusal is not None:
         return [refusal]

@@ -19,7 +19,6 @@ is taken; the message says which range, on the place's wall clock).
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from types import EllipsisType
 from typing import Any, Literal
 
 from django.db import transaction
@@ -461,24 +460,15 @@ def _booking_state(booking: Booking) -> dict[str, Any]:
 
 
 def _count_quota_locked(
-    booker: User,
-    resource: Resource,
-    during: TimeRange,
-    exclude_booking: Booking | None = None,
-    membership: Membership | EllipsisType | None = ...,
+    booker: User, resource: Resource, during: TimeRange, exclude_booking: Booking | None = None
 ) -> None:
     """The plan's quota (hours per period, days of a card) counted again inside the booking's
     transaction, after locking the person's membership row: on PostgreSQL a second booking of
     the same person at the place waits there until the first commits, then counts it (READ
     COMMITTED reads the committed rows at each statement); on SQLite the IMMEDIATE transaction
     already holds every writer back. Without the lock two bookings made at the same instant
-    would both pass a count made before either was written.
-
-    `membership`: the person's active membership of the place as `book` read it for the rules
-    just before this transaction (one read per booking, not two); what decides is the count
-    taken again here under the row lock, not that read."""
-    if membership is ...:
-        membership = active_membership(booker, resource.place_id)
+    would both pass a count made before either was written."""
+    membership = active_membership(booker, resource.place_id)
     if membership is None or membership.plan is None:
         return
     if membership.plan.booking_hours_per_period is None and not is_card(membership):
@@ -532,14 +522,9 @@ def book(
                 )
             ]
         )
-    membership: Membership | EllipsisType | None = ...
     if not overriding:
-        # Read once for the rules and for the recount under the lock (_count_quota_locked).
-        membership = active_membership(booker, resource.place_id)
         _raise_refusals(
-            booking_refusals(
-                user=booker, resource=resource, during=during, seats=seats, membership=membership
-            )
+            booking_refusals(user=booker, resource=resource, during=during, seats=seats)
         )
     if resource.capacity > 1 and not transaction.get_connection().in_atomic_block:
         _ensure_steps(resource, during)
@@ -555,7 +540,6 @@ def book(
             note=note,
             series=series,
             notify=notify,
-            membership=membership,
         )
     )
 
@@ -572,11 +556,10 @@ def _book_in_transaction(
     note: str,
     series: BookingSeries | None,
     notify: bool,
-    membership: Membership | EllipsisType | None = ...,
 ) -> Booking:
     with transaction.atomic():
         if not overriding:
-            _count_quota_locked(booker, resource, during, membership=membership)
+            _count_quota_locked(booker, resource, during)
         booking = Booking.objects.create(
             resource=resource,
             user=booker,
