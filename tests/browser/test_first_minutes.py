@@ -3,12 +3,10 @@ territorial officer, a place manager and an administrator walk their first pages
 browser, and each page keeps the promises of the issue; axe-core finds no violation on any.
 
 The data is `make run`'s: every territory (`load_territories`) and the demo places and accounts
-of `maillage load_demo`. Loading them takes minutes, so the module loads them once and shares
-one live server: the tests here use neither `transactional_db` nor pytest-django's
-`live_server` (whose flush after each test would empty the directory), the module keeps database
-access open for the server's thread, and it empties the database at its end and loads the
-reference sample again, as `django_db_setup` left it for the rest of the session. The demo's
-bookings, events and observatory figures are left out: no page walked here shows them.
+of `maillage load_demo`. Loading them takes a minute, so one test loads them once and walks the
+four users in turn on the same live server (the conftest's `site`, which empties the database
+after the test), each starting signed out. The demo's bookings, events and observatory figures
+are left out: no page walked here shows them.
 """
 
 import csv
@@ -16,8 +14,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connections
 from django.db.models import Q
 from django.test import override_settings
 
@@ -32,52 +28,10 @@ from maillage.places.models import Place
 from maillage.territories.services import load_territories
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.browser.test_accessibility import AXE_SOURCE, PHONE, audit
-from tests.territories.factories import load_reference_sample
 
 pytestmark = pytest.mark.browser
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def demo_server(django_db_setup, django_db_blocker):
-    """One live server over `make run`'s territories and demo data, for the whole module."""
-    from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
-    from pytest_django.live_server_helper import LiveServer
-
-    with django_db_blocker.unblock():
-        # pytest-django creates the test database only for tests that ask for the database
-        # (a marker, `db`, `live_server`); these do not, so when they run alone, this creates it
-        # (or every write below would go to the development database).
-        created = None
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
-            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-            load_reference_sample()
-        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
-        with override_settings(PASSWORD_HASHERS=FAST_HASHER):
-            load_territories()
-            load_demo_places()
-            load_demo_members()
-        server = LiveServer("localhost")
-        server._live_server_modified_settings.enable()
-        try:
-            yield server.url
-        finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
-            connections.close_all()
-            call_command("flush", interactive=False, verbosity=0)
-            load_reference_sample()
-            if created is not None:
-                teardown_databases(created, verbosity=0)
-
-
-@pytest.fixture
-def site(demo_server, monkeypatch):
-    """Overrides the conftest's `site`: the module's server, without a flush after each test."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    return demo_server
 
 
 @pytest.fixture
@@ -100,7 +54,7 @@ def result_count(tab) -> str:
     return tab.text_content("#results-title").strip()
 
 
-def test_a_visitors_first_minutes(tab, site):
+def walk_as_visitor(tab, site):
     violations: dict = {}
     demo = Place.objects.filter(source="demo")
     # The home page: the map explains itself, and says what it needs without JavaScript.
@@ -229,7 +183,7 @@ def test_a_visitors_first_minutes(tab, site):
     assert violations == {}
 
 
-def test_a_territorial_officers_first_minutes(tab, site, sign_in):
+def walk_as_territorial_officer(tab, site, sign_in):
     violations: dict = {}
     # The territory index: the 18 régions, the overseas collectivities apart.
     visit(tab, f"{site}/territoires/", violations)
@@ -266,7 +220,7 @@ def test_a_territorial_officers_first_minutes(tab, site, sign_in):
     assert violations == {}
 
 
-def test_a_place_managers_first_minutes(tab, site):
+def walk_as_place_manager(tab, site):
     violations: dict = {}
     place = demo_places()[0]
     visit(tab, f"{site}/comptes/connexion/", violations)
@@ -304,8 +258,7 @@ def test_a_place_managers_first_minutes(tab, site):
     assert violations == {}
 
 
-def test_an_administrators_first_minutes(tab, site, sign_in, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def walk_as_administrator(tab, site, sign_in):
     violations: dict = {}
     sign_in(AdminFactory(is_staff=True, is_superuser=True))
     # The Django admin, branded Maillage, in French.
@@ -339,3 +292,19 @@ def test_an_administrators_first_minutes(tab, site, sign_in, settings, tmp_path)
     if found := audit(tab):
         violations["import"] = found
     assert violations == {}
+
+
+def test_the_first_minutes_of_each_user(tab, site, sign_in, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        load_territories()
+        load_demo_places()
+        load_demo_members()
+    desktop = tab.viewport_size
+    walk_as_visitor(tab, site)
+    tab.set_viewport_size(desktop)  # the visitor ended on a phone's screen
+    for walk in (walk_as_territorial_officer, walk_as_administrator):
+        tab.context.clear_cookies()  # each user arrives signed out
+        walk(tab, site, sign_in)
+    tab.context.clear_cookies()
+    walk_as_place_manager(tab, site)  # signs in through the form
