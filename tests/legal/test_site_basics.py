@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from tests.pages.page_helpers import parse
 from tests.places.factories import make_place
@@ -80,15 +81,15 @@ def test_place_sitemap_gives_each_place_with_its_last_change(client):
     other = make_place(name="Le Repair", kinds=["repair_cafe"])
     urls = _sitemap_urls(client.get("/sitemap-lieux.xml").content)
     assert urls == {
-        f"http://testserver/lieux/{place.slug}/": place.updated_at.date().isoformat(),
-        f"http://testserver/lieux/{other.slug}/": other.updated_at.date().isoformat(),
+        f"http://testserver/lieux/{place.slug}/": timezone.localdate(place.updated_at).isoformat(),
+        f"http://testserver/lieux/{other.slug}/": timezone.localdate(other.updated_at).isoformat(),
     }
 
 
 def test_territory_sitemap_lists_the_levels_and_the_communes_with_places(client):
     place = make_place()  # in Pau
     urls = _sitemap_urls(client.get("/sitemap-territoires.xml").content)
-    day = place.updated_at.date().isoformat()
+    day = timezone.localdate(place.updated_at).isoformat()
     assert urls["http://testserver/territoires/commune/64445/"] == day
     assert urls["http://testserver/territoires/departement/64/"] == day
     assert urls["http://testserver/territoires/region/75/"] == day

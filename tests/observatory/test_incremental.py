@@ -1,6 +1,6 @@
 """Incremental recomputation: a change marks only its place-month, read from the audit log."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,10 +16,16 @@ from .factories import LESCAR, PAU, at, place_in
 pytestmark = pytest.mark.django_db
 
 
+def a_past_day() -> date:
+    """Yesterday on the instance's clock: its morning hours have passed whatever the time of
+    the run (today's 8 o'clock is still to come when the suite runs after midnight)."""
+    return timezone.localdate() - timedelta(days=1)
+
+
 @pytest.fixture
 def two_places():
     first, second = place_in(PAU, "Un"), place_in(LESCAR, "Deux")
-    today = timezone.localdate()
+    today = a_past_day()
     for place in (first, second):
         make_checkin(place, make_member(place), at=at(today, 8), out=at(today, 9))
     # On PostgreSQL the test's transaction never commits: link its audit entries now.
@@ -31,7 +37,7 @@ def two_places():
 def test_a_new_checkin_marks_only_its_place_month(two_places):
     first, _second = two_places
     assert not StaleMonth.objects.exists()
-    today = timezone.localdate()
+    today = a_past_day()
     make_checkin(first, make_member(first), at=at(today, 10), out=at(today, 11))
     chain_pending()
     services.mark_from_audit()
@@ -44,7 +50,7 @@ def test_recompute_stale_computes_that_place_month_and_its_quarter_and_year(
     two_places, monkeypatch
 ):
     first, second = two_places
-    today = timezone.localdate()
+    today = a_past_day()
     before = dict(PlaceValue.objects.filter(place=second).values_list("pk", "computed_at"))
     make_checkin(first, make_member(first), at=at(today, 10), out=at(today, 11))
     chain_pending()
