@@ -18,7 +18,7 @@ from ninja import Query, Router, Status
 from maillage.accounts.auth import token_auth
 from maillage.accounts.models import User
 from maillage.common.errors import FieldError, ValidationFailed
-from maillage.common.schemas import ErrorOut, error_responses
+from maillage.common.schemas import ErrorOut, error_responses, page
 from maillage.places.rules import can_run_place, places_where
 
 from . import selectors, services
@@ -156,8 +156,7 @@ def list_resources(request: HttpRequest, params: Query[ResourceListQuery]):
             pk__in=selectors.resources_bookable_by(request.auth).values("pk")
         )
     resources = resources.order_by("place__name", "name", "pk")
-    page = resources[params.offset : params.offset + params.limit]
-    return {"count": resources.count(), "items": [_resource_out(r) for r in page]}
+    return page(resources, params, lambda rows: [_resource_out(r) for r in rows])
 
 
 @router.get(
@@ -384,8 +383,7 @@ def list_bookings(request: HttpRequest, params: Query[BookingListQuery]):
     if params.status is not None:
         bookings = bookings.filter(status=params.status)
     bookings = bookings.order_by("start", "pk")
-    page = bookings[params.offset : params.offset + params.limit]
-    return {"count": bookings.count(), "items": [_booking_out(b) for b in page]}
+    return page(bookings, params, lambda rows: [_booking_out(b) for b in rows])
 
 
 @router.get(

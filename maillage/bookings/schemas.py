@@ -6,29 +6,12 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from maillage.common.schemas import ErrorOut, Instant
+from maillage.common.schemas import MAX_ID, ErrorOut, Instant, PageQuery
 from maillage.members.models import ResourceKind
 
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 50
-MAX_OFFSET = 1_000_000
 # An availability answer covers at most this many days (a month view and some margin).
 MAX_AVAILABILITY_DAYS = 93
 MAX_TEXT = 300
-# Ids beyond the database's 64-bit integers answer 422, not a server error.
-MAX_ID = 2**63 - 1
-
-
-class PageQuery(Schema):
-    limit: int = Field(
-        DEFAULT_LIMIT,
-        ge=1,
-        le=MAX_LIMIT,
-        description=f"Nombre d'éléments par page ({MAX_LIMIT} au plus).",
-    )
-    offset: int = Field(
-        0, ge=0, le=MAX_OFFSET, description=f"Nombre d'éléments à sauter ({MAX_OFFSET} au plus)."
-    )
 
 
 class ResourceListQuery(PageQuery):

@@ -23,7 +23,7 @@ from maillage.accounts.auth import token_auth
 from maillage.accounts.services import authenticate_token
 from maillage.bookings.models import Resource
 from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
-from maillage.common.schemas import error_responses
+from maillage.common.schemas import PageQuery, error_responses, page
 from maillage.places.models import Network, Place
 from maillage.territories.selectors import UnknownTerritory, resolve_territory
 
@@ -38,7 +38,6 @@ from .schemas import (
     EventOut,
     EventPageOut,
     EventPatchIn,
-    PageQuery,
     RegistrationIn,
     RegistrationOut,
     RegistrationPageOut,
@@ -165,8 +164,7 @@ def list_events(request: HttpRequest, params: Query[EventListQuery]):
         has_seats=params.has_seats,
     )
     events = selectors.filter_events(user, filters)
-    page = list(events[params.offset : params.offset + params.limit])
-    return {"count": events.count(), "items": [event_out(e) for e in page]}
+    return page(events, params, lambda events: [event_out(e) for e in events])
 
 
 @router.get(
@@ -305,11 +303,9 @@ def list_event_registrations(request: HttpRequest, event_id: int, params: Query[
         raise PermissionDenied(_("Seule l'équipe voit les inscrit·es."))
     registrations = selectors.registrations_for(event)
     positions = selectors.waiting_positions(event)
-    page = registrations[params.offset : params.offset + params.limit]
-    return {
-        "count": registrations.count(),
-        "items": [_registration_detail(r, positions) for r in page],
-    }
+    return page(
+        registrations, params, lambda rows: [_registration_detail(r, positions) for r in rows]
+    )
 
 
 @router.get(
@@ -324,19 +320,20 @@ def list_registrations(request: HttpRequest, params: Query[PageQuery]):
     registrations = (
         registrations_where(request.auth).select_related("user").order_by("event_id", "pk")
     )
-    page = list(registrations[params.offset : params.offset + params.limit])
+    return page(registrations, params, _registrations_with_positions)
+
+
+def _registrations_with_positions(registrations: list[Registration]) -> list[dict]:
+    """The page's registrations, each with its place in its event's waiting list (one query)."""
     waiting = Registration.objects.filter(
-        event_id__in={r.event_id for r in page}, status=RegistrationStatus.WAITING
+        event_id__in={r.event_id for r in registrations}, status=RegistrationStatus.WAITING
     ).order_by("waiting_since", "pk")
     positions: dict[int, int] = {}
     counts: dict[int, int] = {}
     for pk, event_id in waiting.values_list("pk", "event_id"):
         counts[event_id] = counts.get(event_id, 0) + 1
         positions[pk] = counts[event_id]
-    return {
-        "count": registrations.count(),
-        "items": [_registration_detail(r, positions) for r in page],
-    }
+    return [_registration_detail(r, positions) for r in registrations]
 
 
 @router.delete(

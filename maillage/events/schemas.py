@@ -9,15 +9,9 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from maillage.common.schemas import Instant
+from maillage.common.schemas import MAX_ID, Instant, PageQuery
 
 from .models import Category, LocationKind, Visibility
-
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 50
-MAX_OFFSET = 1_000_000
-MAX_ID = 2**63 - 1
-
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -34,11 +28,6 @@ def _day_boundary(days_after: int) -> BeforeValidator:
         return value
 
     return BeforeValidator(convert)
-
-
-class PageQuery(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Éléments par page.")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Éléments à sauter.")
 
 
 class EventListQuery(PageQuery):

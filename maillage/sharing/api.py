@@ -15,16 +15,13 @@ from ninja import Field, Query, Router, Schema, Status
 
 from maillage.accounts.auth import BearerToken, token_auth
 from maillage.accounts.models import User
-from maillage.common.schemas import error_responses
+from maillage.common.schemas import MAX_ID, PageQuery, error_responses, page
 from maillage.places.models import Place
 
 from . import selectors, services
 from .models import Item, ItemCategory, Loan
 
 router = Router(tags=["sharing"])
-
-MAX_LIMIT = 200
-MAX_ID = 2**63 - 1
 
 
 class OptionalToken(BearerToken):
@@ -39,17 +36,13 @@ class OptionalToken(BearerToken):
 optional_token = OptionalToken()
 
 
-class ItemQuery(Schema):
+class ItemQuery(PageQuery):
     place: int | None = Field(
         None, ge=1, le=MAX_ID, description="Id d'un lieu : ses objets seulement."
     )
     q: str = Field("", max_length=80, description="Mots du nom de l'objet (sans accents ni casse).")
     category: ItemCategory | None = Field(None, description="Catégorie de la taxonomie partagée.")
     available: bool = Field(False, description="`1` : seulement les objets disponibles maintenant.")
-    limit: int = Field(
-        50, ge=1, le=MAX_LIMIT, description=f"Objets par page ({MAX_LIMIT} au plus)."
-    )
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class ItemOut(Schema):
@@ -95,10 +88,8 @@ class LoanPageOut(Schema):
     items: list[LoanOut]
 
 
-class LoanPageQuery(Schema):
+class LoanPageQuery(PageQuery):
     open: bool = Field(False, description="`1` : seulement les prêts en cours.")
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class TimeTransferIn(Schema):
@@ -177,8 +168,7 @@ def list_items(request: HttpRequest, params: Query[ItemQuery]):
         category=params.category or "",
         available_only=params.available,
     )
-    page = items[params.offset : params.offset + params.limit]
-    return {"count": items.count(), "items": [_item_out(item) for item in page]}
+    return page(items, params, lambda rows: [_item_out(item) for item in rows])
 
 
 @router.get(
@@ -227,8 +217,7 @@ def list_my_loans(request: HttpRequest, params: Query[LoanPageQuery]):
     loans = selectors.loans_of(request.auth)
     if params.open:
         loans = loans.filter(returned_at__isnull=True)
-    page = loans[params.offset : params.offset + params.limit]
-    return {"count": loans.count(), "items": [_loan_out(loan) for loan in page]}
+    return page(loans, params, lambda rows: [_loan_out(loan) for loan in rows])
 
 
 @router.post(
