@@ -21,34 +21,14 @@ Without `DATABASE_URL` the benchmark says so and exits 0.
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from benchmarks.import_bench import bench_environment, load_average, manage
+from benchmarks.harness import child_json, is_postgres, throwaway_database
+from benchmarks.import_bench import load_average
 
 THREADS = 4
 WORK_MS = (0.0, 5.0)
 MIN_OVERLAP_TX_S = 1000 / WORK_MS[-1]  # what a lock held to the commit would allow at most
-
-
-def _bench_urls(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'maillage'}_bench_audit"
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        name,
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def _execute(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql)
 
 
 def child_run(per_thread: int) -> None:
@@ -100,35 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     if options.child:
         child_run(options.child)
         return 0
-    configured = os.environ.get("DATABASE_URL", "")
-    if not configured.startswith(("postgres://", "postgresql://")):
+    if not is_postgres(os.environ.get("DATABASE_URL", "")):
         print("Audit appends: PostgreSQL only (set DATABASE_URL); SQLite serialises writers.")
         return 0
     per_thread = 100 if options.quick else 500
-    bench_url, name, maintenance = _bench_urls(configured)
-    _execute(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
-    _execute(maintenance, f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="maillage-audit-bench-") as tmp:
-            env = bench_environment(Path(tmp)) | {"DATABASE_URL": bench_url}
-            print(f"Preparing a throw-away database: PostgreSQL ({name})…")
-            manage(env, "migrate", "--noinput", "-v", "0")
-            load_before = load_average()
-            result = subprocess.run(
-                [sys.executable, "-m", "benchmarks.audit_append", "--child", str(per_thread)],
-                env=env,
-                cwd=Path(__file__).resolve().parent.parent,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"child failed:\n{result.stdout}{result.stderr}")
-            figures = json.loads(result.stdout.strip().splitlines()[-1])
-    finally:
-        _execute(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+    with throwaway_database("audit") as bench:
+        load_before = load_average()
+        figures = child_json("audit_append", bench.env, "--child", str(per_thread))
     print()
-    print(f"Audit appends, {THREADS} threads × {per_thread} transactions, PostgreSQL ({name})")
+    print(f"Audit appends, {THREADS} threads × {per_thread} transactions, {bench.label}")
     print(f"Load average (1, 5, 15 min) before: {load_before}; after: {load_average()}")
     header = f"{'measure':<44} {'value':>8} {'target':>8} {'verdict':>8}"
     print(header)

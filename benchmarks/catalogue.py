@@ -17,13 +17,13 @@ under 100 ms on a laptop.
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.import_bench import REPOSITORY, bench_environment, load_average, manage
+from benchmarks.harness import child_json
+from benchmarks.import_bench import bench_environment, load_average, manage
 
 ITEMS = 10_000
 RUNS = 7
@@ -106,14 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         env = bench_environment(Path(tmp))
         print(f"Preparing a SQLite database with {items} items…")
         manage(env, "migrate", "--noinput", "-v", "0")
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks.catalogue", "--child", str(items)],
-            env=env, cwd=REPOSITORY, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if result.returncode != 0:
-            print(result.stdout, result.stderr)
-            return 1
-        results = json.loads(result.stdout.strip().splitlines()[-1])
+        results = child_json("catalogue", env, "--child", str(items))
     print()
     print(f"Catalogue of {items} items (a tenth on loan), SQLite, {RUNS} runs each")
     print(f"Load average (1, 5, 15 min): {load_average()}")

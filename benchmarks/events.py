@@ -23,45 +23,35 @@ The load generator shares the cores with the server and the database: a lower bo
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Callable
 
 from benchmarks.api_bench import WORKERS, free_port, start_server, stop_server
-from benchmarks.bookings import _p, _pg_execute, _ratio, server_cpu_s
-from benchmarks.import_bench import REPOSITORY, bench_environment, load_average, manage
+from benchmarks.harness import (
+    Request,
+    child_json,
+    get_latencies,
+    percentile,
+    ratio,
+    server_cpu_s,
+    throwaway_database,
+    under_load,
+)
+from benchmarks.import_bench import load_average
 
-HOST = "127.0.0.1"
 CLIENTS = 16
 PLACES = 5_000
 AGENDA_EVENTS = 20_000
 EVENTS = 400
 CAPACITY = 8
-REQUEST_TIMEOUT_S = 30
 TARGET_MS = 100
 TARGET_REGISTRATIONS_PER_S = 200
 PAGE_REQUESTS = 100
 AGENDA_PATH = "/agenda/?territoire=departement:64&categorie=repair"
 FEED_PATH = "/agenda/territoires/departement:64.ics"
-
-
-def _pg_bench_url(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'maillage'}_bench_events"
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        name,
-        urlunsplit(parts._replace(path="/postgres")),
-    )
 
 
 def child_setup(quick: bool) -> None:
@@ -196,95 +186,22 @@ def child_check() -> None:
     )
 
 
-def _child(env: dict[str, str], *flags: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.events", *flags],
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{flags} failed:\n{result.stdout}{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def registration_request(
+    tokens: list[str], events: list[int]
+) -> Callable[[random.Random, int], Request]:
+    """A member registering themself (empty body) to an event chosen at random."""
+
+    def request(rng: random.Random, number: int) -> Request:
+        path = f"/api/v1/events/{rng.choice(events)}/registrations"
+        return "POST", path, None, {"Authorization": f"Bearer {tokens[number]}"}
+
+    return request
 
 
-def page_latencies(port: int, path: str, *, requests: int) -> tuple[list[float], int]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
-    latencies = []
-    size = 0
-    for _ in range(requests):
-        sent = time.perf_counter()
-        connection.request("GET", path)
-        answer = connection.getresponse()
-        body = answer.read()
-        latencies.append((time.perf_counter() - sent) * 1000)
-        if answer.status != 200:
-            raise RuntimeError(f"{path} answered {answer.status}: {body[:200]!r}")
-        size = len(body)
-    connection.close()
-    return sorted(latencies), size
-
-
-@dataclass
-class Load:
-    created: int = 0
-    waiting: int = 0
-    duplicates: int = 0
-    errors: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-
-
-def register_under_load(
-    port: int, tokens: list[str], events: list[int], *, duration_s: float, warmup_s: float
-) -> Load:
-    started = time.perf_counter()
-    measuring_from = started + warmup_s
-    deadline = measuring_from + duration_s
-    lock = threading.Lock()
-    load = Load()
-
-    def client(number: int) -> None:
-        rng = random.Random(number)
-        headers = {"Authorization": f"Bearer {tokens[number]}"}
-        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
-        mine: list[float] = []
-        counts = {"created": 0, "waiting": 0, 409: 0, "other": 0}
-        while (sent := time.perf_counter()) < deadline:
-            path = f"/api/v1/events/{rng.choice(events)}/registrations"
-            try:
-                connection.request("POST", path, headers=headers)
-                answer = connection.getresponse()
-                body = answer.read()
-                status = answer.status
-            except (OSError, http.client.HTTPException):
-                status, body = 0, b""
-                connection.close()
-                connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
-            done = time.perf_counter()
-            if measuring_from <= done <= deadline:
-                mine.append((done - sent) * 1000)
-                if status == 201:
-                    counts["created"] += 1
-                    counts["waiting"] += json.loads(body)["status"] == "waiting"
-                else:
-                    counts[409 if status == 409 else "other"] += 1
-        connection.close()
-        with lock:
-            load.latencies_ms.extend(mine)
-            load.created += counts["created"]
-            load.waiting += counts["waiting"]
-            load.duplicates += counts[409]
-            load.errors += counts["other"]
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    load.latencies_ms.sort()
-    return load
+def classify_registration(status: int, body: bytes) -> str:
+    if status == 201:
+        return "waiting" if json.loads(body)["status"] == "waiting" else "confirmed"
+    return "duplicate" if status == 409 else "error"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -300,51 +217,38 @@ def main(argv: list[str] | None = None) -> int:
         child_check()
         return 0
     duration_s, warmup_s = (3.0, 0.5) if options.quick else (10.0, 1.0)
-    configured = os.environ.get("DATABASE_URL", "")
-    postgres = configured.startswith(("postgres://", "postgresql://"))
-    with tempfile.TemporaryDirectory(prefix="maillage-events-bench-") as tmp:
-        var_dir = Path(tmp)
-        (var_dir / "static").mkdir()
-        env = bench_environment(var_dir)
-        bench_name = maintenance = ""
-        if postgres:
-            bench_url, bench_name, maintenance = _pg_bench_url(configured)
-            _pg_execute(maintenance, f'DROP DATABASE IF EXISTS "{bench_name}"')
-            _pg_execute(maintenance, f'CREATE DATABASE "{bench_name}"')
-            env["DATABASE_URL"] = bench_url
-        database = f"PostgreSQL ({bench_name})" if postgres else "SQLite (DATABASE_URL not set)"
+    with throwaway_database("events") as bench:
+        database = bench.label
+        setup = child_json(
+            "events", bench.env, "--child-setup", *(["--quick"] if options.quick else [])
+        )
+        load_before = load_average()
+        port = free_port()
+        server = start_server(bench.env, port, cached=True)
         try:
-            print(f"Preparing a throw-away database: {database}…")
-            manage(env, "migrate", "--noinput", "-v", "0")
-            setup = _child(env, "--child-setup", *(["--quick"] if options.quick else []))
-            load_before = load_average()
-            port = free_port()
-            server = start_server(env, port, cached=True)
-            try:
-                requests = PAGE_REQUESTS // (4 if options.quick else 1)
-                print("Asking the agenda page and the feed of a département…")
-                agenda, agenda_size = page_latencies(port, AGENDA_PATH, requests=requests)
-                feed, feed_size = page_latencies(port, FEED_PATH, requests=requests)
-                print(f"Registering with {CLIENTS} clients for {duration_s:.0f} s…")
-                cpu_before = server_cpu_s(server.pid)
-                load = register_under_load(
-                    port,
-                    setup["tokens"],
-                    setup["events"],
-                    duration_s=duration_s,
-                    warmup_s=warmup_s,
-                )
-                cpu_after = server_cpu_s(server.pid)
-            finally:
-                stop_server(server)
-            check = _child(env, "--child-check")
-            load_after = load_average()
+            requests = PAGE_REQUESTS // (4 if options.quick else 1)
+            print("Asking the agenda page and the feed of a département…")
+            agenda, agenda_body = get_latencies(port, AGENDA_PATH, requests=requests)
+            feed, feed_body = get_latencies(port, FEED_PATH, requests=requests)
+            print(f"Registering with {CLIENTS} clients for {duration_s:.0f} s…")
+            cpu_before = server_cpu_s(server.pid)
+            load = under_load(
+                port,
+                clients=CLIENTS,
+                duration_s=duration_s,
+                warmup_s=warmup_s,
+                request=registration_request(setup["tokens"], setup["events"]),
+                classify=classify_registration,
+            )
+            cpu_after = server_cpu_s(server.pid)
         finally:
-            if postgres:
-                _pg_execute(maintenance, f'DROP DATABASE IF EXISTS "{bench_name}"')
+            stop_server(server)
+        check = child_json("events", bench.env, "--child-check")
+        load_after = load_average()
 
-    rate = load.created / duration_s
-    answered = load.created + load.duplicates + load.errors
+    waiting, duplicates, errors = (load.counts[k] for k in ("waiting", "duplicate", "error"))
+    rate = (load.counts["confirmed"] + waiting) / duration_s
+    answered = load.answered
     cpu_ms = None
     if cpu_before is not None and cpu_after is not None and answered:
         cpu_ms = (cpu_after - cpu_before) * 1000 / answered
@@ -363,31 +267,31 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         (
             "agenda page, département + category p95",
-            f"{_p(agenda, 0.95):.1f}",
+            f"{percentile(agenda, 0.95):.1f}",
             f"< {TARGET_MS}",
-            _ratio(_p(agenda, 0.95), TARGET_MS, higher_is_better=False),
+            ratio(percentile(agenda, 0.95), TARGET_MS, higher_is_better=False),
         ),
-        ("agenda page p50 (ms)", f"{_p(agenda, 0.5):.1f}", "", ""),
-        ("agenda page size (bytes)", str(agenda_size), "", ""),
+        ("agenda page p50 (ms)", f"{percentile(agenda, 0.5):.1f}", "", ""),
+        ("agenda page size (bytes)", str(len(agenda_body)), "", ""),
         (
             "iCalendar feed of a département p95",
-            f"{_p(feed, 0.95):.1f}",
+            f"{percentile(feed, 0.95):.1f}",
             f"< {TARGET_MS}",
-            _ratio(_p(feed, 0.95), TARGET_MS, higher_is_better=False),
+            ratio(percentile(feed, 0.95), TARGET_MS, higher_is_better=False),
         ),
-        ("feed p50 (ms)", f"{_p(feed, 0.5):.1f}", "", ""),
-        ("feed size (bytes)", str(feed_size), "", ""),
+        ("feed p50 (ms)", f"{percentile(feed, 0.5):.1f}", "", ""),
+        ("feed size (bytes)", str(len(feed_body)), "", ""),
         (
             "registrations/s (201)",
             f"{rate:.0f}",
             f"≥ {TARGET_REGISTRATIONS_PER_S}",
-            _ratio(rate, TARGET_REGISTRATIONS_PER_S, higher_is_better=True),
+            ratio(rate, TARGET_REGISTRATIONS_PER_S, higher_is_better=True),
         ),
-        ("  of which waiting", str(load.waiting), "", ""),
-        ("p95 latency of POST (ms)", f"{_p(load.latencies_ms, 0.95):.1f}", "", ""),
+        ("  of which waiting", str(waiting), "", ""),
+        ("p95 latency of POST (ms)", f"{percentile(load.latencies_ms, 0.95):.1f}", "", ""),
         ("server CPU per POST (ms)", f"{cpu_ms:.1f}" if cpu_ms else "n/a", "", ""),
-        ("409 (already registered)", str(load.duplicates), "", ""),
-        ("other answers (errors)", str(load.errors), "0", "ok" if not load.errors else "MISSED"),
+        ("409 (already registered)", str(duplicates), "", ""),
+        ("other answers (errors)", str(errors), "0", "ok" if not errors else "MISSED"),
         (
             "over-booked events",
             str(check["overbooked"]),
@@ -395,9 +299,9 @@ def main(argv: list[str] | None = None) -> int:
             "ok" if check["overbooked"] == 0 else "MISSED",
         ),
     ]
-    for label, value, target, ratio in rows:
-        print(f"{label:<40} {value:>10} {target:>10} {ratio:>12}")
-    return 1 if check["overbooked"] or load.errors else 0
+    for label, value, target, verdict in rows:
+        print(f"{label:<40} {value:>10} {target:>10} {verdict:>12}")
+    return 1 if check["overbooked"] or errors else 0
 
 
 if __name__ == "__main__":

@@ -17,14 +17,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.harness import child_json
 from benchmarks.import_bench import (
-    REPOSITORY,
     load_average,
     manage,
     prepare_database,
@@ -77,17 +76,7 @@ def child_harvest(url: str) -> None:
 
 
 def _harvest(env: dict[str, str], url: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.federation", "--child-harvest", url],
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"harvest child failed: {result.stderr[-2000:]}")
-    run = json.loads(result.stdout.strip().splitlines()[-1])
+    run = child_json("federation", env, "--child-harvest", url)
     if run["state"] != "succeeded":
         raise SystemExit(f"harvest failed: {run['error']}")
     return run

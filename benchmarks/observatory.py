@@ -31,13 +31,13 @@ import os
 import random
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.harness import child_json
 from benchmarks.import_bench import REPOSITORY, bench_environment, load_average, manage
 
 PLACES = 5_000
@@ -365,17 +365,7 @@ STEPS = {"full": step_full, "incremental": step_incremental, "pages": step_pages
 
 
 def _child(env: dict[str, str], step: str, *args: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.observatory", "--step", step, *args],
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"step {step} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return child_json("observatory", env, "--step", step, *args)
 
 
 def main(argv: list[str] | None = None) -> int:
