@@ -8,6 +8,7 @@ follow the file: a row of an OSM extract is named « objet n123 », any other «
 """
 
 import json
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +21,7 @@ from ..osm import OSM_FORMAT
 from ..services import FILE_FIELD, ImportReport, RowError
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(BaseCommand, ABC):
     # `--source`'s default; None makes it required.
     default_source: str | None = None
     source_help = ""
@@ -28,8 +29,9 @@ class ImportCommand(BaseCommand):
     # Whether a whole-file error prints as its message alone (else as a line of the file).
     file_errors_alone = False
 
+    @abstractmethod
     def import_file(self, **arguments) -> ImportReport:
-        raise NotImplementedError
+        """Import the file with the command's service (`import_places` or `import_osm`)."""
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help=self.file_help)
