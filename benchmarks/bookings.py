@@ -26,6 +26,7 @@ import json
 import os
 import random
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,11 +47,13 @@ from benchmarks.import_bench import load_average
 from maillage import gunicorn_conf
 
 CLIENTS = 16
-ROOMS = 40
+ROOMS = 30  # issue 8 §7: a place's view of its 30 resources
 DAYS = 300
 TARGET_BOOKINGS_PER_S = 200
 TARGET_P95_MS = 100
 TARGET_AVAILABILITY_MS = 20
+TARGET_PLACE_VIEW_MS = 100
+PLACE_VIEW_REPEAT = 5  # each of the next 7 days, this many times
 AVAILABILITY_REQUESTS = 200
 
 
@@ -71,7 +74,7 @@ def child_setup() -> None:
     from maillage.bookings.services import create_resource
     from maillage.common.actors import SYSTEM
     from maillage.members import services as members
-    from maillage.places.services import create_place
+    from maillage.places.services import create_place, grant_place_role
 
     place = create_place(
         actor=SYSTEM,
@@ -95,6 +98,8 @@ def child_setup() -> None:
         ).pk
         for n in range(ROOMS)
     ]
+    staff = User.objects.create_user(username="banc-equipe", email="banc-equipe@example.org")
+    grant_place_role(actor=SYSTEM, place=place, user=staff, role="staff")
     tokens = []
     for n in range(CLIENTS):
         user = User.objects.create_user(username=f"banc-{n}", email=f"banc-{n}@example.org")
@@ -120,6 +125,43 @@ def child_check() -> None:
     ).exclude(pk=OuterRef("pk"))
     overlaps = confirmed.filter(Exists(others)).count()
     print(json.dumps({"bookings": confirmed.count(), "overlaps": overlaps}))
+
+
+def child_place_view() -> None:
+    """In a child process, after the load: the staff's view of the place's resources
+    (`bookings:place_day`, every resource with its bookings) for each of the next 7 days, its
+    render time (Django's test client, no HTTP) and the query counts seen (JSON)."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+
+    from maillage.accounts.models import User
+    from maillage.places.models import Place
+
+    setup_test_environment()
+    place = Place.objects.get(name="Banc d'essai")
+    client = Client()
+    client.force_login(User.objects.get(username="banc-equipe"))
+    base = reverse("bookings:place_day", args=[place.slug])
+    day0 = datetime.now(UTC).date() + timedelta(days=1)
+    paths = [f"{base}?jour={(day0 + timedelta(days=n)).isoformat()}" for n in range(7)]
+    client.get(paths[0])  # warm-up: templates, translations
+    latencies, queries = [], set()
+    for _ in range(PLACE_VIEW_REPEAT):
+        for path in paths:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(path)
+                latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            queries.add(len(captured.captured_queries))
+    columns = len(response.context["grid"].columns)
+    print(json.dumps({"ms": sorted(latencies), "queries": sorted(queries), "columns": columns}))
 
 
 def booking_request(setup: Setup) -> Callable[[random.Random, int], Request]:
@@ -163,12 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 s of load instead of 10 s")
     parser.add_argument("--child-setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-check", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-place-view", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child_setup:
         child_setup()
         return 0
     if options.child_check:
         child_check()
+        return 0
+    if options.child_place_view:
+        child_place_view()
         return 0
     duration_s, warmup_s = (3.0, 0.5) if options.quick else (10.0, 1.0)
     with throwaway_database("bookings") as bench:
@@ -196,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_server(server)
         check = child_json("bookings", bench.env, "--child-check")
+        print(f"Rendering the staff's view of the {ROOMS} resources, 7 days…")
+        place_view = child_json("bookings", bench.env, "--child-place-view")
         load_after = load_average()
 
     accepted, conflicts, errors = (load.counts[k] for k in ("accepted", "conflict", "error"))
@@ -218,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         f"database: a lower bound. Load average (1, 5, 15 min) before: {load_before}; after: "
         f"{load_after}."
     )
-    header = f"{'measure':<34} {'value':>10} {'target':>10} {'ratio':>12}"
+    header = f"{'measure':<40} {'value':>10} {'target':>10} {'ratio':>12}"
     print(header)
     print("-" * len(header))
     rows = [
@@ -268,10 +316,22 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("availability p50 (ms)", f"{percentile(availability, 0.5):.1f}", "", ""),
         ("free intervals in that month", str(intervals), "", ""),
+        (
+            f"place's {place_view['columns']} resources, one day p95 (ms)",
+            f"{percentile(place_view['ms'], 0.95):.1f}",
+            f"< {TARGET_PLACE_VIEW_MS}",
+            ratio(percentile(place_view["ms"], 0.95), TARGET_PLACE_VIEW_MS, higher_is_better=False),
+        ),
+        (
+            "  queries per view, 7 days",
+            "/".join(map(str, place_view["queries"])),
+            "constant",
+            "ok" if len(place_view["queries"]) == 1 else "MISSED",
+        ),
     ]
     for label, value, target, verdict in rows:
-        print(f"{label:<34} {value:>10} {target:>10} {verdict:>12}")
-    return 1 if check["overlaps"] else 0
+        print(f"{label:<40} {value:>10} {target:>10} {verdict:>12}")
+    return 1 if check["overlaps"] or len(place_view["queries"]) != 1 else 0
 
 
 if __name__ == "__main__":
