@@ -88,9 +88,10 @@ def test_a_member_reads_their_balance_and_their_transfers(client, world):
     assert body["enabled"] is True
     assert body["overdraft_minutes"] == 60
     assert body["network_id"] == world["network"].pk
-    assert body["account_id"] == selectors.network_account(world["network"], world["ada"])[
-        "account_id"
-    ]
+    assert (
+        body["account_id"]
+        == selectors.network_account(world["network"], world["ada"])["account_id"]
+    )
     mine = client.get(f"{base(world)}/time-bank/me/transfers", **bearer(world["ada"])).json()
     assert mine["count"] == 2
     assert [row["minutes"] for row in mine["items"]] == [15, 45]  # newest first
