@@ -416,9 +416,14 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "hours_exchanged",
         _("Heures échangées"),
-        _("Heures transférées dans la banque de temps du lieu."),
+        _(
+            "Heures transférées dans la banque de temps du lieu, et dans celle d'un réseau au "
+            "lieu de la personne qui a donné le temps."
+        ),
         "hours",
-        "Σ minutes des transferts / 60",
+        "Σ minutes des transferts / 60 ; un transfert d'une banque de réseau compte au lieu du "
+        "réseau dont la personne créditée était membre ce jour-là (l'adhésion la plus ancienne, "
+        "puis le plus petit id de lieu)",
         "sharing.TimeTransfer",
         SHARING,
         compute.sharing,

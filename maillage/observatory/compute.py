@@ -32,8 +32,10 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -382,6 +384,31 @@ def events(window: Window) -> Results:
 # --- Sharing ------------------------------------------------------------------------------
 
 
+def transfers_with_place() -> QuerySet:
+    """Every time transfer with `counted_at`, the place its hours count at: a place bank's
+    transfer at that place; a network bank's at the place of the person credited (the one who
+    gave the time) — among their memberships in the network's places in force on the transfer's
+    day (held, begun by then, not ended before), the one begun first, then the lowest place id,
+    so that each transfer counts at one place only. None (counted nowhere) when the person was
+    erased or held no such membership that day. A correlated subquery: still one query."""
+    on = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    home = (
+        Membership.objects.filter(
+            user=OuterRef("credit__user"),
+            place__networks=OuterRef("network"),
+            status__in=HELD_STATUSES,
+            start_date__isnull=False,
+            start_date__lte=OuterRef("counted_on"),
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("counted_on")))
+        .order_by("start_date", "place_id")
+        .values("place_id")[:1]
+    )
+    return TimeTransfer.objects.annotate(counted_on=on).annotate(
+        counted_at=Coalesce(F("place_id"), Subquery(home, output_field=IntegerField()))
+    )
+
+
 def sharing(window: Window) -> Results:
     """Loans (by the day they began), distinct items lent, distinct borrowers, the share of the
     catalogue used (items lent / items on loan offer at the end of the period), exchanges
@@ -418,7 +445,11 @@ def sharing(window: Window) -> Results:
         "hours_exchanged": {
             key: (minutes / 60, None)
             for key, (minutes, _none) in _flow(
-                TimeTransfer.objects.all(), window, when="created_at", measure=Sum("minutes")
+                transfers_with_place().filter(counted_at__isnull=False),
+                window,
+                when="created_at",
+                place="counted_at",
+                measure=Sum("minutes"),
             ).items()
         },
     }

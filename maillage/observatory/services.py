@@ -19,12 +19,12 @@ unchanged data writes nothing.
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Avg, Count, F, Max, Sum, Value
+from django.db.models import Avg, Count, F, Max, QuerySet, Sum, Value
 from django.utils import timezone
 
 from maillage.audit.models import AuditEntry
@@ -32,7 +32,7 @@ from maillage.places.models import Place
 from maillage.stats.secrecy import Cell, Rules, suppress
 
 from . import catalogue
-from .compute import SOURCES, Window
+from .compute import SOURCES, Window, transfers_with_place
 from .models import AggregateValue, AuditCursor, Grain, PlaceValue, StaleMonth
 from .periods import Period, add_months, month_start, parse_period
 
@@ -86,7 +86,8 @@ AUDITED: dict[str, tuple[str, str, str, bool]] = {
     "sharing.loan": ("sharing.Loan", "place_id", "checked_out_at", False),
     "sharing.item": ("sharing.Item", "place_id", "created_at", True),
     "sharing.post": ("sharing.Post", "place_id", "updated_at", False),
-    "sharing.timetransfer": ("sharing.TimeTransfer", "place_id", "created_at", False),
+    # A network bank's transfer counts at the place of the person credited (`counted_at`).
+    "sharing.timetransfer": ("sharing.TimeTransfer", "counted_at", "created_at", False),
     "organisations.hosting": ("organisations.Hosting", "place_id", "start_date", True),
     "organisations.organisation": (
         "organisations.Organisation",
@@ -105,6 +106,11 @@ AUDITED: dict[str, tuple[str, str, str, bool]] = {
     "places.place": ("places.Place", "pk", "updated_at", False),
 }
 
+
+# The models whose place is an annotation, not a path: the queryset that carries it.
+ANNOTATED: dict[str, Callable[[], QuerySet]] = {
+    "sharing.timetransfer": transfers_with_place,
+}
 
 # Declared figures are yearly: a declaration (created or corrected) marks every month of its
 # year, so that the next run recomputes the year's declared values (and the months' figures
@@ -278,7 +284,8 @@ def mark_from_audit(*, batch: int = 10_000) -> int:
                 continue
             label, place_path, date_path, stock = AUDITED[object_type]
             model = apps.get_model(label)
-            rows = model.objects.filter(pk__in=ids).values_list("pk", place_path, date_path)
+            base = ANNOTATED[object_type]() if object_type in ANNOTATED else model.objects.all()
+            rows = base.filter(pk__in=ids).values_list("pk", place_path, date_path)
             found: set[str] = set()
             for pk, place_id, when in rows:
                 found.add(str(pk))

@@ -1,5 +1,7 @@
 """The sharing API: the catalogue of lent items with their availability, the caller's loans,
-self-service check-out, and the hours the staff record in a place's time bank.
+self-service check-out, the hours the staff record in a place's time bank, and a network's time
+bank (a member's balance and transfers, all its transfers and recording one, for its
+coordinators).
 
 Reading the catalogue needs no token for public catalogues; with a token, the members-only
 catalogues of the caller's places are included. Lists are paginated (`limit`, `offset`) and
@@ -16,10 +18,11 @@ from ninja import Field, Query, Router, Schema, Status
 from maillage.accounts.auth import BearerToken, token_auth
 from maillage.accounts.models import User
 from maillage.common.schemas import MAX_ID, PageQuery, error_responses, page
-from maillage.places.models import Place
+from maillage.places.models import Network, Place
 
 from . import selectors, services
-from .models import Item, ItemCategory, Loan
+from .models import Item, ItemCategory, Loan, TimeTransfer
+from .rules import can_manage_network_time_bank, is_network_member, network_time_bank
 
 router = Router(tags=["sharing"])
 
@@ -106,6 +109,47 @@ class TimeTransferOut(Schema):
     debit_account_id: int
     credit_account_id: int
     minutes: int
+
+
+class NetworkTimeTransferIn(Schema):
+    payer_id: int = Field(ge=1, le=MAX_ID, description="La personne aidée (débitée).")
+    payee_id: int = Field(ge=1, le=MAX_ID, description="La personne qui a aidé (créditée).")
+    minutes: int = Field(ge=1, le=24 * 60)
+    label: str = Field(max_length=200)
+
+
+class NetworkTimeTransferOut(Schema):
+    id: int
+    network_id: int
+    debit_account_id: int
+    credit_account_id: int
+    minutes: int
+
+
+class NetworkTimeTransferRowOut(Schema):
+    id: int
+    network_id: int
+    debit_account_id: int
+    credit_account_id: int
+    payer_id: int | None = Field(description="La personne débitée (vide : compte effacé).")
+    payee_id: int | None = Field(description="La personne créditée (vide : compte effacé).")
+    minutes: int
+    label: str
+    post_id: int | None = Field(description="L'annonce réalisée dont viennent ces heures.")
+    created_at: datetime
+
+
+class NetworkTimeTransferPageOut(Schema):
+    count: int
+    items: list[NetworkTimeTransferRowOut]
+
+
+class NetworkTimeBalanceOut(Schema):
+    network_id: int
+    enabled: bool = Field(description="La banque du réseau est ouverte aux échanges.")
+    overdraft_minutes: int = Field(description="Jusqu'où un solde peut descendre sous zéro.")
+    account_id: int | None = Field(description="Le compte de l'appelant·e (vide : pas encore).")
+    balance_minutes: int = Field(description="Crédits moins débits, en minutes.")
 
 
 def _item_out(item: Item) -> dict:
@@ -251,6 +295,142 @@ def create_time_transfer(request: HttpRequest, payload: TimeTransferIn):
         {
             "id": transfer.pk,
             "place_id": transfer.place_id,
+            "debit_account_id": transfer.debit_id,
+            "credit_account_id": transfer.credit_id,
+            "minutes": transfer.minutes,
+        },
+    )
+
+
+# --- a network's time bank ----------------------------------------------------------------
+# The same rules as the pages: the network's coordinators (and instance administrators) run
+# its bank; an active member of one of its places reads their own account. Anyone else gets
+# the 404 of a network they cannot see.
+
+
+def _network_for(user, network_id: int, *, manage: bool = False) -> Network:
+    network = Network.objects.filter(pk=network_id).first()
+    if network is not None:
+        if can_manage_network_time_bank(user, network):
+            return network
+        if not manage and is_network_member(user, network):
+            return network
+    raise Http404(_("Réseau introuvable."))
+
+
+def _network_transfer_out(transfer: TimeTransfer) -> dict:
+    return {
+        "id": transfer.pk,
+        "network_id": transfer.network_id,
+        "debit_account_id": transfer.debit_id,
+        "credit_account_id": transfer.credit_id,
+        "payer_id": transfer.debit.user_id,
+        "payee_id": transfer.credit.user_id,
+        "minutes": transfer.minutes,
+        "label": transfer.label,
+        "post_id": transfer.post_id,
+        "created_at": transfer.created_at,
+    }
+
+
+def _transfer_page(transfers, params: PageQuery) -> dict:
+    return page(transfers, params, lambda rows: [_network_transfer_out(t) for t in rows])
+
+
+@router.get(
+    "networks/{network_id}/time-bank/me",
+    auth=token_auth,
+    response={200: NetworkTimeBalanceOut, **error_responses(401, 404, 422)},
+    operation_id="get_my_network_time_balance",
+    summary="Mon solde à la banque de temps d'un réseau",
+    description=(
+        "Le solde de la personne du jeton à la banque du réseau, membre active d'un de ses "
+        "lieux (ou coordinatrice du réseau) ; 404 pour tout autre réseau."
+    ),
+)
+def get_my_network_time_balance(request: HttpRequest, network_id: int):
+    network = _network_for(request.auth, network_id)
+    bank = network_time_bank(network)
+    return {
+        "network_id": network.pk,
+        "enabled": bank.enabled,
+        "overdraft_minutes": bank.overdraft_minutes,
+        **selectors.network_account(network, request.auth),
+    }
+
+
+@router.get(
+    "networks/{network_id}/time-bank/me/transfers",
+    auth=token_auth,
+    response={200: NetworkTimeTransferPageOut, **error_responses(401, 404, 422)},
+    operation_id="list_my_network_time_transfers",
+    summary="Mes échanges d'heures à la banque d'un réseau",
+    description=(
+        "Les écritures qui débitent ou créditent le compte de la personne du jeton, les plus "
+        "récentes d'abord. `count` est le total, `items` en donne au plus `limit` à partir de "
+        "`offset`."
+    ),
+)
+def list_my_network_time_transfers(
+    request: HttpRequest, network_id: int, params: Query[PageQuery]
+):
+    network = _network_for(request.auth, network_id)
+    return _transfer_page(selectors.network_transfers(network, user=request.auth), params)
+
+
+@router.get(
+    "networks/{network_id}/time-transfers",
+    auth=token_auth,
+    response={200: NetworkTimeTransferPageOut, **error_responses(401, 404, 422)},
+    operation_id="list_network_time_transfers",
+    summary="Les échanges d'heures de la banque d'un réseau",
+    description=(
+        "Toutes les écritures de la banque du réseau, les plus récentes d'abord, pour ses "
+        "coordinateurs et coordinatrices (404 pour les autres)."
+    ),
+)
+def list_network_time_transfers(
+    request: HttpRequest, network_id: int, params: Query[PageQuery]
+):
+    network = _network_for(request.auth, network_id, manage=True)
+    return _transfer_page(selectors.network_transfers(network), params)
+
+
+@router.post(
+    "networks/{network_id}/time-transfers",
+    auth=token_auth,
+    response={201: NetworkTimeTransferOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    operation_id="create_network_time_transfer",
+    summary="Enregistrer un échange d'heures (banque de temps d'un réseau)",
+    description=(
+        "La coordination du réseau enregistre `minutes` données par `payee_id` à `payer_id`, "
+        "deux membres actifs de lieux du réseau : une écriture, un débit et un crédit. 403 pour "
+        "un·e membre qui ne coordonne pas le réseau, 422 quand la banque est fermée ou qu'une "
+        "des personnes n'est pas membre, 409 quand le solde de la personne débitée descendrait "
+        "sous le plancher du réseau."
+    ),
+)
+def create_network_time_transfer(
+    request: HttpRequest, network_id: int, payload: NetworkTimeTransferIn
+):
+    network = _network_for(request.auth, network_id)
+    payer = User.objects.filter(pk=payload.payer_id).first()
+    payee = User.objects.filter(pk=payload.payee_id).first()
+    if payer is None or payee is None:
+        raise Http404(_("Personne introuvable."))
+    transfer = services.record_network_time_exchange(
+        actor=request.auth,
+        network=network,
+        payer=payer,
+        payee=payee,
+        minutes=payload.minutes,
+        label=payload.label,
+    )
+    return Status(
+        201,
+        {
+            "id": transfer.pk,
+            "network_id": transfer.network_id,
             "debit_account_id": transfer.debit_id,
             "credit_account_id": transfer.credit_id,
             "minutes": transfer.minutes,

@@ -268,3 +268,52 @@ def network_banks_for_post(post) -> QuerySet[Network]:
     else:
         banks = banks.filter(places__in=active_place_ids(post.author))
     return banks.distinct().order_by("name")
+
+
+def network_transfers(network: Network, *, user=None) -> QuerySet[TimeTransfer]:
+    """The transfers of `network`'s bank, newest first (with `user`: those debiting or
+    crediting their account only); the accounts joined, so that a page reads in one query."""
+    transfers = TimeTransfer.objects.filter(network=network)
+    if user is not None:
+        transfers = transfers.filter(Q(debit__user=user) | Q(credit__user=user))
+    return transfers.select_related("debit", "credit").order_by("-created_at", "-pk")
+
+
+def network_account(network: Network, user) -> dict:
+    """`user`'s account at `network`'s bank and its balance in minutes (one query; no account
+    yet: `account_id` None and a balance of zero)."""
+    account = (
+        TimeAccount.objects.filter(network=network, user=user)
+        .annotate(
+            credited=Coalesce(
+                Subquery(
+                    TimeTransfer.objects.filter(credit=OuterRef("pk"))
+                    .order_by()
+                    .values("credit")
+                    .annotate(t=Sum("minutes"))
+                    .values("t"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            debited=Coalesce(
+                Subquery(
+                    TimeTransfer.objects.filter(debit=OuterRef("pk"))
+                    .order_by()
+                    .values("debit")
+                    .annotate(t=Sum("minutes"))
+                    .values("t"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .values("pk", "credited", "debited")
+        .first()
+    )
+    if account is None:
+        return {"account_id": None, "balance_minutes": 0}
+    return {
+        "account_id": account["pk"],
+        "balance_minutes": account["credited"] - account["debited"],
+    }
