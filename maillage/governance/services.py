@@ -899,7 +899,7 @@ SEAL_CHUNK = 2_000
 _SEALED_COLUMNS = ("position", "previous_hash", "hash")  # their columns are named as the fields
 
 
-def _unsealed_chunks(vote: Vote) -> Iterator[list[tuple[str, Any, int | None]]]:
+def _unsealed_chunks(vote: Vote) -> Iterator[Sequence[tuple[str, Any, int | None]]]:
     """The vote's ballots as (receipt hash, content, college id), in receipt-hash order, by
     chunks of `SEAL_CHUNK`: each chunk one query starting after the last receipt hash read (on
     the index `ballot_vote_receipt`), so no cursor stays open on the rows being written."""
