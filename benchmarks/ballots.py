@@ -8,7 +8,9 @@
    and sealed by `close_vote`; `maillage verify_vote`'s check (`governance.exports.verify`:
    the chain and the tally recomputed) is timed, whole and in its two parts (reading the
    ballots and recomputing the chain; recomputing the tally). Issue 10 §6 asks for this time
-   to be printed and names no target for it.
+   to be printed and names no target for it. The seal at the close is timed too (wall and CPU
+   time, the machine being shared), against a target of `MAX_SEAL_S` seconds on SQLite and
+   the 21.4 s the close took before it read and wrote by chunks (README, same machine).
 
 On a throw-away SQLite database by default; on the PostgreSQL database of `DATABASE_URL` when
 it is set (migrated, then given a benchmark place, body and votes, left there).
@@ -34,6 +36,8 @@ CLIENTS = 16
 VOTERS = 2_000
 VERIFIED = 100_000
 MIN_BALLOTS_PER_S = 300
+MAX_SEAL_S = 10.0  # closing a vote of 100,000 ballots: practical for the person closing it
+SEAL_BEFORE_S = 21.4  # the close of 100,000 ballots before chunks, SQLite (README, load 6–8)
 OPTIONS = 5
 
 
@@ -115,9 +119,9 @@ def child_verify(body_id: int, ballots: int) -> None:
             )
         )
     Ballot.objects.bulk_create(rows, batch_size=5_000)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     services.close_vote(actor=SYSTEM, vote=vote)
-    sealed_s = time.perf_counter() - started
+    sealed_s, sealed_cpu_s = time.perf_counter() - started, time.process_time() - cpu
     vote.refresh_from_db()
     started = time.perf_counter()
     problem = exports.verify(vote)
@@ -135,6 +139,7 @@ def child_verify(body_id: int, ballots: int) -> None:
         json.dumps(
             {
                 "sealed_s": sealed_s,
+                "sealed_cpu_s": sealed_cpu_s,
                 "verify_s": verify_s,
                 "chain_s": chain_s,
                 "tally_s": tally_s,
@@ -229,7 +234,15 @@ def _print_verification(verification: dict, verified: int, engine: str, header=T
         line = f"{'measure':<36} {'value':>10} {'target':>10} {'verdict':>8}"
         print(line)
         print("-" * len(line))
-    print(f"{f'seal at close ({verified} ballots), s':<36} {verification['sealed_s']:>10.2f}")
+    sealed = verification["sealed_s"]
+    scaled = MAX_SEAL_S * verified / VERIFIED  # the target, for as many ballots as sealed
+    verdict = "ok" if sealed < scaled else "MISSED"
+    label = f"seal at close ({verified} ballots), s"
+    print(f"{label:<36} {sealed:>10.2f} {scaled:>10.1f} {verdict:>8}")
+    print(f"{'  of which CPU in this process, s':<36} {verification['sealed_cpu_s']:>10.2f}")
+    if verified == VERIFIED:
+        ratio = SEAL_BEFORE_S / sealed
+        print(f"{'  before chunks (README), s':<36} {SEAL_BEFORE_S:>10.1f} {'':>10} {ratio:>7.1f}×")
     check = "ok" if verification["problem"] is None else "BROKEN"
     label = f"verify_vote ({verified} ballots), s"
     print(f"{label:<36} {verification['verify_s']:>10.2f} {'none':>10} {check:>8}")

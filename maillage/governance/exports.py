@@ -95,7 +95,9 @@ def verify(vote: Vote) -> str | None:
     if problem:
         return problem
     # the same rows, counted (read once: a vote of 100,000 ballots is read in seconds)
-    counted = [services.CountedBallot(row["key"], row["content"], row["college"]) for row in rows]
+    counted = [
+        services.CountedBallot(row["receipt_hash"], row["content"], row["college"]) for row in rows
+    ]
     recomputed = services.compute_results(vote, counted)
     if _comparable(recomputed) != _comparable(vote.results):
         return "the results recomputed from the ballots differ from the published results"
