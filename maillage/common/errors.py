@@ -63,10 +63,24 @@ class Message(str):
 
 
 def _rebuild(code: str, text: str, params: dict) -> Message:
-    """A Message as it was pickled: its text kept (it was rendered when it was made)."""
+    """A Message of an already rendered text (unpickled, or Django's): the text is kept."""
     message = str.__new__(Message, text)
     message.code, message.params = code, params
     return message
+
+
+def _from_django(error: django_exceptions.ValidationError) -> str:
+    """One of Django's errors (model full_clean, form fields) with its code and params, as
+    `django.<code>` (`django.max_length`): not in our catalogue, so a stored one shows its text.
+    """
+    text = str(error.message % error.params if error.params else error.message)
+    if not error.code:
+        return text
+    params = {
+        name: value if isinstance(value, str | int | float | bool) else str(value)
+        for name, value in (error.params or {}).items()
+    }
+    return _rebuild(f"django.{error.code}", text, params)
 
 
 @dataclass(frozen=True)
@@ -155,12 +169,12 @@ class ValidationFailed(Exception):  # noqa: N818 - reads as a sentence
         if hasattr(exc, "error_dict"):
             return cls(
                 [
-                    FieldError("__all__" if name == "__all__" else name, message)
-                    for name, messages in exc.message_dict.items()
-                    for message in messages
+                    FieldError(name, _from_django(error))
+                    for name, errors in exc.error_dict.items()
+                    for error in errors
                 ]
             )
-        return cls([FieldError("__all__", message) for message in exc.messages])
+        return cls([FieldError("__all__", _from_django(error)) for error in exc.error_list])
 
 
 class PermissionDenied(django_exceptions.PermissionDenied):
