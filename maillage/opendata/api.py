@@ -125,7 +125,7 @@ def create_import(
 @router.get(
     "/{job_id}",
     auth=token_auth,
-    response={200: ImportReportOut, **error_responses(401, 404)},
+    response={200: ImportReportOut, **error_responses(401, 404, 422)},
     operation_id="get_import",
     summary="Lire le rapport d’un import",
     description=(
