@@ -1,16 +1,149 @@
-"""Error types shared by services, the API and the pages."""
+"""Error types shared by services, the API and the pages.
 
+A field error can be a `Message`: a stable `code` (`hours.invalid`, `field.required`…) with its
+`params`, besides its text. The text is rendered in the language active when the error is made
+(a `Message` is a `str`, so every caller that reads or joins messages keeps working), and the
+code and params let a stored error be rendered again later in the reader's language
+(`render_message`): an import runs in a background job, its report is read by anyone. Codes
+are documented in docs/data.md (« Import error codes »).
+"""
+
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core import exceptions as django_exceptions
+from django.utils.translation import gettext
+
+# code → French msgid, filled by ErrorCode() as the modules that define codes are imported.
+_MSGIDS: dict[str, str] = {}
+Params = Mapping[str, Any]
+
+
+def _format(msgid: str, params: Params) -> str:
+    text = gettext(msgid)
+    if not params:
+        if "%" in msgid.replace("%%", ""):
+            raise KeyError(f"{msgid!r} needs params")
+        return text
+    if "%(" in msgid:
+        return text % params
+    # A msgid with one positional placeholder (`%d caractères au plus.`): one parameter.
+    (value,) = params.values()
+    return text % value
+
+
+class Message(str):
+    """An error text with its stable `code` and `params` (JSON values, or other Messages).
+
+    Made by calling an `ErrorCode`; the text is the msgid translated in the active language.
+    """
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, msgid: str, params: Params | None = None) -> "Message":
+        params = dict(params or {})
+        self = super().__new__(cls, _format(msgid, params))
+        self.code = code
+        self.params = params
+        return self
+
+    def __reduce__(self):
+        return (_rebuild, (self.code, str(self), self.params))
+
+    def stored_params(self) -> dict[str, Any]:
+        """The params as JSON: a nested Message becomes {"code", "params"}."""
+        return {
+            name: {"code": value.code, "params": value.stored_params()}
+            if isinstance(value, Message)
+            else value
+            for name, value in self.params.items()
+        }
+
+
+def _rebuild(code: str, text: str, params: dict) -> Message:
+    """A Message of an already rendered text (unpickled, or Django's): the text is kept."""
+    message = str.__new__(Message, text)
+    message.code, message.params = code, params
+    return message
+
+
+def _from_django(error: django_exceptions.ValidationError) -> str:
+    """One of Django's errors (model full_clean, form fields) with its code and params, as
+    `django.<code>` (`django.max_length`): not in our catalogue, so a stored one shows its text.
+    """
+    text = str(error.message % error.params if error.params else error.message)
+    if not error.code:
+        return text
+    params = {
+        name: value if isinstance(value, str | int | float | bool) else str(value)
+        for name, value in (error.params or {}).items()
+    }
+    return _rebuild(f"django.{error.code}", text, params)
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A stable code and its French msgid (mark it with gettext_noop so makemessages finds it).
+
+    `ErrorCode("hours.invalid", gettext_noop("…%(problem)s…"))(problem=…)` is a Message.
+    """
+
+    code: str
+    msgid: str
+
+    def __post_init__(self) -> None:
+        known = _MSGIDS.setdefault(self.code, self.msgid)
+        if known != self.msgid:
+            raise ValueError(f"error code {self.code!r} defined twice with different messages")
+
+    def __call__(self, **params: Any) -> Message:
+        return Message(self.code, self.msgid, params)
+
+
+def render_message(code: str, params: Params | None, fallback: str) -> str:
+    """The text of a stored error in the active language; `fallback` (the stored text) for an
+    unknown code, or params that no longer fit the message (an older version's)."""
+    msgid = _MSGIDS.get(code or "")
+    if msgid is None:
+        return fallback
+    resolved = {
+        name: render_message(value.get("code", ""), value.get("params"), "")
+        if isinstance(value, dict) and "code" in value
+        else value
+        for name, value in (params or {}).items()
+    }
+    try:
+        return _format(msgid, resolved)
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def known_codes() -> dict[str, str]:
+    """Every code defined so far → its French msgid (for the docs' table and its test)."""
+    return dict(_MSGIDS)
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field, in words a person can act on."""
+    """One problem with one input field, in words a person can act on.
+
+    `message` is a plain str or a `Message` (then `code` and `params` say it for a machine).
+    """
 
     field: str
     message: str
+
+    @property
+    def code(self) -> str:
+        return getattr(self.message, "code", "")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        if isinstance(self.message, Message):
+            return self.message.stored_params()
+        return {}
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": str(self.message)}
@@ -36,12 +169,12 @@ class ValidationFailed(Exception):  # noqa: N818 - reads as a sentence
         if hasattr(exc, "error_dict"):
             return cls(
                 [
-                    FieldError("__all__" if name == "__all__" else name, message)
-                    for name, messages in exc.message_dict.items()
-                    for message in messages
+                    FieldError(name, _from_django(error))
+                    for name, errors in exc.error_dict.items()
+                    for error in errors
                 ]
             )
-        return cls([FieldError("__all__", message) for message in exc.messages])
+        return cls([FieldError("__all__", _from_django(error)) for error in exc.error_list])
 
 
 class PermissionDenied(django_exceptions.PermissionDenied):

@@ -4,7 +4,9 @@ check that keeps control characters out of stored and queried text."""
 import re
 import unicodedata
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from .errors import ErrorCode, Message
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # C0 controls but tab, line feed and carriage return (white space that fields collapse or keep),
@@ -47,6 +49,12 @@ def has_control_characters(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
-def control_characters_message() -> str:
+CONTROL_CHARACTERS = ErrorCode(
+    "field.control_characters",
+    gettext_noop("Caractère de contrôle interdit (octet nul, etc.) : retirez-le et réessayez."),
+)
+
+
+def control_characters_message() -> Message:
     """The field error for a value with control characters (translated when called)."""
-    return _("Caractère de contrôle interdit (octet nul, etc.) : retirez-le et réessayez.")
+    return CONTROL_CHARACTERS()

@@ -1,8 +1,10 @@
 """`POST /api/v1/imports`: the import of a file by an instance administrator, answered with
-its report.
+its report; `GET /api/v1/imports/{job_id}`: the report of an import, read again.
 """
 
-from django.http import HttpRequest
+from typing import Any
+
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -11,6 +13,7 @@ from maillage.accounts.auth import token_auth
 from maillage.common.schemas import ErrorOut, error_responses
 
 from .models import ImportJob, ImportState
+from .selectors import displayed_errors, get_import_job
 from .services import FILE_FIELD, create_import_job, run_import_job
 
 router = Router(tags=["imports"])
@@ -20,6 +23,10 @@ class ImportErrorOut(Schema):
     # The line of the file, or an OSM object's id (`n123`, `w456`) for an OSM extract.
     line: int | str
     field: str
+    # A stable code (docs/data.md, « Import error codes »), "" for an error without one.
+    code: str = ""
+    params: dict[str, Any] = {}
+    # Rendered from code and params in the request's language (Accept-Language).
     message: str
 
 
@@ -41,14 +48,19 @@ class ImportReportOut(Schema):
 
 def report_errors(job: ImportJob) -> list[dict]:
     """The rejected rows and, for an import stopped before its end, why: an error on the file at
-    line 0, as the report has always given it."""
+    line 0, as the report has always given it. Messages are in the active language
+    (`selectors.displayed_errors`)."""
+    errors = displayed_errors(job.errors)
     if not job.error_message:
-        return job.errors
-    return [*job.errors, {"line": 0, "field": FILE_FIELD, "message": job.error_message}]
+        return errors
+    stopped = {"line": 0, "field": FILE_FIELD, "code": "", "params": {}}
+    return [*errors, {**stopped, "message": job.error_message}]
 
 
 def _report(job: ImportJob) -> dict:
-    if job.state == ImportState.SUCCEEDED:
+    if not job.is_finished:
+        detail = _("Import en cours : son rapport sera complet à la fin.")
+    elif job.state == ImportState.SUCCEEDED:
         detail = _("Import terminé.") if not job.dry_run else _("Simulation terminée.")
     elif job.rejected_count and not job.partial:
         detail = _("Des lignes sont rejetées : rien n'a été écrit.")
@@ -108,3 +120,25 @@ def create_import(
     )
     job = run_import_job(job_id=job.pk)
     return Status(200 if job.state == ImportState.SUCCEEDED else 422, _report(job))
+
+
+@router.get(
+    "/{job_id}",
+    auth=token_auth,
+    response={200: ImportReportOut, **error_responses(401, 404, 422)},
+    operation_id="get_import",
+    summary="Lire le rapport d’un import",
+    description=(
+        "Réservé aux administrateur·rices de l’instance (404 pour les autres). Le rapport d’un "
+        "import, de la même forme que la réponse de `create_import`, quel que soit son état "
+        "(`pending`, `running`, `succeeded`, `failed`). Les messages des erreurs sont rendus "
+        "dans la langue de la requête (`Accept-Language`) d’après leur `code` et leurs "
+        "`params`, quelle que soit la langue dans laquelle l’import a tourné."
+    ),
+)
+def get_import(request: HttpRequest, job_id: int):
+    try:
+        job = get_import_job(user=request.auth, job_id=job_id)
+    except ImportJob.DoesNotExist:
+        raise Http404(_("Import introuvable.")) from None
+    return _report(job)

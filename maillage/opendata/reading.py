@@ -36,9 +36,10 @@ from itertools import chain
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from maillage.common.encoding import UTF16_BOMS, BadEncoding, TextDecoder
-from maillage.common.errors import FieldError
+from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.tabular import restore_cell
 from maillage.common.text import control_characters_message, has_control_characters
 from maillage.places.formats import datainclusion, mednum
@@ -58,6 +59,63 @@ MAX_FEATURE_CHARS = 16 * 1024 * 1024
 GEOJSON_EXTRA_PROPERTIES = tuple(name for name in PROPERTY_FIELDS if name not in CANONICAL_FIELDS)
 ROW_FIELD = "__row__"
 EMPTY_LIST = object()  # the first object of a JSON list that has none
+
+# The stable codes of the errors below (docs/data.md, « Import error codes »).
+FILE_UTF16 = ErrorCode(
+    "file.utf16",
+    gettext_noop("Fichier en UTF-16 : enregistrez-le en « CSV UTF-8 » ou en Windows-1252."),
+)
+ENCODING_ADVICE = ErrorCode(
+    "file.encoding_advice",
+    gettext_noop("le fichier doit être en UTF-8 ou en Windows-1252, sans mélange des deux."),
+)
+FILE_ENCODING = ErrorCode("file.encoding", gettext_noop("Encodage illisible : %s"))
+FILE_ENCODING_AT = ErrorCode(
+    "file.encoding_at_line",
+    gettext_noop("Encodage illisible vers la ligne %(line)d : %(advice)s"),
+)
+LINE_TOO_LONG = ErrorCode(
+    "file.line_too_long", gettext_noop("Ligne %(line)d trop longue : %(limit)d caractères au plus.")
+)
+FILE_EMPTY = ErrorCode("file.empty", gettext_noop("Le fichier est vide."))
+HEADER_UNREADABLE = ErrorCode("file.header_unreadable", gettext_noop("En-tête illisible : %s."))
+TOO_MANY_COLUMNS = ErrorCode(
+    "file.too_many_columns",
+    gettext_noop("%(count)d colonnes dans l'en-tête : %(max)d au plus."),
+)
+DUPLICATE_COLUMN = ErrorCode(
+    "file.duplicate_column", gettext_noop("Colonne « %s » en double dans l'en-tête.")
+)
+MISSING_COLUMNS = ErrorCode(
+    "file.missing_columns",
+    gettext_noop(
+        "Colonne(s) obligatoire(s) absente(s) : %(missing)s. L'en-tête doit nommer "
+        "au moins %(required)s (séparateur « , » ou « ; »)."
+    ),
+)
+LINE_UNREADABLE = ErrorCode(
+    "file.line_unreadable", gettext_noop("Ligne %(line)d illisible : %(error)s.")
+)
+ROW_CELLS = ErrorCode(
+    "row.cells_count",
+    gettext_noop(
+        "%(cells)d cellules pour %(columns)d colonnes : un séparateur en trop "
+        "ou des guillemets mal fermés ?"
+    ),
+)
+SOURCE_ID_REQUIRED = ErrorCode(
+    "source_id.required", gettext_noop("L'identifiant à la source est obligatoire.")
+)
+SOURCE_ID_DUPLICATE = ErrorCode(
+    "source_id.duplicate",
+    gettext_noop("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier."),
+)
+OBJECT_EXPECTED = ErrorCode("row.object_expected", gettext_noop("Objet attendu."))
+FEATURE_EXPECTED = ErrorCode("row.feature_expected", gettext_noop("Objet « Feature » attendu."))
+POINT_EXPECTED = ErrorCode(
+    "geometry.point_expected",
+    gettext_noop('Point attendu : {"type": "Point", "coordinates": [longitude, latitude]}.'),
+)
 
 
 class ImportFileError(Exception):
@@ -87,9 +145,7 @@ def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
     while 0 < len(head) < len(codecs.BOM_UTF8) and (more := stream.read(CHUNK_SIZE)):
         head += more
     if head.startswith(UTF16_BOMS):
-        raise ImportFileError(
-            _("Fichier en UTF-16 : enregistrez-le en « CSV UTF-8 » ou en Windows-1252.")
-        )
+        raise ImportFileError(FILE_UTF16())
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8) :]
         decoder.encoding = "utf-8"
@@ -100,14 +156,10 @@ def _decoded_chunks(stream: BinaryIO) -> Iterator[str]:
 
 
 def _encoding_error(line: int) -> ImportFileError:
-    advice = _("le fichier doit être en UTF-8 ou en Windows-1252, sans mélange des deux.")
+    advice = ENCODING_ADVICE()
     if not line:
-        return ImportFileError(_("Encodage illisible : %s") % advice)
-    return ImportFileError(
-        _("Encodage illisible vers la ligne %(line)d : %(advice)s")
-        % {"line": line, "advice": advice},
-        line=line,
-    )
+        return ImportFileError(FILE_ENCODING(advice=advice))
+    return ImportFileError(FILE_ENCODING_AT(line=line, advice=advice), line=line)
 
 
 def _lines(chunks: Iterable[str]) -> Iterator[str]:
@@ -136,11 +188,7 @@ def _lines(chunks: Iterable[str]) -> Iterator[str]:
 def _check_line_length(length: int, line: int) -> None:
     limit = MAX_HEADER_CHARS if line == 1 else MAX_LINE_CHARS
     if length > limit:
-        raise ImportFileError(
-            _("Ligne %(line)d trop longue : %(limit)d caractères au plus.")
-            % {"line": line, "limit": limit},
-            line=line,
-        )
+        raise ImportFileError(LINE_TOO_LONG(line=line, limit=limit), line=line)
 
 
 class PlaceFile:
@@ -182,7 +230,7 @@ def open_place_file(stream: BinaryIO) -> PlaceFile:
         raise _encoding_error(1 + newlines + exc.newlines) from None
     text = "".join(skipped)
     if not text.strip():
-        raise ImportFileError(_("Le fichier est vide."))
+        raise ImportFileError(FILE_EMPTY())
     if text.lstrip().startswith("{"):
         unknown: list[str] = []
         return PlaceFile("geojson", _geojson_rows(chain([text], chunks), unknown), unknown)
@@ -208,26 +256,18 @@ def _open_csv(lines: Iterator[str]) -> PlaceFile:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except csv.Error as exc:
-        raise ImportFileError(_("En-tête illisible : %s.") % exc, line=1) from None
+        raise ImportFileError(HEADER_UNREADABLE(error=str(exc)), line=1) from None
     if len(header) > MAX_COLUMNS:
-        raise ImportFileError(
-            _("%(count)d colonnes dans l'en-tête : %(max)d au plus.")
-            % {"count": len(header), "max": MAX_COLUMNS},
-            line=1,
-        )
+        raise ImportFileError(TOO_MANY_COLUMNS(count=len(header), max=MAX_COLUMNS), line=1)
     for name, count in Counter(header).items():
         if name and count > 1:
-            raise ImportFileError(_("Colonne « %s » en double dans l'en-tête.") % name, line=1)
+            raise ImportFileError(DUPLICATE_COLUMN(name=name), line=1)
     if set(header) >= mednum.SIGNATURE and "source_id" not in header:
         return _open_mednum_csv(reader, header)
     missing = [name for name in REQUIRED_FIELDS if name not in header]
     if missing:
         raise ImportFileError(
-            _(
-                "Colonne(s) obligatoire(s) absente(s) : %(missing)s. L'en-tête doit nommer "
-                "au moins %(required)s (séparateur « , » ou « ; »)."
-            )
-            % {"missing": ", ".join(missing), "required": ", ".join(REQUIRED_FIELDS)},
+            MISSING_COLUMNS(missing=", ".join(missing), required=", ".join(REQUIRED_FIELDS)),
             line=1,
         )
     unknown = [
@@ -262,25 +302,14 @@ def _csv_rows(
             return
         except csv.Error as exc:
             raise ImportFileError(
-                _("Ligne %(line)d illisible : %(error)s.")
-                % {"line": previous_end + 1, "error": exc},
-                line=previous_end + 1,
+                LINE_UNREADABLE(line=previous_end + 1, error=str(exc)), line=previous_end + 1
             ) from None
         line, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue  # blank lines and rows of empty cells, as spreadsheets leave at the end
         errors = []
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            errors.append(
-                FieldError(
-                    ROW_FIELD,
-                    _(
-                        "%(cells)d cellules pour %(columns)d colonnes : un séparateur en trop "
-                        "ou des guillemets mal fermés ?"
-                    )
-                    % {"cells": len(cells), "columns": width},
-                )
-            )
+            errors.append(FieldError(ROW_FIELD, ROW_CELLS(cells=len(cells), columns=width)))
         values = {
             name: restore_cell(cells[index]) if index < len(cells) else ""
             for index, name in columns
@@ -416,7 +445,7 @@ def _json_list_rows(stream: "_JsonStream", first: Any) -> Iterator[RawRow]:
         number += 1
         errors = []
         if not isinstance(item, dict):
-            errors.append(FieldError(ROW_FIELD, _("Objet attendu.")))
+            errors.append(FieldError(ROW_FIELD, OBJECT_EXPECTED()))
             item = {}
         errors.extend(_identifier_errors(item, datainclusion.KEY))
         yield RawRow(number, item, errors)
@@ -441,10 +470,10 @@ def _not_a_collection() -> ImportFileError:
 def _feature_row(number: int, feature: Any, unknown: list[str]) -> RawRow:
     """Canonical values of one feature: its properties, and coordinates from its geometry."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        return RawRow(number, {}, [FieldError(ROW_FIELD, _("Objet « Feature » attendu."))])
+        return RawRow(number, {}, [FieldError(ROW_FIELD, FEATURE_EXPECTED())])
     properties = feature.get("properties") or {}
     if not isinstance(properties, dict):
-        return RawRow(number, {}, [FieldError("properties", _("Objet attendu."))])
+        return RawRow(number, {}, [FieldError("properties", OBJECT_EXPECTED())])
     known = (*CANONICAL_FIELDS, *GEOJSON_EXTRA_PROPERTIES)
     unknown.extend(name for name in properties if name not in known and name not in unknown)
     values = {name: value for name, value in properties.items() if name in CANONICAL_FIELDS}
@@ -465,12 +494,7 @@ def _feature_row(number: int, feature: Any, unknown: list[str]) -> RawRow:
                 for number in coordinates
             )
         ):
-            errors.append(
-                FieldError(
-                    "geometry",
-                    _('Point attendu : {"type": "Point", "coordinates": [longitude, latitude]}.'),
-                )
-            )
+            errors.append(FieldError("geometry", POINT_EXPECTED()))
         else:
             values["longitude"], values["latitude"] = coordinates[0], coordinates[1]
     elif derived:

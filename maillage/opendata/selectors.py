@@ -4,9 +4,15 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from maillage.places.formats import EXPORT_FIELDS, mednum
+from maillage.common.errors import render_message
+
+# hours, validation, datainclusion and reading define codes of import errors (`ErrorCode`):
+# imported here so that `displayed_errors` knows them whatever was imported before.
+from maillage.places import hours, validation  # noqa: F401
+from maillage.places.formats import EXPORT_FIELDS, datainclusion, mednum  # noqa: F401
 from maillage.places.selectors import PlaceFilters, search_places
 
+from . import reading  # noqa: F401
 from .models import ImportJob
 from .rules import can_import_places
 
@@ -48,3 +54,23 @@ def import_jobs_for(user) -> QuerySet[ImportJob]:
 def get_import_job(*, user, job_id: int) -> ImportJob:
     """One job the user may see; ImportJob.DoesNotExist (404) otherwise."""
     return import_jobs_for(user).get(pk=job_id)
+
+
+def displayed_errors(errors: list[dict]) -> list[dict]:
+    """Stored import errors as a reader sees them: the message rendered from its code and
+    params in the active language. A row stored before codes existed, or whose code is unknown
+    to this version, shows its stored message; every row gets `code` ("" when none) and
+    `params`.
+    """
+    return [
+        {
+            "line": error.get("line", 0),
+            "field": error.get("field", ""),
+            "code": error.get("code") or "",
+            "params": error.get("params") or {},
+            "message": render_message(
+                error.get("code", ""), error.get("params"), error.get("message", "")
+            ),
+        }
+        for error in errors
+    ]

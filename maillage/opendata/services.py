@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from maillage.accounts.models import User
 from maillage.common import jobs
 from maillage.common.actors import SystemActor, check_actor
-from maillage.common.errors import FieldError, PermissionDenied, ValidationFailed
+from maillage.common.errors import FieldError, Message, PermissionDenied, ValidationFailed
 from maillage.common.files import delete_orphans
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
@@ -60,12 +60,19 @@ from maillage.places.formats import datainclusion, mednum
 from maillage.places.formats.canonical import SOURCE_ID_MAX_LENGTH, place_digest
 from maillage.places.formats.osm import OSM_SOURCE
 from maillage.places.services import store_osm_records, upsert_places
-from maillage.places.validation import CleanPlace, clean_place_input
+from maillage.places.validation import TOO_LONG, CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
 
 from .models import ImportJob, ImportState
 from .osm import HEAD_BYTES, OSM_FORMAT, OsmPlaceFile, is_osm_extract, open_osm_file
-from .reading import ImportFileError, PlaceFile, RawRow, open_place_file
+from .reading import (
+    SOURCE_ID_DUPLICATE,
+    SOURCE_ID_REQUIRED,
+    ImportFileError,
+    PlaceFile,
+    RawRow,
+    open_place_file,
+)
 from .rules import can_import_places
 from .selectors import existing_rows
 
@@ -83,14 +90,27 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem in the file: `line` 0 or 1 and field `__file__` for the file as a whole."""
+    """One problem in the file: `line` 0 or 1 and field `__file__` for the file as a whole.
+
+    `message` is rendered in the language of the import; when it is a `Message`, its code and
+    params are stored too, so the report is rendered again in its reader's language
+    (`selectors.displayed_errors`). A message without a code has the code "".
+    """
 
     line: int | str  # an OSM object's id (`n123`) for an OSM extract
     field: str
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "message": self.message}
+        message = self.message
+        coded = message if isinstance(message, Message) else None
+        return {
+            "line": self.line,
+            "field": self.field,
+            "code": coded.code if coded else "",
+            "params": coded.stored_params() if coded else {},
+            "message": str(message),
+        }
 
 
 @dataclass
@@ -279,13 +299,13 @@ def _service_rows(
         items.append((raw.line, raw.values if not raw.errors else None, raw.errors))
     for line, _values, errors in items:
         if errors:
-            report.errors.extend(RowError(line, e.field, str(e.message)) for e in errors)
+            report.errors.extend(RowError(line, e.field, e.message) for e in errors)
     reading = datainclusion.read_services(
         ((int(line), values) for line, values, errors in items if not errors), existing
     )
     report.rejected += reading.rejected + sum(1 for *_, errors in items if errors)
     report.errors.extend(
-        RowError(line, error.field, str(error.message)) for line, error in reading.errors
+        RowError(line, error.field, error.message) for line, error in reading.errors
     )
     for line, structure_id, place in reading.places:
         yield RawRow(line, {"source_id": structure_id, **place.values}, place.errors)
@@ -337,7 +357,7 @@ def _check_rows(
             # Problems are named after the file's own columns (`pivot`, not `siret`).
             rename = adapter.COLUMN_OF_FIELD if adapter is not None else {}
             report.errors.extend(
-                RowError(row.line, rename.get(error.field, error.field), str(error.message))
+                RowError(row.line, rename.get(error.field, error.field), error.message)
                 for error in errors
             )
         elif report.partial or not report.rejected:
@@ -402,18 +422,12 @@ def _duplicate_warnings(
 def _source_id(row: RawRow, first_lines: dict[str, int | str]) -> tuple[str, list[FieldError]]:
     source_id = _text(row.values.get("source_id"))
     if not source_id:
-        return "", [FieldError("source_id", _("L'identifiant à la source est obligatoire."))]
+        return "", [FieldError("source_id", SOURCE_ID_REQUIRED())]
     if len(source_id) > SOURCE_ID_MAX_LENGTH:
-        return source_id, [
-            FieldError("source_id", _("%d caractères au plus.") % SOURCE_ID_MAX_LENGTH)
-        ]
+        return source_id, [FieldError("source_id", TOO_LONG(max=SOURCE_ID_MAX_LENGTH))]
     if source_id in first_lines:
         return source_id, [
-            FieldError(
-                "source_id",
-                _("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier.")
-                % {"id": source_id, "line": first_lines[source_id]},
-            )
+            FieldError("source_id", SOURCE_ID_DUPLICATE(id=source_id, line=first_lines[source_id]))
         ]
     first_lines[source_id] = row.line
     return source_id, []

@@ -17,7 +17,7 @@ from maillage.common.lifecycle import IllegalTransition
 from .forms import ImportUploadForm
 from .models import ImportJob
 from .rules import can_import_places
-from .selectors import get_import_job, import_jobs_for
+from .selectors import displayed_errors, get_import_job, import_jobs_for
 from .services import create_import_job, launch_import_job, retry_import_job
 
 HISTORY_LENGTH = 50
@@ -56,7 +56,12 @@ def import_detail(request, job_id: int):
         job = get_import_job(user=request.user, job_id=job_id)
     except ImportJob.DoesNotExist:
         raise Http404 from None
-    context = {"job": job, "errors": job.errors[:SHOWN_ERRORS], "shown_errors": SHOWN_ERRORS}
+    context = {
+        "job": job,
+        # Rendered in the reader's language, not the one the import ran in.
+        "errors": displayed_errors(job.errors[:SHOWN_ERRORS]),
+        "shown_errors": SHOWN_ERRORS,
+    }
     # htmx polls the report while the job runs and swaps it in place.
     template = "opendata/_import_report.html" if request.htmx else "opendata/import_detail.html"
     return render(request, template, context)

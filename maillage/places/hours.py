@@ -14,7 +14,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import opening_hours
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from maillage.common.errors import ErrorCode, Message
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -27,11 +29,40 @@ FRENCH_DAYS = re.compile(
     r"samedi|dimanche)\b",
     re.IGNORECASE,
 )
+# The stable codes of the messages below (docs/data.md, « Import error codes »).
+HOURS_INVALID = ErrorCode(
+    "hours.invalid", gettext_noop("%(problem)s Exemple valide : « %(example)s ».")
+)
+HOURS_FRENCH_DAY = ErrorCode(
+    "hours.french_day",
+    gettext_noop(
+        "Les jours s’écrivent en abrégé anglais (Mo, Tu, We, Th, Fr, Sa, Su) : "
+        "« %(word)s » n’en est pas un."
+    ),
+)
+HOURS_FRENCH_TIME = ErrorCode(
+    "hours.french_time",
+    gettext_noop(
+        "Les heures s’écrivent sur 24 heures avec deux points (09:00, 18:30) : "
+        "« %(time)s » ne se lit pas."
+    ),
+)
+HOURS_IMPOSSIBLE_TIME = ErrorCode(
+    "hours.impossible_time", gettext_noop("L’heure « %(time)s » n’existe pas.")
+)
+HOURS_SYNTAX = ErrorCode(
+    "hours.syntax",
+    gettext_noop(
+        "Ces horaires ne suivent pas la syntaxe OpenStreetMap : des jours (Mo-Fr), un espace, "
+        "des plages horaires (09:00-18:00) séparées par des virgules, et un point-virgule "
+        "entre deux règles."
+    ),
+)
 FRENCH_TIME = re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b", re.IGNORECASE)
 TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 
 
-def opening_hours_error(expression: str) -> str | None:
+def opening_hours_error(expression: str) -> Message | None:
     """A message in plain words saying why `expression` is not valid OSM opening_hours, with a
     valid example, or None. The parser's own message (a grammar trace) is never shown: the
     common mistakes are recognised first (French day names, « 9h-18h », impossible times), and
@@ -40,33 +71,20 @@ def opening_hours_error(expression: str) -> str | None:
         # Parsed through the cache that evaluation uses: imports repeat the same few hours.
         _parsed(expression)
     except (opening_hours.ParserError, ValueError):
-        return _("%(problem)s Exemple valide : « %(example)s ».") % {
-            "problem": _hours_problem(expression),
-            "example": HOURS_EXAMPLE,
-        }
+        return HOURS_INVALID(problem=_hours_problem(expression), example=HOURS_EXAMPLE)
     return None
 
 
-def _hours_problem(expression: str) -> str:
+def _hours_problem(expression: str) -> Message:
     if match := FRENCH_DAYS.search(expression):
-        return _(
-            "Les jours s’écrivent en abrégé anglais (Mo, Tu, We, Th, Fr, Sa, Su) : "
-            "« %(word)s » n’en est pas un."
-        ) % {"word": match.group(0)}
+        return HOURS_FRENCH_DAY(word=match.group(0))
     if match := FRENCH_TIME.search(expression):
-        return _(
-            "Les heures s’écrivent sur 24 heures avec deux points (09:00, 18:30) : "
-            "« %(time)s » ne se lit pas."
-        ) % {"time": match.group(0).strip()}
+        return HOURS_FRENCH_TIME(time=match.group(0).strip())
     for match in TIME.finditer(expression):
         hours, minutes = int(match.group(1)), int(match.group(2))
         if hours > 48 or minutes > 59:  # OSM allows 26:00, past midnight
-            return _("L’heure « %(time)s » n’existe pas.") % {"time": match.group(0)}
-    return _(
-        "Ces horaires ne suivent pas la syntaxe OpenStreetMap : des jours (Mo-Fr), un espace, "
-        "des plages horaires (09:00-18:00) séparées par des virgules, et un point-virgule "
-        "entre deux règles."
-    )
+            return HOURS_IMPOSSIBLE_TIME(time=match.group(0))
+    return HOURS_SYNTAX()
 
 
 @lru_cache(maxsize=4096)

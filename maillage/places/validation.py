@@ -17,9 +17,9 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from maillage.common.errors import FieldError
+from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.geo import is_in_france
 from maillage.common.identifiers import is_valid_siret
 from maillage.common.text import (
@@ -33,6 +33,59 @@ from maillage.territories.selectors import CommuneIndex, CommuneRef
 from .fields import FIELDS, Kind, Role, View, names_for
 from .hours import opening_hours_error
 from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+
+# The stable codes of the errors below (docs/data.md, « Import error codes »).
+TOO_LONG = ErrorCode("field.too_long", gettext_noop("%d caractères au plus."))
+NUMBER_INVALID = ErrorCode(
+    "number.invalid", gettext_noop("Nombre attendu (ex. 43.2951), reçu « %s ».")
+)
+NUMBER_NOT_FINITE = ErrorCode("number.not_finite", gettext_noop("Nombre fini attendu."))
+INTEGER_INVALID = ErrorCode("integer.invalid", gettext_noop("Nombre entier attendu, reçu « %s »."))
+INTEGER_NEGATIVE = ErrorCode(
+    "integer.negative", gettext_noop("La valeur ne peut pas être négative.")
+)
+CHOICE_UNKNOWN = ErrorCode(
+    "choice.unknown", gettext_noop("Code « %(code)s » inconnu ; codes possibles : %(codes)s.")
+)
+NAME_REQUIRED = ErrorCode("name.required", gettext_noop("Le nom est obligatoire."))
+KINDS_UNKNOWN = ErrorCode(
+    "kinds.unknown",
+    gettext_noop("Type(s) inconnu(s) : %(unknown)s ; codes possibles : %(codes)s."),
+)
+KINDS_REQUIRED = ErrorCode(
+    "kinds.required", gettext_noop("Au moins un type de lieu est obligatoire.")
+)
+URL_INVALID = ErrorCode("url.invalid", gettext_noop("Adresse web invalide : « %s »."))
+EMAIL_INVALID = ErrorCode("email.invalid", gettext_noop("Adresse de courriel invalide."))
+PHONE_UNREADABLE = ErrorCode("phone.unreadable", gettext_noop("Numéro de téléphone illisible."))
+PHONE_INVALID = ErrorCode("phone.invalid", gettext_noop("Numéro de téléphone invalide."))
+SIRET_INVALID = ErrorCode(
+    "siret.invalid", gettext_noop("SIRET invalide : 14 chiffres avec une clé de contrôle juste.")
+)
+LABEL_TOO_LONG = ErrorCode("label.too_long", gettext_noop("%d caractères au plus par libellé."))
+DATE_INVALID = ErrorCode("datetime.invalid", gettext_noop("Date ISO 8601 attendue."))
+POSTAL_CODE_INVALID = ErrorCode(
+    "postal_code.invalid", gettext_noop("Code postal à 5 chiffres attendu.")
+)
+INSEE_CODE_UNKNOWN = ErrorCode("insee_code.unknown", gettext_noop("Code INSEE « %s » inconnu."))
+COMMUNE_NOT_FOUND = ErrorCode(
+    "commune.not_found", gettext_noop("Commune introuvable pour « %(postal)s %(city)s ».")
+)
+COORDINATES_PAIR = ErrorCode(
+    "coordinates.pair",
+    gettext_noop("Latitude et longitude vont ensemble : donnez les deux ou aucune."),
+)
+COORDINATES_OUTSIDE = ErrorCode(
+    "coordinates.outside_france",
+    gettext_noop(
+        "Coordonnées (%(lat)s, %(lon)s) hors de France (outre-mer compris) : "
+        "latitude et longitude inversées ?"
+    ),
+)
+LOCATION_REQUIRED = ErrorCode(
+    "location.required",
+    gettext_noop("Coordonnées ou commune (code INSEE, ou code postal et ville) obligatoires."),
+)
 
 MULTI_VALUE_SEPARATOR = "|"
 
@@ -132,9 +185,9 @@ def normalise_phone(raw: str) -> str:
     """E.164 form (+33559000000); raises ValueError with a readable message."""
     e164 = _e164(raw)
     if e164 is None:
-        raise ValueError(_("Numéro de téléphone illisible."))
+        raise ValueError(PHONE_UNREADABLE())
     if not e164:
-        raise ValueError(_("Numéro de téléphone invalide."))
+        raise ValueError(PHONE_INVALID())
     return e164
 
 
@@ -217,10 +270,10 @@ def _float(value: Any, name: str, errors: list[FieldError]) -> float | None:
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        errors.append(FieldError(name, _("Nombre attendu (ex. 43.2951), reçu « %s ».") % value))
+        errors.append(FieldError(name, NUMBER_INVALID(value=str(value))))
         return None
     if not math.isfinite(number):
-        errors.append(FieldError(name, _("Nombre fini attendu.")))
+        errors.append(FieldError(name, NUMBER_NOT_FINITE()))
         return None
     return number
 
@@ -231,10 +284,10 @@ def _positive_int(value: Any, name: str, errors: list[FieldError]) -> int | None
     try:
         number = int(str(value).strip())
     except ValueError:
-        errors.append(FieldError(name, _("Nombre entier attendu, reçu « %s ».") % value))
+        errors.append(FieldError(name, INTEGER_INVALID(value=str(value))))
         return None
     if number < 0:
-        errors.append(FieldError(name, _("La valeur ne peut pas être négative.")))
+        errors.append(FieldError(name, INTEGER_NEGATIVE()))
         return None
     return number
 
@@ -243,7 +296,7 @@ def _too_long(name: str, value: str, errors: list[FieldError]) -> bool:
     """Report a value longer than its column (MAX_LENGTHS); True when it is."""
     if len(value) <= MAX_LENGTHS[name]:
         return False
-    errors.append(FieldError(name, _("%d caractères au plus.") % MAX_LENGTHS[name]))
+    errors.append(FieldError(name, TOO_LONG(max=MAX_LENGTHS[name])))
     return True
 
 
@@ -253,13 +306,7 @@ def _choice(value: Any, name: str, choices: type, errors: list[FieldError], defa
         return default
     codes, listing = _CODES[choices]
     if code not in codes:
-        errors.append(
-            FieldError(
-                name,
-                _("Code « %(code)s » inconnu ; codes possibles : %(codes)s.")
-                % {"code": value, "codes": listing},
-            )
-        )
+        errors.append(FieldError(name, CHOICE_UNKNOWN(code=str(value), codes=listing)))
         return default
     return code
 
@@ -287,7 +334,7 @@ def clean_place_input(
             _too_long(name, value, errors)
             setattr(clean, name, value)
     if not clean.name:
-        errors.append(FieldError("name", _("Le nom est obligatoire.")))
+        errors.append(FieldError("name", NAME_REQUIRED()))
 
     if "kinds" in present:
         kinds = list(
@@ -296,15 +343,11 @@ def clean_place_input(
         unknown = [kind for kind in kinds if kind not in KIND_CODES]
         if unknown:
             errors.append(
-                FieldError(
-                    "kinds",
-                    _("Type(s) inconnu(s) : %(unknown)s ; codes possibles : %(codes)s.")
-                    % {"unknown": ", ".join(unknown), "codes": _KIND_LISTING},
-                )
+                FieldError("kinds", KINDS_UNKNOWN(unknown=", ".join(unknown), codes=_KIND_LISTING))
             )
         clean.kinds = [kind for kind in kinds if kind in KIND_CODES]
     if not clean.kinds and not any(error.field == "kinds" for error in errors):
-        errors.append(FieldError("kinds", _("Au moins un type de lieu est obligatoire.")))
+        errors.append(FieldError("kinds", KINDS_REQUIRED()))
 
     if "status" in present:
         clean.status = _choice(data["status"], "status", PlaceStatus, errors, PlaceStatus.OPEN)
@@ -329,13 +372,13 @@ def clean_place_input(
             if url and "://" not in url:
                 url = "https://" + url
             if url and not _too_long(name, url, errors) and not is_valid_url(url):
-                errors.append(FieldError(name, _("Adresse web invalide : « %s ».") % url))
+                errors.append(FieldError(name, URL_INVALID(value=url)))
             setattr(clean, name, url)
 
     if "email" in present:
         email = _text(data["email"]).lower()
         if email and not _too_long("email", email, errors) and not is_valid_email(email):
-            errors.append(FieldError("email", _("Adresse de courriel invalide.")))
+            errors.append(FieldError("email", EMAIL_INVALID()))
         clean.email = email
 
     if "phone" in present:
@@ -344,26 +387,20 @@ def clean_place_input(
             try:
                 phone = normalise_phone(phone)
             except ValueError as exc:
-                errors.append(FieldError("phone", str(exc)))
+                errors.append(FieldError("phone", exc.args[0]))
         clean.phone = phone
 
     if "siret" in present:
         siret = "".join(_text(data["siret"]).split())
         if siret and not is_valid_siret(siret):
-            errors.append(
-                FieldError(
-                    "siret", _("SIRET invalide : 14 chiffres avec une clé de contrôle juste.")
-                )
-            )
+            errors.append(FieldError("siret", SIRET_INVALID()))
         clean.siret = siret
 
     for name in ("services", "equipment"):
         if name in present:
             labels = split_multi(data[name])
             if any(len(label) > LABEL_MAX_LENGTH for label in labels):
-                errors.append(
-                    FieldError(name, _("%d caractères au plus par libellé.") % LABEL_MAX_LENGTH)
-                )
+                errors.append(FieldError(name, LABEL_TOO_LONG(max=LABEL_MAX_LENGTH)))
             setattr(clean, name, labels)
 
     for name in ("surface_m2", "capacity"):
@@ -377,7 +414,7 @@ def clean_place_input(
         else:
             parsed = parse_datetime(str(raw).strip())
             if parsed is None:
-                errors.append(FieldError("source_updated_at", _("Date ISO 8601 attendue.")))
+                errors.append(FieldError("source_updated_at", DATE_INVALID()))
             clean.source_updated_at = parsed
 
     _clean_location(data, present, clean, communes, errors)
@@ -389,7 +426,7 @@ def _clean_location(data, present, clean: CleanPlace, communes: CommuneIndex, er
     if "postal_code" in present:
         postal_code = "".join(_text(data["postal_code"]).split())
         if postal_code and (len(postal_code) != 5 or not postal_code.isdigit()):
-            errors.append(FieldError("postal_code", _("Code postal à 5 chiffres attendu.")))
+            errors.append(FieldError("postal_code", POSTAL_CODE_INVALID()))
         clean.postal_code = postal_code
 
     location_fields = {"insee_code", "postal_code", "city"}
@@ -398,18 +435,12 @@ def _clean_location(data, present, clean: CleanPlace, communes: CommuneIndex, er
         if insee_code:
             clean.commune = communes.by_code(insee_code)
             if clean.commune is None:
-                errors.append(
-                    FieldError("insee_code", _("Code INSEE « %s » inconnu.") % insee_code)
-                )
+                errors.append(FieldError("insee_code", INSEE_CODE_UNKNOWN(value=insee_code)))
         elif clean.postal_code or clean.city:
             clean.commune = communes.by_postal_code_and_name(clean.postal_code, clean.city)
             if clean.commune is None and clean.city:
                 errors.append(
-                    FieldError(
-                        "city",
-                        _("Commune introuvable pour « %(postal)s %(city)s ».")
-                        % {"postal": clean.postal_code, "city": clean.city},
-                    )
+                    FieldError("city", COMMUNE_NOT_FOUND(postal=clean.postal_code, city=clean.city))
                 )
         else:
             clean.commune = None
@@ -423,18 +454,14 @@ def _clean_location(data, present, clean: CleanPlace, communes: CommuneIndex, er
             errors.append(
                 FieldError(
                     "latitude" if latitude is None else "longitude",
-                    _("Latitude et longitude vont ensemble : donnez les deux ou aucune."),
+                    COORDINATES_PAIR(),
                 )
             )
         elif latitude is not None and not is_in_france(latitude, longitude):
             errors.append(
                 FieldError(
                     "latitude",
-                    _(
-                        "Coordonnées (%(lat)s, %(lon)s) hors de France (outre-mer compris) : "
-                        "latitude et longitude inversées ?"
-                    )
-                    % {"lat": latitude, "lon": longitude},
+                    COORDINATES_OUTSIDE(lat=latitude, lon=longitude),
                 )
             )
         else:
@@ -462,6 +489,6 @@ def _clean_location(data, present, clean: CleanPlace, communes: CommuneIndex, er
             errors.append(
                 FieldError(
                     "latitude",
-                    _("Coordonnées ou commune (code INSEE, ou code postal et ville) obligatoires."),
+                    LOCATION_REQUIRED(),
                 )
             )

@@ -59,7 +59,13 @@ def test_json_report_has_exactly_the_documented_keys(tmp_path):
         "unchanged": 0,
         "rejected": 1,
         "errors": [
-            {"line": 3, "field": "kinds", "message": "Au moins un type de lieu est obligatoire."}
+            {
+                "line": 3,
+                "field": "kinds",
+                "code": "kinds.required",
+                "params": {},
+                "message": "Au moins un type de lieu est obligatoire.",
+            }
         ],
     }
     assert "couleur" in err  # warnings stay out of the JSON

@@ -65,7 +65,15 @@ def test_rejected_rows_fail_the_job_and_are_stored():
     job.refresh_from_db()
     assert job.state == ImportState.FAILED
     assert job.rejected_count == 1
-    assert job.errors == [{"line": 3, "field": "name", "message": "Le nom est obligatoire."}]
+    assert job.errors == [
+        {
+            "line": 3,
+            "field": "name",
+            "code": "name.required",
+            "params": {},
+            "message": "Le nom est obligatoire.",
+        }
+    ]
     assert not Place.objects.exists()
 
 

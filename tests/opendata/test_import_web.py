@@ -96,7 +96,7 @@ def test_a_job_stopped_before_its_end_says_why_on_its_page_and_in_the_api(client
     assert job.state == ImportState.FAILED
     assert "erreur inattendue" in job.error_message
     assert response.json()["errors"] == [
-        {"line": 0, "field": "__file__", "message": job.error_message}
+        {"line": 0, "field": "__file__", "code": "", "params": {}, "message": job.error_message}
     ]
     client.force_login(admin)
     page = client.get(f"/imports/{job.pk}/").content.decode()
@@ -163,7 +163,15 @@ def test_api_import_with_rejected_rows_answers_422_with_the_report(client):
     body = response.json()
     assert body["detail"]
     assert (body["created"], body["rejected"], body["partial"]) == (1, 1, True)
-    assert body["errors"] == [{"line": 3, "field": "name", "message": "Le nom est obligatoire."}]
+    assert body["errors"] == [
+        {
+            "line": 3,
+            "field": "name",
+            "code": "name.required",
+            "params": {},
+            "message": "Le nom est obligatoire.",
+        }
+    ]
 
 
 def test_api_dry_run_writes_nothing(client):

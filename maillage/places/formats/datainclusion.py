@@ -33,8 +33,9 @@ from data_inclusion.schema import v1
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from maillage.common.errors import FieldError
+from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.schema_errors import schema_error_message
 from maillage.common.text import fold
 
@@ -267,11 +268,36 @@ _READERS: dict[str, Callable[[Any, Row | None, Reading], None]] = {
 }
 
 
+# The stable codes of the errors below (docs/data.md, « Import error codes »).
+STRUCTURE_EXPECTED = ErrorCode(
+    "datainclusion.structure_expected", gettext_noop("Objet « structure » attendu.")
+)
+SERVICE_EXPECTED = ErrorCode(
+    "datainclusion.service_expected", gettext_noop("Objet « service » attendu.")
+)
+STRUCTURE_UNKNOWN = ErrorCode(
+    "datainclusion.structure_unknown",
+    gettext_noop(
+        "Structure « %s » inconnue sous cette source : importez d'abord le fichier "
+        "de ses structures, sous la même source."
+    ),
+)
+# The same code and message as a canonical file's `source_id` seen twice (opendata.reading).
+ID_DUPLICATE = ErrorCode(
+    "source_id.duplicate",
+    gettext_noop("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier."),
+)
+SERVICE_SIBLING = ErrorCode(
+    "datainclusion.service_sibling",
+    gettext_noop("Service non lu : un autre service de sa structure est en erreur."),
+)
+
+
 def read_record(item: Any, existing: Row | None) -> Reading:
     """Registry values of one structure of a file (see the module's docstring)."""
     reading = Reading(values=kept_values(existing) if existing is not None else {})
     if not isinstance(item, dict):
-        reading.errors.append(FieldError("__row__", _("Objet « structure » attendu.")))
+        reading.errors.append(FieldError("__row__", STRUCTURE_EXPECTED()))
         return reading
     try:
         v1.Structure.model_validate(item)
@@ -318,7 +344,7 @@ class ServicesReading:
 
 def _service_errors(item: Any, existing: Mapping[str, Row]) -> list[FieldError]:
     if not isinstance(item, dict):
-        return [FieldError("__row__", _("Objet « service » attendu."))]
+        return [FieldError("__row__", SERVICE_EXPECTED())]
     errors = []
     try:
         v1.Service.model_validate(item)
@@ -328,16 +354,7 @@ def _service_errors(item: Any, existing: Mapping[str, Row]) -> list[FieldError]:
             errors.append(FieldError(location, schema_error_message(error)))
     structure_id = item.get("structure_id")
     if isinstance(structure_id, str) and structure_id and structure_id not in existing:
-        errors.append(
-            FieldError(
-                "structure_id",
-                _(
-                    "Structure « %s » inconnue sous cette source : importez d'abord le fichier "
-                    "de ses structures, sous la même source."
-                )
-                % structure_id,
-            )
-        )
+        errors.append(FieldError("structure_id", STRUCTURE_UNKNOWN(value=structure_id)))
     return errors
 
 
@@ -383,13 +400,7 @@ def read_services(items: Iterable[tuple[int, Any]], existing: Mapping[str, Row])
         errors = _service_errors(item, existing)
         identifier = str(item.get("id")) if isinstance(item, dict) else ""
         if identifier and identifier in seen:
-            errors.append(
-                FieldError(
-                    "id",
-                    _("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier.")
-                    % {"id": identifier, "line": seen[identifier]},
-                )
-            )
+            errors.append(FieldError("id", ID_DUPLICATE(id=identifier, line=seen[identifier])))
         seen.setdefault(identifier, line)
         structure_id = str(item.get("structure_id") or "") if isinstance(item, dict) else ""
         if errors:
@@ -404,10 +415,7 @@ def read_services(items: Iterable[tuple[int, Any]], existing: Mapping[str, Row])
             result.errors.extend(
                 (
                     line,
-                    FieldError(
-                        "structure_id",
-                        _("Service non lu : un autre service de sa structure est en erreur."),
-                    ),
+                    FieldError("structure_id", SERVICE_SIBLING()),
                 )
                 for line, _item in lines
             )

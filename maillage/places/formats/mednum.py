@@ -64,8 +64,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from maillage.common.errors import FieldError
+from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.tabular import neutralise_cell
 from maillage.common.text import fold
 
@@ -367,11 +368,36 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(cell) if part.strip()]
 
 
+# The stable codes of the errors below (docs/data.md, « Import error codes »).
+CLOSED_LIST = ErrorCode(
+    "mednum.closed_list",
+    gettext_noop("Code(s) inconnu(s) : %(unknown)s ; valeurs possibles : %(allowed)s."),
+)
+TYPOLOGIE_UNKNOWN = ErrorCode(
+    "mednum.typologie_unknown",
+    gettext_noop(
+        "Typologie(s) inconnue(s) : %(unknown)s ; le vocabulaire est celui des "
+        "typologies de structures de data·inclusion (TIERS_LIEUX, EPN, FABLAB…)."
+    ),
+)
+PIVOT_INVALID = ErrorCode(
+    "mednum.pivot_invalid",
+    gettext_noop(
+        "« %s » n'est ni un SIRET (14 chiffres), ni un SIREN (9 chiffres), ni un "
+        "numéro RNA (W suivi de 9 chiffres)."
+    ),
+)
+DATE_INVALID = ErrorCode(
+    "mednum.date_invalid", gettext_noop("Date attendue au format AAAA-MM-JJ : « %s ».")
+)
+
+
 def _unknown_codes(column: str, codes: Iterable[str], allowed: Iterable[str]) -> FieldError:
     return FieldError(
         column,
-        _("Code(s) inconnu(s) : %(unknown)s ; valeurs possibles : %(allowed)s.")
-        % {"unknown": ", ".join(f"« {code} »" for code in codes), "allowed": " | ".join(allowed)},
+        CLOSED_LIST(
+            unknown=", ".join(f"« {code} »" for code in codes), allowed=" | ".join(allowed)
+        ),
     )
 
 
@@ -382,11 +408,7 @@ def _read_typologie(cell: str, existing: Row | None, reading: Reading) -> None:
         reading.errors.append(
             FieldError(
                 "typologie",
-                _(
-                    "Typologie(s) inconnue(s) : %(unknown)s ; le vocabulaire est celui des "
-                    "typologies de structures de data·inclusion (TIERS_LIEUX, EPN, FABLAB…)."
-                )
-                % {"unknown": ", ".join(f"« {code} »" for code in unknown)},
+                TYPOLOGIE_UNKNOWN(unknown=", ".join(f"« {code} »" for code in unknown)),
             )
         )
         return
@@ -436,16 +458,7 @@ def _read_pivot(cell: str, existing: Row | None, reading: Reading) -> None:
         # A SIREN is not a SIRET: it keeps a stored SIRET of that SIREN, and sets none else.
         reading.values["siret"] = stored if stored.startswith(value) else ""
     else:
-        reading.errors.append(
-            FieldError(
-                "pivot",
-                _(
-                    "« %s » n'est ni un SIRET (14 chiffres), ni un SIREN (9 chiffres), ni un "
-                    "numéro RNA (W suivi de 9 chiffres)."
-                )
-                % cell,
-            )
-        )
+        reading.errors.append(FieldError("pivot", PIVOT_INVALID(value=cell)))
 
 
 def _read_date(cell: str, existing: Row | None, reading: Reading) -> None:
@@ -455,9 +468,7 @@ def _read_date(cell: str, existing: Row | None, reading: Reading) -> None:
     try:
         day = date.fromisoformat(cell)
     except ValueError:
-        reading.errors.append(
-            FieldError("date_maj", _("Date attendue au format AAAA-MM-JJ : « %s ».") % cell)
-        )
+        reading.errors.append(FieldError("date_maj", DATE_INVALID(value=cell)))
         return
     # Noon UTC: the same day in every French time zone, so the export gives the day back.
     reading.values["source_updated_at"] = datetime.combine(day, time(12), tzinfo=UTC)
