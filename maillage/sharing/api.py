@@ -371,9 +371,7 @@ def get_my_network_time_balance(request: HttpRequest, network_id: int):
         "`offset`."
     ),
 )
-def list_my_network_time_transfers(
-    request: HttpRequest, network_id: int, params: Query[PageQuery]
-):
+def list_my_network_time_transfers(request: HttpRequest, network_id: int, params: Query[PageQuery]):
     network = _network_for(request.auth, network_id)
     return _transfer_page(selectors.network_transfers(network, user=request.auth), params)
 
@@ -389,9 +387,7 @@ def list_my_network_time_transfers(
         "coordinateurs et coordinatrices (404 pour les autres)."
     ),
 )
-def list_network_time_transfers(
-    request: HttpRequest, network_id: int, params: Query[PageQuery]
-):
+def list_network_time_transfers(request: HttpRequest, network_id: int, params: Query[PageQuery]):
     network = _network_for(request.auth, network_id, manage=True)
     return _transfer_page(selectors.network_transfers(network), params)
 
