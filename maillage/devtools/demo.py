@@ -673,7 +673,36 @@ def _row(
         "services": "|".join(services),
         "equipment": "|".join(equipment),
         "wheelchair": _weighted(rng, WHEELCHAIR_WEIGHTS),
+        **_reception(source_id, kinds),
     }
+
+
+def _reception(source_id: str, kinds: list[str]) -> dict[str, str]:
+    """The national schema's closed lists of a place of digital inclusion (empty elsewhere).
+
+    Drawn from a generator of the place's own, so that the other demo values stay as they were
+    before these fields; one place in six is a bus (itinerant), one in twelve also fixed.
+    """
+    lists = dict.fromkeys(
+        ("mobility", "audiences", "specific_support", "fees", "access_modes", "support_modes"), ""
+    )
+    if "digital_inclusion" not in kinds:
+        return lists
+    rng = random.Random(f"{DEMO_SEED}-{source_id}")  # noqa: S311 - reproducible demo data
+    draw = rng.random()
+    lists["mobility"] = "mobile" if draw < 1 / 12 else "fixed|mobile" if draw < 1 / 6 else "fixed"
+    lists["fees"] = rng.choice(("free", "free", "free|free_conditional", "free_conditional|paid"))
+    lists["access_modes"] = "|".join(
+        _pick(rng, ["walk_in", "phone", "email", "online_booking"], 1, 3)
+    )
+    lists["support_modes"] = "|".join(
+        _pick(rng, ["autonomous", "individual", "workshop", "remote"], 1, 3)
+    )
+    if rng.random() < 0.3:
+        lists["audiences"] = rng.choice(("seniors", "youth|students", "families"))
+    if rng.random() < 0.2:
+        lists["specific_support"] = rng.choice(("illiteracy", "deafness|visual_impairment"))
+    return lists
 
 
 def _de(city: str) -> str:

@@ -50,6 +50,19 @@ class PlaceAdmin(admin.ModelAdmin):
             _("Services, équipements, accessibilité"),
             {"fields": ("services", "equipment", "wheelchair", "acceslibre_url")},
         ),
+        (
+            _("Accueil et accompagnement"),
+            {
+                "fields": (
+                    "mobility",
+                    "fees",
+                    "access_modes",
+                    "support_modes",
+                    "audiences",
+                    "specific_support",
+                )
+            },
+        ),
     )
 
     def has_add_permission(self, request):

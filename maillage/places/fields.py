@@ -25,11 +25,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+from .kinds import (
+    AccessMode,
+    Audience,
+    Fees,
+    LegalForm,
+    Mobility,
+    PlaceKind,
+    PlaceStatus,
+    SpecificSupport,
+    SupportMode,
+    Wheelchair,
+)
 from .models import Place
 
 
@@ -110,8 +122,15 @@ class PlaceField:
 
     @property
     def column(self) -> bool:
-        """A concrete column of Place (relations and computed values are not)."""
-        return self.kind not in (Kind.CODES, Kind.LABELS) and self.role != Role.COMPUTED
+        """A concrete column of Place (relations and computed values are not): `kinds` is a
+        link table, while the other code lists are JSON columns of the place."""
+        if self.role == Role.COMPUTED:
+            return False
+        try:
+            model_field = Place._meta.get_field(self.name)
+        except FieldDoesNotExist:
+            return False
+        return model_field.concrete and not model_field.many_to_many
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -370,6 +389,64 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Fiche acceslibre"),
         max_length=300,
         schema_org="sameAs",
+    ),
+    # The closed lists of the national schema « Lieux de médiation numérique » (its columns
+    # itinerance, publics_specifiquement_adresses, …: `formats.mednum`), as code lists.
+    PlaceField(
+        "mobility",
+        Role.DATA,
+        Kind.CODES,
+        _views(D, E, G, K, V, I, F, W),
+        label=_("Itinérance"),
+        help_text=_("Itinérant : un bus, un camion, une caravane qui se déplace."),
+        choices=Mobility,
+        description="Fixe (`fixed`), itinérant comme un bus numérique (`mobile`), ou les deux.",
+    ),
+    PlaceField(
+        "audiences",
+        Role.DATA,
+        Kind.CODES,
+        _views(D, E, G, K, V, I, F, W),
+        label=_("Publics spécifiquement adressés"),
+        help_text=_("À ne cocher que si le lieu s'adresse spécifiquement à ces publics."),
+        choices=Audience,
+        description="Publics que le lieu accueille spécifiquement ; vide : tout public.",
+    ),
+    PlaceField(
+        "specific_support",
+        Role.DATA,
+        Kind.CODES,
+        _views(D, E, G, K, V, I, F, W),
+        label=_("Prise en charge spécifique"),
+        choices=SpecificSupport,
+        description="Besoins particuliers que le lieu sait accompagner.",
+    ),
+    PlaceField(
+        "fees",
+        Role.DATA,
+        Kind.CODES,
+        _views(D, E, G, K, V, I, F, W),
+        label=_("Frais à charge"),
+        choices=Fees,
+        description="Conditions financières d'accès au lieu et à ses services.",
+    ),
+    PlaceField(
+        "access_modes",
+        Role.DATA,
+        Kind.CODES,
+        _views(D, E, G, K, V, I, F, W),
+        label=_("Modalités d'accès"),
+        choices=AccessMode,
+        description="Démarches pour être accueilli.",
+    ),
+    PlaceField(
+        "support_modes",
+        Role.DATA,
+        Kind.CODES,
+        _views(D, E, G, K, V, I, F, W),
+        label=_("Modalités d'accompagnement"),
+        choices=SupportMode,
+        description="Types d'accompagnement proposés.",
     ),
     PlaceField(
         "surface_m2",

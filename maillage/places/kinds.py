@@ -67,3 +67,50 @@ class Wheelchair(models.TextChoices):
     YES = "yes", _("Accessible en fauteuil roulant")
     LIMITED = "limited", _("Accès limité en fauteuil roulant")
     NO = "no", _("Non accessible en fauteuil roulant")
+
+
+# What the national schema « Lieux de médiation numérique » says of a place with its closed
+# lists (`formats.mednum` maps each code to the schema's value). Several codes may hold at once.
+class Mobility(models.TextChoices):
+    FIXED = "fixed", _("Lieu fixe")
+    MOBILE = "mobile", _("Lieu itinérant (bus, camion…)")
+
+
+class Audience(models.TextChoices):
+    YOUTH = "youth", _("Jeunes")
+    STUDENTS = "students", _("Étudiants")
+    FAMILIES = "families", _("Familles et/ou enfants")
+    SENIORS = "seniors", _("Seniors")
+    WOMEN = "women", _("Femmes")
+
+
+class SpecificSupport(models.TextChoices):
+    DEAFNESS = "deafness", _("Surdité")
+    MOTOR_DISABILITY = "motor_disability", _("Handicaps moteurs")
+    MENTAL_DISABILITY = "mental_disability", _("Handicaps mentaux")
+    ILLITERACY = "illiteracy", _("Illettrisme")
+    ENGLISH = "english", _("Langues étrangères (anglais)")
+    OTHER_LANGUAGES = "other_languages", _("Langues étrangères (autres)")
+    VISUAL_IMPAIRMENT = "visual_impairment", _("Déficience visuelle")
+
+
+class Fees(models.TextChoices):
+    FREE = "free", _("Gratuit")
+    FREE_CONDITIONAL = "free_conditional", _("Gratuit sous condition")
+    PAID = "paid", _("Payant")
+
+
+class AccessMode(models.TextChoices):
+    WALK_IN = "walk_in", _("Se présenter")
+    PHONE = "phone", _("Téléphoner")
+    EMAIL = "email", _("Contacter par courriel")
+    ONLINE_BOOKING = "online_booking", _("Prendre un rendez-vous en ligne")
+    NO_PUBLIC = "no_public", _("Ce lieu n'accueille pas de public")
+    PRESCRIPTION = "prescription", _("Envoyer un courriel avec une fiche de prescription")
+
+
+class SupportMode(models.TextChoices):
+    AUTONOMOUS = "autonomous", _("En autonomie")
+    INDIVIDUAL = "individual", _("Accompagnement individuel")
+    WORKSHOP = "workshop", _("Dans un atelier collectif")
+    REMOTE = "remote", _("À distance")

@@ -102,6 +102,20 @@ class Place(TimeStampedModel):
         _("accessibilité fauteuil roulant"), max_length=10, choices=Wheelchair.choices, blank=True
     )
     acceslibre_url = models.URLField(_("fiche acceslibre"), max_length=300, blank=True)
+    # Codes of `kinds.Mobility`, `Audience`, … (lists; the validator checks each code): what the
+    # national schema « Lieux de médiation numérique » says with its closed lists.
+    mobility = models.JSONField(_("itinérance"), default=list, db_default=[], blank=True)
+    audiences = models.JSONField(
+        _("publics spécifiquement adressés"), default=list, db_default=[], blank=True
+    )
+    specific_support = models.JSONField(
+        _("prise en charge spécifique"), default=list, db_default=[], blank=True
+    )
+    fees = models.JSONField(_("frais à charge"), default=list, db_default=[], blank=True)
+    access_modes = models.JSONField(_("modalités d'accès"), default=list, db_default=[], blank=True)
+    support_modes = models.JSONField(
+        _("modalités d'accompagnement"), default=list, db_default=[], blank=True
+    )
     surface_m2 = models.PositiveIntegerField(_("surface (m²)"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("capacité d'accueil"), null=True, blank=True)
 

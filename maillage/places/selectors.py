@@ -15,7 +15,7 @@ from maillage.common.timeranges import territory_timezone
 from maillage.territories.models import Territory
 from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 
-from .fields import View, names_for
+from .fields import Kind, View, fields_for, names_for
 from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Network, OsmRecord, Place, PlaceChange, PlaceKindLink
@@ -451,3 +451,15 @@ def get_network_figures(*, user, slug: str) -> NetworkFigures:
             (code, names.get(code, ""), count) for code, count in sorted(departements.items())
         ],
     )
+
+
+def code_list_facts(place: Place) -> list[tuple[str, list[str]]]:
+    """The place's lists of codes stored on it (mobility, audiences, …) that say something, as
+    (label, the codes' labels) pairs in the registry's order, for its page."""
+    facts = []
+    for declared in fields_for(View.FORM, columns=True, kinds=(Kind.CODES,)):
+        codes = set(getattr(place, declared.name) or ())
+        words = [str(label) for code, label in declared.choices.choices if code in codes]
+        if words:
+            facts.append((str(declared.label), words))
+    return facts

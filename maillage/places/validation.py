@@ -30,7 +30,7 @@ from maillage.common.text import (
 )
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
-from .fields import FIELDS, Kind, Role, View, names_for
+from .fields import BY_NAME, FIELDS, Kind, Role, View, names_for
 from .hours import opening_hours_error
 from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
 
@@ -91,6 +91,8 @@ MULTI_VALUE_SEPARATOR = "|"
 
 # Free texts, checked for length (other texts have a validator of their own below).
 TEXT_FIELDS = names_for(View.CLEAN, roles=(Role.DATA,), kinds=(Kind.TEXT, Kind.LONG_TEXT))
+# Lists of codes stored on the place itself (mobility, audiences, …; `kinds` has its own rule).
+CODE_LIST_FIELDS = names_for(View.CLEAN, kinds=(Kind.CODES,))
 
 # The longest value of each field (places.fields): a longer value is a field error here rather
 # than a database error that would fail a whole import on PostgreSQL. Phones need no entry:
@@ -152,6 +154,12 @@ class CleanPlace:
     equipment: list[str] = field(default_factory=list)
     wheelchair: str = ""
     acceslibre_url: str = ""
+    mobility: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)
+    specific_support: list[str] = field(default_factory=list)
+    fees: list[str] = field(default_factory=list)
+    access_modes: list[str] = field(default_factory=list)
+    support_modes: list[str] = field(default_factory=list)
     surface_m2: int | None = None
     capacity: int | None = None
     source_updated_at: datetime | None = None
@@ -311,6 +319,22 @@ def _choice(value: Any, name: str, choices: type, errors: list[FieldError], defa
     return code
 
 
+def _code_list(value: Any, name: str, errors: list[FieldError]) -> list[str]:
+    """The known codes of `value` (`a|b` or a list), in their declared order, each once."""
+    codes, listing = _CODES[BY_NAME[name].choices]
+    given = [_text(item).lower() for item in split_multi(value)]
+    unknown = [code for code in given if code not in codes]
+    if unknown:
+        errors.append(
+            FieldError(
+                name,
+                _("Code(s) inconnu(s) : %(unknown)s ; codes possibles : %(codes)s.")
+                % {"unknown": ", ".join(unknown), "codes": listing},
+            )
+        )
+    return [code for code in BY_NAME[name].codes if code in given]
+
+
 def clean_place_input(
     data: Mapping[str, Any],
     *,
@@ -355,6 +379,10 @@ def clean_place_input(
         clean.legal_form = _choice(data["legal_form"], "legal_form", LegalForm, errors)
     if "wheelchair" in present:
         clean.wheelchair = _choice(data["wheelchair"], "wheelchair", Wheelchair, errors)
+
+    for name in CODE_LIST_FIELDS:
+        if name in present:
+            setattr(clean, name, _code_list(data[name], name, errors))
 
     if "opening_hours" in present:
         hours = _text(data["opening_hours"])

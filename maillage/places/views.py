@@ -200,6 +200,7 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "place": place,
         "kinds": [link.kind for link in place.kind_links.all()],
+        "reception": selectors.code_list_facts(place),
         "open_state": _open_state(place.opening_hours, moment, zone)
         if place.status == PlaceStatus.OPEN
         else None,

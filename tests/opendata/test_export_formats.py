@@ -58,7 +58,9 @@ def imported():
 def test_csv_export_has_the_canonical_header_in_order():
     """The columns of issue 2 in their places, then the stable identifier (issue 7 § 3)."""
     text = export_csv()
-    assert text.splitlines()[0] == HEADER + ",uuid"
+    # The schema's closed lists (mobility…) follow the columns of issue 2.
+    lists = "mobility,audiences,specific_support,fees,access_modes,support_modes"
+    assert text.splitlines()[0] == f"{HEADER},{lists},uuid"
     assert text.endswith("\r\n")
 
 

@@ -16,6 +16,7 @@ from maillage.opendata.services import import_places
 from maillage.places.formats import mednum
 from maillage.places.models import Place
 from maillage.places.selectors import PlaceFilters
+from maillage.places.services import update_place
 from maillage.territories.services import load_territories
 
 pytestmark = pytest.mark.django_db
@@ -157,8 +158,13 @@ LIEU = {
     "presentation_resume": "Ateliers numériques pour tous.",
     "date_maj": "2024-06-02",
     "services": "Aide aux démarches administratives|Loisirs et créations numériques",
-    "itinerance": "Fixe",
-    "frais_a_charge": "Gratuit",
+    "itinerance": "Itinérant|Fixe",
+    "publics_specifiquement_adresses": "Jeunes|Seniors",
+    "prise_en_charge_specifique": "Surdité|Déficience visuelle",
+    "frais_a_charge": "Gratuit sous condition|Payant",
+    "formations_labels": "Fabriques de Territoire",
+    "modalites_acces": "Se présenter|Prendre un RDV en ligne",
+    "modalites_accompagnement": "Accompagnement individuel|À distance",
     "fiche_acces_libre": "https://acceslibre.beta.gouv.fr/app/64-pau/a/mediatheque/erp/m-1/",
 }
 
@@ -179,8 +185,16 @@ def test_a_national_file_imports_through_the_importer():
         "Aide aux démarches administratives",
         "Loisirs et créations numériques",
     ]
-    # The columns Maillage has no field for are said, once, as a warning.
-    assert any("frais_a_charge" in warning for warning in report.warnings)
+    # The schema's closed lists that are fields are stored as our codes, in their order.
+    assert place.mobility == ["fixed", "mobile"]
+    assert place.audiences == ["youth", "seniors"]
+    assert place.specific_support == ["deafness", "visual_impairment"]
+    assert place.fees == ["free_conditional", "paid"]
+    assert place.access_modes == ["walk_in", "online_booking"]
+    assert place.support_modes == ["individual", "remote"]
+    # The columns Maillage has no field for are said, once, as a warning; the others are not.
+    assert any("formations_labels" in warning for warning in report.warnings)
+    assert not any("frais_a_charge" in warning for warning in report.warnings)
     # Importing the same file again changes nothing; so does importing our export of it.
     again = import_places(actor=SYSTEM, source="carto", stream=io.BytesIO(national_file(LIEU)))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
@@ -188,6 +202,30 @@ def test_a_national_file_imports_through_the_importer():
     assert_valid(text)
     back = import_places(actor=SYSTEM, source="carto", stream=io.BytesIO(text.encode()))
     assert (back.created, back.updated, back.unchanged, back.rejected) == (0, 0, 1, 0)
+
+
+@pytest.mark.usefixtures("imported")
+def test_a_mobile_place_is_exported_itinerant_with_its_lists():
+    place = Place.objects.get(source="réseau", source_id="1")
+    update_place(
+        actor=SYSTEM,
+        place=place,
+        changes={"mobility": ["mobile"], "fees": "free|paid", "support_modes": ["workshop"]},
+    )
+    text = export_text()
+    assert_valid(text)
+    rows = {row["id"]: row for row in read_csv(text)}
+    assert rows["1"]["itinerance"] == "Itinérant"
+    assert rows["1"]["frais_a_charge"] == "Gratuit|Payant"
+    assert rows["1"]["modalites_accompagnement"] == "Dans un atelier collectif"
+    assert rows["1"]["modalites_acces"] == ""
+    # A place that says nothing of its mobility is fixed, as before these fields.
+    assert rows["2"]["itinerance"] == "Fixe"
+    # And the export re-imports with nothing changed, byte for byte.
+    import_places(actor=SYSTEM, source="réseau", stream=io.BytesIO(text.encode()))
+    assert export_text() == text
+    place.refresh_from_db()
+    assert (place.mobility, place.fees) == (["mobile"], ["free", "paid"])
 
 
 @pytest.mark.usefixtures("imported")
@@ -205,9 +243,19 @@ def test_a_national_file_s_export_round_trips_byte_for_byte():
     assert export_text(source="carto") == first
     # The columns we map come back as the file gave them; those we keep nowhere do not.
     (row,) = read_csv(first)
-    mapped = {"id", "nom", "commune", "code_postal", "code_insee", "horaires", "services"}
+    mapped = {
+        "id",
+        "nom",
+        "commune",
+        "code_postal",
+        "code_insee",
+        "horaires",
+        "services",
+        *mednum.LISTED_FIELDS,
+    }
     assert {name: row[name] for name in mapped} == {name: LIEU[name] for name in mapped}
-    assert row["frais_a_charge"] == ""
+    assert row["itinerance"] == "Itinérant|Fixe"
+    assert row["formations_labels"] == ""
 
 
 def test_unknown_codes_are_reported_by_line_and_column():
@@ -216,6 +264,8 @@ def test_unknown_codes_are_reported_by_line_and_column():
         "services": "Aide aux démarches administratives|Yoga",
         "typologie": "PLANETE",
         "frais_a_charge": "Sur devis",
+        "itinerance": "Itinérant|Bus",
+        "modalites_accompagnement": "En autonomie|Par pigeon",
         "pivot": "12AB",
         "date_maj": "02/06/2024",
     }
@@ -228,11 +278,16 @@ def test_unknown_codes_are_reported_by_line_and_column():
         (3, "services"),
         (3, "typologie"),
         (3, "frais_a_charge"),
+        (3, "itinerance"),
+        (3, "modalites_accompagnement"),
         (3, "pivot"),
         (3, "date_maj"),
     }
     assert "« Yoga »" in by_field[(3, "services")]
     assert "« PLANETE »" in by_field[(3, "typologie")]
+    assert "« Bus »" in by_field[(3, "itinerance")]
+    assert "Itinérant | Fixe" in by_field[(3, "itinerance")]
+    assert "« Par pigeon »" in by_field[(3, "modalites_accompagnement")]
 
 
 def test_the_validator_s_errors_are_named_after_the_file_s_columns():
@@ -250,6 +305,12 @@ def test_errors_are_in_the_reader_s_language():
         report = import_places(actor=SYSTEM, source="carto", stream=io.BytesIO(national_file(bad)))
     message = next(error.message for error in report.errors if error.field == "services")
     assert message.startswith("Unknown code(s)")
+    with translation.override("en"):
+        bad = LIEU | {"frais_a_charge": "Sur devis"}
+        report = import_places(actor=SYSTEM, source="carto", stream=io.BytesIO(national_file(bad)))
+    (error,) = report.errors
+    assert (error.line, error.field) == (2, "frais_a_charge")
+    assert error.message.startswith("Unknown code(s)") and "« Sur devis »" in error.message
 
 
 def test_command_writes_the_national_csv_and_reports_omissions(imported, capsys):

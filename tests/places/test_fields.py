@@ -8,6 +8,7 @@ from dataclasses import fields as dataclass_fields
 
 import pytest
 from django.db import models
+from django.db.models import JSONField
 
 from maillage.api import api
 from maillage.places import api as places_api
@@ -52,7 +53,11 @@ def test_every_relation_of_place_holding_its_data_is_declared():
     }
     stored = {field.name for field in FIELDS if field.role != Role.COMPUTED}
     assert relations == stored - {field.name for field in FIELDS if field.column}
-    assert {field.name for field in FIELDS if field.kind in (Kind.CODES, Kind.LABELS)} == relations
+    assert {
+        field.name
+        for field in FIELDS
+        if field.kind in (Kind.CODES, Kind.LABELS) and not field.column
+    } == relations
 
 
 def test_declared_lengths_fit_their_columns():
@@ -70,7 +75,12 @@ def test_declared_lengths_fit_their_columns():
 
 def test_declared_codes_are_the_columns_choices():
     for field in FIELDS:
-        if field.column and field.choices is not None:
+        if field.column and field.kind == Kind.CODES:
+            # A list of codes of the place itself: a JSON list, its codes checked by the validator.
+            column = Place._meta.get_field(field.name)
+            assert isinstance(column, JSONField) and column.default is list, field.name
+            assert column.blank and not field.optional, field.name
+        elif field.column and field.choices is not None:
             column = Place._meta.get_field(field.name)
             assert [code for code, _label in column.choices] == list(field.codes), field.name
             assert column.blank == field.optional, field.name
@@ -181,7 +191,17 @@ def test_canonical_columns_are_the_canonical_view_key_first():
     assert CANONICAL_FIELDS[0] == "source_id"
     assert sorted(CANONICAL_FIELDS) == sorted(names_for(View.CANONICAL))
     assert set(REQUIRED_FIELDS) == {"source_id", *(f.name for f in FIELDS if f.required)}
-    assert set(MULTI_VALUED_FIELDS) == {"kinds", "services", "equipment"}
+    assert set(MULTI_VALUED_FIELDS) == {
+        "kinds",
+        "services",
+        "equipment",
+        "mobility",
+        "audiences",
+        "specific_support",
+        "fees",
+        "access_modes",
+        "support_modes",
+    }
     assert IGNORED_ON_IMPORT == ("uuid",)
     # Every exported column comes from the export rows.
     assert set(CANONICAL_FIELDS) <= {*EXPORT_FIELDS, *MULTI_VALUED_FIELDS}

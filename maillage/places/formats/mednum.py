@@ -25,17 +25,19 @@ round trip: re-importing an export of a source under that source leaves every pl
 Codes outside a closed list of the schema (services, typologie, itinérance and the other
 lists) are errors of their line and column, in the reader's language.
 
+The closed lists that are fields of the registry (`LISTED_FIELDS`): `itinerance` (`mobility`,
+whether the place is fixed or moves — a bus, a van — or both), `publics_specifiquement_adresses`
+(`audiences`), `prise_en_charge_specifique` (`specific_support`), `frais_a_charge` (`fees`),
+`modalites_acces` (`access_modes`) and `modalites_accompagnement` (`support_modes`). Each value
+of the schema is one of our codes (`kinds.Mobility`, …): an export writes the schema's values of
+the place's codes, in the schema's order, and an import stores the codes of the cell's values.
+A place that says nothing of its mobility is exported `Fixe`, as most places are.
+
 Columns not kept. Export → import → export under the same source gives the same file byte for
 byte (`tests/opendata/test_mednum.py`); the columns below have no field in the registry, so an
 import checks them (closed lists) and names them in a warning, and an export writes them as
-we know them — which is to say empty, or `Fixe`:
+we know them — which is to say empty:
 
-- `itinerance` (exported `Fixe`): whether the place moves (a bus, a van). A real attribute of a
-  place, not yet a field: a mobile place would be exported `Fixe` until it is one;
-- `publics_specifiquement_adresses`, `prise_en_charge_specifique`, `frais_a_charge`,
-  `modalites_acces`, `modalites_accompagnement`: what a place's *services* offer and to whom;
-  our services are free labels without these qualifiers, so they have no home yet (they
-  would need a field per list, or services that carry qualifiers);
 - `dispositif_programmes_nationaux`, `formations_labels`, `autres_formations_labels`: labels
   granted to the place by national programmes; no field holds programmes or labels;
 - `structure_parente`: the place's parent organisation, a free text (our networks are
@@ -70,6 +72,7 @@ from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.tabular import neutralise_cell
 from maillage.common.text import fold
 
+from ..fields import BY_NAME
 from ..kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
 from . import EXPORT_FIELDS, export_source_id
 from .canonical import commune_centred
@@ -241,7 +244,8 @@ for _kind, _typology in DATA_INCLUSION_TYPOLOGY.items():
 KIND_OF_TYPOLOGY["TIERS_LIEUX"] = PlaceKind.OTHER
 # A place of a file in this schema is a place of digital inclusion, whatever else it is.
 DEFAULT_KIND = PlaceKind.DIGITAL_INCLUSION
-# Closed lists of the columns that have no field here: checked on import, then not kept.
+# The schema's closed lists: those of `LISTED_FIELDS` are fields here, the others are checked on
+# import, then not kept.
 CLOSED_LISTS: dict[str, tuple[str, ...]] = {
     "itinerance": ("Itinérant", "Fixe"),
     "publics_specifiquement_adresses": (
@@ -300,6 +304,64 @@ CLOSED_LISTS: dict[str, tuple[str, ...]] = {
         "À distance",
     ),
 }
+# The closed lists that are fields of the registry (code lists of `kinds`): column → (field,
+# our code → the schema's value). The values are exported in the schema's order.
+LISTED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
+    "itinerance": ("mobility", {"mobile": "Itinérant", "fixed": "Fixe"}),
+    "publics_specifiquement_adresses": (
+        "audiences",
+        {
+            "youth": "Jeunes",
+            "students": "Étudiants",
+            "families": "Familles et/ou enfants",
+            "seniors": "Seniors",
+            "women": "Femmes",
+        },
+    ),
+    "prise_en_charge_specifique": (
+        "specific_support",
+        {
+            "deafness": "Surdité",
+            "motor_disability": "Handicaps moteurs",
+            "mental_disability": "Handicaps mentaux",
+            "illiteracy": "Illettrisme",
+            "english": "Langues étrangères (anglais)",
+            "other_languages": "Langues étrangères (autres)",
+            "visual_impairment": "Déficience visuelle",
+        },
+    ),
+    "frais_a_charge": (
+        "fees",
+        {"free": "Gratuit", "free_conditional": "Gratuit sous condition", "paid": "Payant"},
+    ),
+    "modalites_acces": (
+        "access_modes",
+        {
+            "walk_in": "Se présenter",
+            "phone": "Téléphoner",
+            "email": "Contacter par mail",
+            "online_booking": "Prendre un RDV en ligne",
+            "no_public": "Ce lieu n'accueille pas de public",
+            "prescription": "Envoyer un mail avec une fiche de prescription",
+        },
+    ),
+    "modalites_accompagnement": (
+        "support_modes",
+        {
+            "autonomous": "En autonomie",
+            "individual": "Accompagnement individuel",
+            "workshop": "Dans un atelier collectif",
+            "remote": "À distance",
+        },
+    ),
+}
+for _listed, (_name, _values) in LISTED_FIELDS.items():
+    if tuple(_values.values()) != CLOSED_LISTS[_listed] or set(_values) != set(
+        BY_NAME[_name].codes
+    ):
+        raise RuntimeError(f"mednum.LISTED_FIELDS[{_listed!r}] must follow the schema and kinds")
+# A place that says nothing of whether it moves is exported fixed, as most places are.
+UNKNOWN_MOBILITY = "Fixe"
 # Columns read on import but kept nowhere (free texts of no field here).
 UNKEPT_TEXT = ("structure_parente", "autres_formations_labels", "prise_rdv", "source")
 SUMMARY_MAX = 280  # presentation_resume's maxLength
@@ -511,6 +573,36 @@ def _read_closed_list(column: str) -> Callable[[str, Row | None, Reading], None]
     return read
 
 
+def _export_listed(column: str) -> Callable[[Row], str]:
+    name, values = LISTED_FIELDS[column]
+
+    def export(row: Row) -> str:
+        codes = set(row.get(name) or ())
+        cell = SEPARATOR.join(value for code, value in values.items() if code in codes)
+        return cell or (UNKNOWN_MOBILITY if column == "itinerance" else "")
+
+    return export
+
+
+def _read_listed(column: str) -> Callable[[str, Row | None, Reading], None]:
+    name, values = LISTED_FIELDS[column]
+    code_of = {value: code for code, value in values.items()}
+
+    def read(cell: str, existing: Row | None, reading: Reading) -> None:
+        given = _split(cell)
+        unknown = [value for value in given if value not in code_of]
+        if unknown:
+            reading.errors.append(_unknown_codes(column, unknown, CLOSED_LISTS[column]))
+            return
+        reading.values[name] = [code_of[value] for value in given]
+
+    return read
+
+
+def _listed(column: str) -> "Column":
+    return Column(column, (LISTED_FIELDS[column][0],), _export_listed(column), _read_listed(column))
+
+
 def _read_unkept(column: str) -> Callable[[str, Row | None, Reading], None]:
     def read(cell: str, existing: Row | None, reading: Reading) -> None:
         if cell and column != "source":
@@ -576,7 +668,7 @@ COLUMNS: tuple[Column, ...] = (
         _read_description,
     ),
     Column("source", (), lambda row: row.get("source") or publisher(), _read_unkept("source")),
-    Column("itinerance", (), lambda row: "Fixe", _read_closed_list("itinerance")),
+    _listed("itinerance"),
     Column("structure_parente", (), lambda row: "", _read_unkept("structure_parente")),
     Column("date_maj", ("source_updated_at",), _date_maj, _read_date),
     Column(
@@ -585,23 +677,18 @@ COLUMNS: tuple[Column, ...] = (
         lambda row: SEPARATOR.join(national_services(row.get("services") or ())),
         _read_services,
     ),
+    _listed("publics_specifiquement_adresses"),
+    _listed("prise_en_charge_specifique"),
+    _listed("frais_a_charge"),
     *(
         Column(name, (), lambda row: "", _read_closed_list(name))
-        for name in (
-            "publics_specifiquement_adresses",
-            "prise_en_charge_specifique",
-            "frais_a_charge",
-            "dispositif_programmes_nationaux",
-            "formations_labels",
-        )
+        for name in ("dispositif_programmes_nationaux", "formations_labels")
     ),
     Column(
         "autres_formations_labels", (), lambda row: "", _read_unkept("autres_formations_labels")
     ),
-    *(
-        Column(name, (), lambda row: "", _read_closed_list(name))
-        for name in ("modalites_acces", "modalites_accompagnement")
-    ),
+    _listed("modalites_acces"),
+    _listed("modalites_accompagnement"),
     Column(
         "fiche_acces_libre",
         ("acceslibre_url",),
@@ -745,6 +832,12 @@ KEPT_FIELDS = (
     "equipment",
     "wheelchair",
     "acceslibre_url",
+    "mobility",
+    "audiences",
+    "specific_support",
+    "fees",
+    "access_modes",
+    "support_modes",
     "surface_m2",
     "capacity",
     "source_updated_at",
