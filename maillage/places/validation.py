@@ -47,6 +47,10 @@ INTEGER_NEGATIVE = ErrorCode(
 CHOICE_UNKNOWN = ErrorCode(
     "choice.unknown", gettext_noop("Code « %(code)s » inconnu ; codes possibles : %(codes)s.")
 )
+CODES_UNKNOWN = ErrorCode(
+    "codes.unknown",
+    gettext_noop("Code(s) inconnu(s) : %(unknown)s ; codes possibles : %(codes)s."),
+)
 NAME_REQUIRED = ErrorCode("name.required", gettext_noop("Le nom est obligatoire."))
 KINDS_UNKNOWN = ErrorCode(
     "kinds.unknown",
@@ -325,13 +329,7 @@ def _code_list(value: Any, name: str, errors: list[FieldError]) -> list[str]:
     given = [_text(item).lower() for item in split_multi(value)]
     unknown = [code for code in given if code not in codes]
     if unknown:
-        errors.append(
-            FieldError(
-                name,
-                _("Code(s) inconnu(s) : %(unknown)s ; codes possibles : %(codes)s.")
-                % {"unknown": ", ".join(unknown), "codes": listing},
-            )
-        )
+        errors.append(FieldError(name, CODES_UNKNOWN(unknown=", ".join(unknown), codes=listing)))
     return [code for code in BY_NAME[name].codes if code in given]
 
 
