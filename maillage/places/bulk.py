@@ -21,6 +21,7 @@ writes (and other writers get it while the next batch is prepared).
 """
 
 import gc
+import json
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -273,7 +274,8 @@ class BulkUpserter:
     def _audited_before(self, place_ids: list[int]) -> dict[int, dict[str, Any]]:
         """What the audit log compares, for places about to be updated: the fields an import
         writes, in four plain queries. The ORM's `values()` cost as much as the update itself,
-        and these columns (text and floats) need none of its conversions."""
+        and these columns (text and floats) need none of its conversions but the code lists'
+        (JSON), which SQLite hands back as text."""
         if not place_ids:
             return {}
         quote = connection.ops.quote_name
@@ -288,7 +290,14 @@ class BulkUpserter:
                 f"FROM {place_table} WHERE {pk} IN ({placeholders})",
                 place_ids,
             )
-            for place_id, *values in cursor.fetchall():
+            json_fields = [
+                isinstance(Place._meta.get_field(name), models.JSONField) for name in self._audited
+            ]
+            for place_id, *stored in cursor.fetchall():
+                values = [
+                    json.loads(value) if is_json and isinstance(value, str) else value
+                    for value, is_json in zip(stored, json_fields, strict=True)
+                ]
                 before[place_id] = dict(zip(self._audited, values, strict=True)) | {
                     "kinds": [],
                     "services": [],

@@ -122,6 +122,13 @@ def test_digests_of_earlier_imports_stay_valid():
     )
 
 
+def test_the_closed_lists_count_in_a_digest_only_when_given():
+    """The national schema's lists came after the first stored digests: empty, they leave a
+    digest as it was (above); given, they change it."""
+    assert place_digest(CleanPlace(mobility=["mobile"])) != place_digest(CleanPlace())
+    assert place_digest(CleanPlace(fees=["free"])) != place_digest(CleanPlace(fees=["paid"]))
+
+
 def test_same_source_id_under_another_source_is_another_place(run_import):
     run_import(MINIMAL, PAU, source="a")
     report = run_import(MINIMAL, PAU, source="b")

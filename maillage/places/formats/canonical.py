@@ -65,6 +65,19 @@ _DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separator
 _fold_label = lru_cache(maxsize=4096)(fold)
 
 
+# Fields added to the registry after digests were first stored (the national schema's closed
+# lists): left out of a digest while empty, so that the stored digest of a place that says
+# nothing of them stays valid and its next import of the same row is still « unchanged ».
+_ADDED_AFTER_FIRST_DIGESTS = (
+    "mobility",
+    "audiences",
+    "specific_support",
+    "fees",
+    "access_modes",
+    "support_modes",
+)
+
+
 def place_digest(clean: CleanPlace) -> str:
     """SHA-256 of the clean values in canonical form: equal digests mean equal content.
 
@@ -72,6 +85,9 @@ def place_digest(clean: CleanPlace) -> str:
     neither their order nor the spelling an existing label already has changes the digest.
     """
     values = {name: getattr(clean, name) for name in _CLEAN_FIELDS}
+    for name in _ADDED_AFTER_FIRST_DIGESTS:
+        if not values[name]:
+            del values[name]
     values["commune"] = clean.commune.code if clean.commune else ""
     values["kinds"] = sorted(clean.kinds)
     values["services"] = sorted({_fold_label(label) for label in clean.services})
