@@ -24,9 +24,9 @@ from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, close_old_connections, models, transaction
 from django.db import connection as default_connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from .errors import FieldError, PermissionDenied, ValidationFailed
+from .errors import ErrorCode, FieldError, PermissionDenied, ValidationFailed
 from .lifecycle import IllegalTransition, move_state
 
 if TYPE_CHECKING:
@@ -116,6 +116,17 @@ def retry_transient(func: Callable[[], T], *, what: str) -> T:
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+# A coded stop reason (docs/data.md, « Import error codes »): a job that stores its reason's
+# code (an import) renders it again in its reader's language.
+DATABASE_UNAVAILABLE = ErrorCode(
+    "job.database_unavailable",
+    gettext_noop(
+        "La base de données est restée inaccessible pendant le travail ; il a été "
+        "arrêté. Relancez-le quand elle sera de nouveau disponible."
+    ),
+)
+
+
 class AuthorRefused(PermissionDenied):
     """The person who queued a job was deleted or lost the right to run it: it does not run.
     Carries the message the job fails with.
@@ -193,10 +204,7 @@ def run_job(
     except Exception as exc:
         if is_transient(exc):
             logger.error("%s: the database stayed unavailable (%s)", label, exc)
-            message = _(
-                "La base de données est restée inaccessible pendant le travail ; il a été "
-                "arrêté. Relancez-le quand elle sera de nouveau disponible."
-            )
+            message = DATABASE_UNAVAILABLE()
         elif isinstance(exc, AuthorRefused):
             logger.info("%s refused: %s", label, exc.message)
             message = exc.message

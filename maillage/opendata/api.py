@@ -13,7 +13,7 @@ from maillage.accounts.auth import token_auth
 from maillage.common.schemas import ErrorOut, error_responses
 
 from .models import ImportJob, ImportState
-from .selectors import displayed_errors, get_import_job
+from .selectors import displayed_errors, displayed_warnings, get_import_job, stop_reason
 from .services import FILE_FIELD, create_import_job, run_import_job
 
 router = Router(tags=["imports"])
@@ -53,8 +53,8 @@ def report_errors(job: ImportJob) -> list[dict]:
     errors = displayed_errors(job.errors)
     if not job.error_message:
         return errors
-    stopped = {"line": 0, "field": FILE_FIELD, "code": "", "params": {}}
-    return [*errors, {**stopped, "message": job.error_message}]
+    stopped = {"line": 0, "field": FILE_FIELD, "code": job.error_code, "params": job.error_params}
+    return [*errors, {**stopped, "message": stop_reason(job)}]
 
 
 def _report(job: ImportJob) -> dict:
@@ -79,7 +79,7 @@ def _report(job: ImportJob) -> dict:
         "unchanged": job.unchanged_count,
         "rejected": job.rejected_count,
         "errors": report_errors(job),
-        "warnings": job.warnings,
+        "warnings": displayed_warnings(job.warnings),
     }
 
 

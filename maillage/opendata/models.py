@@ -40,7 +40,15 @@ class ImportJob(Job):
     rejected_count = models.PositiveIntegerField(_("rejetés"), default=0)
     # [{"line": …, "field": …, "message": …}], as in the command's JSON report.
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    # [{"code": …, "params": …, "message": …}]; a plain text for a warning stored before codes.
     warnings = models.JSONField(_("avertissements"), default=list, blank=True)
+    # The code and params of `error_message`, "" and {} for a reason without a code.
+    error_code = models.CharField(
+        _("code d'échec"), max_length=100, blank=True, default="", db_default=""
+    )
+    error_params = models.JSONField(
+        _("paramètres d'échec"), blank=True, default=dict, db_default={}
+    )
 
     class Meta(Job.Meta):
         verbose_name = _("import de lieux")

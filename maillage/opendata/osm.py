@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import osmium
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from maillage.common.errors import ErrorCode
 from maillage.common.geo import is_in_france
 from maillage.places.formats.osm import KIND_KEYS, OsmObject, values_from_tags
 
@@ -45,6 +46,22 @@ HEAD_BYTES = 64
 # Dropped with a warning when invalid, rather than rejecting the object (see the docstring).
 LENIENT_FIELDS = frozenset(
     {"opening_hours", "website", "phone", "email", "siret", "city", "postal_code"}
+)
+
+# The stable codes of the reader's errors and warnings (docs/data.md, « Import error codes »).
+NOT_AN_EXTRACT = ErrorCode(
+    "osm.not_an_extract",
+    gettext_noop("Ce fichier n'est pas un extrait OpenStreetMap (.osm.pbf ou .osm XML)."),
+)
+UNREADABLE = ErrorCode("osm.unreadable", gettext_noop("Extrait OpenStreetMap illisible : %s."))
+READ_TWICE = ErrorCode(
+    "osm.read_twice", gettext_noop("%s : objet lu deux fois, la seconde ignorée.")
+)
+NO_NAME = ErrorCode("osm.no_name", gettext_noop("%s : objet sans nom (name), ignoré."))
+OUTSIDE_FRANCE = ErrorCode("osm.outside_france", gettext_noop("%s : hors de France, ignoré."))
+POSITION_UNKNOWN = ErrorCode(
+    "osm.position_unknown",
+    gettext_noop("%s : position inconnue, l'extrait ne contient pas tous les nœuds de la voie."),
 )
 
 
@@ -76,9 +93,7 @@ def _file_format(path: Path) -> str:
     with path.open("rb") as stream:
         file_format = osm_file_format(stream.read(HEAD_BYTES))
     if file_format is None:
-        raise ImportFileError(
-            _("Ce fichier n'est pas un extrait OpenStreetMap (.osm.pbf ou .osm XML).")
-        )
+        raise ImportFileError(NOT_AN_EXTRACT())
     return file_format
 
 
@@ -140,29 +155,26 @@ class OsmPlaceFile(PlaceFile):
                 if row := self._row(osm_id, obj, tags, values, seen):
                     yield row
         except RuntimeError as exc:
-            raise ImportFileError(_("Extrait OpenStreetMap illisible : %s.") % exc) from None
+            raise ImportFileError(UNREADABLE(error=str(exc))) from None
         finally:
             self._delete()
 
     def _row(self, osm_id: str, obj, tags, values, seen: set[str]) -> RawRow | None:
         if osm_id in seen:
-            self.notes.append(_("%s : objet lu deux fois, la seconde ignorée.") % osm_id)
+            self.notes.append(READ_TWICE(id=osm_id))
             return None
         seen.add(osm_id)
         if not values.get("name"):
-            self.notes.append(_("%s : objet sans nom (name), ignoré.") % osm_id)
+            self.notes.append(NO_NAME(id=osm_id))
             return None
         location = (obj.location.lat, obj.location.lon) if obj.is_node() else _centroid(obj)
         if location is not None and not is_in_france(*location):
-            self.notes.append(_("%s : hors de France, ignoré.") % osm_id)
+            self.notes.append(OUTSIDE_FRANCE(id=osm_id))
             return None
         values["source_id"] = osm_id
         if location is None:
             # Placed at its commune's centre if its address gives one; rejected otherwise.
-            self.notes.append(
-                _("%s : position inconnue, l'extrait ne contient pas tous les nœuds de la voie.")
-                % osm_id
-            )
+            self.notes.append(POSITION_UNKNOWN(id=osm_id))
         else:
             values["latitude"], values["longitude"] = location
             self.objects.append(

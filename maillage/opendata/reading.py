@@ -108,10 +108,39 @@ SOURCE_ID_REQUIRED = ErrorCode(
 )
 SOURCE_ID_DUPLICATE = ErrorCode(
     "source_id.duplicate",
-    gettext_noop("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier."),
+    # `line` is a line number or an OSM object's id (`n123`): shown as it is, never as a number.
+    gettext_noop("Identifiant « %(id)s » déjà utilisé ligne %(line)s du fichier."),
 )
 OBJECT_EXPECTED = ErrorCode("row.object_expected", gettext_noop("Objet attendu."))
 FEATURE_EXPECTED = ErrorCode("row.feature_expected", gettext_noop("Objet « Feature » attendu."))
+JSON_TOO_LARGE = ErrorCode(
+    "json.too_large", gettext_noop("GeoJSON illisible : objet démesuré ou mal fermé.")
+)
+JSON_EXPECTED = ErrorCode(
+    "json.expected",
+    gettext_noop("GeoJSON illisible : « %(expected)s » attendu, « %(found)s » trouvé."),
+)
+JSON_END_OF_FILE = ErrorCode("json.end_of_file", gettext_noop("fin du fichier"))
+JSON_TOO_DEEP = ErrorCode(
+    "json.too_deep",
+    gettext_noop("GeoJSON illisible : objets ou listes imbriqués trop profondément."),
+)
+# `error` is the JSON decoder's own words (English, as Python gives them).
+JSON_SYNTAX = ErrorCode("json.syntax", gettext_noop("GeoJSON illisible : %s."))
+JSON_TRAILING = ErrorCode(
+    "json.trailing_content", gettext_noop("GeoJSON illisible : contenu après la fin de l'objet.")
+)
+JSON_LIST_TRAILING = ErrorCode(
+    "json.list_trailing_content",
+    gettext_noop("JSON illisible : contenu après la fin de la liste."),
+)
+FEATURE_COLLECTION_EXPECTED = ErrorCode(
+    "json.feature_collection_expected",
+    gettext_noop(
+        "GeoJSON : une FeatureCollection est attendue "
+        '({"type": "FeatureCollection", "features": […]}).'
+    ),
+)
 POINT_EXPECTED = ErrorCode(
     "geometry.point_expected",
     gettext_noop('Point attendu : {"type": "Point", "coordinates": [longitude, latitude]}.'),
@@ -354,7 +383,7 @@ class _JsonStream:
         self._buffer = self._buffer[self._pos :] + chunk
         self._pos = 0
         if len(self._buffer) > MAX_FEATURE_CHARS:
-            raise ImportFileError(_("GeoJSON illisible : objet démesuré ou mal fermé."))
+            raise ImportFileError(JSON_TOO_LARGE())
         return True
 
     def peek(self) -> str:
@@ -369,10 +398,7 @@ class _JsonStream:
     def expect(self, char: str) -> None:
         found = self.peek()
         if found != char:
-            raise ImportFileError(
-                _("GeoJSON illisible : « %(expected)s » attendu, « %(found)s » trouvé.")
-                % {"expected": char, "found": found or _("fin du fichier")}
-            )
+            raise ImportFileError(JSON_EXPECTED(expected=char, found=found or JSON_END_OF_FILE()))
         self._pos += 1
 
     def value(self) -> Any:
@@ -382,9 +408,7 @@ class _JsonStream:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
             except RecursionError:
                 # The decoder recurses once per level of nesting: a feature needs four.
-                raise ImportFileError(
-                    _("GeoJSON illisible : objets ou listes imbriqués trop profondément.")
-                ) from None
+                raise ImportFileError(JSON_TOO_DEEP()) from None
             except json.JSONDecodeError as exc:
                 # An error at the very end of the buffer may just be a value cut by the chunk
                 # boundary (strings report where they start): read on before concluding.
@@ -393,7 +417,7 @@ class _JsonStream:
                 )
                 if truncated and self._fill():
                     continue
-                raise ImportFileError(_("GeoJSON illisible : %s.") % exc.msg) from None
+                raise ImportFileError(JSON_SYNTAX(error=exc.msg)) from None
             # A number that touches the end of the buffer may continue in the next chunk.
             if end == len(self._buffer) and not self.exhausted and self._fill():
                 continue
@@ -430,7 +454,7 @@ def _geojson_rows(chunks: Iterator[str], unknown: list[str]) -> Iterator[RawRow]
             stream.expect(",")
     stream.expect("}")
     if stream.peek():
-        raise ImportFileError(_("GeoJSON illisible : contenu après la fin de l'objet."))
+        raise ImportFileError(JSON_TRAILING())
     if collection_type != "FeatureCollection" or not has_features:
         raise _not_a_collection()
 
@@ -455,16 +479,11 @@ def _json_list_rows(stream: "_JsonStream", first: Any) -> Iterator[RawRow]:
         item = stream.value()
     stream.expect("]")
     if stream.peek():
-        raise ImportFileError(_("JSON illisible : contenu après la fin de la liste."))
+        raise ImportFileError(JSON_LIST_TRAILING())
 
 
 def _not_a_collection() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "GeoJSON : une FeatureCollection est attendue "
-            '({"type": "FeatureCollection", "features": […]}).'
-        )
-    )
+    return ImportFileError(FEATURE_COLLECTION_EXPECTED())
 
 
 def _feature_row(number: int, feature: Any, unknown: list[str]) -> RawRow:

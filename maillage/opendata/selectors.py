@@ -4,15 +4,15 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+# hours, validation, datainclusion, reading, osm, codes and jobs define codes of import errors
+# (`ErrorCode`): imported here so that `displayed_errors` knows them whatever was imported before.
+from maillage.common import jobs  # noqa: F401
 from maillage.common.errors import render_message
-
-# hours, validation, datainclusion and reading define codes of import errors (`ErrorCode`):
-# imported here so that `displayed_errors` knows them whatever was imported before.
 from maillage.places import hours, validation  # noqa: F401
 from maillage.places.formats import EXPORT_FIELDS, datainclusion, mednum  # noqa: F401
 from maillage.places.selectors import PlaceFilters, search_places
 
-from . import reading  # noqa: F401
+from . import codes, osm, reading  # noqa: F401
 from .models import ImportJob
 from .rules import can_import_places
 
@@ -74,3 +74,19 @@ def displayed_errors(errors: list[dict]) -> list[dict]:
         }
         for error in errors
     ]
+
+
+def displayed_warnings(warnings: list) -> list[str]:
+    """Stored warnings in the active language, rendered from their code and params; a warning
+    stored before codes existed (a plain text) as it is."""
+    return [
+        render_message(warning.get("code", ""), warning.get("params"), warning.get("message", ""))
+        if isinstance(warning, dict)
+        else warning
+        for warning in warnings
+    ]
+
+
+def stop_reason(job: ImportJob) -> str:
+    """Why the job stopped before its end, in the active language ("" when it did not)."""
+    return render_message(job.error_code, job.error_params, job.error_message)

@@ -63,6 +63,7 @@ from maillage.places.services import store_osm_records, upsert_places
 from maillage.places.validation import TOO_LONG, CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
 
+from . import codes
 from .models import ImportJob, ImportState
 from .osm import HEAD_BYTES, OSM_FORMAT, OsmPlaceFile, is_osm_extract, open_osm_file
 from .reading import (
@@ -160,11 +161,9 @@ def _check_source(source: str) -> str:
         raise ValidationFailed([FieldError("source", control_characters_message())])
     source = " ".join(source.split())
     if not source:
-        raise ValidationFailed([FieldError("source", _("La source est obligatoire."))])
+        raise ValidationFailed([FieldError("source", codes.SOURCE_REQUIRED())])
     if len(source) > SOURCE_MAX_LENGTH:
-        raise ValidationFailed(
-            [FieldError("source", _("%d caractères au plus.") % SOURCE_MAX_LENGTH)]
-        )
+        raise ValidationFailed([FieldError("source", TOO_LONG(max=SOURCE_MAX_LENGTH))])
     return source
 
 
@@ -344,8 +343,7 @@ def _check_rows(
         clean, field_errors = clean_place_input(data, communes=communes)
         if row.lenient and (dropped := {e.field for e in field_errors} & row.lenient):
             report.warnings.extend(
-                _("%(line)s, %(field)s : %(message)s Valeur ignorée, le lieu est importé sans.")
-                % {"line": row.line, "field": error.field, "message": error.message}
+                codes.VALUE_DROPPED(line=row.line, field=error.field, message=error.message)
                 for error in field_errors
                 if error.field in dropped
             )
@@ -373,19 +371,16 @@ def _check_rows(
     if batch:
         pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
     report.warnings.extend(
-        _("Colonne inconnue ignorée : « %s ».") % name
+        codes.UNKNOWN_COLUMN(name=name)
         if place_file.format in ("csv", "mednum")
-        else _("Propriété inconnue ignorée : « %s ».") % name
+        else codes.UNKNOWN_PROPERTY(name=name)
         for name in place_file.unknown_fields
     )
     report.warnings.extend(place_file.notes)
     if unkept:
-        report.warnings.append(
-            _("Colonne(s) lue(s) mais non conservée(s), Maillage n'ayant pas ce champ : %s.")
-            % ", ".join(sorted(unkept))
-        )
+        report.warnings.append(codes.UNKEPT_COLUMNS(columns=", ".join(sorted(unkept))))
     if not report.rows:
-        report.warnings.append(_("Le fichier ne contient aucun lieu."))
+        report.warnings.append(codes.NO_PLACES())
     if progress is not None:
         progress(report.rows)
 
@@ -397,19 +392,15 @@ def _duplicate_warnings(
     place of another source (`places.duplicates`): reported, never merged."""
     if clean.latitude is None or clean.longitude is None:
         return []
-    reasons = {"siret": _("même SIRET"), "name_nearby": _("même nom")}
+    reasons = {"siret": codes.SAME_SIRET, "name_nearby": codes.SAME_NAME}
     return [
-        _(
-            "%(line)s : doublon possible du lieu n° %(id)d « %(name)s » (%(reason)s, à "
-            "%(distance)d m) ; rien n'est fusionné, l'objet est importé à part."
+        codes.POSSIBLE_DUPLICATE(
+            line=line,
+            id=match.place_id,
+            name=match.name,
+            reason=reasons[match.reason](),
+            distance=round(match.distance_m),
         )
-        % {
-            "line": line,
-            "id": match.place_id,
-            "name": match.name,
-            "reason": reasons[match.reason],
-            "distance": round(match.distance_m),
-        }
         for match in duplicates.matches(
             name=clean.name,
             siret=clean.siret,
@@ -488,15 +479,30 @@ def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
         unchanged_count=report.unchanged,
         rejected_count=report.rejected,
         errors=[error.as_dict() for error in report.errors],
-        warnings=report.warnings,
+        warnings=[_coded(warning) for warning in report.warnings],
     )
     _release_file(job)
     return job
 
 
+def _coded(message: str) -> dict[str, Any]:
+    """A warning as stored: its text in the language of the import, with its code and params
+    (`selectors.displayed_warnings` renders it again in the reader's)."""
+    coded = message if isinstance(message, Message) else None
+    return {
+        "code": coded.code if coded else "",
+        "params": coded.stored_params() if coded else {},
+        "message": str(message),
+    }
+
+
 def fail_import_job(*, job: ImportJob, message: str) -> ImportJob:
-    """pending or running → failed, for a job that could not run to its end."""
-    job = jobs.fail_job(job, message=message)
+    """pending or running → failed, for a job that could not run to its end; the reason's code
+    and params are kept when it has some (`selectors.stop_reason`)."""
+    coded = _coded(message)
+    job = jobs.fail_job(
+        job, message=message, error_code=coded["code"], error_params=coded["params"]
+    )
     _release_file(job)
     return job
 
@@ -533,14 +539,8 @@ def _import_file(job: ImportJob) -> ImportReport:
     author = jobs.job_author(
         job,
         allowed=can_import_places,
-        deleted=_(
-            "Le compte qui a lancé l'import n'existe plus : l'import n'a pas été exécuté. "
-            "Envoyez de nouveau le fichier depuis votre compte."
-        ),
-        refused=_(
-            "Le compte qui a lancé l'import n'a plus le droit d'importer : l'import n'a pas "
-            "été exécuté."
-        ),
+        deleted=codes.AUTHOR_DELETED(),
+        refused=codes.AUTHOR_REFUSED(),
     )
     with job.file.open("rb") as stored:
         stream = cast(BinaryIO, stored)  # a FieldFile opened in binary mode reads bytes
@@ -571,10 +571,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
         fail=lambda job, message: fail_import_job(job=job, message=message),
         # Batches are committed one by one: those written before the error stay, and running
         # the same import again completes it (they come out unchanged).
-        unexpected_message=_(
-            "L'import s'est arrêté sur une erreur inattendue. Les lots déjà écrits sont "
-            "conservés : relancez le même import pour le terminer."
-        ),
+        unexpected_message=codes.UNEXPECTED_ERROR(),
     )
 
 
@@ -609,6 +606,8 @@ REPORT_RESET = {
     "rejected_count": 0,
     "errors": [],
     "warnings": [],
+    "error_code": "",
+    "error_params": {},
 }
 
 

@@ -17,7 +17,13 @@ from maillage.common.lifecycle import IllegalTransition
 from .forms import ImportUploadForm
 from .models import ImportJob
 from .rules import can_import_places
-from .selectors import displayed_errors, get_import_job, import_jobs_for
+from .selectors import (
+    displayed_errors,
+    displayed_warnings,
+    get_import_job,
+    import_jobs_for,
+    stop_reason,
+)
 from .services import create_import_job, launch_import_job, retry_import_job
 
 HISTORY_LENGTH = 50
@@ -60,6 +66,8 @@ def import_detail(request, job_id: int):
         "job": job,
         # Rendered in the reader's language, not the one the import ran in.
         "errors": displayed_errors(job.errors[:SHOWN_ERRORS]),
+        "warnings": displayed_warnings(job.warnings),
+        "stop_reason": stop_reason(job),
         "shown_errors": SHOWN_ERRORS,
     }
     # htmx polls the report while the job runs and swaps it in place.

@@ -14,9 +14,10 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from maillage.accounts.services import create_api_token
-from maillage.common.errors import ErrorCode, known_codes, render_message
+from maillage.common.errors import ErrorCode, ValidationFailed, known_codes, render_message
 from maillage.opendata import selectors
 from maillage.opendata.models import ImportJob
+from maillage.opendata.reading import SOURCE_ID_DUPLICATE
 from maillage.opendata.services import create_import_job, run_import_job
 from maillage.places.hours import HOURS_EXAMPLE
 from tests.accounts.factories import AdminFactory
@@ -197,3 +198,159 @@ def test_every_code_is_documented():
     docs = docs.split("## Import error codes", 1)[1].split("\n## ", 1)[0]
     table = set(re.findall(r"^\| `([a-z0-9_.]+)` \|", docs, re.MULTILINE))
     assert table == set(known_codes())
+
+
+def run_file(language: str, body: bytes, admin=None, name: str = "lieux.csv") -> ImportJob:
+    with translation.override(language):
+        job = create_import_job(
+            actor=admin or AdminFactory(), source="web", file=ContentFile(body, name=name)
+        )
+        job = run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def shown_in(language: str, errors: list[dict]) -> list[dict]:
+    with translation.override(language):
+        return selectors.displayed_errors(errors)
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "params", "french", "english"),
+    [
+        (
+            b'{"type": "Polygon", "features": []}',
+            "json.feature_collection_expected",
+            {},
+            "GeoJSON : une FeatureCollection est attendue",
+            "GeoJSON: a FeatureCollection is expected",
+        ),
+        (
+            b'{"type": "FeatureCollection"',
+            "json.expected",
+            {"expected": ",", "found": {"code": "json.end_of_file", "params": {}}},
+            "« , » attendu, « fin du fichier » trouvé",
+            "“,” expected, “end of file” found",
+        ),
+        (
+            b'{"type": "FeatureCollection", "features": [{"type": tru}]}',
+            "json.syntax",
+            {"error": "Expecting value"},
+            "GeoJSON illisible : Expecting value.",
+            "Unreadable GeoJSON: Expecting value.",
+        ),
+    ],
+)
+def test_geojson_syntax_errors_are_coded(body, code, params, french, english):
+    job = run_file("fr", body, name="lieux.geojson")
+    [error] = job.errors
+    assert (error["code"], error["params"], error["field"]) == (code, params, "__file__")
+    assert french in error["message"]
+    assert english in shown_in("en", job.errors)[0]["message"]
+
+
+def test_datainclusion_schema_errors_keep_pydantics_type_as_a_param():
+    from tests.opendata.test_data_inclusion import STRUCTURE
+
+    bad = {name: value for name, value in STRUCTURE.items() if name != "nom"}
+    job = run_file("en", json.dumps([bad]).encode(), name="structures.json")
+    error = next(error for error in job.errors if error["field"] == "nom")
+    assert error["code"] == "schema.invalid"
+    assert error["params"] == {
+        "problem": {"code": "schema.required", "params": {}},
+        "type": "missing",
+    }
+    assert error["message"] == "This field is required."
+    shown = next(e for e in shown_in("fr", job.errors) if e["field"] == "nom")
+    assert shown["message"] == "Ce champ est obligatoire."
+
+
+def test_a_stop_reason_is_coded_and_rendered_in_the_readers_language(client):
+    admin, author = AdminFactory(), AdminFactory()
+    with translation.override("fr"):
+        job = create_import_job(actor=author, source="web", file=ContentFile(BAD, name="l.csv"))
+    author.delete()
+    with translation.override("fr"):
+        job = run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.error_code, job.error_params) == ("job.author_deleted", {})
+    assert job.error_message.startswith("Le compte qui a lancé l'import n'existe plus")
+    client.force_login(admin)
+    page = client.get(f"/imports/{job.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "The account that started the import no longer exists" in page
+    assert "Le compte qui a lancé" not in page
+    [stopped] = api_get(client, admin, job, "en").json()["errors"]
+    assert (stopped["code"], stopped["line"], stopped["field"]) == (
+        "job.author_deleted",
+        0,
+        "__file__",
+    )
+    assert stopped["message"].startswith("The account that started the import no longer exists")
+
+
+def test_a_stop_reason_without_a_code_shows_its_text(client):
+    admin = AdminFactory()
+    job = ImportJobFactory(created_by=admin, error_message="Arrêté (ancien).")
+    [stopped] = api_get(client, admin, job, "en").json()["errors"]
+    assert (stopped["code"], stopped["message"]) == ("", "Arrêté (ancien).")
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "english"),
+    [("   ", "source.required", "The source is required."), ("x" * 101, "field.too_long", "100")],
+)
+def test_the_source_check_is_coded(source, code, english):
+    with translation.override("fr"), pytest.raises(ValidationFailed) as raised:
+        create_import_job(actor=AdminFactory(), source=source, file=ContentFile(BAD, name="l.csv"))
+    [error] = raised.value.errors
+    assert (error.field, error.code) == ("source", code)
+    with translation.override("en"):
+        assert english in render_message(error.code, error.params, "")
+
+
+def test_warnings_are_stored_coded_and_rendered_in_the_readers_language(client):
+    admin = AdminFactory()
+    body = b"source_id,name,kinds,insee_code,couleur\n1,La Fabrique,fablab,64445,bleu\n"
+    job = run_file("fr", body, admin)
+    assert job.warnings == [
+        {
+            "code": "warning.unknown_column",
+            "params": {"name": "couleur"},
+            "message": "Colonne inconnue ignorée : « couleur ».",
+        }
+    ]
+    client.force_login(admin)
+    page = client.get(f"/imports/{job.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Unknown column ignored: “couleur”." in page
+    response = api_get(client, admin, job, "en")
+    assert response.json()["warnings"] == ["Unknown column ignored: “couleur”."]
+
+
+def test_a_warning_stored_before_codes_shows_its_text(client):
+    admin = AdminFactory()
+    job = ImportJobFactory(created_by=admin, warnings=["Ancien avertissement."])
+    assert api_get(client, admin, job, "en").json()["warnings"] == ["Ancien avertissement."]
+    assert selectors.displayed_warnings(job.warnings) == ["Ancien avertissement."]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_duplicate_shows_an_osm_line_as_the_text_it_is(language):
+    with translation.override(language):
+        message = SOURCE_ID_DUPLICATE(id="node/123", line="n1234")
+        assert "n1234" in message and "node/123" in message
+        assert "n1234" in render_message(message.code, message.stored_params(), "")
+        # A line number is shown as it is too, without a thousands separator.
+        assert "12345 " in SOURCE_ID_DUPLICATE(id="a", line=12345)
+
+
+def test_a_duplicate_source_id_is_coded_with_its_first_line():
+    body = b"source_id,name,kinds,insee_code\nnode/123,A,fablab,64445\nnode/123,B,fablab,64445\n"
+    job = run_file("fr", body)
+    [error] = job.errors
+    assert (error["code"], error["params"]) == (
+        "source_id.duplicate",
+        {"id": "node/123", "line": 2},
+    )
+    assert shown_in("en", job.errors)[0]["message"] == (
+        "Identifier “node/123” already used on line 2 of the file."
+    )

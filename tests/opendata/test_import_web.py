@@ -96,7 +96,13 @@ def test_a_job_stopped_before_its_end_says_why_on_its_page_and_in_the_api(client
     assert job.state == ImportState.FAILED
     assert "erreur inattendue" in job.error_message
     assert response.json()["errors"] == [
-        {"line": 0, "field": "__file__", "code": "", "params": {}, "message": job.error_message}
+        {
+            "line": 0,
+            "field": "__file__",
+            "code": "job.unexpected_error",
+            "params": {},
+            "message": job.error_message,
+        }
     ]
     client.force_login(admin)
     page = client.get(f"/imports/{job.pk}/").content.decode()

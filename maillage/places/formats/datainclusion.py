@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from maillage.common.errors import ErrorCode, FieldError
-from maillage.common.schema_errors import schema_error_message
+from maillage.common.schema_errors import typed_schema_error
 from maillage.common.text import fold
 
 from ..kinds import PlaceKind
@@ -285,7 +285,7 @@ STRUCTURE_UNKNOWN = ErrorCode(
 # The same code and message as a canonical file's `source_id` seen twice (opendata.reading).
 ID_DUPLICATE = ErrorCode(
     "source_id.duplicate",
-    gettext_noop("Identifiant « %(id)s » déjà utilisé ligne %(line)d du fichier."),
+    gettext_noop("Identifiant « %(id)s » déjà utilisé ligne %(line)s du fichier."),
 )
 SERVICE_SIBLING = ErrorCode(
     "datainclusion.service_sibling",
@@ -304,7 +304,7 @@ def read_record(item: Any, existing: Row | None) -> Reading:
     except pydantic.ValidationError as exc:
         for error in exc.errors():
             location = ".".join(str(part) for part in error.get("loc", ())) or "__row__"
-            reading.errors.append(FieldError(location, schema_error_message(error)))
+            reading.errors.append(FieldError(location, typed_schema_error(error)))
         return reading
     for member, (fields, export) in STRUCTURE_MEMBERS.items():
         if not fields or member == KEY or member not in item:
@@ -351,7 +351,7 @@ def _service_errors(item: Any, existing: Mapping[str, Row]) -> list[FieldError]:
     except pydantic.ValidationError as exc:
         for error in exc.errors():
             location = ".".join(str(part) for part in error.get("loc", ())) or "__row__"
-            errors.append(FieldError(location, schema_error_message(error)))
+            errors.append(FieldError(location, typed_schema_error(error)))
     structure_id = item.get("structure_id")
     if isinstance(structure_id, str) and structure_id and structure_id not in existing:
         errors.append(FieldError("structure_id", STRUCTURE_UNKNOWN(value=structure_id)))
