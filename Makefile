@@ -55,10 +55,14 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The suite runs on every core (pytest-xdist, one worker per core, work stolen by idle workers):
+# each worker has its own test database and its own gunicorn for the concurrency tests.
+PYTEST_PARALLEL = -n auto --dist worksteal
+
 test: setup setup-browser lint
 	$(BIN)/maillage makemigrations --check --dry-run
 	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 bench: setup
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.txt
