@@ -1,8 +1,9 @@
 """Query parameters → `PlaceFilters`: the one parser behind the API and the HTML list page.
 
 Both read the same parameter names (`q`, `kind`, `service`, `status`, `territory`, `open_now`,
-`bbox`, `near`, `radius_km`, `updated_since`), so a list page URL and an API URL with the same
-query string select the same places.
+`bbox`, `near`, `radius_km`, `updated_since`, and one per closed code list: `audience`,
+`specific_support`, `fee`, `access_mode`, `support_mode`), so a list page URL and an API URL
+with the same query string select the same places.
 """
 
 import math
@@ -21,7 +22,7 @@ from maillage.common.text import control_characters_message, fold, has_control_c
 from maillage.territories.models import Territory
 from maillage.territories.selectors import UnknownTerritory, get_territory, resolve_territory
 
-from .kinds import PlaceKind, PlaceStatus
+from .kinds import AccessMode, Audience, Fees, PlaceKind, PlaceStatus, SpecificSupport, SupportMode
 from .selectors import PlaceFilters
 
 DEFAULT_RADIUS_KM = 10.0
@@ -43,6 +44,14 @@ MAX_SERVICES = 10
 # 9999), converting to UTC or to the database's time zone overflows.
 MIN_YEAR = 1900
 MAX_YEAR = 9998
+# Parameter → (PlaceFilters field, its codes): one parameter per closed code list of a place.
+CODE_LIST_PARAMS = {
+    "audience": ("audiences", Audience),
+    "specific_support": ("specific_support", SpecificSupport),
+    "fee": ("fees", Fees),
+    "access_mode": ("access_modes", AccessMode),
+    "support_mode": ("support_modes", SupportMode),
+}
 FILTER_PARAMS = (
     "q",
     "kind",
@@ -54,6 +63,7 @@ FILTER_PARAMS = (
     "near",
     "radius_km",
     "updated_since",
+    *CODE_LIST_PARAMS,
 )
 
 
@@ -293,7 +303,8 @@ def filters_from_params(params: Mapping[str, Any]) -> tuple[PlaceFilters, list[F
 
     Returns the filters built from the valid parameters and one error per invalid parameter,
     named after it; an invalid parameter filters nothing (an invalid `radius_km` leaves the
-    default). `kind` and `status` are repeatable and also accept comma-separated codes;
+    default). `kind`, `status` and the code list parameters (CODE_LIST_PARAMS) are repeatable
+    and also accept comma-separated codes;
     `service` is repeatable (labels may hold commas). `radius_km` defaults to
     DEFAULT_RADIUS_KM when `near` is given and is ignored without it.
     """
@@ -312,5 +323,9 @@ def filters_from_params(params: Mapping[str, Any]) -> tuple[PlaceFilters, list[F
         near=near,
         radius_km=(radius_km or DEFAULT_RADIUS_KM) if near is not None else None,
         updated_since=_moment(_value(params, "updated_since"), errors),
+        **{
+            field: _codes(_values(params, name), name, choices, errors)
+            for name, (field, choices) in CODE_LIST_PARAMS.items()
+        },
     )
     return filters, errors

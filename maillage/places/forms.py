@@ -18,7 +18,7 @@ from maillage.territories.models import Territory
 from maillage.territories.selectors import CommuneIndex, choose_territory, suggestion_label
 
 from .fields import Kind, PlaceField, View, fields_for
-from .filters import filters_from_params
+from .filters import CODE_LIST_PARAMS, filters_from_params
 from .models import Place
 from .selectors import PlaceFilters
 from .services import clean_place_from_instance
@@ -40,6 +40,7 @@ SEARCH_FIELDS = (
     "near_commune",
     "near",
     "radius_km",
+    *CODE_LIST_PARAMS,
 )
 
 

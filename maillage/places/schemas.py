@@ -23,6 +23,15 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 
 
+def _code_list_param(field: str) -> Any:
+    """A filter on a closed code list of places (`filters.CODE_LIST_PARAMS`)."""
+    return Field(
+        [],
+        description=f"Code de la liste `{field}` des lieux, répétable ou séparé par des virgules : "
+        "un lieu dont la liste contient au moins un de ces codes.",
+    )
+
+
 def listed_codes(codes: tuple[str, ...]) -> Any:
     """Text documented with its codes: an `anyOf` of the codes and any text, for parameters
     and bodies whose values the validator checks (leniently, every field at once)."""
@@ -89,6 +98,21 @@ class PlaceFilterQuery(Schema):
         f"le fuseau manque), des années {MIN_YEAR} à {MAX_YEAR}.",
         json_schema_extra={"example": "2025-01-31T08:00:00Z"},
     )
+    audience: list[  # type: ignore[valid-type]
+        listed_codes(BY_NAME["audiences"].codes)
+    ] = _code_list_param("audiences")
+    specific_support: list[  # type: ignore[valid-type]
+        listed_codes(BY_NAME["specific_support"].codes)
+    ] = _code_list_param("specific_support")
+    fee: list[  # type: ignore[valid-type]
+        listed_codes(BY_NAME["fees"].codes)
+    ] = _code_list_param("fees")
+    access_mode: list[  # type: ignore[valid-type]
+        listed_codes(BY_NAME["access_modes"].codes)
+    ] = _code_list_param("access_modes")
+    support_mode: list[  # type: ignore[valid-type]
+        listed_codes(BY_NAME["support_modes"].codes)
+    ] = _code_list_param("support_modes")
 
 
 class PlaceListQuery(PlaceFilterQuery):

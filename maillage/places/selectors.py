@@ -5,7 +5,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import NotSupportedError
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,6 +36,37 @@ from .search import text_search, words_of
 # Paging deeper than this is a crawl, better served by the CSV and GeoJSON exports; beyond
 # 2**63 an offset overflows the database's integers (a 500 before this bound).
 MAX_OFFSET = 1_000_000
+# The closed code lists of a place (JSON lists of codes, `kinds.Audience`…), each filterable.
+CODE_LIST_FIELDS = ("audiences", "specific_support", "fees", "access_modes", "support_modes")
+
+
+class ListHoldsCode(Lookup):
+    """`list_field holds code`: a JSON list column has the string `code` among its elements.
+
+    Django's `JSONField__contains` is not supported on SQLite, and matching `"code"` in the JSON
+    text would depend on how each database writes it: SQLite walks the list with `json_each`,
+    PostgreSQL tests containment of a one-element array; both compare whole elements, exactly.
+    """
+
+    lookup_name = "holds_code"
+    prepare_rhs = False
+
+    def _sides(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return lhs, (*lhs_params, self.rhs)
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError(f"holds_code is not implemented on {connection.vendor}.")
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params = self._sides(compiler, connection)
+        # `lhs` is the column's SQL from the compiler; the code is a parameter.
+        sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)"  # noqa: S608
+        return sql, params
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self._sides(compiler, connection)
+        return f"{lhs} @> jsonb_build_array(%s::text)", params
 
 
 @dataclass(frozen=True)
@@ -41,6 +83,12 @@ class PlaceFilters:
     near: tuple[float, float] | None = None  # latitude, longitude
     radius_km: float | None = None
     updated_since: datetime | None = None
+    # Codes of the closed lists (CODE_LIST_FIELDS): a place holding at least one of each.
+    audiences: tuple[str, ...] = ()
+    specific_support: tuple[str, ...] = ()
+    fees: tuple[str, ...] = ()
+    access_modes: tuple[str, ...] = ()
+    support_modes: tuple[str, ...] = ()
     source: str = ""
     moment: datetime | None = None  # "now" for open_now; fixed in tests
 
@@ -68,6 +116,12 @@ def filter_places(filters: PlaceFilters) -> QuerySet[Place]:
         )
     if filters.statuses:
         places = places.filter(status__in=filters.statuses)
+    for list_field in CODE_LIST_FIELDS:
+        if codes := getattr(filters, list_field):
+            any_code = Q()
+            for code in codes:
+                any_code |= Q(ListHoldsCode(F(list_field), code))
+            places = places.filter(any_code)
     if filters.territory is not None:
         place_field = PLACE_FIELD_FOR_LEVEL[filters.territory.level]
         places = places.filter(**{place_field: filters.territory.code})

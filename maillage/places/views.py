@@ -25,7 +25,8 @@ from maillage.common.tabular import with_byte_order_mark
 from maillage.common.timeranges import territory_timezone
 
 from . import selectors, services
-from .filters import filters_from_params
+from .fields import BY_NAME
+from .filters import CODE_LIST_PARAMS, filters_from_params
 from .formats import EXPORT_FIELDS, osm, row_from_place
 from .formats.canonical import iter_places_csv
 from .formats.licensing import licensed
@@ -165,6 +166,17 @@ def place_list(request: HttpRequest) -> HttpResponse:
         else None,
         "kinds": PlaceKind.choices,
         "statuses": PlaceStatus.choices,
+        # (parameter, legend, choices, checked codes, errors) of each closed code list.
+        "code_lists": [
+            (
+                name,
+                BY_NAME[field].label,
+                choices.choices,
+                getattr(search.filters, field),
+                search.errors.get(name, []),
+            )
+            for name, (field, choices) in CODE_LIST_PARAMS.items()
+        ],
         "service_suggestions": selectors.popular_labels(Label.Category.SERVICE),
         "geojson_url": geojson_url(dict(search.api_params.lists())),
         "clusters_url": clusters_url(dict(search.api_params.lists())),

@@ -38,6 +38,17 @@ def places():
             latitude=43.3333,
             longitude=-0.4347,
         ),
+        # Shaped like the demo's first card of the list (`load_demo`): a long name with its
+        # « démo » badge, several kinds, a long description and services.
+        make_place(
+            name="Atelier de fabrication numérique et repair café de Billère-Lons",
+            kinds=["fablab", "repair_cafe", "makerspace", "digital_inclusion"],
+            description="Découpe laser, impression 3D, réparation de petit électroménager. " * 12,
+            services=["Impression 3D", "Réparation", "Médiation numérique", "Formation"],
+            opening_hours="Mo-Fr 09:00-18:00",
+            source="demo",
+            source_id="demo-001",
+        ),
     ]
 
 
@@ -46,8 +57,10 @@ def test_list_shows_its_first_result_in_the_first_screen(phone, site, places):
     assert phone.evaluate(NO_SIDEWAYS_SCROLL)
     assert phone.get_attribute("details.filters-toggle", "open") is None
     assert not phone.is_visible("#filtres")
-    first = phone.locator(".result-list > li").first.bounding_box()
-    assert first["y"] + first["height"] <= PHONE["height"]
+    first = phone.locator(".result-list > li").first
+    assert "Billère-Lons" in first.inner_text()
+    box = first.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]
     # The filters open from their summary, without JavaScript of ours.
     phone.click("details.filters-toggle > summary")
     assert phone.is_visible("#f-q")
