@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.common.compression import never_compress
 from maillage.common.mail import queue_mail
+from maillage.common.shown_once import keep_for_next_page, take_shown_once
 
 from . import services
 from .forms import (
@@ -59,24 +60,21 @@ NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a session key, 
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The person's API tokens. A POST creates one and redirects (Post/Redirect/Get: reloading
     the page creates nothing); the new value waits in the session and is shown once, by the
-    first page that takes it out."""
+    first page that takes it out (maillage.common.shown_once)."""
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         created, raw_token = create_api_token(user=request.user, name=form.cleaned_data["name"])
-        request.session[NEW_TOKEN_SESSION_KEY] = {"id": created.pk, "value": raw_token}
+        keep_for_next_page(request, NEW_TOKEN_SESSION_KEY, pk=created.pk, secret=raw_token)
         return redirect("accounts:tokens")
     tokens = ApiToken.objects.filter(user=request.user)
-    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
-    created = None
-    if new_token is not None:
-        created = next((token for token in tokens if token.pk == new_token["id"]), None)
+    created, raw_token = take_shown_once(request, NEW_TOKEN_SESSION_KEY, tokens)
     return render(
         request,
         "accounts/api_tokens.html",
         {
             "form": form,
             "created": created,
-            "raw_token": new_token["value"] if created is not None else None,
+            "raw_token": raw_token,
             "tokens": tokens,
         },
         status=400 if form.errors else 200,

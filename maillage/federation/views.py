@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maillage.common.compression import never_compress
 from maillage.common.errors import Conflict, ValidationFailed
 from maillage.common.lifecycle import IllegalTransition
+from maillage.common.shown_once import keep_for_next_page, take_shown_once
 from maillage.places.models import Place
 
 from . import selectors, services
@@ -123,7 +124,8 @@ NEW_WEBHOOK_SESSION_KEY = "federation.new_webhook"
 @require_http_methods(["GET", "POST"])
 def webhook_list(request):
     """Subscriptions to place changes. A POST subscribes and redirects (a reload subscribes
-    nothing); the shared secret waits in the session and is shown once."""
+    nothing); the shared secret waits in the session and is shown once
+    (maillage.common.shown_once)."""
     _admin_only(request)
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -136,19 +138,16 @@ def webhook_list(request):
         except ValidationFailed as exc:
             exc.add_to_form(form)
         else:
-            request.session[NEW_WEBHOOK_SESSION_KEY] = {"id": subscription.pk, "secret": secret}
+            keep_for_next_page(request, NEW_WEBHOOK_SESSION_KEY, pk=subscription.pk, secret=secret)
             return redirect("federation:webhooks")
-    new = request.session.pop(NEW_WEBHOOK_SESSION_KEY, None)
     subscriptions = list(selectors.webhook_subscriptions())
-    created = None
-    if new is not None:
-        created = next((sub for sub in subscriptions if sub.pk == new["id"]), None)
+    created, secret = take_shown_once(request, NEW_WEBHOOK_SESSION_KEY, subscriptions)
     context = {
         "form": form,
         "subscriptions": subscriptions,
         "deliveries": selectors.recent_deliveries(),
         "created": created,
-        "secret": new["secret"] if created is not None else None,
+        "secret": secret,
     }
     return render(
         request, "federation/webhook_list.html", context, status=400 if form.errors else 200

@@ -8,7 +8,9 @@ each changed object's place and date with one query per kind of object, and mark
 place-months (`StaleMonth`); the apps that feed the observatory sit below it in the layers and
 need not know it. A yearly declaration marks every month of its year (`YEARLY`); a date that
 moved marks its old month as well as its new one, and a deleted object is placed and dated
-from its own entries (`HISTORY`). `mark_stale(place_id=…, when=…)` marks a month directly (for
+from its own entries (`HISTORY`). A membership change marks too the months of its person's
+network bank transfers at each of their places, since it can move them from one to another.
+`mark_stale(place_id=…, when=…)` marks a month directly (for
 writers that do not go through the audit log: bulk loads).
 
 The figures are derived data: rebuilt from the sources at any time, they are written here
@@ -235,6 +237,35 @@ def _gone_marks(
     return marks
 
 
+def _moved_transfer_marks(membership_ids: list[int]) -> set[tuple[int, date]]:
+    """A membership created, ended or redated can move its person's network bank transfers from
+    one of their places to another (`transfers_with_place`), and the place it moves them from
+    is no longer in the data. Each such transfer's month is marked at every place the person
+    belongs to (in any status) in that network: the old place and the new are among them.
+    Three queries."""
+    from maillage.members.models import Membership
+    from maillage.sharing.models import TimeTransfer
+
+    users = set(Membership.objects.filter(pk__in=membership_ids).values_list("user_id", flat=True))
+    if not users:
+        return set()
+    transfers = list(
+        TimeTransfer.objects.filter(
+            place__isnull=True, network__isnull=False, credit__user__in=users
+        ).values_list("credit__user_id", "network_id", "created_at")
+    )
+    places: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for user_id, network_id, place_id in Membership.objects.filter(
+        user__in=users, place__networks__in={network for _u, network, _at in transfers}
+    ).values_list("user_id", "place__networks", "place_id"):
+        places[(user_id, network_id)].add(place_id)
+    return {
+        (place_id, month_start(timezone.localdate(at)))
+        for user_id, network_id, at in transfers
+        for place_id in places[(user_id, network_id)]
+    }
+
+
 def mark_from_audit(*, batch: int = 10_000) -> int:
     """Read the audit entries after the cursor and mark the place-months they touch.
 
@@ -310,6 +341,10 @@ def mark_from_audit(*, batch: int = 10_000) -> int:
                     ).values_list("pk", flat=True)
                 )
                 marks.update(mark for mark in gone_marks if mark[0] in alive)
+        if "members.membership" in by_type:
+            marks |= _moved_transfer_marks(
+                [int(pk) for pk in by_type["members.membership"] if pk.isdigit()]
+            )
         StaleMonth.objects.bulk_create(
             [StaleMonth(place_id=place_id, month=month) for place_id, month in marks],
             ignore_conflicts=True,

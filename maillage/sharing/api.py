@@ -278,8 +278,7 @@ def list_my_loans(request: HttpRequest, params: Query[LoanPageQuery]):
 )
 def create_time_transfer(request: HttpRequest, payload: TimeTransferIn):
     place = Place.objects.filter(pk=payload.place_id).first()
-    payer = User.objects.filter(pk=payload.payer_id).first()
-    payee = User.objects.filter(pk=payload.payee_id).first()
+    payer, payee = _payer_and_payee(payload)
     if place is None or payer is None or payee is None:
         raise Http404(_("Lieu ou personne introuvable."))
     transfer = services.record_time_exchange(
@@ -290,11 +289,23 @@ def create_time_transfer(request: HttpRequest, payload: TimeTransferIn):
         minutes=payload.minutes,
         label=payload.label,
     )
+    return _transfer_created(transfer, "place_id")
+
+
+def _payer_and_payee(payload) -> tuple[User | None, User | None]:
+    return (
+        User.objects.filter(pk=payload.payer_id).first(),
+        User.objects.filter(pk=payload.payee_id).first(),
+    )
+
+
+def _transfer_created(transfer: TimeTransfer, scope: str) -> Status:
+    """The 201 of a new transfer, place's or network's: `scope` names its owner's id field."""
     return Status(
         201,
         {
             "id": transfer.pk,
-            "place_id": transfer.place_id,
+            scope: getattr(transfer, scope),
             "debit_account_id": transfer.debit_id,
             "credit_account_id": transfer.credit_id,
             "minutes": transfer.minutes,
@@ -410,8 +421,7 @@ def create_network_time_transfer(
     request: HttpRequest, network_id: int, payload: NetworkTimeTransferIn
 ):
     network = _network_for(request.auth, network_id)
-    payer = User.objects.filter(pk=payload.payer_id).first()
-    payee = User.objects.filter(pk=payload.payee_id).first()
+    payer, payee = _payer_and_payee(payload)
     if payer is None or payee is None:
         raise Http404(_("Personne introuvable."))
     transfer = services.record_network_time_exchange(
@@ -422,13 +432,4 @@ def create_network_time_transfer(
         minutes=payload.minutes,
         label=payload.label,
     )
-    return Status(
-        201,
-        {
-            "id": transfer.pk,
-            "network_id": transfer.network_id,
-            "debit_account_id": transfer.debit_id,
-            "credit_account_id": transfer.credit_id,
-            "minutes": transfer.minutes,
-        },
-    )
+    return _transfer_created(transfer, "network_id")

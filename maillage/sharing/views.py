@@ -435,44 +435,57 @@ def _loan(place: Place, pk: int) -> Loan:
     return loan
 
 
-@login_required
-@require_POST
-def staff_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _close_loan(
+    request: HttpRequest, slug: str, pk: int, *, form_class, write, form_name, success, done
+) -> HttpResponse:
+    """A staff POST ending a loan (returned or lost): `write(actor=, loan=, **cleaned_data)`,
+    then `success` and a redirect to `done(place, loan)`; a refusal shows the item page again
+    with the form as `form_name`, status 400."""
     place = _staff_place(request, slug)
     loan = _loan(place, pk)
-    form = ReturnForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.return_item(actor=request.user, loan=loan, **form.cleaned_data)
+            write(actor=request.user, loan=loan, **form.cleaned_data)
         except ValidationFailed as exc:
             _apply(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Retour enregistré."))
-            return redirect("sharing:item", place.slug, loan.item_id)
+            messages.success(request, success)
+            return done(place, loan)
     item = _item(place, loan.item_id, staff=True)
-    return _render_item(request, place, item, staff=True, status=400, return_form=form)
+    return _render_item(request, place, item, staff=True, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def staff_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _close_loan(
+        request,
+        slug,
+        pk,
+        form_class=ReturnForm,
+        write=services.return_item,
+        form_name="return_form",
+        success=_("Retour enregistré."),
+        done=lambda place, loan: redirect("sharing:item", place.slug, loan.item_id),
+    )
 
 
 @login_required
 @require_POST
 def staff_lost(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    place = _staff_place(request, slug)
-    loan = _loan(place, pk)
-    form = LostForm(request.POST)
-    if form.is_valid():
-        try:
-            services.declare_lost(actor=request.user, loan=loan, **form.cleaned_data)
-        except ValidationFailed as exc:
-            _apply(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Objet déclaré perdu."))
-            return redirect("sharing:manage", place.slug)
-    item = _item(place, loan.item_id, staff=True)
-    return _render_item(request, place, item, staff=True, status=400, lost_form=form)
+    return _close_loan(
+        request,
+        slug,
+        pk,
+        form_class=LostForm,
+        write=services.declare_lost,
+        form_name="lost_form",
+        success=_("Objet déclaré perdu."),
+        done=lambda place, loan: redirect("sharing:manage", place.slug),
+    )
 
 
 @login_required

@@ -48,6 +48,15 @@ def test_subscribing_shows_the_secret_once_after_a_redirect(client, admin):
     assert PUBLIC_URL in again and "SIG" in again
 
 
+def test_the_new_secret_has_the_copy_button(client, admin):
+    client.post("/federation/webhooks/", {"url": PUBLIC_URL})
+    page = BeautifulSoup(client.get("/federation/webhooks/").content, "html.parser")
+    button = page.select_one('button[data-copy-target="nouveau-secret"]')
+    assert button is not None and button.has_attr("hidden")
+    assert button.get_text(strip=True) == "Copier le secret"
+    assert button["data-copied-text"] == "Secret copié dans le presse-papiers."
+
+
 def test_a_private_address_is_refused_with_its_reason_and_nothing_is_written(client, admin):
     response = client.post("/federation/webhooks/", {"url": "http://10.0.0.5/hook"})
     assert response.status_code == 400

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maillage.audit.services import chain_pending
 from maillage.common.actors import SYSTEM
+from maillage.members import services as members
 from maillage.members.models import Membership
 from maillage.observatory import compute, services
 from maillage.observatory.models import StaleMonth
@@ -170,3 +171,26 @@ def test_a_network_transfer_marks_the_month_of_the_place_it_counts_at(bank):
     assert set(StaleMonth.objects.values_list("place_id", "month")) == {
         (second.pk, month_start(timezone.localdate()))
     }
+
+
+def test_a_membership_change_moving_transfers_marks_both_places(bank):
+    """Ending the membership the hours counted at moves them to the person's other place: the
+    month is marked at both, the old place's figure (now nothing) included."""
+    first, second = bank["first"], bank["second"]
+    payer, payee = make_member(first), make_member(first)
+    membership_at_second = make_membership(second, payee)
+    joined(payer, first, date(2025, 1, 1))
+    joined(payee, first, date(2025, 1, 1))
+    Membership.objects.filter(pk=membership_at_second.pk).update(start_date=date(2025, 6, 1))
+    network_transfer(bank, payer, payee, 90, date(2026, 3, 6))
+    assert hours(bank) == {first.pk: 1.5}
+    chain_pending()
+    services.mark_from_audit()
+    StaleMonth.objects.all().delete()
+    at_first = Membership.objects.get(user=payee, place=first)
+    members.end_membership(actor=AdminFactory(), membership=at_first, end_date=date(2026, 2, 28))
+    chain_pending()
+    services.mark_from_audit()
+    stale = set(StaleMonth.objects.values_list("place_id", "month"))
+    assert {(first.pk, MARCH), (second.pk, MARCH)} <= stale
+    assert hours(bank) == {second.pk: 1.5}
