@@ -26,8 +26,18 @@ urlpatterns = [
     path("lieux/<slug:slug>/objets/<int:pk>/emprunter/", views.borrow, name="borrow"),
     path("lieux/<slug:slug>/objets/<int:pk>/reserver/", views.reserve, name="reserve"),
     path("lieux/<slug:slug>/objets/<int:pk>/preter/", views.staff_checkout, name="checkout"),
-    path("lieux/<slug:slug>/prets/<int:pk>/retour/", views.staff_return, name="return"),
-    path("lieux/<slug:slug>/prets/<int:pk>/perdu/", views.staff_lost, name="lost"),
+    path(
+        "lieux/<slug:slug>/prets/<int:pk>/retour/",
+        views.staff_close_loan,
+        {"closing": "return"},
+        name="return",
+    ),
+    path(
+        "lieux/<slug:slug>/prets/<int:pk>/perdu/",
+        views.staff_close_loan,
+        {"closing": "lost"},
+        name="lost",
+    ),
     path("objets/photos/<int:pk>/", views.photo, name="photo"),
     path("prets/<int:pk>/prolonger/", views.renew, name="renew"),
     path(

@@ -6,6 +6,9 @@ form (409, 403). Everything works without JavaScript. A place whose catalogue a 
 read, an item, loan, post or conversation they may not see answers 404.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import User
@@ -435,57 +439,57 @@ def _loan(place: Place, pk: int) -> Loan:
     return loan
 
 
-def _close_loan(
-    request: HttpRequest, slug: str, pk: int, *, form_class, write, form_name, success, done
-) -> HttpResponse:
-    """A staff POST ending a loan (returned or lost): `write(actor=, loan=, **cleaned_data)`,
-    then `success` and a redirect to `done(place, loan)`; a refusal shows the item page again
-    with the form as `form_name`, status 400."""
+@dataclass(frozen=True)
+class _Closing:
+    """How a loan ends: its form (shown again as `form_name` when refused), its write
+    (`write(actor=, loan=, **cleaned_data)`), the message of its success and where it leads."""
+
+    form_class: type
+    write: Callable[..., object]
+    form_name: str
+    success: str
+    done: Callable[[Place, Loan], HttpResponse]
+
+
+_CLOSINGS = {
+    "return": _Closing(
+        form_class=ReturnForm,
+        write=services.return_item,
+        form_name="return_form",
+        success=gettext_lazy("Retour enregistré."),
+        done=lambda place, loan: redirect("sharing:item", place.slug, loan.item_id),
+    ),
+    "lost": _Closing(
+        form_class=LostForm,
+        write=services.declare_lost,
+        form_name="lost_form",
+        success=gettext_lazy("Objet déclaré perdu."),
+        done=lambda place, loan: redirect("sharing:manage", place.slug),
+    ),
+}
+
+
+@login_required
+@require_POST
+def staff_close_loan(request: HttpRequest, slug: str, pk: int, closing: str) -> HttpResponse:
+    """A staff POST ending a loan, as returned or lost (`_CLOSINGS`); a refusal shows the item
+    page again with the form, status 400."""
+    how = _CLOSINGS[closing]
     place = _staff_place(request, slug)
     loan = _loan(place, pk)
-    form = form_class(request.POST)
+    form = how.form_class(request.POST)
     if form.is_valid():
         try:
-            write(actor=request.user, loan=loan, **form.cleaned_data)
+            how.write(actor=request.user, loan=loan, **form.cleaned_data)
         except ValidationFailed as exc:
             _apply(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, success)
-            return done(place, loan)
+            messages.success(request, how.success)
+            return how.done(place, loan)
     item = _item(place, loan.item_id, staff=True)
-    return _render_item(request, place, item, staff=True, status=400, **{form_name: form})
-
-
-@login_required
-@require_POST
-def staff_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _close_loan(
-        request,
-        slug,
-        pk,
-        form_class=ReturnForm,
-        write=services.return_item,
-        form_name="return_form",
-        success=_("Retour enregistré."),
-        done=lambda place, loan: redirect("sharing:item", place.slug, loan.item_id),
-    )
-
-
-@login_required
-@require_POST
-def staff_lost(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _close_loan(
-        request,
-        slug,
-        pk,
-        form_class=LostForm,
-        write=services.declare_lost,
-        form_name="lost_form",
-        success=_("Objet déclaré perdu."),
-        done=lambda place, loan: redirect("sharing:manage", place.slug),
-    )
+    return _render_item(request, place, item, staff=True, status=400, **{how.form_name: form})
 
 
 @login_required
