@@ -62,6 +62,17 @@ class Message(str):
         }
 
 
+def stored_message(message: str) -> dict[str, Any]:
+    """A message as stored, to be rendered again in its reader's language (`render_message`):
+    its text, with its code and params when it is a Message ("" and {} when it is plain text)."""
+    coded = message if isinstance(message, Message) else None
+    return {
+        "code": coded.code if coded else "",
+        "params": coded.stored_params() if coded else {},
+        "message": str(message),
+    }
+
+
 def _rebuild(code: str, text: str, params: dict) -> Message:
     """A Message of an already rendered text (unpickled, or Django's): the text is kept."""
     message = str.__new__(Message, text)

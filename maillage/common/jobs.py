@@ -26,7 +26,7 @@ from django.db import connection as default_connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from .errors import ErrorCode, FieldError, PermissionDenied, ValidationFailed
+from .errors import ErrorCode, FieldError, PermissionDenied, ValidationFailed, stored_message
 from .lifecycle import IllegalTransition, move_state
 
 if TYPE_CHECKING:
@@ -254,8 +254,18 @@ def finish_job(job: JobT, *, succeeded: bool = True, **changes: Any) -> JobT:
 
 def fail_job(job: JobT, *, message: str, **changes: Any) -> JobT:
     """pending or running → failed, for a job that could not run to its end: `message` says why,
-    to the person who reads the job's page."""
-    return move_state(job, FAILED, finished_at=timezone.now(), error_message=message, **changes)
+    to the person who reads the job's page; a `Message` keeps its code and params, so the page
+    shows it in its reader's language (`Job.stop_reason`)."""
+    stored = stored_message(message)
+    return move_state(
+        job,
+        FAILED,
+        finished_at=timezone.now(),
+        error_message=stored["message"],
+        error_code=stored["code"],
+        error_params=stored["params"],
+        **changes,
+    )
 
 
 def retry_job(
@@ -294,6 +304,8 @@ def retry_job(
                 progress_done=0,
                 progress_total=None,
                 error_message="",
+                error_code="",
+                error_params={},
                 **reset,
             )
     job.refresh_from_db()

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import jobs
+from .errors import render_message
 
 
 class TimeStampedModel(models.Model):
@@ -34,7 +35,8 @@ class Job(TimeStampedModel):
     Progress is `progress_done` out of `progress_total`, in the job's own unit: an import counts
     the rows it has checked and knows their total only at the end (it reads a stream), a plan
     counts percentage points of its steps out of 100. `error_message` says, in words a person
-    can act on, why a failed job could not run to its end; what a job reports besides (an
+    can act on, why a failed job could not run to its end (with its code and params when it has
+    some: `stop_reason` renders it in the reader's language); what a job reports besides (an
     import's rejected rows, a plan's result) stays with each kind of job.
     """
 
@@ -64,6 +66,14 @@ class Job(TimeStampedModel):
     # None while the job does not know how much there is to do.
     progress_total = models.PositiveBigIntegerField(_("à faire"), null=True, blank=True)
     error_message = models.TextField(_("message d'échec"), blank=True)
+    # The code and params of `error_message` (docs/data.md, « Import error codes »), "" and {}
+    # for a reason without a code: the reason is shown again in its reader's language.
+    error_code = models.CharField(
+        _("code d'échec"), max_length=100, blank=True, default="", db_default=""
+    )
+    error_params = models.JSONField(
+        _("paramètres d'échec"), blank=True, default=dict, db_default={}
+    )
 
     class Meta:
         abstract = True
@@ -84,6 +94,12 @@ class Job(TimeStampedModel):
         if not self.progress_total:
             return None
         return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def stop_reason(self) -> str:
+        """Why the job stopped before its end, in the active language ("" when it did not): a
+        coded reason rendered again, a reason stored without a code as it is."""
+        return render_message(self.error_code, self.error_params, self.error_message)
 
     @property
     def is_finished(self) -> bool:

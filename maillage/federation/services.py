@@ -18,12 +18,19 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from maillage.accounts.models import User
 from maillage.audit.services import record
 from maillage.common import jobs
 from maillage.common.actors import SYSTEM, SystemActor, check_actor, is_system
-from maillage.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from maillage.common.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    PermissionDenied,
+    ValidationFailed,
+)
 from maillage.common.lifecycle import move_state
 from maillage.common.safefetch import FetchPolicy, FetchRefused, check_url, fetch
 from maillage.places import services as place_services
@@ -44,6 +51,24 @@ from .rules import can_manage_federation
 logger = logging.getLogger(__name__)
 
 URL_FIELD = "base_url"
+
+# The reasons a harvest stops before its end that are its own, coded like an import's
+# (docs/data.md, « Import error codes »): its page shows them in the reader's language
+# (`Job.stop_reason`). A refusal by the peer or of a page keeps the harvester's own words.
+AUTHOR_DELETED = ErrorCode(
+    "harvest.author_deleted", gettext_noop("Le compte qui a lancé cette moisson a été supprimé.")
+)
+AUTHOR_REFUSED = ErrorCode(
+    "harvest.author_refused",
+    gettext_noop("Le compte qui a lancé cette moisson n'a plus le droit de moissonner."),
+)
+UNEXPECTED_ERROR = ErrorCode(
+    "harvest.unexpected_error",
+    gettext_noop(
+        "La moisson s'est arrêtée sur une erreur inattendue. Les pages déjà écrites sont "
+        "conservées : relancez-la pour la terminer."
+    ),
+)
 Actor = User | SystemActor
 
 
@@ -144,8 +169,8 @@ def _harvest_work(job: HarvestJob) -> harvest.HarvestCounts:
         jobs.job_author(
             job,
             allowed=can_manage_federation,
-            deleted=_("Le compte qui a lancé cette moisson a été supprimé."),
-            refused=_("Le compte qui a lancé cette moisson n'a plus le droit de moissonner."),
+            deleted=AUTHOR_DELETED(),
+            refused=AUTHOR_REFUSED(),
         )
     log_entries: list[dict[str, str]] = []
 
@@ -212,10 +237,7 @@ def run_harvest_job(*, job_id: int) -> HarvestJob:
         work=_harvest_work,
         finish=_finish,
         explain=explain,
-        unexpected_message=_(
-            "La moisson s'est arrêtée sur une erreur inattendue. Les pages déjà écrites sont "
-            "conservées : relancez-la pour la terminer."
-        ),
+        unexpected_message=UNEXPECTED_ERROR(),
     )
 
 

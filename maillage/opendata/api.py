@@ -13,7 +13,7 @@ from maillage.accounts.auth import token_auth
 from maillage.common.schemas import ErrorOut, error_responses
 
 from .models import ImportJob, ImportState
-from .selectors import displayed_errors, displayed_warnings, get_import_job, stop_reason
+from .selectors import displayed_errors, displayed_warnings, get_import_job
 from .services import FILE_FIELD, create_import_job, run_import_job
 
 router = Router(tags=["imports"])
@@ -54,7 +54,7 @@ def report_errors(job: ImportJob) -> list[dict]:
     if not job.error_message:
         return errors
     stopped = {"line": 0, "field": FILE_FIELD, "code": job.error_code, "params": job.error_params}
-    return [*errors, {**stopped, "message": stop_reason(job)}]
+    return [*errors, {**stopped, "message": job.stop_reason}]
 
 
 def _report(job: ImportJob) -> dict:

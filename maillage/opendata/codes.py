@@ -1,7 +1,7 @@
 """The stable codes of an import's warnings and of the reasons an import job stops before its
 end (docs/data.md, « Import error codes »), like the codes of its errors (`reading`,
 `places.validation`…): stored with the job, rendered in the reader's language
-(`selectors.displayed_warnings`, `selectors.stop_reason`).
+(`selectors.displayed_warnings`, `Job.stop_reason`).
 
 They live here, not in `services`, because `selectors` renders them and `services` imports
 `selectors`.

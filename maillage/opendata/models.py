@@ -42,13 +42,6 @@ class ImportJob(Job):
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
     # [{"code": …, "params": …, "message": …}]; a plain text for a warning stored before codes.
     warnings = models.JSONField(_("avertissements"), default=list, blank=True)
-    # The code and params of `error_message`, "" and {} for a reason without a code.
-    error_code = models.CharField(
-        _("code d'échec"), max_length=100, blank=True, default="", db_default=""
-    )
-    error_params = models.JSONField(
-        _("paramètres d'échec"), blank=True, default=dict, db_default={}
-    )
 
     class Meta(Job.Meta):
         verbose_name = _("import de lieux")

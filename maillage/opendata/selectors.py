@@ -85,8 +85,3 @@ def displayed_warnings(warnings: list) -> list[str]:
         else warning
         for warning in warnings
     ]
-
-
-def stop_reason(job: ImportJob) -> str:
-    """Why the job stopped before its end, in the active language ("" when it did not)."""
-    return render_message(job.error_code, job.error_params, job.error_message)

@@ -49,7 +49,12 @@ from django.utils.translation import gettext as _
 from maillage.accounts.models import User
 from maillage.common import jobs
 from maillage.common.actors import SystemActor, check_actor
-from maillage.common.errors import FieldError, Message, PermissionDenied, ValidationFailed
+from maillage.common.errors import (
+    FieldError,
+    PermissionDenied,
+    ValidationFailed,
+    stored_message,
+)
 from maillage.common.files import delete_orphans
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
@@ -103,15 +108,7 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        message = self.message
-        coded = message if isinstance(message, Message) else None
-        return {
-            "line": self.line,
-            "field": self.field,
-            "code": coded.code if coded else "",
-            "params": coded.stored_params() if coded else {},
-            "message": str(message),
-        }
+        return {"line": self.line, "field": self.field, **stored_message(self.message)}
 
 
 @dataclass
@@ -479,30 +476,16 @@ def finish_import_job(*, job: ImportJob, report: ImportReport) -> ImportJob:
         unchanged_count=report.unchanged,
         rejected_count=report.rejected,
         errors=[error.as_dict() for error in report.errors],
-        warnings=[_coded(warning) for warning in report.warnings],
+        warnings=[stored_message(warning) for warning in report.warnings],
     )
     _release_file(job)
     return job
 
 
-def _coded(message: str) -> dict[str, Any]:
-    """A warning as stored: its text in the language of the import, with its code and params
-    (`selectors.displayed_warnings` renders it again in the reader's)."""
-    coded = message if isinstance(message, Message) else None
-    return {
-        "code": coded.code if coded else "",
-        "params": coded.stored_params() if coded else {},
-        "message": str(message),
-    }
-
-
 def fail_import_job(*, job: ImportJob, message: str) -> ImportJob:
     """pending or running → failed, for a job that could not run to its end; the reason's code
-    and params are kept when it has some (`selectors.stop_reason`)."""
-    coded = _coded(message)
-    job = jobs.fail_job(
-        job, message=message, error_code=coded["code"], error_params=coded["params"]
-    )
+    and params are kept when it has some (`Job.stop_reason`)."""
+    job = jobs.fail_job(job, message=message)
     _release_file(job)
     return job
 
@@ -606,8 +589,6 @@ REPORT_RESET = {
     "rejected_count": 0,
     "errors": [],
     "warnings": [],
-    "error_code": "",
-    "error_params": {},
 }
 
 

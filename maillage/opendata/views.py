@@ -22,7 +22,6 @@ from .selectors import (
     displayed_warnings,
     get_import_job,
     import_jobs_for,
-    stop_reason,
 )
 from .services import create_import_job, launch_import_job, retry_import_job
 
@@ -67,7 +66,7 @@ def import_detail(request, job_id: int):
         # Rendered in the reader's language, not the one the import ran in.
         "errors": displayed_errors(job.errors[:SHOWN_ERRORS]),
         "warnings": displayed_warnings(job.warnings),
-        "stop_reason": stop_reason(job),
+        "stop_reason": job.stop_reason,
         "shown_errors": SHOWN_ERRORS,
     }
     # htmx polls the report while the job runs and swaps it in place.

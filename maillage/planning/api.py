@@ -87,6 +87,6 @@ def get_plan(request: HttpRequest, job_id: int):
         "objective": job.objective,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
-        "error": job.error_message,
+        "error": job.stop_reason,
         "result": job.result,
     }

@@ -10,18 +10,34 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from maillage.accounts.models import User
 from maillage.common import jobs
 from maillage.common.actors import check_actor
-from maillage.common.errors import PermissionDenied
+from maillage.common.errors import ErrorCode, PermissionDenied
 from maillage.territories.selectors import communes_in
 
 from .models import PlanJob, PlanMethod, PlanObjective, PlanStep
 from .rules import can_create_plan, can_retry_plan
 from .selectors import cached_plan_result, plan_digest
 from .validation import DEFAULT_TIME_LIMIT_S, clean_plan_parameters
+
+# The reasons a plan stops before its end, coded like an import's (docs/data.md, « Import error
+# codes »): the plan's page and API show them in their reader's language (`Job.stop_reason`).
+AUTHOR_DELETED = ErrorCode(
+    "plan.author_deleted",
+    gettext_noop("Le compte qui a demandé ce plan n'existe plus : il n'a pas été calculé."),
+)
+AUTHOR_REFUSED = ErrorCode(
+    "plan.author_refused",
+    gettext_noop(
+        "Le compte qui a demandé ce plan n'a plus le droit d'en demander : il n'a pas été calculé."
+    ),
+)
+UNEXPECTED_ERROR = ErrorCode(
+    "plan.unexpected_error", gettext_noop("Le calcul s'est arrêté sur une erreur inattendue.")
+)
 
 # Plans over at most this many communes, by the greedy method, run during the request (well
 # under a second); larger ones and exact ones go to the task workers.
@@ -106,11 +122,8 @@ def _compute_plan(job: PlanJob) -> tuple[dict[str, Any], str]:
     jobs.job_author(
         job,
         allowed=can_create_plan,
-        deleted=_("Le compte qui a demandé ce plan n'existe plus : il n'a pas été calculé."),
-        refused=_(
-            "Le compte qui a demandé ce plan n'a plus le droit d'en demander : il n'a pas été "
-            "calculé."
-        ),
+        deleted=AUTHOR_DELETED(),
+        refused=AUTHOR_REFUSED(),
     )
     digest = plan_digest(job)
     result = cached_plan_result(digest)
@@ -145,7 +158,7 @@ def run_plan_job(*, job_id: int) -> PlanJob:
         start=lambda job: start_plan_job(job=job),
         work=_compute_plan,
         finish=lambda job, outcome: finish_plan_job(job=job, result=outcome[0], digest=outcome[1]),
-        unexpected_message=_("Le calcul s'est arrêté sur une erreur inattendue."),
+        unexpected_message=UNEXPECTED_ERROR(),
     )
 
 

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(_("Moisson refusée : %s") % exc) from None
         job = services.run_harvest_job(job_id=job.pk)
         if job.state != HarvestJob.State.SUCCEEDED:
-            raise CommandError(_("Moisson refusée : %s") % job.error_message)
+            raise CommandError(_("Moisson refusée : %s") % job.stop_reason)
         self.stdout.write(
             _(
                 "created=%(created)d updated=%(updated)d unchanged=%(unchanged)d "

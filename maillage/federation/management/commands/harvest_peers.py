@@ -26,7 +26,7 @@ class Command(BaseCommand):
             job = services.run_harvest_job(job_id=queued.pk) if now else queued
             if now and job.state != HarvestJob.State.SUCCEEDED:
                 failed += 1
-                self.stderr.write(f"{job.peer.base_url}: {job.error_message}")
+                self.stderr.write(f"{job.peer.base_url}: {job.stop_reason}")
                 continue
             self.stdout.write(f"{job.peer.base_url}: {job.state}")
         self.stdout.write(_("%d moisson(s).") % len(jobs))
