@@ -33,11 +33,15 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from benchmarks.api_bench import WORKERS, free_port, start_server, stop_server
+from benchmarks.bench_world import bench_place, meeting_rooms, members_with_tokens
 from benchmarks.harness import (
     Request,
+    Row,
     child_json,
+    cpu_per_request_ms,
     get_latencies,
     percentile,
+    print_table,
     ratio,
     server_cpu_s,
     throwaway_database,
@@ -70,42 +74,16 @@ def child_setup() -> None:
 
     django.setup()
     from maillage.accounts.models import User
-    from maillage.accounts.services import create_api_token
-    from maillage.bookings.services import create_resource
     from maillage.common.actors import SYSTEM
-    from maillage.members import services as members
-    from maillage.places.services import create_place, grant_place_role
+    from maillage.places.services import grant_place_role
 
-    place = create_place(
-        actor=SYSTEM,
-        data={
-            "name": "Banc d'essai",
-            "kinds": ["coworking"],
-            "latitude": 43.2951,
-            "longitude": -0.3708,
-        },
-    )
-    rooms = [
-        create_resource(
-            actor=SYSTEM,
-            place=place,
-            name=f"Salle {n:03d}",
-            kind="meeting_room",
-            opening_hours="24/7",
-            max_advance_days=DAYS + 30,
-            slot_step_minutes=60,
-            min_duration_minutes=60,
-        ).pk
-        for n in range(ROOMS)
-    ]
+    place = bench_place(name="Banc d'essai", kinds=["coworking"])
+    rooms = meeting_rooms(place, count=ROOMS, max_advance_days=DAYS + 30)
     staff = User.objects.create_user(username="banc-equipe", email="banc-equipe@example.org")
     grant_place_role(actor=SYSTEM, place=place, user=staff, role="staff")
-    tokens = []
-    for n in range(CLIENTS):
-        user = User.objects.create_user(username=f"banc-{n}", email=f"banc-{n}@example.org")
-        membership = members.request_membership(actor=user, place=place)
-        members.accept_request(actor=SYSTEM, membership=membership)
-        tokens.append(create_api_token(user=user, name="banc")[1])
+    tokens = members_with_tokens(
+        place, usernames=(f"banc-{n}" for n in range(CLIENTS)), label="banc"
+    )
     day0 = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     print(json.dumps({"tokens": tokens, "rooms": rooms, "day0": day0}))
 
@@ -248,11 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 
     accepted, conflicts, errors = (load.counts[k] for k in ("accepted", "conflict", "error"))
     rate = accepted / duration_s
-    answered = load.answered
-    cpu_ms = None
-    if cpu_before is not None and cpu_after is not None and answered:
-        # Warm-up requests included on both sides: CPU per answered request, all of the run's.
-        cpu_ms = (cpu_after - cpu_before) * 1000 / max(answered, 1)
+    cpu_ms = cpu_per_request_ms(cpu_before, cpu_after, load.answered)
     p95 = percentile(load.latencies_ms, 0.95)
     avail_p95 = percentile(availability, 0.95)
     print()
@@ -266,10 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         f"database: a lower bound. Load average (1, 5, 15 min) before: {load_before}; after: "
         f"{load_after}."
     )
-    header = f"{'measure':<40} {'value':>10} {'target':>10} {'ratio':>12}"
-    print(header)
-    print("-" * len(header))
-    rows = [
+    rows: list[Row] = [
         (
             "accepted bookings/s",
             f"{rate:.0f}",
@@ -329,8 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             "ok" if len(place_view["queries"]) == 1 else "MISSED",
         ),
     ]
-    for label, value, target, verdict in rows:
-        print(f"{label:<40} {value:>10} {target:>10} {verdict:>12}")
+    print_table(rows)
     return 1 if check["overlaps"] or len(place_view["queries"]) != 1 else 0
 
 

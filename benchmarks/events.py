@@ -30,11 +30,15 @@ import sys
 from collections.abc import Callable
 
 from benchmarks.api_bench import WORKERS, free_port, start_server, stop_server
+from benchmarks.bench_world import bench_place, members_with_tokens, workshops
 from benchmarks.harness import (
     Request,
+    Row,
     child_json,
+    cpu_per_request_ms,
     get_latencies,
     percentile,
+    print_table,
     ratio,
     server_cpu_s,
     throwaway_database,
@@ -64,14 +68,8 @@ def child_setup(quick: bool) -> None:
 
     from django.utils import timezone
 
-    from maillage.accounts.models import User
-    from maillage.accounts.services import create_api_token
-    from maillage.common.actors import SYSTEM
-    from maillage.events import services as events
     from maillage.events.models import Category, Event
-    from maillage.members import services as members
     from maillage.places.models import Place
-    from maillage.places.services import create_place
     from maillage.territories.models import Territory
 
     rng = random.Random(20261201)
@@ -127,36 +125,11 @@ def child_setup(quick: bool) -> None:
         )
     Event.objects.bulk_create(rows, batch_size=2000)
 
-    home = create_place(
-        actor=SYSTEM,
-        data={
-            "name": "Banc d'essai",
-            "kinds": ["fablab"],
-            "latitude": 43.2951,
-            "longitude": -0.3708,
-        },
+    home = bench_place(name="Banc d'essai", kinds=["fablab"])
+    event_ids = workshops(home, count=EVENTS, start=now + timedelta(days=3), capacity=CAPACITY)
+    tokens = members_with_tokens(
+        home, usernames=(f"banc-{n}" for n in range(CLIENTS)), label="banc"
     )
-    start = now + timedelta(days=3)
-    event_ids = [
-        events.create_event(
-            actor=SYSTEM,
-            place=home,
-            data={
-                "title": f"Atelier {n}",
-                "category": "workshop",
-                "start": start + timedelta(hours=n),
-                "end": start + timedelta(hours=n + 1),
-                "capacity": CAPACITY,
-            },
-        ).pk
-        for n in range(EVENTS)
-    ]
-    tokens = []
-    for n in range(CLIENTS):
-        user = User.objects.create_user(username=f"banc-{n}", email=f"banc-{n}@example.org")
-        membership = members.request_membership(actor=user, place=home)
-        members.accept_request(actor=SYSTEM, membership=membership)
-        tokens.append(create_api_token(user=user, name="banc")[1])
     print(json.dumps({"tokens": tokens, "events": event_ids}))
 
 
@@ -248,10 +221,7 @@ def main(argv: list[str] | None = None) -> int:
 
     waiting, duplicates, errors = (load.counts[k] for k in ("waiting", "duplicate", "error"))
     rate = (load.counts["confirmed"] + waiting) / duration_s
-    answered = load.answered
-    cpu_ms = None
-    if cpu_before is not None and cpu_after is not None and answered:
-        cpu_ms = (cpu_after - cpu_before) * 1000 / answered
+    cpu_ms = cpu_per_request_ms(cpu_before, cpu_after, load.answered)
     scale = 5 if options.quick else 1
     print()
     print(
@@ -261,10 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         f"the machine's {os.cpu_count()} cores: a lower bound. Load average before: "
         f"{load_before}; after: {load_after}."
     )
-    header = f"{'measure':<40} {'value':>10} {'target':>10} {'ratio':>12}"
-    print(header)
-    print("-" * len(header))
-    rows = [
+    rows: list[Row] = [
         (
             "agenda page, département + category p95",
             f"{percentile(agenda, 0.95):.1f}",
@@ -299,8 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             "ok" if check["overbooked"] == 0 else "MISSED",
         ),
     ]
-    for label, value, target, verdict in rows:
-        print(f"{label:<40} {value:>10} {target:>10} {verdict:>12}")
+    print_table(rows)
     return 1 if check["overbooked"] or errors else 0
 
 

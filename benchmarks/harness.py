@@ -199,6 +199,30 @@ def server_cpu_s(pid: int) -> float | None:
     return total
 
 
+def cpu_per_request_ms(
+    before_s: float | None, after_s: float | None, requests: int
+) -> float | None:
+    """The server's CPU time per answered request (ms) between two `server_cpu_s` readings;
+    None where the CPU time cannot be read or nothing was answered. The warm-up's requests are
+    on both sides of the division: all of the run's CPU, all of its answers."""
+    if before_s is None or after_s is None or not requests:
+        return None
+    return (after_s - before_s) * 1000 / requests
+
+
+# One line of a benchmark's table: what is measured, its value, its target and the verdict.
+Row = tuple[str, str, str, str]
+
+
+def print_table(rows: list[Row], *, label_width: int = 40) -> None:
+    """The table the benchmarks print: measure, value, target and `ratio` (or ok/MISSED)."""
+    header = f"{'measure':<{label_width}} {'value':>10} {'target':>10} {'ratio':>12}"
+    print(header)
+    print("-" * len(header))
+    for label, value, target, verdict in rows:
+        print(f"{label:<{label_width}} {value:>10} {target:>10} {verdict:>12}")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")

@@ -31,6 +31,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.bench_world import bench_place, meeting_rooms, members_with_tokens, workshops
+
 KINDS = ("bookings", "events", "ballots")
 SETUP_NAME = "Banc de profil"
 ROOMS = 40
@@ -57,60 +59,19 @@ def _setup() -> dict:
 
     from maillage.accounts.models import User
     from maillage.accounts.services import create_api_token
-    from maillage.bookings.services import create_resource
     from maillage.common.actors import SYSTEM
-    from maillage.events import services as events
     from maillage.governance import services as governance
     from maillage.governance.models import BodyKind
-    from maillage.members import services as members
     from maillage.members.models import Membership, MembershipStatus
-    from maillage.places.services import create_place
 
     call_command("migrate", verbosity=0, interactive=False)
     stamp = str(time.time_ns())
-    place = create_place(
-        actor=SYSTEM,
-        data={
-            "name": f"{SETUP_NAME} {stamp}",
-            "kinds": ["coworking"],
-            "latitude": 43.2951,
-            "longitude": -0.3708,
-        },
+    place = bench_place(name=f"{SETUP_NAME} {stamp}", kinds=["coworking"])
+    rooms = meeting_rooms(place, count=ROOMS, max_advance_days=400)
+    event_ids = workshops(place, count=EVENTS, start=timezone.now() + timedelta(days=3), capacity=8)
+    tokens = members_with_tokens(
+        place, usernames=(f"profil-{stamp}-{n}" for n in range(MEMBERS)), label="profil"
     )
-    rooms = [
-        create_resource(
-            actor=SYSTEM,
-            place=place,
-            name=f"Salle {n:03d}",
-            kind="meeting_room",
-            opening_hours="24/7",
-            max_advance_days=400,
-            slot_step_minutes=60,
-            min_duration_minutes=60,
-        ).pk
-        for n in range(ROOMS)
-    ]
-    start = timezone.now() + timedelta(days=3)
-    event_ids = [
-        events.create_event(
-            actor=SYSTEM,
-            place=place,
-            data={
-                "title": f"Atelier {n}",
-                "category": "workshop",
-                "start": start + timedelta(hours=n),
-                "end": start + timedelta(hours=n + 1),
-                "capacity": 8,
-            },
-        ).pk
-        for n in range(EVENTS)
-    ]
-    tokens = []
-    for n in range(MEMBERS):
-        user = User.objects.create_user(username=f"profil-{stamp}-{n}")
-        membership = members.request_membership(actor=user, place=place)
-        members.accept_request(actor=SYSTEM, membership=membership)
-        tokens.append(create_api_token(user=user, name="profil")[1])
     voters = User.objects.bulk_create(User(username=f"votant-{stamp}-{n}") for n in range(VOTERS))
     voters = list(User.objects.filter(username__startswith=f"votant-{stamp}-").order_by("pk"))
     Membership.objects.bulk_create(
