@@ -429,6 +429,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Frais à charge"),
         choices=Fees,
         description="Conditions financières d'accès au lieu et à ses services.",
+        schema_org="isAccessibleForFree",
     ),
     PlaceField(
         "access_modes",
@@ -438,6 +439,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Modalités d'accès"),
         choices=AccessMode,
         description="Démarches pour être accueilli.",
+        schema_org="publicAccess",
     ),
     PlaceField(
         "support_modes",

@@ -1,9 +1,9 @@
 """Query parameters → `PlaceFilters`: the one parser behind the API and the HTML list page.
 
 Both read the same parameter names (`q`, `kind`, `service`, `status`, `territory`, `open_now`,
-`bbox`, `near`, `radius_km`, `updated_since`, and one per closed code list: `audience`,
-`specific_support`, `fee`, `access_mode`, `support_mode`), so a list page URL and an API URL
-with the same query string select the same places.
+`bbox`, `near`, `radius_km`, `updated_since`, and one per closed code list: `mobility`,
+`audience`, `specific_support`, `fee`, `access_mode`, `support_mode`), so a list page URL and an
+API URL with the same query string select the same places.
 """
 
 import math
@@ -22,7 +22,16 @@ from maillage.common.text import control_characters_message, fold, has_control_c
 from maillage.territories.models import Territory
 from maillage.territories.selectors import UnknownTerritory, get_territory, resolve_territory
 
-from .kinds import AccessMode, Audience, Fees, PlaceKind, PlaceStatus, SpecificSupport, SupportMode
+from .kinds import (
+    AccessMode,
+    Audience,
+    Fees,
+    Mobility,
+    PlaceKind,
+    PlaceStatus,
+    SpecificSupport,
+    SupportMode,
+)
 from .selectors import PlaceFilters
 
 DEFAULT_RADIUS_KM = 10.0
@@ -46,6 +55,7 @@ MIN_YEAR = 1900
 MAX_YEAR = 9998
 # Parameter → (PlaceFilters field, its codes): one parameter per closed code list of a place.
 CODE_LIST_PARAMS = {
+    "mobility": ("mobility", Mobility),
     "audience": ("audiences", Audience),
     "specific_support": ("specific_support", SpecificSupport),
     "fee": ("fees", Fees),

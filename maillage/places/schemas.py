@@ -98,6 +98,9 @@ class PlaceFilterQuery(Schema):
         f"le fuseau manque), des années {MIN_YEAR} à {MAX_YEAR}.",
         json_schema_extra={"example": "2025-01-31T08:00:00Z"},
     )
+    mobility: list[  # type: ignore[valid-type]
+        listed_codes(BY_NAME["mobility"].codes)
+    ] = _code_list_param("mobility")
     audience: list[  # type: ignore[valid-type]
         listed_codes(BY_NAME["audiences"].codes)
     ] = _code_list_param("audiences")

@@ -37,7 +37,14 @@ from .search import text_search, words_of
 # 2**63 an offset overflows the database's integers (a 500 before this bound).
 MAX_OFFSET = 1_000_000
 # The closed code lists of a place (JSON lists of codes, `kinds.Audience`…), each filterable.
-CODE_LIST_FIELDS = ("audiences", "specific_support", "fees", "access_modes", "support_modes")
+CODE_LIST_FIELDS = (
+    "mobility",
+    "audiences",
+    "specific_support",
+    "fees",
+    "access_modes",
+    "support_modes",
+)
 
 
 class ListHoldsCode(Lookup):
@@ -84,6 +91,7 @@ class PlaceFilters:
     radius_km: float | None = None
     updated_since: datetime | None = None
     # Codes of the closed lists (CODE_LIST_FIELDS): a place holding at least one of each.
+    mobility: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     specific_support: tuple[str, ...] = ()
     fees: tuple[str, ...] = ()

@@ -173,3 +173,49 @@ def test_a_place_of_another_source_linked_to_a_record_shows_the_diff(client, tmp
     # Re-importing the extract keeps the administrator's link.
     import_osm(path=tmp_path / "x.osm", actor=SYSTEM)
     assert OsmRecord.objects.get(osm_id="n7").place_id == ours.pk
+
+
+# --- The fees as `fee` ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fees", "tag"),
+    [
+        (["free"], "no"),
+        (["paid"], "yes"),
+        # No value of OSM says « free under conditions », nor « some services paying ».
+        (["free_conditional"], None),
+        (["free", "paid"], None),
+        (["free", "free_conditional"], None),
+        ([], None),
+    ],
+)
+def test_the_fees_are_exported_as_the_fee_tag(fees, tag):
+    cowork(fees=fees)
+    [feature] = export()["features"]
+    assert feature["properties"].get("fee") == tag
+
+
+@pytest.mark.parametrize(
+    ("value", "fees"),
+    [("no", ["free"]), ("yes", ["paid"]), ("donation", None), ("unknown", None), ("", None)],
+)
+def test_the_fee_tag_is_read_as_the_fees(value, fees):
+    values = values_from_tags({"amenity": "coworking_space", "name": "Le Lieu", "fee": value})
+    assert values.get("fees") == fees
+
+
+@pytest.mark.parametrize("fees", [["free"], ["paid"]])
+def test_exported_fees_import_back_as_the_same_fees(fees):
+    cowork(fees=fees)
+    [feature] = export()["features"]
+    assert values_from_tags(feature["properties"])["fees"] == fees
+
+
+def test_diff_compares_the_fee():
+    row = {"name": "Le Lieu", "kinds": ["coworking"], "fees": ["free"], "latitude": 43.3}
+    row["longitude"] = -0.37
+    tags = {"amenity": "coworking_space", "name": "Le Lieu"}
+    assert osm_diff(row, {**tags, "fee": "no"}, 43.3, -0.37) == []
+    assert osm_diff(row, {**tags, "fee": "yes"}, 43.3, -0.37) == [("fee", "no", "yes")]
+    assert osm_diff({**row, "fees": ["free_conditional"]}, tags, 43.3, -0.37) == []

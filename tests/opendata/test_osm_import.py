@@ -11,6 +11,8 @@ from maillage.audit.models import AuditEntry
 from maillage.common.actors import SYSTEM
 from maillage.common.errors import PermissionDenied
 from maillage.opendata.services import import_osm
+from maillage.places.formats import row_from_place
+from maillage.places.formats.osm import osm_diff
 from maillage.places.models import OsmRecord, Place, PlaceChange
 from tests.accounts.factories import UserFactory
 from tests.opendata.osm_extracts import N, W, write_pbf, write_xml
@@ -105,6 +107,22 @@ def test_matching_nodes_and_ways_are_imported_with_their_tags(write):
     assert [link.kind for link in places["w100"].kind_links.all()] == ["fablab"]
     # Skipped: the café and the thrift shop (not ours), the unnamed coworking (with a warning).
     assert any("n4" in warning for warning in report.warnings)
+
+
+@pytest.mark.parametrize(("fee", "fees"), [("no", ["free"]), ("yes", ["paid"]), ("donation", [])])
+def test_the_fee_tag_gives_the_fees(write, fee, fees):
+    import_osm(path=write([N(1, 43.2951, -0.3708, {**COWORK_TAGS, "fee": fee})]), actor=SYSTEM)
+    assert Place.objects.get().fees == fees
+
+
+def test_an_osm_place_exports_the_fee_it_was_imported_with(write, client):
+    import_osm(path=write([N(1, 43.2951, -0.3708, {**COWORK_TAGS, "fee": "no"})]), actor=SYSTEM)
+    [feature] = client.get("/api/v1/places.osm.geojson").json()["features"]
+    assert feature["properties"]["fee"] == "no"
+    # Its record shows no difference with the place.
+    place = Place.objects.get()
+    record = OsmRecord.objects.get(place=place)
+    assert osm_diff(row_from_place(place), record.tags, record.latitude, record.longitude) == []
 
 
 def test_a_way_is_located_at_the_centroid_of_its_nodes(write):

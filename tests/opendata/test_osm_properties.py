@@ -10,7 +10,7 @@ from maillage.places.formats.osm import (
     osm_tags,
     values_from_tags,
 )
-from maillage.places.kinds import PlaceKind
+from maillage.places.kinds import Fees, PlaceKind
 
 KINDS = st.lists(st.sampled_from(PlaceKind.values), min_size=1, max_size=4, unique=True)
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèàç'-", min_size=1, max_size=12)
@@ -44,9 +44,21 @@ def test_addresses_split_and_join_back(number, street):
     assert values_from_tags(tags)["address"] == address
 
 
-@given(KINDS, NUMBER, STREET)
-def test_a_place_does_not_differ_from_its_own_export(kinds, number, street):
+FEES = st.lists(st.sampled_from(Fees.values), max_size=3, unique=True)
+
+
+@given(FEES)
+def test_exported_fees_read_back_when_the_tag_can_say_them(fees):
+    """Free alone and paying alone come back; other fees give no tag, and so no fees."""
+    values = values_from_tags(osm_tags({"name": "Le Lieu", "kinds": ["coworking"], "fees": fees}))
+    sayable = set(fees) in ({Fees.FREE}, {Fees.PAID})
+    assert values.get("fees") == (fees if sayable else None)
+
+
+@given(KINDS, NUMBER, STREET, FEES)
+def test_a_place_does_not_differ_from_its_own_export(kinds, number, street, fees):
     row = {
+        "fees": fees,
         "name": "Le Lieu",
         "kinds": kinds,
         "address": f"{number} {street}",

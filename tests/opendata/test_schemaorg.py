@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from maillage.places.formats.schemaorg import place_jsonld
 from tests.events.factories import make_event
 from tests.places.factories import make_place
 
@@ -260,3 +261,58 @@ def test_the_checker_refuses_what_schema_org_does_not_define():
         check_node({"@type": "Event", "accessibilitySummary": "x"})
     with pytest.raises(AssertionError):
         check_node({"@type": "Place", "geo": {"@type": "PostalAddress"}})
+
+
+@pytest.mark.parametrize(
+    ("fees", "expected"),
+    [
+        (["free"], True),
+        (["paid"], False),
+        # Neither free for everyone nor paying for everyone: not said.
+        (["free_conditional"], None),
+        (["free", "paid"], None),
+        (["free", "free_conditional"], None),
+        ([], None),
+    ],
+)
+def test_the_fees_say_whether_the_place_is_accessible_for_free(client, fees, expected):
+    place = make_place(name="Le Lieu", status="open", fees=fees)
+    data = page_jsonld(client, f"/lieux/{place.slug}/")
+    check_node(data)
+    assert data.get("isAccessibleForFree") is expected
+
+
+@pytest.mark.parametrize(
+    ("access_modes", "expected"),
+    [
+        (["walk_in"], True),
+        (["walk_in", "phone", "online_booking"], True),
+        (["no_public"], False),
+        (["no_public", "email"], False),
+        # How to get in touch does not say whether visitors are received.
+        (["phone", "email", "prescription"], None),
+        (["walk_in", "no_public"], None),
+        ([], None),
+    ],
+)
+def test_the_access_modes_say_whether_the_place_is_open_to_visitors(access_modes, expected):
+    place = make_place(name="Le Lieu", status="project", access_modes=access_modes)
+    data = place_jsonld(place, "https://maillage.example")
+    check_node(data)
+    assert data.get("publicAccess") is expected
+
+
+def test_the_lists_schema_org_has_no_place_property_for_are_not_written(client):
+    """`audience` is not a property of Place or LocalBusiness; mobility, specific support and
+    support modes have none at all."""
+    place = make_place(
+        name="Le Bus",
+        status="open",
+        mobility=["mobile"],
+        audiences=["seniors"],
+        specific_support=["deafness"],
+        support_modes=["individual"],
+    )
+    data = page_jsonld(client, f"/lieux/{place.slug}/")
+    check_node(data)
+    assert not {"audience", "isAccessibleForFree", "publicAccess"} & set(data)

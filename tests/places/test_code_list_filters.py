@@ -19,6 +19,7 @@ API = "/api/v1/places"
 def places():
     make_place(
         name="Le Bus numérique",
+        mobility=["mobile"],
         audiences=["youth", "seniors"],
         specific_support=["deafness"],
         fees=["free"],
@@ -27,6 +28,7 @@ def places():
     )
     make_place(
         name="La Fabrique",
+        mobility=["fixed"],
         audiences=["students"],
         fees=["free_conditional", "paid"],
         access_modes=["online_booking"],
@@ -49,6 +51,12 @@ def page_names(client, query: str) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        ("mobility=mobile", ["Le Bus numérique"]),
+        ("mobility=fixed", ["La Fabrique"]),
+        # A place that says nothing of its mobility (Cowork Lescar) is in neither.
+        ("mobility=fixed&mobility=mobile", ["La Fabrique", "Le Bus numérique"]),
+        ("mobility=fixed,mobile", ["La Fabrique", "Le Bus numérique"]),
+        ("mobility=mobile&fee=paid", []),
         ("audience=youth", ["Le Bus numérique"]),
         ("audience=students", ["La Fabrique"]),
         ("audience=women", []),
@@ -112,12 +120,77 @@ def test_the_page_offers_each_list_as_labelled_checkboxes_in_the_folded_filters(
     assert page.select_one("label[for=f-audience-youth]").get_text().strip() == "Jeunes"
 
 
-def test_an_unknown_code_on_the_page_is_shown_next_to_its_list(client, places):
-    page = parse(client.get("/lieux/?support_mode=telepathy"), status=400)
-    errors = [p.get_text() for p in page.select("#error-support_mode p")]
+@pytest.mark.parametrize("name", ["support_mode", "mobility"])
+def test_an_unknown_code_on_the_page_is_shown_next_to_its_list(client, places, name):
+    page = parse(client.get(f"/lieux/?{name}=telepathy"), status=400)
+    errors = [p.get_text() for p in page.select(f"#error-{name} p")]
     assert errors and errors[0].startswith("Code(s) inconnu(s) : telepathy")
     # The invalid filter filters nothing.
     assert len(page.select(".result-list .card")) == 3
+
+
+def test_a_place_both_fixed_and_mobile_passes_either_mobility(client, places):
+    make_place(name="Le Relais", mobility=["fixed", "mobile"])
+    assert api_names(client, "mobility=fixed") == ["La Fabrique", "Le Relais"]
+    assert api_names(client, "mobility=mobile") == ["Le Bus numérique", "Le Relais"]
+    assert page_names(client, "mobility=mobile") == ["Le Bus numérique", "Le Relais"]
+
+
+def test_the_unknown_mobility_names_the_codes_it_accepts(client):
+    response = client.get(API, {"mobility": "flying"})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["message"] == "Code(s) inconnu(s) : flying ; codes possibles : fixed, mobile."
+
+
+def test_the_page_offers_the_mobility_with_its_labels(client, places):
+    page = parse(client.get("/lieux/?mobility=mobile"))
+    assert page.select_one("#f-mobility-mobile").has_attr("checked")
+    assert not page.select_one("#f-mobility-fixed").has_attr("checked")
+    fieldset = page.select_one("#f-mobility-fixed").find_parent("fieldset")
+    assert fieldset.legend.get_text() == "Itinérance"
+    assert page.select_one("label[for=f-mobility-fixed]").get_text().strip() == "Lieu fixe"
+
+
+def body_of(response) -> str:
+    assert response.status_code == 200, response.content
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/places.geojson",
+        "/api/v1/places.csv",
+        "/api/v1/places.osm.geojson",
+        "/api/v1/places.data-inclusion-structures",
+        "/lieux/export.csv",
+        "/embed/lieux/",
+    ],
+)
+def test_the_exports_and_the_embedded_list_take_the_mobility_filter(client, places, path):
+    """They read the same parameters as the list (`filters_from_params`)."""
+    body = body_of(client.get(path, {"mobility": "fixed"}))
+    assert "La Fabrique" in body
+    assert "Cowork Lescar" not in body
+    assert "Le Bus num" not in body
+
+
+def test_the_national_export_counts_only_the_filtered_places_it_omits(client, places):
+    """The schema needs what the fixture's places lack: each one omitted is counted."""
+    assert client.get("/api/v1/places.mednum")["X-Omitted-Places"] == "3"
+    assert client.get("/api/v1/places.mednum", {"mobility": "fixed"})["X-Omitted-Places"] == "1"
+    omitted = client.get("/api/v1/exports/omitted", {"format": "mednum", "mobility": "mobile"})
+    assert [item["name"] for item in omitted.json()["items"]] == ["Le Bus numérique"]
+
+
+def test_the_map_clusters_take_the_mobility_filter(client, places):
+    answer = client.get(
+        f"{API}.clusters", {"bbox": "-0.45,43.28,-0.36,43.34", "zoom": 12, "mobility": "mobile"}
+    ).json()
+    assert answer["count"] == 1
 
 
 def queries_for(client, url: str) -> int:
@@ -127,7 +200,13 @@ def queries_for(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "url", ["/lieux/?fee=free&audience=youth,seniors", f"{API}?fee=free&limit=5"]
+    "url",
+    [
+        "/lieux/?fee=free&audience=youth,seniors",
+        f"{API}?fee=free&limit=5",
+        "/lieux/?mobility=fixed,mobile",
+        f"{API}?mobility=mobile&limit=5",
+    ],
 )
 def test_the_query_count_does_not_grow_with_the_matches(client, url, django_assert_max_num_queries):
     for number in range(21):
@@ -137,6 +216,15 @@ def test_the_query_count_does_not_grow_with_the_matches(client, url, django_asse
         make_place(name=f"Lieu {number:02d}", fees=["free"], audiences=["seniors"])
     with django_assert_max_num_queries(full_page):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/lieux/", API])
+def test_filtering_on_the_mobility_reads_no_more_than_the_unfiltered_list(client, path):
+    """The mobility is one more condition of the same query, never a query of its own."""
+    for number in range(12):
+        make_place(name=f"Lieu {number:02d}", mobility=["mobile"])
+    unfiltered = queries_for(client, path)
+    assert queries_for(client, f"{path}?mobility=mobile") == unfiltered
 
 
 def test_the_openapi_document_lists_each_parameter_with_its_codes():

@@ -223,6 +223,8 @@ def test_every_canonical_and_geojson_field_shows_in_the_exports():
         address="2 rue Pasteur",
         postal_code="64000",
         city="Pau",
+        fees=["free"],
+        access_modes=["walk_in"],
     )
     rows = search_places(PlaceFilters(), fields=EXPORT_FIELDS).items
     [row] = rows

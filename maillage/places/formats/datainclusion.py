@@ -21,6 +21,16 @@ the import's source whose `source_id` is its `structure_id`; the file is read wh
 structure's services become its labels (`service_labels`: what an export carries and the file
 still has stays as stored, labels no export can carry stay). An unknown structure is an error
 of its line, `structure_id`.
+
+The closed code lists of a place go to each of its services, where the schema has a member
+whose codes say exactly the same (`SERVICE_CODE_LISTS`; `Structure` has none): `frais` from
+the fees, `publics` from the audiences, `modes_mobilisation` from three access modes,
+`modes_accueil` from the support modes (`a-distance`) and the access modes (`en-presentiel`,
+unless the place receives no public). The mobility and the specific support have no member.
+A services file gives each place the codes its services say (a member equal, on every service,
+to this instance's export keeps the stored codes; otherwise the codes said, all services
+together, replace those the member can carry, and the codes it cannot carry stay, except
+for `frais`, whose codes said are the whole fees).
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,7 +49,7 @@ from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.schema_errors import typed_schema_error
 from maillage.common.text import fold
 
-from ..kinds import PlaceKind
+from ..kinds import AccessMode, Audience, Fees, PlaceKind, SupportMode
 from . import export_source_id, place_path
 from .canonical import commune_centred
 from .mednum import SERVICE_TABLE, Omission, Reading, kept_values
@@ -86,6 +96,86 @@ for _codes in THEMATIQUES.values():
         v1.Thematique(_code)  # a code the schema does not know fails at import time
 
 Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ServiceCodeList:
+    """A member of data·inclusion's `Service` that one of our closed code lists says.
+
+    `codes`: our code → theirs, only where the two mean the same (docs/data.md has the
+    table); `single`: the member holds one value (`frais`), said only when the place's codes
+    are one mapped code alone, and what the services say of it is the whole list (the fees
+    are what `frais` is about: a source that says `gratuit` leaves no `free_conditional`).
+    `present_unless_no_public` is `modes_accueil`'s `en-presentiel`: exported unless the
+    place receives no public, never read back.
+    """
+
+    member: str
+    field: str
+    codes: dict[str, str]
+    single: bool = False
+    present_unless_no_public: bool = False
+
+    def export(self, row: Row) -> str | list[str] | None:
+        held = row.get(self.field) or ()
+        if self.single:
+            return self.codes[held[0]] if len(held) == 1 and held[0] in self.codes else None
+        said = [theirs for ours, theirs in self.codes.items() if ours in held]
+        if self.present_unless_no_public and AccessMode.NO_PUBLIC not in (
+            row.get("access_modes") or ()
+        ):
+            said.insert(0, v1.ModeAccueil.EN_PRESENTIEL.value)
+        return said or None
+
+    def read(self, said: Iterable[Any], stored: Iterable[str]) -> list[str]:
+        """Our codes once the services' values (`said`, one per service) are read: the
+        stored codes the member cannot carry (none for a `single` member), and those the
+        services say."""
+        theirs = set()
+        for value in said:
+            theirs.update([value] if isinstance(value, str) else value or ())
+        ours = {code for code, their_code in self.codes.items() if their_code in theirs}
+        kept = [] if self.single else [code for code in stored if code not in self.codes]
+        return [*kept, *(str(code) for code in self.codes if code in ours)]
+
+
+# Where each pair is documented in the package (`data_inclusion.schema.v1`): Frais, Public,
+# ModeMobilisation, ModeAccueil; our codes in `places.kinds`. A code of either side that has no
+# counterpart of the same meaning is left out (docs/data.md).
+SERVICE_CODE_LISTS = (
+    ServiceCodeList(
+        "frais",
+        "fees",
+        {Fees.FREE: v1.Frais.GRATUIT.value, Fees.PAID: v1.Frais.PAYANT.value},
+        single=True,
+    ),
+    ServiceCodeList(
+        "publics",
+        "audiences",
+        {
+            Audience.YOUTH: v1.Public.JEUNES.value,
+            Audience.STUDENTS: v1.Public.ETUDIANTS.value,
+            Audience.FAMILIES: v1.Public.FAMILLES.value,
+            Audience.SENIORS: v1.Public.SENIORS.value,
+            Audience.WOMEN: v1.Public.FEMMES.value,
+        },
+    ),
+    ServiceCodeList(
+        "modes_mobilisation",
+        "access_modes",
+        {
+            AccessMode.WALK_IN: v1.ModeMobilisation.SE_PRESENTER.value,
+            AccessMode.PHONE: v1.ModeMobilisation.TELEPHONER.value,
+            AccessMode.EMAIL: v1.ModeMobilisation.ENVOYER_UN_COURRIEL.value,
+        },
+    ),
+    ServiceCodeList(
+        "modes_accueil",
+        "support_modes",
+        {SupportMode.REMOTE: v1.ModeAccueil.A_DISTANCE.value},
+        present_unless_no_public=True,
+    ),
+)
 
 
 def _date(row: Row) -> str:
@@ -226,8 +316,8 @@ def service_records(rows: Iterable[Row], base_url: str) -> Iterator[dict[str, An
                 "latitude": structure["latitude"],
                 "telephone": structure["telephone"],
                 "courriel": structure["courriel"],
-                "modes_accueil": ["en-presentiel"],
                 "horaires_accueil": structure["horaires_accueil"],
+                **{codes.member: codes.export(row) for codes in SERVICE_CODE_LISTS},
             }
 
 
@@ -358,6 +448,19 @@ def _service_errors(item: Any, existing: Mapping[str, Row]) -> list[FieldError]:
     return errors
 
 
+def service_code_lists(place: Row, items: list[dict]) -> dict[str, list[str]]:
+    """The code lists of a place once its services of a file are read (`SERVICE_CODE_LISTS`):
+    a member every service gives as this instance exports it leaves its list as stored."""
+    values = {}
+    for codes in SERVICE_CODE_LISTS:
+        exported = codes.export(place)
+        said = [item.get(codes.member) for item in items]
+        if all(_same(value, exported) for value in said):
+            continue
+        values[codes.field] = codes.read(said, place.get(codes.field) or ())
+    return values
+
+
 def service_labels(structure_id: str, stored: Iterable[str], items: list[dict]) -> list[str]:
     """The service labels of a place once its services of a file are read.
 
@@ -422,8 +525,8 @@ def read_services(items: Iterable[tuple[int, Any]], existing: Mapping[str, Row])
             continue
         place = existing[structure_id]
         reading = Reading(values=kept_values(place))
-        reading.values["services"] = service_labels(
-            structure_id, place.get("services") or (), [item for _, item in lines]
-        )
+        said = [item for _, item in lines]
+        reading.values["services"] = service_labels(structure_id, place.get("services") or (), said)
+        reading.values.update(service_code_lists(place, said))
         result.places.append((lines[0][0], structure_id, reading))
     return result

@@ -13,6 +13,13 @@ what it tags is one of our kinds, whatever else it tags. `shop=second_hand` cove
 charity and thrift shop, so it makes a `ressourcerie` only when the name says so; there is no
 established tag for a tool library, an espace public numérique, a third place in general, and
 those kinds are neither imported nor exported. Pure functions: no query is made here.
+
+Of the closed code lists, only the fees have an established tag: `fee`
+(https://wiki.openstreetmap.org/wiki/Key:fee, `yes` a fee is charged, `no` free of charge),
+both ways (`FEE_TAG_VALUES`): `free` alone is `fee=no`, `paid` alone `fee=yes`, anything else
+no tag (`free_conditional` has no value of its own). The audiences, support and access modes
+have no tag for a place of ours (`social_facility:for` belongs to `amenity=social_facility`),
+and a mobile place is not a mapped object.
 """
 
 import hashlib
@@ -26,7 +33,7 @@ from typing import Any
 
 from maillage.common.text import fold
 
-from ..kinds import PlaceKind, Wheelchair
+from ..kinds import Fees, PlaceKind, Wheelchair
 from ..validation import normalise_phone
 
 OSM_SOURCE = "osm"
@@ -75,6 +82,8 @@ WHEELCHAIR_VALUES = {
     "limited": Wheelchair.LIMITED,
     "no": Wheelchair.NO,
 }
+# `fee=*` → the place's fees, both ways: only a place that is free, or paying, alone has a tag.
+FEE_TAG_VALUES: dict[str, str] = {"no": Fees.FREE, "yes": Fees.PAID}
 # The tags `osm_tags` gives and `osm_diff` compares, in the order of the diff.
 COMPARED_TAGS = (
     "name",
@@ -90,6 +99,7 @@ COMPARED_TAGS = (
     "email",
     "wheelchair",
     "ref:FR:SIRET",
+    "fee",
 )
 # Farther than this from the OSM object, the place's position is a difference.
 POSITION_TOLERANCE_M = 50.0
@@ -188,6 +198,8 @@ def values_from_tags(tags: Mapping[str, str]) -> dict[str, Any] | None:
         values["address"] = address
     if wheelchair := WHEELCHAIR_VALUES.get(tags.get("wheelchair", "")):
         values["wheelchair"] = str(wheelchair)
+    if fee := FEE_TAG_VALUES.get(tags.get("fee", "").strip()):
+        values["fees"] = [str(fee)]
     return values
 
 
@@ -201,9 +213,19 @@ def _address_tags(address: str) -> dict[str, str]:
     return {"addr:street": address.strip()} if address.strip() else {}
 
 
+def fee_tag(fees: Iterable[str] | None) -> str:
+    """The `fee` value of a place's fees: `no` for `free` alone, `yes` for `paid` alone, ""
+    (no tag) otherwise."""
+    codes = set(fees or ())
+    for value, code in FEE_TAG_VALUES.items():
+        if codes == {code}:
+            return value
+    return ""
+
+
 def osm_tags(row: Mapping[str, Any]) -> dict[str, str]:
     """The OSM tags of a place: its kinds' tags, name, address, hours, contacts, wheelchair,
-    SIRET. Empty values give no tag; a place none of whose kinds has a tag gets only the
+    fee, SIRET. Empty values give no tag; a place none of whose kinds has a tag gets only the
     others (see `has_kind_tag`)."""
     tags: dict[str, str] = {}
     if row.get("name"):
@@ -224,6 +246,8 @@ def osm_tags(row: Mapping[str, Any]) -> dict[str, str]:
     ):
         if value := row.get(name):
             tags[key] = str(value)
+    if fee := fee_tag(row.get("fees")):
+        tags["fee"] = fee
     return tags
 
 

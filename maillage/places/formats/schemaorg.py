@@ -3,15 +3,24 @@
 Each field's `schema_org` names the property it becomes: a plain property (`name`,
 `telephone`), a property of a nested node (`address.postalCode` in a PostalAddress,
 `geo.latitude` in GeoCoordinates), or one of the properties built below (`@type`, `@id`, `url`,
-`additionalType`, `openingHours`, `sameAs`, `identifier`, `amenityFeature`), and two that
-no single field feeds: `openingHoursSpecification` (the same hours as structured values, what
-search engines read best) and `containedInPlace` (the commune, in its département and région,
-as `AdministrativeArea` nodes whose `url` is the territory's page).
+`additionalType`, `openingHours`, `sameAs`, `identifier`, `amenityFeature`,
+`isAccessibleForFree`, `publicAccess`), and two that no single field feeds:
+`openingHoursSpecification` (the same hours as structured values, what search engines read
+best) and `containedInPlace` (the commune, in its département and région, as
+`AdministrativeArea` nodes whose `url` is the territory's page).
 
 The JSON-LD is written into the page by `places_tags.jsonld_script` as a
 `<script type="application/ld+json">`: a data block, which browsers never execute, so the
 strict Content-Security-Policy (`script-src 'self'`, no inline script) does not apply to it
 and needs no exception (docs/decisions.md).
+
+Of the closed code lists (`fees`, `access_modes`, …), only two have a property of `Place` in
+schema.org, both booleans: `isAccessibleForFree` (https://schema.org/isAccessibleForFree) from
+the fees and `publicAccess` (https://schema.org/publicAccess, no default when omitted) from the
+access modes, each said only when the codes decide it. `audience` (https://schema.org/audience)
+is a property of CreativeWork, Event, LodgingBusiness, PlayAction, Product and Service, not of
+Place or LocalBusiness: the audiences are not written; nor are the mobility, the specific
+support and the support modes, which no property of Place says (docs/data.md).
 """
 
 import re
@@ -23,7 +32,7 @@ from django.urls import reverse
 from maillage.territories.models import Territory
 
 from ..fields import FIELDS
-from ..kinds import PlaceStatus
+from ..kinds import AccessMode, Fees, PlaceStatus
 from ..models import Place
 from . import place_path, row_from_place
 
@@ -49,6 +58,8 @@ _BUILT = {
     "sameAs",
     "identifier",
     "amenityFeature",
+    "isAccessibleForFree",
+    "publicAccess",
 }
 _PLAIN = [prop for prop in _SOURCES if prop not in _BUILT and "." not in prop]
 _NESTED = [prop for prop in _SOURCES if "." in prop]
@@ -162,6 +173,30 @@ def _territories_of(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return territories
 
 
+def accessible_for_free(fees: list[str] | None) -> bool | None:
+    """`isAccessibleForFree` of a place's fees: true for `free` alone, false for `paid`
+    alone; None (not said) otherwise: free under conditions, free and paying services, or
+    nothing said, are neither free for everyone nor paying for everyone."""
+    codes = set(fees or ())
+    if codes == {Fees.FREE}:
+        return True
+    if codes == {Fees.PAID}:
+        return False
+    return None
+
+
+def public_access(access_modes: list[str] | None) -> bool | None:
+    """`publicAccess` of a place's access modes: false when it says it receives no public
+    (`no_public`), true when visitors may walk in (`walk_in`); None when it says neither, or
+    both (the other modes — phone, email, booking, prescription — do not say whether the
+    place itself is open to visitors)."""
+    codes = set(access_modes or ())
+    walk_in, no_public = AccessMode.WALK_IN in codes, AccessMode.NO_PUBLIC in codes
+    if walk_in == no_public:
+        return None
+    return walk_in
+
+
 def _first(row: Mapping[str, Any], prop: str) -> Any:
     """The value of the first field feeding `prop` (a plain property has one)."""
     return row.get(_SOURCES[prop][0])
@@ -207,6 +242,10 @@ def place_jsonld(place: Mapping[str, Any] | Place, base_url: str) -> dict[str, A
         data["sameAs"] = same_as
     if siret := _first(row, "identifier"):
         data["identifier"] = {"@type": "PropertyValue", "propertyID": "SIRET", "value": siret}
+    if (free := accessible_for_free(_first(row, "isAccessibleForFree"))) is not None:
+        data["isAccessibleForFree"] = free
+    if (public := public_access(_first(row, "publicAccess"))) is not None:
+        data["publicAccess"] = public
     if features := [name for field in _SOURCES["amenityFeature"] for name in row.get(field, [])]:
         data["amenityFeature"] = [
             {"@type": "LocationFeatureSpecification", "name": name, "value": True}
