@@ -19,13 +19,12 @@ from datetime import date, timedelta
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from maillage.declarations.commuting import commuting_avoided, method_note
-from maillage.stats.charts import line_chart
 
 from . import catalogue, selectors
+from .charts import monthly_chart
 from .periods import Period, periods_between
 
 STYLESHEET = "observatory/report.css"
@@ -55,27 +54,10 @@ def _charts(area: selectors.Area, period: Period, *, user) -> list[dict]:
     labels = [month.key for month in months]
     codes = [code for code in CHART_CODES if code in catalogue.BY_CODE]
     values = selectors.series(area, months, codes, user=user)
-    charts = []
-    for code in codes:
-        indicator = catalogue.BY_CODE[code]
-        points = values[code]
-        svg = line_chart(
-            [(str(indicator.label), points)],
-            labels,
-            title=str(indicator.label),
-            unit=str(indicator.unit_label),
-            width=620,
-            height=200,
-        )
-        charts.append(
-            {
-                "indicator": indicator,
-                # maillage.stats.charts escapes every text it writes.
-                "svg": mark_safe(svg),  # noqa: S308
-                "rows": list(zip(labels, points, strict=True)),
-            }
-        )
-    return charts
+    return [
+        monthly_chart(catalogue.BY_CODE[code], labels, values[code], width=620, height=200)
+        for code in codes
+    ]
 
 
 def _commuting(area: selectors.Area, period: Period) -> dict | None:

@@ -17,6 +17,7 @@ from maillage.common.text import has_control_characters
 from maillage.members.models import MembershipStatus
 from maillage.organisations.models import CommutingDeclaration
 from maillage.places.models import Network, Place
+from maillage.stats.charts import HIDDEN, Point
 from maillage.territories.models import Territory
 from maillage.territories.selectors import outline_url
 
@@ -281,11 +282,13 @@ def parent_figures(area: Area, period: Period, *, user) -> Figures | None:
 
 def series(
     area: Area, months: Sequence[Period], indicator_codes: Sequence[str], *, user
-) -> dict[str, list[float | None]]:
-    """Monthly values of `indicator_codes` for `area` over `months`, one query."""
+) -> dict[str, list[Point]]:
+    """Monthly values of `indicator_codes` for `area` over `months`, one query: a value,
+    `HIDDEN` where statistical secrecy hides it from `user`, None where there is no data (a
+    place's own figures are never hidden)."""
     keys = [month.key for month in months]
     index = {key: position for position, key in enumerate(keys)}
-    found = {code: [None] * len(keys) for code in indicator_codes}
+    found: dict[str, list[Point]] = {code: [None] * len(keys) for code in indicator_codes}
     if area.level == "place":
         rows = PlaceValue.objects.filter(
             place=area.obj, period__in=keys, indicator__in=list(indicator_codes)
@@ -298,7 +301,7 @@ def series(
         level=area.level, code=area.code, period__in=keys, indicator__in=list(indicator_codes)
     ).values_list("indicator", "period", "value", "hidden")
     for indicator, period, value, hidden in rows:
-        found[indicator][index[period]] = value if (undisguised or not hidden) else None
+        found[indicator][index[period]] = value if (undisguised or not hidden) else HIDDEN
     return found
 
 

@@ -13,9 +13,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from maillage.places.models import Place
-from maillage.stats.charts import line_chart
 
 from . import catalogue, rules, selectors
+from .charts import monthly_chart
 from .maps import proportional_symbols
 from .periods import BadPeriod, Period, last_months, parse_period
 
@@ -38,24 +38,7 @@ def _charts(area: selectors.Area, *, user) -> list[dict]:
     labels = [month.key for month in months]
     indicators = catalogue.key_figures()
     values = selectors.series(area, months, [i.code for i in indicators], user=user)
-    charts = []
-    for indicator in indicators:
-        points = values[indicator.code]
-        scale = 100 if indicator.unit == "share" else 1
-        shown = [None if v is None else v * scale for v in points]
-        unit = "%" if indicator.unit == "share" else str(indicator.unit_label)
-        svg = line_chart(
-            [(str(indicator.label), shown)], labels, title=str(indicator.label), unit=unit
-        )
-        charts.append(
-            {
-                "indicator": indicator,
-                # The SVG is built by maillage.stats.charts, which escapes every text it writes.
-                "svg": mark_safe(svg),  # noqa: S308
-                "rows": list(zip(labels, points, strict=True)),
-            }
-        )
-    return charts
+    return [monthly_chart(indicator, labels, values[indicator.code]) for indicator in indicators]
 
 
 def _map(figures: selectors.Figures) -> str:

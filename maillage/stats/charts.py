@@ -3,9 +3,11 @@ WeasyPrint PDF reports.
 
 `line_chart` draws time series, `bar_chart` grouped bars. The first series is the subject (a
 place or a territory), a second one is drawn as its comparison (the parent territory: dashed
-line, lighter bars), further ones in other colours. A value ``None`` is a value hidden by
-statistical secrecy: the line breaks there and a hatched band marks the gap, explained by a
-note under the chart.
+line, lighter bars), further ones in other colours. Two absences are told apart, because they
+mean different things to the reader: ``HIDDEN`` is a value statistical secrecy hides (the
+line breaks there and a hatched band marks the gap), ``None`` a value that does not exist —
+no activity was recorded (the line breaks too, and a dashed outline without hatching marks the
+gap). A note under the chart explains each mark the chart uses.
 
 Accessibility and safety: the ``<svg>`` has ``role="img"`` and is labelled by its ``<title>``
 and ``<desc>`` (a sentence summarising the series; the page gives the full data table beside
@@ -14,17 +16,29 @@ SVG presentation attributes are used (``fill=``, ``stroke=``), never ``style=`` 
 the strict Content-Security-Policy holds; the colours contrast at least 4.5:1 with the white
 background (WCAG 2.1, 1.4.3 and 1.4.11), and the comparison series differs by its dash pattern
 too, not by colour alone (1.4.1). Texts are French by default; the caller passes translated
-``hidden_note`` and ``desc`` when needed.
+`Wording` (the notes and the words of the marks' tooltips) and ``desc`` when needed.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
-Series = Sequence[tuple[str, Sequence[float | None]]]
+
+class Hidden(enum.Enum):
+    """The mark of a value that exists but that statistical secrecy hides from the reader."""
+
+    BY_SECRECY = "by secrecy"
+
+
+HIDDEN = Hidden.BY_SECRECY
+# A point of a series: its value, HIDDEN (by secrecy) or None (no data).
+Point = float | Hidden | None
+Series = Sequence[tuple[str, Sequence[Point]]]
 
 # Contrast with white: 8.4:1, 7.0:1, 5.9:1, 6.3:1 (WCAG relative luminance).
 PALETTE = ("#1f4e8c", "#595959", "#a8431d", "#2f6b2f")
@@ -32,9 +46,22 @@ TEXT = "#333333"  # 12.6:1
 GRID = "#d9d9d9"  # decorative grid lines
 HATCH = "#595959"
 FONT = 'font-family="sans-serif"'
-HIDDEN_NOTE = "Zone hachurée : valeur masquée par le secret statistique."
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a chart writes about its gaps, French by default (the pages pass their language)."""
+
+    hidden_note: str = "Zone hachurée : valeur masquée par le secret statistique."
+    no_data_note: str = "Cadre pointillé : aucune donnée."
+    hidden_value: str = "valeur masquée"
+    no_data_value: str = "aucune donnée"
+
+
+FRENCH = Wording()
 
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 60, 16, 32, 58
+NOTE_LINE = 14  # each further note under the legend takes the plot this much height
 
 
 def _fmt(value: float) -> str:
@@ -85,8 +112,9 @@ def _check(series: Series, labels: Sequence[str]) -> None:
 def _describe(series: Series, labels: Sequence[str], unit: str) -> str:
     parts = []
     for name, values in series:
-        shown = [v for v in values if v is not None]
-        hidden = len(values) - len(shown)
+        shown = [v for v in values if isinstance(v, int | float)]
+        hidden = sum(1 for v in values if v is HIDDEN)
+        missing = sum(1 for v in values if v is None)
         if shown:
             text = f"{name} : de {_fmt(min(shown))} à {_fmt(max(shown))} {unit}".rstrip()
         else:
@@ -95,6 +123,8 @@ def _describe(series: Series, labels: Sequence[str], unit: str) -> str:
             text += (
                 f", {hidden} valeur{'s' if hidden > 1 else ''} masquée{'s' if hidden > 1 else ''}"
             )
+        if missing:
+            text += f", {missing} sans donnée"
         parts.append(text)
     span = f"{labels[0]} à {labels[-1]}" if labels else ""
     return f"{span}. " * bool(span) + " ; ".join(parts) + "."
@@ -104,13 +134,31 @@ class _Frame:
     """The plot area, the value scale and the shared decorations."""
 
     def __init__(
-        self, series: Series, labels: Sequence[str], width: int, height: int, chart_id: str
+        self,
+        series: Series,
+        labels: Sequence[str],
+        width: int,
+        height: int,
+        chart_id: str,
+        *,
+        wording: Wording,
     ) -> None:
         self.width, self.height, self.id = width, height, chart_id
+        self.wording = wording
+        points = [v for _, vs in series for v in vs]
+        # One line of note under the legend per kind of gap the chart draws.
+        self.notes = [
+            note
+            for note, present in (
+                ("hidden", any(v is HIDDEN for v in points)),
+                ("no-data", any(v is None for v in points)),
+            )
+            if present
+        ]
         self.left, self.top = MARGIN_LEFT, MARGIN_TOP
         self.right = width - MARGIN_RIGHT
-        self.bottom = height - MARGIN_BOTTOM
-        values = [v for _, vs in series for v in vs if v is not None]
+        self.bottom = height - MARGIN_BOTTOM - NOTE_LINE * max(len(self.notes) - 1, 0)
+        values = [v for v in points if isinstance(v, int | float)]
         low = min([0.0, *values])
         high = max([0.0, *values])
         self.ticks = nice_ticks(low, high if high > low else low + 1)
@@ -156,18 +204,29 @@ class _Frame:
             f'stroke="{HATCH}" stroke-width="1.5"/></pattern></defs>'
         )
 
-    def hidden_band(self, x: float, half: float, label: str, name: str) -> str:
+    def gap_mark(self, value: Hidden | None, x: float, half: float, label: str, name: str) -> str:
+        """The band over a missing point: hatched when secrecy hides it, a dashed outline
+        without hatching when there is no data."""
+        box = (
+            f'x="{x - half:.1f}" y="{self.top}" width="{2 * half:.1f}" '
+            f'height="{self.bottom - self.top}"'
+        )
+        if value is HIDDEN:
+            return (
+                f'<rect class="hidden-value" {box} fill="url(#{self.id}-hatch)" '
+                f'fill-opacity="0.35"><title>{escape(name)}, {escape(label)} : '
+                f"{escape(self.wording.hidden_value)}</title></rect>"
+            )
         return (
-            f'<rect class="hidden-value" x="{x - half:.1f}" y="{self.top}" '
-            f'width="{2 * half:.1f}" height="{self.bottom - self.top}" '
-            f'fill="url(#{self.id}-hatch)" fill-opacity="0.35">'
-            f"<title>{escape(name)}, {escape(label)} : valeur masquée</title></rect>"
+            f'<rect class="no-data" {box} fill="none" stroke="{HATCH}" stroke-width="1" '
+            f'stroke-dasharray="3 3"><title>{escape(name)}, {escape(label)} : '
+            f"{escape(self.wording.no_data_value)}</title></rect>"
         )
 
-    def legend(self, series: Series, any_hidden: bool, note: str, bars: bool) -> list[str]:
+    def legend(self, series: Series, bars: bool) -> list[str]:
         out = [f'<g class="legend" fill="{TEXT}" font-size="11" {FONT}>']
         x = float(self.left)
-        y = self.height - 24
+        y = self.height - 24 - NOTE_LINE * max(len(self.notes) - 1, 0)
         for index, (name, _) in enumerate(series):
             colour = PALETTE[index % len(PALETTE)]
             if bars:
@@ -185,12 +244,19 @@ class _Frame:
             out.append(f'<text x="{x + 24:.1f}" y="{y}">{escape(name)}</text>')
             x += 24 + 7 * len(name) + 20
         out.append("</g>")
-        if any_hidden:
+        for line, note in enumerate(self.notes):
+            top = y + 8 + NOTE_LINE * line
+            if note == "hidden":
+                swatch = f'fill="url(#{self.id}-hatch)" stroke="{HATCH}" stroke-width="0.5"'
+                text = self.wording.hidden_note
+            else:
+                swatch = f'fill="none" stroke="{HATCH}" stroke-width="1" stroke-dasharray="3 3"'
+                text = self.wording.no_data_note
             out.append(
-                f'<g class="hidden-note" fill="{TEXT}" font-size="11" {FONT}>'
-                f'<rect x="{self.left}" y="{self.height - 16}" width="12" height="10" '
-                f'fill="url(#{self.id}-hatch)" stroke="{HATCH}" stroke-width="0.5"/>'
-                f'<text x="{self.left + 18}" y="{self.height - 7}">{escape(note)}</text></g>'
+                f'<g class="{"hidden-note" if note == "hidden" else "no-data-note"}" '
+                f'fill="{TEXT}" font-size="11" {FONT}>'
+                f'<rect x="{self.left}" y="{top}" width="12" height="10" {swatch}/>'
+                f'<text x="{self.left + 18}" y="{top + 9}">{escape(text)}</text></g>'
             )
         return out
 
@@ -218,13 +284,14 @@ def line_chart(
     width: int = 640,
     height: int = 240,
     desc: str | None = None,
-    hidden_note: str = HIDDEN_NOTE,
+    wording: Wording = FRENCH,
 ) -> str:
-    """An SVG line chart: one polyline per run of published values, a point per value (with
-    its value in a tooltip), a hatched band where secrecy hides a value."""
+    """An SVG line chart: one polyline per run of values, a point per value (with its value
+    in a tooltip), a hatched band where secrecy hides a value, a dashed outline where there is
+    no data."""
     _check(series, labels)
     chart_id = _chart_id("line", title, series, labels)
-    frame = _Frame(series, labels, width, height, chart_id)
+    frame = _Frame(series, labels, width, height, chart_id, wording=wording)
     count = len(labels)
     step = (frame.right - frame.left) / max(count - 1, 1)
     xs = [
@@ -237,7 +304,6 @@ def line_chart(
             f'fill="{TEXT}" font-size="11" {FONT}>{escape(unit)}</text>'
         )
     out.extend(frame.axes(xs))
-    any_hidden = False
     for index, (name, values) in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         dash = ' stroke-dasharray="6 4"' if index == 1 else ""
@@ -245,7 +311,7 @@ def line_chart(
         run: list[str] = []
         runs: list[list[str]] = []
         for x, value in zip(xs, values, strict=True):
-            if value is None:
+            if value is None or value is HIDDEN:
                 if run:
                     runs.append(run)
                 run = []
@@ -260,9 +326,8 @@ def line_chart(
                     f'stroke-width="2"{dash}/>'
                 )
         for x, value, label in zip(xs, values, labels, strict=True):
-            if value is None:
-                any_hidden = True
-                out.append(frame.hidden_band(x, max(step / 4, 3), label, name))
+            if value is None or value is HIDDEN:
+                out.append(frame.gap_mark(value, x, max(step / 4, 3), label, name))
             else:
                 out.append(
                     f'<circle class="point" cx="{x:.1f}" cy="{frame.y(value):.1f}" r="3" '
@@ -271,7 +336,7 @@ def line_chart(
                     f"{escape(_fmt(value))} {escape(unit)}</title></circle>"
                 )
         out.append("</g>")
-    out.extend(frame.legend(series, any_hidden, hidden_note, bars=False))
+    out.extend(frame.legend(series, bars=False))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -285,12 +350,13 @@ def bar_chart(
     width: int = 640,
     height: int = 240,
     desc: str | None = None,
-    hidden_note: str = HIDDEN_NOTE,
+    wording: Wording = FRENCH,
 ) -> str:
-    """An SVG grouped bar chart: one bar per value, a hatched band where secrecy hides one."""
+    """An SVG grouped bar chart: one bar per value, a hatched band where secrecy hides one, a
+    dashed outline where there is none."""
     _check(series, labels)
     chart_id = _chart_id("bar", title, series, labels)
-    frame = _Frame(series, labels, width, height, chart_id)
+    frame = _Frame(series, labels, width, height, chart_id, wording=wording)
     count = max(len(labels), 1)
     slot = (frame.right - frame.left) / count
     xs = [frame.left + slot * (i + 0.5) for i in range(len(labels))]
@@ -303,16 +369,14 @@ def bar_chart(
         )
     out.extend(frame.axes(xs))
     zero = frame.y(max(frame.low, 0.0))
-    any_hidden = False
     for index, (name, values) in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         opacity = ' fill-opacity="0.6"' if index == 1 else ""
         out.append(f'<g class="series series-{index}" data-series="{escape(name)}">')
         for x, value, label in zip(xs, values, labels, strict=True):
             left = x - slot * 0.4 + bar * index
-            if value is None:
-                any_hidden = True
-                out.append(frame.hidden_band(left + bar / 2, bar / 2, label, name))
+            if value is None or value is HIDDEN:
+                out.append(frame.gap_mark(value, left + bar / 2, bar / 2, label, name))
                 continue
             top = min(zero, frame.y(value))
             out.append(
@@ -322,6 +386,6 @@ def bar_chart(
                 f"{escape(unit)}</title></rect>"
             )
         out.append("</g>")
-    out.extend(frame.legend(series, any_hidden, hidden_note, bars=True))
+    out.extend(frame.legend(series, bars=True))
     out.append("</svg>")
     return "\n".join(out)

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from maillage.stats.charts import PALETTE, bar_chart, line_chart, nice_ticks
+from maillage.stats.charts import HIDDEN, PALETTE, Wording, bar_chart, line_chart, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = ["janv.", "févr.", "mars", "avr.", "mai"]
@@ -27,7 +27,7 @@ def luminance(colour):
 
 def test_line_chart_is_accessible_xml_with_one_point_per_value():
     svg = line_chart(
-        [("Pau", [12, 15, None, 20, 18]), ("Pyrénées-Atlantiques", [10, 11, 12, 13, 14])],
+        [("Pau", [12, 15, HIDDEN, 20, 18]), ("Pyrénées-Atlantiques", [10, 11, 12, 13, 14])],
         LABELS,
         title="Visites par mois",
         unit="visites",
@@ -55,7 +55,7 @@ def test_line_chart_is_accessible_xml_with_one_point_per_value():
 
 def test_no_style_attribute_and_no_script():
     svg = line_chart([("a", [1, 2])], ["x", "y"], title="t", unit="u")
-    svg += bar_chart([("a", [1, None])], ["x", "y"], title="t", unit="u")
+    svg += bar_chart([("a", [1, HIDDEN]), ("b", [None, 2])], ["x", "y"], title="t", unit="u")
     assert "style=" not in svg
     assert "<script" not in svg
 
@@ -72,7 +72,7 @@ def test_labels_are_escaped():
 
 def test_bar_chart_draws_one_bar_per_value_and_marks_hidden_ones():
     svg = bar_chart(
-        [("Lieu", [3, None, 7]), ("Département", [5, 6, 9])],
+        [("Lieu", [3, HIDDEN, 7]), ("Département", [5, 6, 9])],
         ["2024", "2025", "2026"],
         title="Événements",
         unit="événements",
@@ -102,7 +102,7 @@ def test_colours_contrast_with_white():
 
 
 def test_every_hidden_value_still_renders():
-    root = parse(line_chart([("a", [None, None])], ["x", "y"], title="t", unit="u"))
+    root = parse(line_chart([("a", [HIDDEN, HIDDEN])], ["x", "y"], title="t", unit="u"))
     assert len(by_class(root, "rect", "hidden-value")) == 2
     assert not list(root.iter(SVG + "circle"))
 
@@ -120,3 +120,64 @@ def test_ids_differ_between_charts_of_one_page():
     assert re.search(r'id="([^"]+)-title"', one).group(1) != re.search(
         r'id="([^"]+)-title"', two
     ).group(1)
+
+
+def note_texts(root, cls):
+    return [text.text for group in by_class(root, "g", cls) for text in group.iter(SVG + "text")]
+
+
+@pytest.mark.parametrize("chart", [line_chart, bar_chart])
+def test_no_data_is_a_gap_of_its_own_not_a_secret(chart):
+    root = parse(chart([("Lieu", [4, None, 6])], ["janv.", "févr.", "mars"], title="t", unit="u"))
+    assert not by_class(root, "rect", "hidden-value")
+    assert not by_class(root, "g", "hidden-note")
+    (gap,) = by_class(root, "rect", "no-data")
+    assert gap.get("fill") == "none" and gap.get("stroke-dasharray")
+    assert gap.find(SVG + "title").text == "Lieu, févr. : aucune donnée"
+    assert note_texts(root, "no-data-note") == ["Cadre pointillé : aucune donnée."]
+    desc = root.find(SVG + "desc").text
+    assert "1 sans donnée" in desc and "masquée" not in desc
+    assert "secret" not in ET.tostring(root, encoding="unicode")
+
+
+def test_a_line_breaks_at_no_data_as_at_a_secret():
+    root = parse(
+        line_chart([("a", [1, 2, None, 4, HIDDEN, 6, 7])], list("abcdefg"), title="t", unit="")
+    )
+    lines = by_class(root, "g", "series")[0].findall(SVG + "polyline")
+    assert [len(line.get("points").split()) for line in lines] == [2, 2]  # 6, 7; "d" alone
+    assert len(by_class(root, "rect", "no-data")) == 1
+    assert len(by_class(root, "rect", "hidden-value")) == 1
+
+
+def test_both_notes_fit_under_the_plot_when_both_gaps_occur():
+    height = 240
+    root = parse(
+        bar_chart([("a", [1, None, HIDDEN])], ["x", "y", "z"], title="t", unit="", height=height)
+    )
+    notes = [*by_class(root, "g", "hidden-note"), *by_class(root, "g", "no-data-note")]
+    assert len(notes) == 2
+    boxes = [float(group.find(SVG + "rect").get("y")) for group in notes]
+    assert boxes[1] - boxes[0] >= 12  # one line each, not on top of each other
+    assert max(boxes) + 10 <= height
+    band = by_class(root, "rect", "no-data")[0]
+    plot_bottom = float(band.get("y")) + float(band.get("height"))
+    x_labels = [float(t.get("y")) for t in by_class(root, "g", "x-axis")[0].iter(SVG + "text")]
+    legend = [float(t.get("y")) for t in by_class(root, "g", "legend")[0].iter(SVG + "text")]
+    assert plot_bottom < min(x_labels) < min(legend) < min(boxes)
+
+
+def test_the_caller_words_the_gaps():
+    english = Wording(
+        hidden_note="Hatched: hidden by statistical secrecy.",
+        no_data_note="Dashed outline: no data.",
+        hidden_value="hidden",
+        no_data_value="no data",
+    )
+    root = parse(
+        line_chart([("a", [None, HIDDEN])], ["x", "y"], title="t", unit="", wording=english)
+    )
+    assert note_texts(root, "no-data-note") == ["Dashed outline: no data."]
+    assert note_texts(root, "hidden-note") == ["Hatched: hidden by statistical secrecy."]
+    assert by_class(root, "rect", "no-data")[0].find(SVG + "title").text == "a, x : no data"
+    assert by_class(root, "rect", "hidden-value")[0].find(SVG + "title").text == "a, y : hidden"
