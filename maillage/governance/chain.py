@@ -14,7 +14,7 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from maillage.audit.services import canonical_json
 
@@ -103,47 +103,85 @@ class StoredContents:
         return known
 
 
+class StoredEntry(NamedTuple):
+    """A chain entry as stored, its content given as canonical JSON (`StoredContents.read`)."""
+
+    id: str
+    position: int | None
+    content_json: str
+    receipt_hash: str
+    college: int | None
+    previous_hash: str
+    hash: str
+
+
 def verify_chain(
     vote_id: int, entries: Iterable[Mapping[str, Any]], head: str, count: int
 ) -> str | None:
-    """None when `entries` (mappings with `id`, `position`, `content`, `receipt_hash`, `college`,
-    `previous_hash`, `hash`, in stored order by position, unsealed ones last) form the sealed chain
-    ending on `head` with `count` entries; else a sentence naming the first bad entry. `entries`
-    is read once, in order, and no further than the first bad entry: it may be a generator. An
-    entry may carry `content_json`, the canonical JSON of its content (`StoredContents`), which
-    is then not serialised again."""
+    """`verify_entries` of mappings with `id`, `position`, `content` (decoded), `receipt_hash`,
+    `college`, `previous_hash` and `hash`."""
+    return verify_entries(
+        vote_id,
+        (
+            StoredEntry(
+                entry["id"],
+                entry["position"],
+                canonical_json(entry["content"]),
+                entry["receipt_hash"],
+                entry["college"],
+                entry["previous_hash"],
+                entry["hash"],
+            )
+            for entry in entries
+        ),
+        head,
+        count,
+    )
+
+
+def verify_entries(
+    vote_id: int, entries: Iterable[StoredEntry], head: str, count: int
+) -> str | None:
+    """None when `entries` (in stored order by position, unsealed ones last) form the sealed
+    chain ending on `head` with `count` entries; else a sentence naming the first bad entry.
+    `entries` is read once, in order, and no further than the first bad entry: it may be a
+    generator reading the ballots by chunks."""
     previous = genesis(vote_id)
     read = 0
-    for expected, entry in enumerate(entries, start=1):
+    for expected, (
+        key,
+        position,
+        content_json,
+        receipt,
+        college,
+        stored_previous,
+        digest,
+    ) in enumerate(entries, start=1):
         read = expected
-        name = f"ballot {entry['id']}"
-        if entry["position"] is None:
-            return f"{name}: not in the chain sealed at the close (inserted afterwards)"
+        if position is None:
+            return f"ballot {key}: not in the chain sealed at the close (inserted afterwards)"
         if expected > count:
             return (
-                f"position {expected} ({name}): inserted, {count} ballots were sealed at the close"
+                f"position {expected} (ballot {key}): inserted, {count} ballots were sealed at "
+                "the close"
             )
-        if entry["position"] != expected:
+        if position != expected:
             return (
-                f"position {expected}: missing (next stored entry is {name} at position "
-                f"{entry['position']}): a ballot was removed"
+                f"position {expected}: missing (next stored entry is ballot {key} at position "
+                f"{position}): a ballot was removed"
             )
-        if entry["previous_hash"] != previous:
-            return f"position {expected} ({name}): does not chain on the previous entry"
-        content_json = entry.get("content_json")
-        digest = serialised_entry_hash(
+        if stored_previous != previous:
+            return f"position {expected} (ballot {key}): does not chain on the previous entry"
+        previous = serialised_entry_hash(
             vote_id=vote_id,
             position=expected,
-            content_json=(
-                canonical_json(entry["content"]) if content_json is None else content_json
-            ),
-            receipt=entry["receipt_hash"],
-            college_id=entry["college"],
+            content_json=content_json,
+            receipt=receipt,
+            college_id=college,
             previous_hash=previous,
         )
-        if digest != entry["hash"]:
-            return f"position {expected} ({name}): content altered (its hash does not match)"
-        previous = digest
+        if previous != digest:
+            return f"position {expected} (ballot {key}): content altered (its hash does not match)"
     if read != count:
         return f"position {read + 1}: missing, {count} ballots were sealed at the close"
     if previous != head:

@@ -15,12 +15,12 @@ from .selectors import as_stored_text, ballot_chunks
 BALLOT_COLUMNS = ("position", "content", "college", "receipt_hash", "previous_hash", "hash")
 
 
-def _stored_entries(vote: Vote, chunk_size: int) -> Iterator[dict[str, Any]]:
-    """The vote's ballots in chain order, as `chain.verify_chain` reads them: the sealed ones by
+def _stored_rows(vote: Vote, chunk_size: int) -> Iterator[tuple[Any, ...]]:
+    """The vote's ballots in chain order, as (position, id, stored content, college, receipt
+    hash, previous hash, hash) plain rows, the id and content as text: the sealed ones by
     position, then those outside the sealed chain by receipt hash; read by chunks of
-    `chunk_size` plain rows, each chunk one query, each distinct content decoded once."""
+    `chunk_size`, each chunk one query."""
     ballots = as_stored_text(vote.ballots.all())
-    contents = chain.StoredContents()
     sealed = ballot_chunks(
         ballots.filter(position__isnull=False),
         *("id_text", "content_text", "college_id", "receipt_hash", "previous_hash", "hash"),
@@ -28,11 +28,7 @@ def _stored_entries(vote: Vote, chunk_size: int) -> Iterator[dict[str, Any]]:
         size=chunk_size,
     )
     for chunk in sealed:
-        for position, key, stored, college, receipt, previous, digest in chunk:
-            yield _entry(
-                contents, key, position, stored, college=college, receipt=receipt,
-                previous=previous, digest=digest,
-            )  # fmt: skip
+        yield from chunk
     unsealed = ballot_chunks(
         ballots.filter(position__isnull=True),
         *("id_text", "content_text", "college_id", "previous_hash", "hash"),
@@ -41,34 +37,7 @@ def _stored_entries(vote: Vote, chunk_size: int) -> Iterator[dict[str, Any]]:
     )
     for chunk in unsealed:
         for receipt, key, stored, college, previous, digest in chunk:
-            yield _entry(
-                contents, key, None, stored, college=college, receipt=receipt,
-                previous=previous, digest=digest,
-            )  # fmt: skip
-
-
-def _entry(
-    contents: chain.StoredContents,
-    key: str,
-    position: int | None,
-    stored: str,
-    *,
-    college: int | None,
-    receipt: str,
-    previous: str,
-    digest: str,
-) -> dict[str, Any]:
-    content, content_json = contents.read(stored)
-    return {
-        "id": _ballot_id(key),
-        "position": position,
-        "content": content,
-        "content_json": content_json,
-        "college": college,
-        "receipt_hash": receipt,
-        "previous_hash": previous,
-        "hash": digest,
-    }
+            yield None, key, stored, college, receipt, previous, digest
 
 
 def _ballot_id(text: str) -> str:
@@ -81,7 +50,23 @@ def _ballot_id(text: str) -> str:
 
 def ballot_rows(vote: Vote) -> list[dict[str, Any]]:
     """The vote's ballots in chain order (ballots outside the sealed chain last)."""
-    return list(_stored_entries(vote, services.SEAL_CHUNK))
+    contents = chain.StoredContents()
+    rows = []
+    for position, key, stored, college, receipt, previous, digest in _stored_rows(
+        vote, services.SEAL_CHUNK
+    ):
+        rows.append(
+            {
+                "id": _ballot_id(key),
+                "position": position,
+                "content": contents.read(stored)[0],
+                "college": college,
+                "receipt_hash": receipt,
+                "previous_hash": previous,
+                "hash": digest,
+            }
+        )
+    return rows
 
 
 def verification(vote: Vote) -> dict[str, Any]:
@@ -134,18 +119,20 @@ def verify(vote: Vote, *, chunk_size: int = services.SEAL_CHUNK) -> str | None:
 
     The ballots are read once, by chunks of `chunk_size` plain rows, and checked as they come;
     only what the tally counts is kept for it, as at the close."""
-    counted: list[services.CountedBallot] = []
+    contents, counted = chain.StoredContents(), []
 
-    def checked_as_counted() -> Iterator[dict[str, Any]]:
-        for entry in _stored_entries(vote, chunk_size):
-            counted.append(
-                services.CountedBallot(entry["receipt_hash"], entry["content"], entry["college"])
+    def entries() -> Iterator[chain.StoredEntry]:
+        # each ballot kept for the tally as it is checked, as at the close
+        for position, key, stored, college, receipt, previous, digest in _stored_rows(
+            vote, chunk_size
+        ):
+            content, content_json = contents.read(stored)
+            counted.append(services.CountedBallot(receipt, content, college))
+            yield chain.StoredEntry(
+                _ballot_id(key), position, content_json, receipt, college, previous, digest
             )
-            yield entry
 
-    problem = chain.verify_chain(
-        vote.pk, checked_as_counted(), vote.chain_head, vote.ballot_count or 0
-    )
+    problem = chain.verify_entries(vote.pk, entries(), vote.chain_head, vote.ballot_count or 0)
     if problem:
         return problem
     recomputed = services.compute_results(vote, counted)
