@@ -10,7 +10,7 @@ Secret ballots (docs/decisions.md): `submit_ballot` writes a `Participation` (wh
 the ballot. The ballots are chained only at the close (`close_vote`), in receipt-hash order.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -47,7 +47,7 @@ from .models import (
     VoteStatus,
 )
 from .rules import can_manage_body, can_revise_proposal, can_take_part
-from .selectors import electorate
+from .selectors import as_stored_text, ballot_chunks, electorate
 
 Actor = User | SystemActor
 
@@ -894,26 +894,10 @@ def compute_results(
 
 
 # Ballots read, hashed and written per round trip at the close: a vote of 100,000 ballots is
-# sealed in 50 reads and 50 writes, its memory held to the contents the tally needs.
+# sealed in 50 reads and 50 writes, its memory held to the contents the tally needs. The
+# verification (`exports.verify`) reads by chunks of the same size.
 SEAL_CHUNK = 2_000
 _SEALED_COLUMNS = ("position", "previous_hash", "hash")  # their columns are named as the fields
-
-
-def _unsealed_chunks(vote: Vote) -> Iterator[Sequence[tuple[str, Any, int | None]]]:
-    """The vote's ballots as (receipt hash, content, college id), in receipt-hash order, by
-    chunks of `SEAL_CHUNK`: each chunk one query starting after the last receipt hash read (on
-    the index `ballot_vote_receipt`), so no cursor stays open on the rows being written."""
-    rows = vote.ballots.order_by("receipt_hash").values_list(
-        "receipt_hash", "content", "college_id"
-    )
-    after = ""  # below every hexadecimal digest
-    while True:
-        chunk = list(rows.filter(receipt_hash__gt=after)[:SEAL_CHUNK])
-        if chunk:
-            yield chunk
-        if len(chunk) < SEAL_CHUNK:
-            return
-        after = chunk[-1][0]
 
 
 def _seal(sealed: list[tuple[int, str, str, str]]) -> None:
@@ -959,18 +943,26 @@ def close_vote(*, actor: Actor, vote: Vote) -> Vote:
     vote = Vote.objects.select_for_update().select_related("body").get(pk=vote.pk)
     _require(can_manage_body(actor, vote.body))
     _move(vote, VoteStatus.CLOSED, closed_at=timezone.now())
-    vote_id, entry_hash = vote.pk, chain.entry_hash
+    vote_id, entry_hash, contents = vote.pk, chain.serialised_entry_hash, chain.StoredContents()
     previous = chain.genesis(vote_id)
     position = 0
     ballots: list[CountedBallot] = []
-    for chunk in _unsealed_chunks(vote):
+    # (receipt hash, stored content, college id) in receipt-hash order, the order of the chain
+    for chunk in ballot_chunks(
+        as_stored_text(vote.ballots.all()),
+        "content_text",
+        "college_id",
+        key="receipt_hash",
+        size=SEAL_CHUNK,
+    ):
         sealed = []
-        for receipt, content, college_id in chunk:
+        for receipt, stored, college_id in chunk:
             position += 1
+            content, content_json = contents.read(stored)
             digest = entry_hash(
                 vote_id=vote_id,
                 position=position,
-                content=content,
+                content_json=content_json,
                 receipt=receipt,
                 college_id=college_id,
                 previous_hash=previous,

@@ -19,8 +19,7 @@ its share whatever its turnout; an allocation takes no weights (a desk goes to o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -128,10 +127,10 @@ def clean_content(vote, option_count: int, content: Any) -> dict[str, Any]:
     raise _invalid(_("Cette méthode de vote n'est pas encore disponible."))
 
 
-@dataclass(frozen=True)
-class CastBallot:
+class CastBallot(NamedTuple):
     """A ballot as the tally sees it: its content, the college it counts in (or None), and, for
-    a public allocation only, whom it is from (to say who gets what)."""
+    a public allocation only, whom it is from (to say who gets what). A named tuple: made for
+    each of a vote's ballots, it is built in half the time of a frozen dataclass."""
 
     content: dict[str, Any]
     college_id: int | None = None

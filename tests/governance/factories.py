@@ -1,12 +1,13 @@
 """Decision bodies and votes, created through the governance services like every other writer."""
 
+import random
 from datetime import timedelta
 
 from django.utils import timezone
 
 from maillage.common.actors import SYSTEM
-from maillage.governance import services
-from maillage.governance.models import BodyKind
+from maillage.governance import chain, services
+from maillage.governance.models import Ballot, BodyKind
 from tests.accounts.factories import UserFactory
 from tests.members.factories import make_membership
 from tests.places.factories import make_place
@@ -31,4 +32,31 @@ def make_vote(body, *, method="majority_judgement", options=("A", "B", "C"), ope
     )
     if open:
         services.open_vote(actor=SYSTEM, vote=vote)
+    return vote
+
+
+def make_stored_ballots(count, *, colleges=False, seed=10):
+    """An open vote of `count` ballots written directly (no voters: the chain is the subject)."""
+    body, _users = make_body(members=2)
+    made = []
+    if colleges:
+        made = services.set_colleges(
+            actor=SYSTEM, body=body, colleges=[("A", 50), ("B", 30), ("C", 20)]
+        )
+    vote = make_vote(body)
+    draw = random.Random(seed)
+    ballots = []
+    for n in range(count):
+        content = {"grades": [draw.randrange(7) for _ in range(3)]}
+        nonce = f"test-{seed}-{n}"
+        ballots.append(
+            Ballot(
+                vote=vote,
+                content=content,
+                college=made[n % len(made)] if made else None,
+                receipt_hash=chain.receipt_hash(vote.pk, content, nonce),
+                key_hash=chain.key_hash(vote.pk, nonce),
+            )
+        )
+    Ballot.objects.bulk_create(ballots)
     return vote

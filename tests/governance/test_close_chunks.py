@@ -1,8 +1,6 @@
 """Closing a vote by chunks: the chain and results are those of one pass over every ballot, and
 the queries grow with the chunks, not with the ballots."""
 
-import random
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,36 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from maillage.common.actors import SYSTEM
 from maillage.governance import chain, exports, services
 from maillage.governance.models import Ballot
-from tests.governance.factories import make_body, make_vote
+from tests.governance.factories import make_stored_ballots
 
 pytestmark = pytest.mark.django_db
-
-
-def _vote_with_stored_ballots(count, *, colleges=False, seed=10):
-    """An open vote of `count` ballots written directly (no voters: the chain is the subject)."""
-    body, _users = make_body(members=2)
-    made = []
-    if colleges:
-        made = services.set_colleges(
-            actor=SYSTEM, body=body, colleges=[("A", 50), ("B", 30), ("C", 20)]
-        )
-    vote = make_vote(body)
-    draw = random.Random(seed)
-    ballots = []
-    for n in range(count):
-        content = {"grades": [draw.randrange(7) for _ in range(3)]}
-        nonce = f"test-{seed}-{n}"
-        ballots.append(
-            Ballot(
-                vote=vote,
-                content=content,
-                college=made[n % len(made)] if made else None,
-                receipt_hash=chain.receipt_hash(vote.pk, content, nonce),
-                key_hash=chain.key_hash(vote.pk, nonce),
-            )
-        )
-    Ballot.objects.bulk_create(ballots)
-    return vote
 
 
 def _recomputed(vote):
@@ -69,7 +40,7 @@ def _recomputed(vote):
 @pytest.mark.parametrize(("count", "chunk"), [(50, 7), (500, 300), (128, 64)])
 def test_closing_by_chunks_seals_the_chain_of_one_pass(monkeypatch, count, chunk):
     monkeypatch.setattr(services, "SEAL_CHUNK", chunk)
-    vote = _vote_with_stored_ballots(count, colleges=True)
+    vote = make_stored_ballots(count, colleges=True)
     expected, head = _recomputed(vote)
     services.close_vote(actor=SYSTEM, vote=vote)
     vote.refresh_from_db()
@@ -89,7 +60,7 @@ def test_closing_by_chunks_seals_the_chain_of_one_pass(monkeypatch, count, chunk
 
 
 def test_closing_an_empty_vote_publishes_the_genesis_as_head():
-    vote = _vote_with_stored_ballots(0)
+    vote = make_stored_ballots(0)
     services.close_vote(actor=SYSTEM, vote=vote)
     vote.refresh_from_db()
     assert (vote.chain_head, vote.ballot_count) == (chain.genesis(vote.pk), 0)
@@ -98,7 +69,7 @@ def test_closing_an_empty_vote_publishes_the_genesis_as_head():
 
 def _close_queries(count, chunk, monkeypatch):
     monkeypatch.setattr(services, "SEAL_CHUNK", chunk)
-    vote = _vote_with_stored_ballots(count, seed=count)
+    vote = make_stored_ballots(count, seed=count)
     with CaptureQueriesContext(connection) as queries:
         services.close_vote(actor=SYSTEM, vote=vote)
     return len(queries)
