@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint lock format bench setup setup-db setup-browser migrations clean help
+.PHONY: run test lint lock format bench setup setup-db setup-browser setup-system migrations clean help
 
 help:
 	@echo "make run    - set up and serve http://127.0.0.1:$(PORT) with demo data"
@@ -36,9 +36,14 @@ setup-db: setup
 setup-browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The PDF reports (WeasyPrint) need HarfBuzz's subsetting library, which not every machine has
+# (without it WeasyPrint warns, and the suite turns warnings into errors).
+setup-system:
+	@/sbin/ldconfig -p | grep -q libharfbuzz-subset.so || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null; }
+
 # The task worker runs beside the web server (large imports, regional plans), is started again
 # whenever it exits (scripts/keep_alive.sh), and stops with the server.
-run: setup-db
+run: setup-system setup-db
 	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
 	@echo "Demo accounts (development only), password demo-maillage-2026:"
 	@echo "  demo-membre  - member of several demo places around Pau"
@@ -59,7 +64,7 @@ lint: setup
 # each worker has its own test database and its own gunicorn for the concurrency tests.
 PYTEST_PARALLEL = -n auto --dist worksteal
 
-test: setup setup-browser lint
+test: setup setup-system setup-browser lint
 	$(BIN)/maillage makemigrations --check --dry-run
 	$(BIN)/maillage compilemessages --ignore=.venv >/dev/null
 	$(BIN)/pytest $(PYTEST_PARALLEL)
