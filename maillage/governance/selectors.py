@@ -83,6 +83,28 @@ def ballot_chunks(
         chunk = list(ordered.filter(**{f"{key}__gt": chunk[-1][0]})[:size])
 
 
+def sealed_ballot_chunks(
+    ballots: QuerySet[Ballot], *columns: str, count: int, size: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The sealed `ballots` as plain rows (position, then `columns`) in position order, by
+    chunks of `size` positions up to `count` (the sealed ballots' positions are 1…count), then
+    any past it by `ballot_chunks`. Each chunk is a range of positions, so it reads no more
+    rows than it keeps whatever plan the database picks: right after a close, PostgreSQL's
+    statistics still say that no ballot has a position, and a chunk that sorted every position
+    after the last one read took the verification of 100,000 ballots from 2 s to 6 s."""
+    ordered = ballots.filter(position__isnull=False).order_by("position")
+    rows = ordered.values_list("position", *columns)
+    low = None  # no lower bound for the first chunk: any stored position, however odd, is read
+    for high in range(size, count + size, size):
+        bounded = rows.filter(position__lte=high)
+        chunk = list(bounded if low is None else bounded.filter(position__gt=low))
+        if chunk:
+            yield chunk
+        low = high
+    rest = ordered if low is None else ordered.filter(position__gt=low)
+    yield from ballot_chunks(rest, *columns, key="position", size=size)
+
+
 def with_my_participation(votes: QuerySet[Vote], user) -> QuerySet[Vote]:
     """`votes` annotated with `i_am_elector`, `i_voted` and their electors' and voters' counts."""
     if is_signed_in(user):
