@@ -72,8 +72,9 @@ def ballot_chunks(
     """`ballots` as plain rows (`key`, then `columns`) in `key` order, by chunks of `size`: each
     chunk one query starting after the last key read. `key` is unique among `ballots` and
     indexed (`receipt_hash`: `ballot_vote_receipt`; `position`: `ballot_position_unique`), so
-    no chunk sorts the rest of the vote, no cursor stays open on rows being written and memory
-    holds one chunk of model-free tuples. The close and the verification read ballots so."""
+    no cursor stays open on rows being written and memory holds one chunk of model-free
+    tuples; a chunk reads only its rows when the database's statistics know the key (see
+    `sealed_ballot_chunks` for when they do not). The close and the verification read so."""
     ordered = ballots.order_by(key).values_list(key, *columns)
     chunk = list(ordered[:size])  # no lower bound: any stored key, however odd, is read
     while chunk:
