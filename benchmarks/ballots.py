@@ -6,11 +6,14 @@
    Every answer must be a 201. Target (issue 10 §6): ≥ 300 ballots/s on PostgreSQL.
 2. Verification: a closed vote of 100,000 ballots (10,000 with `--quick`), written directly
    and sealed by `close_vote`; `maillage verify_vote`'s check (`governance.exports.verify`:
-   the chain and the tally recomputed) is timed, whole and in its two parts (reading the
-   ballots and recomputing the chain; recomputing the tally). Issue 10 §6 asks for this time
-   to be printed and names no target for it. The seal at the close is timed too (wall and CPU
-   time, the machine being shared), against a target of `MAX_SEAL_S` seconds on SQLite and
-   the 21.4 s the close took before it read and wrote by chunks (README, same machine).
+   the chain and the tally recomputed) is timed in process, with the recount of the tally
+   apart, then the command itself in its own process (wall and CPU time: its start, Django's
+   set-up, is part of what a person waits for). Issue 10 §6 asks for this time to be printed
+   and names no target for it; both are printed against the time they took before they read
+   by chunks of plain text rows (`VERIFY_BEFORE_S`, `VERIFY_COMMAND_BEFORE_S`, per engine, same
+   machine). The seal at the close is timed too (wall and CPU time, the machine being
+   shared), against a target of `MAX_SEAL_S` seconds on SQLite and the 21.4 s the close took
+   before it read and wrote by chunks (README, same machine).
 
 On a throw-away SQLite database by default; on the PostgreSQL database of `DATABASE_URL` when
 it is set (migrated, then given a benchmark place, body and votes, left there).
@@ -23,6 +26,7 @@ it is set (migrated, then given a benchmark place, body and votes, left there).
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,6 +42,11 @@ VERIFIED = 100_000
 MIN_BALLOTS_PER_S = 300
 MAX_SEAL_S = 10.0  # closing a vote of 100,000 ballots: practical for the person closing it
 SEAL_BEFORE_S = 21.4  # the close of 100,000 ballots before chunks, SQLite (README, load 6–8)
+# verify_vote of 100,000 ballots before it read by chunks of plain text rows, per engine: this
+# benchmark on the code of 2026-12-02 (0807095), load 0.8–1.1 (README): exports.verify in
+# process, and the command in its own process (wall).
+VERIFY_BEFORE_S = {"SQLite": 3.28, "PostgreSQL": 3.45}
+VERIFY_COMMAND_BEFORE_S = {"SQLite": 6.21, "PostgreSQL": 8.01}
 OPTIONS = 5
 
 
@@ -119,6 +128,9 @@ def child_verify(body_id: int, ballots: int) -> None:
             )
         )
     Ballot.objects.bulk_create(rows, batch_size=5_000)
+    # freed, as in the process of a close or of verify_vote: 100,000 live model instances made
+    # each run of the cyclic garbage collector cost more, and the timings with it
+    del rows
     started, cpu = time.perf_counter(), time.process_time()
     services.close_vote(actor=SYSTEM, vote=vote)
     sealed_s, sealed_cpu_s = time.perf_counter() - started, time.process_time() - cpu
@@ -126,27 +138,40 @@ def child_verify(body_id: int, ballots: int) -> None:
     started = time.perf_counter()
     problem = exports.verify(vote)
     verify_s = time.perf_counter() - started
-    # its two parts, timed again apart
+    # the recount apart, from the ballots as the verification keeps them
+    counted = [
+        services.CountedBallot(row["receipt_hash"], row["content"], row["college"])
+        for row in exports.ballot_rows(vote)
+    ]
     started = time.perf_counter()
-    chain_problem = chain.verify_chain(
-        vote.pk, exports.ballot_rows(vote), vote.chain_head, vote.ballot_count or 0
-    )
-    chain_s = time.perf_counter() - started
-    started = time.perf_counter()
-    services.compute_results(vote)
+    services.compute_results(vote, counted)
     tally_s = time.perf_counter() - started
     print(
         json.dumps(
             {
+                "vote": vote.pk,
                 "sealed_s": sealed_s,
                 "sealed_cpu_s": sealed_cpu_s,
                 "verify_s": verify_s,
-                "chain_s": chain_s,
                 "tally_s": tally_s,
-                "problem": problem or chain_problem,
+                "problem": problem,
             }
         )
     )
+
+
+def time_command(env: dict[str, str], vote_id: int) -> dict:
+    """`maillage verify_vote ID` in its own process: wall and CPU time, exit status."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "maillage", "verify_vote", str(vote_id)],
+        env=env, cwd=REPOSITORY, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    wall_s = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall_s, "cpu_s": cpu_s, "returncode": result.returncode}
 
 
 def _child(env: dict[str, str], *args: str) -> dict:
@@ -191,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         if options.verify_only:
             print(f"Sealing and verifying a vote of {verified} ballots…")
             verification = _child(env, "--child-verify", str(world["body"]), str(verified))
+            verification["command"] = time_command(env, verification["vote"])
             _print_verification(verification, verified, engine)
-            return 0 if verification["problem"] is None else 1
+            return 0 if _verified(verification) else 1
         calls = [
             Call("PUT", f"/api/v1/votes/{world['vote']}/ballot",
                  {"content": {"grades": [(n + k) % 7 for k in range(OPTIONS)]}}, raw)
@@ -207,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         print(f"Sealing and verifying a vote of {verified} ballots…")
         verification = _child(env, "--child-verify", str(world["body"]), str(verified))
+        verification["command"] = time_command(env, verification["vote"])
     figures = summary(responses)
     rate = len(responses) / elapsed
     statuses = ", ".join(f"{s}: {c}" for s, c in sorted(figures["statuses"].items()))
@@ -222,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'p50 / p95 ms':<36} {figures['p50_ms']:>5.0f}/{figures['p95_ms']:<4.0f}")
     print(f"{'statuses':<36} {statuses}")
     _print_verification(verification, verified, engine, header=False)
-    return 0 if ok and verification["problem"] is None else 1
+    return 0 if ok and _verified(verification) else 1
+
+
+def _verified(verification: dict) -> bool:
+    return verification["problem"] is None and verification["command"]["returncode"] == 0
 
 
 def _print_verification(verification: dict, verified: int, engine: str, header=True) -> None:
@@ -246,8 +277,17 @@ def _print_verification(verification: dict, verified: int, engine: str, header=T
     check = "ok" if verification["problem"] is None else "BROKEN"
     label = f"verify_vote ({verified} ballots), s"
     print(f"{label:<36} {verification['verify_s']:>10.2f} {'none':>10} {check:>8}")
-    print(f"{'  of which chain (read + hash), s':<36} {verification['chain_s']:>10.2f}")
     print(f"{'  of which tally, s':<36} {verification['tally_s']:>10.2f}")
+    command = verification["command"]
+    check = "ok" if command["returncode"] == 0 else f"exit {command['returncode']}"
+    print(f"{'  the command, wall s':<36} {command['wall_s']:>10.2f} {'none':>10} {check:>8}")
+    print(f"{'  the command, CPU s':<36} {command['cpu_s']:>10.2f}")
+    if verified == VERIFIED:
+        for label, before, now in (
+            ("  before plain text rows, s", VERIFY_BEFORE_S[engine], verification["verify_s"]),
+            ("  the command before, wall s", VERIFY_COMMAND_BEFORE_S[engine], command["wall_s"]),
+        ):
+            print(f"{label:<36} {before:>10.1f} {'':>10} {before / now:>7.1f}×")
     if verification["problem"]:
         print(f"problem: {verification['problem']}")
 

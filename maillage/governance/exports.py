@@ -10,7 +10,7 @@ from maillage.common.tabular import iter_csv
 
 from . import chain, services
 from .models import Vote
-from .selectors import as_stored_text, ballot_chunks
+from .selectors import as_stored_text, ballot_chunks, sealed_ballot_chunks
 
 BALLOT_COLUMNS = ("position", "content", "college", "receipt_hash", "previous_hash", "hash")
 
@@ -19,12 +19,12 @@ def _stored_rows(vote: Vote, chunk_size: int) -> Iterator[tuple[Any, ...]]:
     """The vote's ballots in chain order, as (position, id, stored content, college, receipt
     hash, previous hash, hash) plain rows, the id and content as text: the sealed ones by
     position, then those outside the sealed chain by receipt hash; read by chunks of
-    `chunk_size`, each chunk one query."""
+    `chunk_size`, each chunk one query (`selectors.sealed_ballot_chunks`, `ballot_chunks`)."""
     ballots = as_stored_text(vote.ballots.all())
-    sealed = ballot_chunks(
-        ballots.filter(position__isnull=False),
+    sealed = sealed_ballot_chunks(
+        ballots,
         *("id_text", "content_text", "college_id", "receipt_hash", "previous_hash", "hash"),
-        key="position",
+        count=vote.ballot_count or 0,
         size=chunk_size,
     )
     for chunk in sealed:

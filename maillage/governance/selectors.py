@@ -72,8 +72,9 @@ def ballot_chunks(
     """`ballots` as plain rows (`key`, then `columns`) in `key` order, by chunks of `size`: each
     chunk one query starting after the last key read. `key` is unique among `ballots` and
     indexed (`receipt_hash`: `ballot_vote_receipt`; `position`: `ballot_position_unique`), so
-    no chunk sorts the rest of the vote, no cursor stays open on rows being written and memory
-    holds one chunk of model-free tuples. The close and the verification read ballots so."""
+    no cursor stays open on rows being written and memory holds one chunk of model-free
+    tuples; a chunk reads only its rows when the database's statistics know the key (see
+    `sealed_ballot_chunks` for when they do not). The close and the verification read so."""
     ordered = ballots.order_by(key).values_list(key, *columns)
     chunk = list(ordered[:size])  # no lower bound: any stored key, however odd, is read
     while chunk:
@@ -81,6 +82,28 @@ def ballot_chunks(
         if len(chunk) < size:
             return
         chunk = list(ordered.filter(**{f"{key}__gt": chunk[-1][0]})[:size])
+
+
+def sealed_ballot_chunks(
+    ballots: QuerySet[Ballot], *columns: str, count: int, size: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The sealed `ballots` as plain rows (position, then `columns`) in position order, by
+    chunks of `size` positions up to `count` (the sealed ballots' positions are 1…count), then
+    any past it by `ballot_chunks`. Each chunk is a range of positions, so it reads no more
+    rows than it keeps whatever plan the database picks: right after a close, PostgreSQL's
+    statistics still say that no ballot has a position, and a chunk that sorted every position
+    after the last one read took the verification of 100,000 ballots from 2 s to 6 s."""
+    ordered = ballots.filter(position__isnull=False).order_by("position")
+    rows = ordered.values_list("position", *columns)
+    low = None  # no lower bound for the first chunk: any stored position, however odd, is read
+    for high in range(size, count + size, size):
+        bounded = rows.filter(position__lte=high)
+        chunk = list(bounded if low is None else bounded.filter(position__gt=low))
+        if chunk:
+            yield chunk
+        low = high
+    rest = ordered if low is None else ordered.filter(position__gt=low)
+    yield from ballot_chunks(rest, *columns, key="position", size=size)
 
 
 def with_my_participation(votes: QuerySet[Vote], user) -> QuerySet[Vote]:

@@ -120,3 +120,17 @@ def test_verifying_queries_grow_with_the_chunks_not_the_ballots():
     few = _verify_queries(10, 10)  # one full chunk, then an empty read
     many = _verify_queries(100, 10)  # ten full chunks, then an empty read
     assert many - few == 9  # a read per chunk, nothing per ballot
+
+
+@pytest.mark.parametrize(("moved", "to"), [(1, 0), (20, 25), (20, 10_000)])
+def test_a_ballot_moved_outside_the_sealed_positions_is_named(moved, to):
+    """Position 0 comes before the first chunk's range, 25 and 10,000 after the last one's:
+    both are read all the same."""
+    vote = _closed(count=20)
+    ballot = _at(vote, moved)
+    Ballot.objects.filter(pk=ballot.pk).update(position=to)
+    expected = 1 if to == 0 else moved
+    assert exports.verify(vote, chunk_size=CHUNK) == (
+        f"position {expected}: missing (next stored entry is ballot {ballot.pk} at position "
+        f"{to}): a ballot was removed"
+    )
