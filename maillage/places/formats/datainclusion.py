@@ -131,7 +131,7 @@ class ServiceCodeList:
         """Our codes once the services' values (`said`, one per service) are read: the
         stored codes the member cannot carry (none for a `single` member), and those the
         services say."""
-        theirs = set()
+        theirs: set[str] = set()
         for value in said:
             theirs.update([value] if isinstance(value, str) else value or ())
         ours = {code for code, their_code in self.codes.items() if their_code in theirs}
