@@ -20,6 +20,7 @@ accents, no punctuation). The writers set it (`search_document`, through
 Every word must match (AND), as before. See docs/decisions.md ("Search").
 """
 
+import functools
 import string
 
 from django.db import connections
@@ -58,10 +59,18 @@ def search_document(
 ) -> str:
     """The folded text a place is found by. Kind labels are the French ones, whatever the
     language of the request that writes: the document must not depend on who saved last."""
-    with translation.override("fr"):
-        labels = [str(PlaceKind(kind).label) for kind in kinds if kind in PlaceKind.values]
+    french = french_kind_labels()
+    labels = [french[kind] for kind in kinds if kind in french]
     parts = [name, city, postal_code, *labels, *services, *equipment, description]
     return fold(" ".join(part for part in parts if part))
+
+
+@functools.cache
+def french_kind_labels() -> dict[str, str]:
+    """Each kind's French label, read once: activating a language for every place written
+    was a quarter of the time an import spent preparing a new place."""
+    with translation.override("fr"):
+        return {kind.value: str(kind.label) for kind in PlaceKind}
 
 
 def words_of(query: str) -> list[str]:
