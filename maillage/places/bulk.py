@@ -39,7 +39,7 @@ from maillage.common.text import label_key
 
 # A circular import by design: `services.upsert_places` drives this module, which maps rows
 # with the services' own `apply_clean_place` (attributes are read at call time).
-from . import services
+from . import search, services
 from .fields import View, names_for
 from .models import Label, Place, PlaceChange, PlaceKindLink
 from .validation import CleanPlace
@@ -140,9 +140,13 @@ class BulkUpserter:
                     # Another writer went in since the plan was made: plan again, under the
                     # lock (and, on PostgreSQL, the rows locked by `_known`).
                     plan = self._plan(batch, known)
-                before = self._audited_before([place_id for place_id, _ in plan.updates])
-                created_ids = self._create(plan)
-                self._update(plan)
+                updated_ids = [place_id for place_id, _ in plan.updates]
+                before = self._audited_before(updated_ids)
+                with search.bulk_indexing() as index:
+                    index.forget(updated_ids)
+                    created_ids = self._create(plan)
+                    self._update(plan)
+                    index.index([*created_ids, *updated_ids])
                 self._record(plan, created_ids, before)
         return UpsertCounts(len(plan.creations), len(plan.updates), plan.unchanged)
 
@@ -192,13 +196,14 @@ class BulkUpserter:
         stamped = [index for index, field in enumerate(fields) if field.attname in _TIMESTAMPS]
         uuid_field = Place._meta.get_field("uuid")
         place = self._scratch
+        vendor = connection.vendor
         for source_id, clean, digest in creations:
             services.apply_clean_place(place, clean)
             place.source, place.source_id, place.source_digest = self.source, source_id, digest
             # The slug is chosen under the lock, by `_create`; only its base is computed here.
             place.slug = ""
             plan.slug_bases.append(slug_base(clean.name, clean.city))
-            row = db_values(fields, read_row(place))
+            row = db_values(fields, read_row(place), vendor)
             for index in stamped:
                 row[index] = stamp
             place_uuid = uuid.uuid4()
@@ -212,10 +217,11 @@ class BulkUpserter:
         read_row = attrgetter(*(field.attname for field in fields))
         stamped = [index for index, field in enumerate(fields) if field.attname in _TIMESTAMPS]
         place = self._scratch
+        vendor = connection.vendor
         for place_id, clean, digest in updates:
             services.apply_clean_place(place, clean)
             place.source_digest = digest
-            row = db_values(fields, read_row(place))
+            row = db_values(fields, read_row(place), vendor)
             for index in stamped:
                 row[index] = stamp
             row.append(place_id)
@@ -488,18 +494,24 @@ def db_value(field, value):
     return value if type(value) in _NATIVE_TYPES else field.get_db_prep_save(value, connection)
 
 
-def db_values(fields, values) -> list[Any]:
-    """`db_value` of each field and value, in one loop (it runs for every column of every row).
+def db_values(fields, values, vendor: str) -> list[Any]:
+    """`db_value` of each field and value, in one loop (it runs for every column of every row);
+    `vendor` is the connection's, read once by the caller (the connection is a thread-local
+    proxy: reading it for each value was a tenth of the time spent preparing a new place).
 
     A list (the code lists, JSON columns) is prepared once per distinct value: a batch holds
     few distinct code lists, and preparing the six of each row for the database (JSON encoding
-    and the connection's adapter) was a tenth of the time an import spent per new place."""
+    and the connection's adapter) was a tenth of the time an import spent per new place. A code
+    (a `TextChoices` member, a str) goes as it is, as a CharField's `get_db_prep_save` leaves it.
+    """
     native = _NATIVE_TYPES
     return [
         value
         if type(value) in native
-        else _code_list_value(field, tuple(value), connection.vendor)
+        else _code_list_value(field, tuple(value), vendor)
         if type(value) is list
+        else value
+        if isinstance(value, str) and isinstance(field, models.CharField)
         else field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values, strict=True)
     ]

@@ -5,7 +5,7 @@ import csv
 import io
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from maillage.common.actors import SYSTEM
 from maillage.devtools.demo import load_demo_places
@@ -14,6 +14,7 @@ from maillage.places.formats.canonical import CANONICAL_FIELDS
 from maillage.places.models import Place
 from maillage.places.search import (
     SQLITE_TRIGGERS,
+    bulk_indexing,
     edit_variants,
     ensure_search_index,
     match_expression,
@@ -178,6 +179,73 @@ def test_the_index_follows_the_bulk_import(places):
     assert found("soudure") == []
     assert found("hangar") == []
     assert found("menuiserie grange") == ["La Grange"]
+
+
+def _sqlite_index_state() -> tuple[set[str], int]:
+    """(the triggers on places_place, the documents indexed), after FTS5's own check that the
+    index holds exactly the words of the stored documents (it raises otherwise)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO places_place_fts(places_place_fts, rank) VALUES ('integrity-check', 1)"
+        )
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT count(*) FROM places_place_fts_docsize")
+        return triggers, cursor.fetchone()[0]
+
+
+def test_a_bulk_import_indexes_its_places_itself_and_puts_the_triggers_back(places):
+    """The bulk writer indexes its rows without SQLite's per-row triggers
+    (search.bulk_indexing): afterwards the index matches the documents, and single-place
+    writes are indexed again."""
+    rows = [
+        {
+            "source_id": str(number),
+            "name": f"Atelier {number}",
+            "kinds": "makerspace",
+            "insee_code": "64445",
+            "description": "Soudure",
+        }
+        for number in range(1, 6)
+    ]
+    _import(rows)
+    _import([{**row, "description": "Menuiserie"} for row in rows[:3]])
+    if connection.vendor == "sqlite":
+        triggers, documents = _sqlite_index_state()
+        assert set(SQLITE_TRIGGERS) <= triggers
+        assert documents == Place.objects.count()
+    assert len(found("soudure")) == 2
+    assert len(found("menuiserie")) == 3
+    update_place(actor=SYSTEM, place=Place.objects.get(name="Atelier 4"), changes={"name": "Forge"})
+    assert found("forge") == ["Forge"]
+
+
+def test_a_failed_bulk_write_leaves_the_triggers_and_the_index_as_they_were(places):
+    sqlite = connection.vendor == "sqlite"
+    before = _sqlite_index_state() if sqlite else None
+    place = places["cowork"]
+    with transaction.atomic():  # the writer's transaction goes on after the failure
+        with pytest.raises(RuntimeError), bulk_indexing() as index:
+            index.forget([place.pk])
+            Place.objects.filter(pk=place.pk).update(search_text="effacee")
+            index.index([place.pk])
+            raise RuntimeError("the write failed")
+        if sqlite:
+            assert _sqlite_index_state() == before
+    assert found("effacee") == []
+    assert found("ruche") == [place.name]
+
+
+def test_bulk_indexing_needs_no_help_on_postgresql_and_keeps_every_place_found(places):
+    """Whatever the database: places written inside `bulk_indexing` and indexed through it
+    are found by their new words only."""
+    place = places["cowork"]
+    with transaction.atomic(), bulk_indexing() as index:
+        index.forget([place.pk])
+        Place.objects.filter(pk=place.pk).update(search_text="grenier partage")
+        index.index([place.pk])
+    assert found("grenier") == [place.name]
+    assert found("ruche") == []
 
 
 def test_the_search_index_is_in_place():
