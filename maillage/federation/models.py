@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.common.errors import render_stored
 from maillage.common.models import Job, TimeStampedModel
 from maillage.places.models import Place
 from maillage.places.rules import HARVESTED_SOURCE_PREFIX
@@ -71,7 +72,9 @@ class Peer(TimeStampedModel):
 
 
 class HarvestJob(Job):
-    """One harvest of a peer: its counts and its log (`[{"level", "message"}]`)."""
+    """One harvest of a peer: its counts and its log (`[{"level", "code", "params",
+    "message"}]`: each entry's message with its code and params, `common.errors.stored_message`;
+    entries stored before codes existed have only `level` and `message`)."""
 
     QUOTA_SETTING = "HARVEST_JOBS_PER_USER"
     QUOTA_MESSAGE = _("Une moisson de cette instance est déjà en cours.")
@@ -105,6 +108,15 @@ class HarvestJob(Job):
 
     def __str__(self) -> str:
         return f"{self.peer} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def displayed_log(self) -> list[dict[str, str]]:
+        """The log as its reader sees it: each entry rendered from its code and params in the
+        active language; an entry stored before codes existed (`{"level", "message"}`) keeps
+        its text."""
+        return [
+            {"level": entry.get("level", ""), "message": render_stored(entry)} for entry in self.log
+        ]
 
 
 class HarvestedPlace(models.Model):
