@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from maillage.common.errors import render_stored
+from maillage.common.errors import render_message, render_stored
 from maillage.common.models import Job, TimeStampedModel
 from maillage.places.models import Place
 from maillage.places.rules import HARVESTED_SOURCE_PREFIX
@@ -293,7 +293,8 @@ class WebhookDelivery(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), db_index=True)
     delivered_at = models.DateTimeField(_("remis le"), null=True, blank=True)
-    # [{"at", "status", "error"}], one entry per attempt.
+    # [{"at", "status"}] or [{"at", "error", "code", "params"}], one entry per attempt (the
+    # error's code and params: `common.errors.stored_message`; none before codes existed).
     log = models.JSONField(_("journal"), default=list, blank=True)
 
     class Meta:
@@ -309,3 +310,9 @@ class WebhookDelivery(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subscription} #{self.first_seq}–{self.last_seq}"
+
+    @property
+    def last_error(self) -> str:
+        """Why the last attempt failed, in the active language ("" when it did not fail)."""
+        last = self.log[-1] if self.log else {}
+        return render_message(last.get("code", ""), last.get("params"), last.get("error", ""))

@@ -511,7 +511,9 @@ def send_delivery(delivery: WebhookDelivery) -> str:
         result = fetch(subscription.url, method="POST", headers=headers, body=body, policy=policy)
         attempt["status"] = result.status
     except FetchRefused as exc:
-        attempt["error"] = exc.reason
+        # Its text, and its code and params for the page to render it in its reader's language.
+        stored = stored_message(exc.reason)
+        attempt.update(error=stored["message"], code=stored["code"], params=stored["params"])
     attempts = delivery.attempts + 1
     log = [*delivery.log, attempt]
     delivery.state = WebhookDelivery.State.PENDING
