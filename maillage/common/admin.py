@@ -38,6 +38,13 @@ def stalled_column(job) -> bool:
     return job.is_stalled
 
 
+@admin.display(description=_("message d'échec"))
+def stop_reason_column(job) -> str:
+    """Why the job stopped, in the admin's language (`Job.stop_reason`), not in the one the
+    worker ran in (`error_message`)."""
+    return job.stop_reason
+
+
 @admin.display(description=_("avancement"))
 def progress_column(job) -> str:
     percent = job.progress_percent

@@ -131,6 +131,12 @@ def render_message(code: str, params: Params | None, fallback: str) -> str:
         return fallback
 
 
+def render_stored(stored: Mapping[str, Any]) -> str:
+    """A message as `stored_message` stored it, in the active language: its stored text when
+    it has no code (one stored before codes existed)."""
+    return render_message(stored.get("code", ""), stored.get("params"), stored.get("message", ""))
+
+
 def known_codes() -> dict[str, str]:
     """Every code defined so far → its French msgid (for the docs' table and its test)."""
     return dict(_MSGIDS)

@@ -29,8 +29,10 @@ Built on the standard library's `http.client` rather than a client library: pinn
 connection to the checked address is one overridden `connect()` here, where urllib3 or httpx
 would need their connection pools and resolvers replaced; and no dependency is added.
 
-Every refusal raises `FetchRefused` with a one-line reason (French, shown to admins and
-printed by commands) and is logged at WARNING by the `maillage.safefetch` logger.
+Every refusal raises `FetchRefused` with a one-line reason and is logged at WARNING by the
+`maillage.safefetch` logger. The reason is a `Message` of a stable code (`fetch.*`, docs/data.md,
+« Import error codes »): a harvest stores its code and params, so its page shows the reason in
+its reader's language, not in the language the worker ran in.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from .errors import ErrorCode, Message
 
 logger = logging.getLogger("maillage.safefetch")
 
@@ -63,11 +67,53 @@ NAT64_NETWORKS = (
 IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 CHUNK_BYTES = 64 * 1024
 
+# The reasons of a refusal. A URL or a host is a param, never part of the msgid; `error` is the
+# words of the library that failed (the URL parser, the resolver, TLS), or the name of the
+# Python error for a connection that failed, untranslated.
+URL_TOO_LONG = ErrorCode("fetch.url_too_long", gettext_noop("adresse trop longue"))
+URL_INVALID = ErrorCode("fetch.url_invalid", gettext_noop("adresse invalide (%(error)s)"))
+SCHEME_REFUSED = ErrorCode(
+    "fetch.scheme_refused", gettext_noop("seules les adresses http:// et https:// sont acceptées")
+)
+CREDENTIALS_IN_URL = ErrorCode(
+    "fetch.credentials_in_url", gettext_noop("une adresse ne peut pas contenir d'identifiants")
+)
+NO_HOST = ErrorCode("fetch.no_host", gettext_noop("l'adresse n'a pas de nom d'hôte"))
+PORT_INVALID = ErrorCode("fetch.port_invalid", gettext_noop("port invalide"))
+NAME_UNRESOLVED = ErrorCode(
+    "fetch.name_unresolved", gettext_noop("le nom %(host)s ne se résout pas (%(error)s)")
+)
+NAME_INVALID = ErrorCode(
+    "fetch.name_invalid", gettext_noop("le nom %(host)s n'est pas un nom de domaine valide")
+)
+NO_ADDRESS = ErrorCode("fetch.no_address", gettext_noop("le nom %(host)s ne se résout pas"))
+PRIVATE_ADDRESS = ErrorCode(
+    "fetch.private_address",
+    gettext_noop("%(host)s refusé : l'adresse %(address)s n'est pas une adresse publique"),
+)
+HTTP_STATUS = ErrorCode("fetch.http_status", gettext_noop("réponse HTTP %(status)d"))
+TOO_MANY_REDIRECTS = ErrorCode(
+    "fetch.too_many_redirects", gettext_noop("plus de %(count)d redirections")
+)
+DEADLINE = ErrorCode("fetch.deadline", gettext_noop("délai total de %(seconds)g s dépassé"))
+NO_ANSWER = ErrorCode("fetch.no_answer", gettext_noop("pas de réponse à temps"))
+TLS_REFUSED = ErrorCode("fetch.tls_refused", gettext_noop("TLS refusé (%(error)s)"))
+CONNECTION_FAILED = ErrorCode(
+    "fetch.connection_failed", gettext_noop("connexion impossible (%(error)s)")
+)
+CONTENT_TYPE = ErrorCode(
+    "fetch.content_type",
+    gettext_noop("type de contenu %(type)s inattendu (attendu : %(expected)s)"),
+)
+TOO_LARGE = ErrorCode("fetch.too_large", gettext_noop("réponse de plus de %(limit)d octets"))
+INCOMPLETE = ErrorCode("fetch.incomplete", gettext_noop("réponse incomplète"))
+
 
 class FetchRefused(Exception):  # noqa: N818 - reads as a sentence: raise FetchRefused
-    """A URL or an answer refused: `reason` is one line a person can act on."""
+    """A URL or an answer refused: `reason` is one line a person can act on, a `Message` of
+    its code (a str: callers that print or join it keep working)."""
 
-    def __init__(self, reason: str, *, url: str = "") -> None:
+    def __init__(self, reason: Message, *, url: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.url = url
@@ -137,8 +183,9 @@ def _is_public(address: IPAddress) -> bool:
     )
 
 
-def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None:
-    """Why `address` may not be fetched, or None when it may."""
+def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> IPAddress | None:
+    """The address that keeps `address` from being fetched (itself, or the IPv4 address it
+    carries), or None when it may be fetched."""
     allowed = tuple(allowed)
     candidates = [address]
     if (inner := embedded_ipv4(address)) is not None:
@@ -151,9 +198,7 @@ def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None
         return None
     for candidate in candidates:
         if not _is_public(candidate):
-            return _("l'adresse %(address)s n'est pas une adresse publique") % {
-                "address": candidate
-            }
+            return candidate
     return None
 
 
@@ -165,19 +210,16 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         pass
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchRefused(
-            _("le nom %(host)s ne se résout pas (%(error)s)")
-            % {
-                "host": host,
-                "error": exc,
-            }
-        ) from None
+    except socket.gaierror as exc:
+        raise FetchRefused(NAME_UNRESOLVED(host=host, error=exc.strerror or str(exc))) from None
+    except UnicodeError:
+        # The name does not encode as IDNA (a label empty or over 63 characters).
+        raise FetchRefused(NAME_INVALID(host=host)) from None
     addresses = list(
         dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
     )
     if not addresses:
-        raise FetchRefused(_("le nom %(host)s ne se résout pas") % {"host": host})
+        raise FetchRefused(NO_ADDRESS(host=host))
     return addresses
 
 
@@ -197,30 +239,28 @@ def check_url(url: str, *, allowed: Iterable[IPNetwork] | None = None) -> Target
     """The URL's target, once its scheme, host and every resolved address are accepted."""
     allowed = allowed_networks() if allowed is None else tuple(allowed)
     if len(url) > 2000:
-        raise FetchRefused(_("adresse trop longue"), url=url[:100])
+        raise FetchRefused(URL_TOO_LONG(), url=url[:100])
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise FetchRefused(_("adresse invalide (%(error)s)") % {"error": exc}, url=url) from None
+        raise FetchRefused(URL_INVALID(error=str(exc)), url=url) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchRefused(_("seules les adresses http:// et https:// sont acceptées"), url=url)
+        raise FetchRefused(SCHEME_REFUSED(), url=url)
     if parts.username is not None or parts.password is not None:
-        raise FetchRefused(_("une adresse ne peut pas contenir d'identifiants"), url=url)
+        raise FetchRefused(CREDENTIALS_IN_URL(), url=url)
     host = parts.hostname or ""
     if not host:
-        raise FetchRefused(_("l'adresse n'a pas de nom d'hôte"), url=url)
+        raise FetchRefused(NO_HOST(), url=url)
     if port is None:
         port = 443 if scheme == "https" else 80
     if port == 0:
-        raise FetchRefused(_("port invalide"), url=url)
+        raise FetchRefused(PORT_INVALID(), url=url)
     addresses = resolve(host, port)
     for address in addresses:
-        if reason := refusal(address, allowed):
-            raise FetchRefused(
-                _("%(host)s refusé : %(reason)s") % {"host": host, "reason": reason}, url=url
-            )
+        if (refused := refusal(address, allowed)) is not None:
+            raise FetchRefused(PRIVATE_ADDRESS(host=host, address=str(refused)), url=url)
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
@@ -292,13 +332,9 @@ def fetch(
                 current = urljoin(current, location)
                 continue
             if result.status not in policy.accepted_statuses:
-                raise FetchRefused(
-                    _("réponse HTTP %(status)d") % {"status": result.status}, url=current
-                )
+                raise FetchRefused(HTTP_STATUS(status=result.status), url=current)
             return result
-        raise FetchRefused(
-            _("plus de %(count)d redirections") % {"count": policy.max_redirects}, url=url
-        )
+        raise FetchRefused(TOO_MANY_REDIRECTS(count=policy.max_redirects), url=url)
     except FetchRefused as exc:
         raise _log_refusal(exc, current) from None
 
@@ -314,7 +350,7 @@ def _fetch_once(
 ) -> FetchResult:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise FetchRefused(_("délai total dépassé"), url=target.url)
+        raise FetchRefused(DEADLINE(seconds=policy.total_timeout_s), url=target.url)
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target, policy)
     timed_out = threading.Event()
@@ -351,26 +387,17 @@ def _fetch_once(
         return result
     except FetchRefused:
         if timed_out.is_set():
-            raise FetchRefused(
-                _("délai total de %(seconds)g s dépassé") % {"seconds": policy.total_timeout_s},
-                url=target.url,
-            ) from None
+            raise FetchRefused(DEADLINE(seconds=policy.total_timeout_s), url=target.url) from None
         raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if timed_out.is_set():
-            raise FetchRefused(
-                _("délai total de %(seconds)g s dépassé") % {"seconds": policy.total_timeout_s},
-                url=target.url,
-            ) from None
+            raise FetchRefused(DEADLINE(seconds=policy.total_timeout_s), url=target.url) from None
         if isinstance(exc, TimeoutError | socket.timeout):
-            raise FetchRefused(_("pas de réponse à temps"), url=target.url) from None
+            raise FetchRefused(NO_ANSWER(), url=target.url) from None
         if isinstance(exc, ssl.SSLError):
-            raise FetchRefused(
-                _("TLS refusé (%(error)s)") % {"error": exc}, url=target.url
-            ) from None
+            raise FetchRefused(TLS_REFUSED(error=_tls_words(exc)), url=target.url) from None
         raise FetchRefused(
-            _("connexion impossible (%(error)s)") % {"error": exc.__class__.__name__},
-            url=target.url,
+            CONNECTION_FAILED(error=exc.__class__.__name__), url=target.url
         ) from None
     finally:
         timer.cancel()
@@ -379,22 +406,27 @@ def _fetch_once(
         connection.close()
 
 
+def _tls_words(exc: ssl.SSLError) -> str:
+    """What TLS refused, without the C source location of its message (`(_ssl.c:1000)`): the
+    certificate check's own words, or OpenSSL's reason (`WRONG_VERSION_NUMBER`)."""
+    return (
+        getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or type(exc).__name__
+    )
+
+
 def _check_content_type(result: FetchResult, policy: FetchPolicy) -> None:
     if not policy.content_types:
         return
     media_type = result.header("content-type").split(";")[0].strip().lower()
     if media_type not in policy.content_types:
         raise FetchRefused(
-            _("type de contenu %(type)s inattendu (attendu : %(expected)s)")
-            % {"type": media_type or "?", "expected": ", ".join(policy.content_types)},
+            CONTENT_TYPE(type=media_type or "?", expected=", ".join(policy.content_types)),
             url=result.url,
         )
 
 
 def _read_body(response: http.client.HTTPResponse, policy: FetchPolicy, url: str) -> bytes:
-    too_big = FetchRefused(
-        _("réponse de plus de %(size)d octets") % {"size": policy.max_bytes}, url=url
-    )
+    too_big = FetchRefused(TOO_LARGE(limit=policy.max_bytes), url=url)
     announced = response.getheader("Content-Length")
     if announced and announced.strip().isdigit() and int(announced) > policy.max_bytes:
         raise too_big
@@ -410,5 +442,5 @@ def _read_body(response: http.client.HTTPResponse, policy: FetchPolicy, url: str
             raise too_big
         chunks.append(chunk)
     if announced and announced.strip().isdigit() and size < int(announced):
-        raise FetchRefused(_("réponse incomplète"), url=url)
+        raise FetchRefused(INCOMPLETE(), url=url)
     return b"".join(chunks)

@@ -4,9 +4,10 @@ and action goes through the services; the webhook secret is shown once, never ag
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from maillage.common.admin import JobAdmin, StalledFilter, stalled_column
+from maillage.common.admin import JobAdmin, StalledFilter, stalled_column, stop_reason_column
 from maillage.common.errors import Conflict, ValidationFailed
 
 from . import services
@@ -106,9 +107,20 @@ class HarvestJobAdmin(JobAdmin):
         "updated_count",
         "deleted_count",
         "duplicate_count",
-        "error_message",
+        stop_reason_column,
     )
     list_filter = ("state", StalledFilter, "peer")
+    # The stop reason and the log as their reader reads them, not as the worker stored them.
+    exclude = ("error_message", "log")
+    readonly_fields = (stop_reason_column, "displayed_log_column")
+
+    @admin.display(description=_("journal"))
+    def displayed_log_column(self, job: HarvestJob):
+        return format_html_join(
+            "\n",
+            "<p>{}: {}</p>",
+            ((entry["level"], entry["message"]) for entry in job.displayed_log),
+        )
 
 
 @admin.register(HarvestedPlace)

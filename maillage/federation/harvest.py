@@ -17,6 +17,10 @@
 
 Local decisions win: places an admin took over or merged are left alone (counted as `kept`),
 and a new harvested place that looks like a local one is proposed as a duplicate, never merged.
+
+Every refusal and log entry is a `Message` of a stable code (`harvest.*` here, `fetch.*` from
+safe fetching; docs/data.md, « Import error codes »): the job stores its code and params, and
+its page renders them in its reader's language.
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import ValidationError
 
 from maillage.common.actors import SYSTEM
+from maillage.common.errors import ErrorCode, Message
 from maillage.common.safefetch import FetchPolicy, FetchRefused, fetch
+from maillage.common.schema_errors import schema_error_message
 from maillage.places import services as place_services
 from maillage.places.bulk import source_places
 from maillage.places.duplicates import DuplicateIndex, duplicate_index
@@ -57,11 +63,47 @@ RECORD_FIELDS = tuple(name for name in PeerPlace.model_fields if name not in ("u
 # What a peer's record carries beyond the canonical import format: its updates write them too.
 PEER_ONLY_FIELDS = ("surface_m2", "capacity", "acceslibre_url")
 
+# What was read, the `what` of the two refusals of an answer.
+IDENTITY_ANSWER = ErrorCode("harvest.identity_answer", gettext_noop("identité de l'instance"))
+CHANGES_PAGE = ErrorCode(
+    "harvest.changes_page", gettext_noop("page de changements (curseur « %(cursor)s »)")
+)
+# `error` is the JSON parser's words; `message` the first error of the schema, in its own code.
+INVALID_JSON = ErrorCode(
+    "harvest.invalid_json", gettext_noop("%(what)s : JSON invalide (%(error)s)")
+)
+INVALID_ANSWER = ErrorCode(
+    "harvest.invalid_answer",
+    gettext_noop("%(what)s refusé : %(location)s — %(message)s (%(count)d erreur(s))"),
+)
+SELF_ADDRESS = ErrorCode(
+    "harvest.self_address", gettext_noop("cette adresse est celle de cette instance-ci")
+)
+INSTANCE_CHANGED = ErrorCode(
+    "harvest.instance_changed",
+    gettext_noop("l'instance répond l'identifiant %(got)s au lieu de %(expected)s"),
+)
+INSTANCE_PINNED = ErrorCode(
+    "harvest.instance_pinned", gettext_noop("identifiant de l'instance retenu : %(uuid)s")
+)
+PLACE_REFUSED = ErrorCode(
+    "harvest.place_refused", gettext_noop("lieu %(uuid)s refusé : %(field)s — %(message)s")
+)
+DELETION_KEPT = ErrorCode(
+    "harvest.deletion_kept",
+    gettext_noop("lieu %(uuid)s supprimé chez la pair, gardé ici (décision locale)"),
+)
+POSSIBLE_DUPLICATE = ErrorCode(
+    "harvest.possible_duplicate",
+    gettext_noop("doublon possible : « %(name)s » (%(uuid)s) et le lieu local n° %(id)d"),
+)
+
 
 class HarvestRefused(Exception):  # noqa: N818 - reads as a sentence
-    """The peer or one of its answers is refused: `reason` is one line for the log."""
+    """The peer or one of its answers is refused: `reason` is one line for the log, a `Message`
+    of its code."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Message) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -82,7 +124,8 @@ class HarvestCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-Log = Callable[[str, str], None]
+# A log entry: its level and its Message (stored with its code and params).
+Log = Callable[[str, Message], None]
 
 
 def instance_identity() -> Instance:
@@ -102,49 +145,45 @@ def policy() -> FetchPolicy:
     )
 
 
-def _parse(body: bytes, model, what: str):
+def _parse(body: bytes, model, what: Message):
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise HarvestRefused(
-            _("%(what)s : JSON invalide (%(error)s)") % {"what": what, "error": exc}
-        ) from None
+        raise HarvestRefused(INVALID_JSON(what=what, error=str(exc))) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         location = ".".join(str(part) for part in first["loc"]) or "/"
         raise HarvestRefused(
-            _("%(what)s refusé : %(location)s — %(message)s (%(count)d erreur(s))")
-            % {
-                "what": what,
-                "location": location,
-                "message": first["msg"],
-                "count": exc.error_count(),
-            }
+            INVALID_ANSWER(
+                what=what,
+                location=location,
+                message=schema_error_message(first),
+                count=exc.error_count(),
+            )
         ) from None
 
 
 def fetch_identity(base_url: str) -> PeerInstance:
     """What the instance at `base_url` says it is (FetchRefused, HarvestRefused otherwise)."""
     result = fetch(base_url.rstrip("/") + INSTANCE_PATH, policy=policy())
-    return _parse(result.body, PeerInstance, _("identité de l'instance"))
+    return _parse(result.body, PeerInstance, IDENTITY_ANSWER())
 
 
 def check_peer_identity(peer: Peer, *, log: Log) -> PeerInstance:
     """The peer's identity, once it is the instance pinned for this peer (pinned now if new)."""
     identity = fetch_identity(peer.base_url)
     if identity.uuid == instance_identity().uuid:
-        raise HarvestRefused(_("cette adresse est celle de cette instance-ci"))
+        raise HarvestRefused(SELF_ADDRESS())
     if peer.instance_uuid is not None and identity.uuid != peer.instance_uuid:
         raise HarvestRefused(
-            _("l'instance répond l'identifiant %(got)s au lieu de %(expected)s")
-            % {"got": identity.uuid, "expected": peer.instance_uuid}
+            INSTANCE_CHANGED(got=str(identity.uuid), expected=str(peer.instance_uuid))
         )
     if peer.instance_uuid is None:
         Peer.objects.filter(pk=peer.pk).update(instance_uuid=identity.uuid)
         peer.instance_uuid = identity.uuid
-        log("info", _("identifiant de l'instance retenu : %(uuid)s") % {"uuid": identity.uuid})
+        log("info", INSTANCE_PINNED(uuid=str(identity.uuid)))
     return identity
 
 
@@ -180,7 +219,7 @@ def harvest_peer(
         page = _parse(
             result.body,
             PeerChangesPage,
-            _("page de changements (curseur « %(cursor)s »)") % {"cursor": peer.cursor or "-"},
+            CHANGES_PAGE(cursor=peer.cursor or "-"),
         )
         counts.pages += 1
         prepared = _prepare(page, peer, communes)
@@ -270,8 +309,9 @@ def _prepare(page: PeerChangesPage, peer: Peer, communes: _PageCommunes) -> _Pre
         clean, errors = clean_place_input(data, communes=communes)
         if errors:
             raise HarvestRefused(
-                _("lieu %(uuid)s refusé : %(field)s — %(message)s")
-                % {"uuid": change.uuid, "field": errors[0].field, "message": errors[0].message}
+                PLACE_REFUSED(
+                    uuid=str(change.uuid), field=errors[0].field, message=errors[0].message
+                )
             )
         digest = hashlib.sha256(
             orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS)
@@ -340,11 +380,7 @@ def _write(prepared: _Prepared, peer: Peer, duplicates: _DuplicateFinder, *, log
         entry = provenance.get(uuid)
         if entry is not None and entry.state != HarvestedPlace.State.HARVESTED:
             counts.kept += 1
-            log(
-                "info",
-                _("lieu %(uuid)s supprimé chez la pair, gardé ici (décision locale)")
-                % {"uuid": uuid},
-            )
+            log("info", DELETION_KEPT(uuid=str(uuid)))
             continue
         place = source_places(peer.source).filter(source_id=str(uuid)).first()
         if place is not None:
@@ -396,8 +432,9 @@ class _DuplicateFinder:
                 )
                 log(
                     "warning",
-                    _("doublon possible : « %(name)s » (%(uuid)s) et le lieu local n° %(id)d")
-                    % {"name": place.name, "uuid": entry.remote_uuid, "id": match.place_id},
+                    POSSIBLE_DUPLICATE(
+                        name=place.name, uuid=str(entry.remote_uuid), id=match.place_id
+                    ),
                 )
         DuplicateCandidate.objects.bulk_create(candidates, ignore_conflicts=True)
         return len(candidates)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.common.errors import render_message, render_stored
 from maillage.common.models import Job, TimeStampedModel
 from maillage.places.models import Place
 from maillage.places.rules import HARVESTED_SOURCE_PREFIX
@@ -71,7 +72,9 @@ class Peer(TimeStampedModel):
 
 
 class HarvestJob(Job):
-    """One harvest of a peer: its counts and its log (`[{"level", "message"}]`)."""
+    """One harvest of a peer: its counts and its log (`[{"level", "code", "params",
+    "message"}]`: each entry's message with its code and params, `common.errors.stored_message`;
+    entries stored before codes existed have only `level` and `message`)."""
 
     QUOTA_SETTING = "HARVEST_JOBS_PER_USER"
     QUOTA_MESSAGE = _("Une moisson de cette instance est déjà en cours.")
@@ -105,6 +108,15 @@ class HarvestJob(Job):
 
     def __str__(self) -> str:
         return f"{self.peer} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def displayed_log(self) -> list[dict[str, str]]:
+        """The log as its reader sees it: each entry rendered from its code and params in the
+        active language; an entry stored before codes existed (`{"level", "message"}`) keeps
+        its text."""
+        return [
+            {"level": entry.get("level", ""), "message": render_stored(entry)} for entry in self.log
+        ]
 
 
 class HarvestedPlace(models.Model):
@@ -281,7 +293,8 @@ class WebhookDelivery(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), db_index=True)
     delivered_at = models.DateTimeField(_("remis le"), null=True, blank=True)
-    # [{"at", "status", "error"}], one entry per attempt.
+    # [{"at", "status"}] or [{"at", "error", "code", "params"}], one entry per attempt (the
+    # error's code and params: `common.errors.stored_message`; none before codes existed).
     log = models.JSONField(_("journal"), default=list, blank=True)
 
     class Meta:
@@ -297,3 +310,9 @@ class WebhookDelivery(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subscription} #{self.first_seq}–{self.last_seq}"
+
+    @property
+    def last_error(self) -> str:
+        """Why the last attempt failed, in the active language ("" when it did not fail)."""
+        last = self.log[-1] if self.log else {}
+        return render_message(last.get("code", ""), last.get("params"), last.get("error", ""))

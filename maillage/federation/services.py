@@ -28,8 +28,10 @@ from maillage.common.errors import (
     Conflict,
     ErrorCode,
     FieldError,
+    Message,
     PermissionDenied,
     ValidationFailed,
+    stored_message,
 )
 from maillage.common.lifecycle import move_state
 from maillage.common.safefetch import FetchPolicy, FetchRefused, check_url, fetch
@@ -54,7 +56,8 @@ URL_FIELD = "base_url"
 
 # The reasons a harvest stops before its end that are its own, coded like an import's
 # (docs/data.md, « Import error codes »): its page shows them in the reader's language
-# (`Job.stop_reason`). A refusal by the peer or of a page keeps the harvester's own words.
+# (`Job.stop_reason`), like the refusals of the peer or of a page (`harvest.*`, `fetch.*`) and
+# its log entries (`HarvestJob.displayed_log`).
 AUTHOR_DELETED = ErrorCode(
     "harvest.author_deleted", gettext_noop("Le compte qui a lancé cette moisson a été supprimé.")
 )
@@ -67,6 +70,14 @@ UNEXPECTED_ERROR = ErrorCode(
     gettext_noop(
         "La moisson s'est arrêtée sur une erreur inattendue. Les pages déjà écrites sont "
         "conservées : relancez-la pour la terminer."
+    ),
+)
+NOT_MODIFIED = ErrorCode("harvest.not_modified", gettext_noop("rien de nouveau (304)"))
+SUMMARY = ErrorCode(
+    "harvest.summary",
+    gettext_noop(
+        "%(created)d créés, %(updated)d mis à jour, %(unchanged)d inchangés, %(deleted)d "
+        "supprimés, %(kept)d gardés localement, %(duplicates)d doublons proposés"
     ),
 )
 Actor = User | SystemActor
@@ -172,10 +183,10 @@ def _harvest_work(job: HarvestJob) -> harvest.HarvestCounts:
             deleted=AUTHOR_DELETED(),
             refused=AUTHOR_REFUSED(),
         )
-    log_entries: list[dict[str, str]] = []
+    log_entries: list[dict[str, Any]] = []
 
-    def log(level: str, message: str) -> None:
-        log_entries.append({"level": level, "message": message})
+    def log(level: str, message: Message) -> None:
+        log_entries.append({"level": level, **stored_message(message)})
         getattr(logger, "warning" if level == "error" else level)(
             "harvest of %s: %s", job.peer.base_url, message
         )
@@ -197,18 +208,22 @@ def _harvest_work(job: HarvestJob) -> harvest.HarvestCounts:
 
 
 class _HarvestFailed(Exception):  # noqa: N818 - reads as a sentence
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Message) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def summary(counts: harvest.HarvestCounts) -> str:
+def summary(counts: harvest.HarvestCounts) -> Message:
     if counts.not_modified:
-        return _("rien de nouveau (304)")
-    return _(
-        "%(created)d créés, %(updated)d mis à jour, %(unchanged)d inchangés, %(deleted)d "
-        "supprimés, %(kept)d gardés localement, %(duplicates)d doublons proposés"
-    ) % vars(counts)
+        return NOT_MODIFIED()
+    return SUMMARY(
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        deleted=counts.deleted,
+        kept=counts.kept,
+        duplicates=counts.duplicates,
+    )
 
 
 def _finish(job: HarvestJob, counts: harvest.HarvestCounts) -> HarvestJob:
@@ -496,7 +511,9 @@ def send_delivery(delivery: WebhookDelivery) -> str:
         result = fetch(subscription.url, method="POST", headers=headers, body=body, policy=policy)
         attempt["status"] = result.status
     except FetchRefused as exc:
-        attempt["error"] = exc.reason
+        # Its text, and its code and params for the page to render it in its reader's language.
+        stored = stored_message(exc.reason)
+        attempt.update(error=stored["message"], code=stored["code"], params=stored["params"])
     attempts = delivery.attempts + 1
     log = [*delivery.log, attempt]
     delivery.state = WebhookDelivery.State.PENDING

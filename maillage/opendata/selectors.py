@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 # hours, validation, datainclusion, reading, osm, codes and jobs define codes of import errors
 # (`ErrorCode`): imported here so that `displayed_errors` knows them whatever was imported before.
 from maillage.common import jobs  # noqa: F401
-from maillage.common.errors import render_message
+from maillage.common.errors import render_message, render_stored
 from maillage.places import hours, validation  # noqa: F401
 from maillage.places.formats import EXPORT_FIELDS, datainclusion, mednum  # noqa: F401
 from maillage.places.selectors import PlaceFilters, search_places
@@ -80,8 +80,5 @@ def displayed_warnings(warnings: list) -> list[str]:
     """Stored warnings in the active language, rendered from their code and params; a warning
     stored before codes existed (a plain text) as it is."""
     return [
-        render_message(warning.get("code", ""), warning.get("params"), warning.get("message", ""))
-        if isinstance(warning, dict)
-        else warning
-        for warning in warnings
+        render_stored(warning) if isinstance(warning, dict) else warning for warning in warnings
     ]

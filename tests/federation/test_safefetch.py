@@ -207,8 +207,12 @@ def test_an_announced_gigabyte_is_refused_without_reading_it(allow_loopback, fak
         handler.wfile.write(b"[" * 1024)
 
     peer = fake_peer({"/huge": huge})
-    with pytest.raises(FetchRefused, match="octets"):
+    with pytest.raises(FetchRefused, match="octets") as refused:
         fetch(f"{peer.url}/huge", policy=FetchPolicy(max_bytes=1024 * 1024))
+    assert (refused.value.reason.code, refused.value.reason.params) == (
+        "fetch.too_large",
+        {"limit": 1024 * 1024},
+    )
 
 
 def test_an_endless_body_is_cut_at_the_maximum(allow_loopback, fake_peer):
@@ -281,3 +285,53 @@ def test_the_guard_of_these_tests_fails_any_attempt_outside_the_loopback(loopbac
 def test_safefetch_reads_the_allow_list_from_settings(settings):
     settings.FETCH_ALLOWED_NETWORKS = ["10.0.0.0/8"]
     assert safefetch.allowed_networks() == (ipaddress.ip_network("10.0.0.0/8"),)
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "params"),
+    [
+        ("ftp://example.org/", "fetch.scheme_refused", {}),
+        ("http://user:pass@93.184.216.34/", "fetch.credentials_in_url", {}),
+        ("http:///nohost", "fetch.no_host", {}),
+        ("http://93.184.216.34:0/", "fetch.port_invalid", {}),
+        (
+            "http://93.184.216.34:99999/",
+            "fetch.url_invalid",
+            {"error": "Port out of range 0-65535"},
+        ),
+        (
+            "http://10.1.2.3/admin",
+            "fetch.private_address",
+            {"host": "10.1.2.3", "address": "10.1.2.3"},
+        ),
+    ],
+)
+def test_each_refusal_has_its_code_and_params(url, code, params):
+    with pytest.raises(FetchRefused) as refused:
+        check_url(url)
+    assert (refused.value.reason.code, refused.value.reason.params) == (code, params)
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "params"),
+    [
+        (
+            socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+            "fetch.name_unresolved",
+            {"host": "nowhere.invalid", "error": "Name or service not known"},
+        ),
+        (UnicodeError("label too long"), "fetch.name_invalid", {"host": "nowhere.invalid"}),
+    ],
+)
+def test_a_name_that_does_not_resolve_is_refused_with_the_resolvers_words(
+    monkeypatch, error, code, params
+):
+    def getaddrinfo(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(FetchRefused) as refused:
+        check_url("http://nowhere.invalid/")
+    assert (refused.value.reason.code, refused.value.reason.params) == (code, params)
+    # No errno in the words shown: « [Errno -2] » is the resolver's internals.
+    assert "Errno" not in refused.value.reason

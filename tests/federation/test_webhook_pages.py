@@ -5,13 +5,14 @@ import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maillage.audit.models import AuditEntry
 from maillage.common.actors import SYSTEM
 from maillage.federation import services
 from maillage.federation.models import WebhookDelivery, WebhookSubscription
 from tests.accounts.factories import AdminFactory, UserFactory
+from tests.places.factories import make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +109,19 @@ def test_deliveries_are_counted_by_state_in_constant_queries(client, admin):
     with CaptureQueriesContext(connection) as many:
         client.get("/federation/webhooks/")
     assert len(many) == len(few)
+
+
+def test_a_deliverys_error_reads_in_the_readers_language(client, admin, allow_loopback, settings):
+    services.subscribe_webhook(actor=admin, url="http://127.0.0.1:9/hook")
+    make_place()
+    # The operator took 127.0.0.1 off the allow-list since: refused before any connection.
+    settings.FETCH_ALLOWED_NETWORKS = []
+    with translation.override("fr"):
+        services.deliver_webhooks()
+    page = client.get("/federation/webhooks/", headers={"Accept-Language": "en"}).content.decode()
+    assert "127.0.0.1 refused: the address 127.0.0.1 is not a public address" in page
+    assert "n'est pas une adresse publique" not in page
+    # An attempt logged before errors had codes keeps its text.
+    WebhookDelivery.objects.update(log=[{"at": "2026-12-01T10:00:00", "error": "ancien texte"}])
+    page = client.get("/federation/webhooks/", headers={"Accept-Language": "en"}).content.decode()
+    assert "ancien texte" in page

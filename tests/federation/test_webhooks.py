@@ -108,6 +108,10 @@ def test_a_subscriber_url_that_turns_private_is_not_called(receiver, settings):
     services.deliver_webhooks()
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "pending" and "publique" in delivery.log[0]["error"]
+    assert (delivery.log[0]["code"], delivery.log[0]["params"]) == (
+        "fetch.private_address",
+        {"host": "127.0.0.1", "address": "127.0.0.1"},
+    )
     assert receiver.requests == []
 
 
