@@ -9,8 +9,10 @@ hidden from its readers, has only values and months without data.
 
 from collections.abc import Sequence
 
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.stats.charts import HIDDEN, Point, Wording, line_chart
 
@@ -18,13 +20,34 @@ from .catalogue import Indicator
 
 
 def wording() -> Wording:
-    """What the charts write about their gaps, in the active language."""
+    """Every word the charts write (notes, tooltips, the sentence of their ``<desc>``, numbers),
+    in the active language."""
     return Wording(
         hidden_note=_("Zone hachurée : valeur masquée par le secret statistique."),
         no_data_note=_("Cadre pointillé : aucune donnée."),
         hidden_value=_("valeur masquée"),
         no_data_value=_("aucune donnée"),
+        # Translators: the months a chart covers, as in "janv. 2026 à déc. 2026".
+        span=_("{first} à {last}"),
+        value_range=_("{name} : de {low} à {high} {unit}"),
+        no_value=_("{name} : aucune valeur publiée"),
+        hidden_count=_hidden_count,
+        missing_count=_missing_count,
+        # Translators: between the series of a chart's description (French puts a space before ;).
+        series_separator=_(" ; "),
+        thousands_separator=get_format("THOUSAND_SEPARATOR"),
+        decimal_separator=get_format("DECIMAL_SEPARATOR"),
     )
+
+
+def _hidden_count(count: int) -> str:
+    return ngettext("%(count)d valeur masquée", "%(count)d valeurs masquées", count) % {
+        "count": count
+    }
+
+
+def _missing_count(count: int) -> str:
+    return ngettext("%(count)d sans donnée", "%(count)d sans donnée", count) % {"count": count}
 
 
 def _state(point: Point) -> str:

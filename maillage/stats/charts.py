@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -48,14 +48,34 @@ HATCH = "#595959"
 FONT = 'font-family="sans-serif"'
 
 
+def _french_hidden(count: int) -> str:
+    return f"{count} valeur masquée" if count == 1 else f"{count} valeurs masquées"
+
+
+def _french_missing(count: int) -> str:
+    return f"{count} sans donnée"
+
+
 @dataclass(frozen=True)
 class Wording:
-    """What a chart writes about its gaps, French by default (the pages pass their language)."""
+    """Every word a chart writes, French by default (the pages pass their language): the notes
+    about its gaps, the words of the marks' tooltips, the sentence of its ``<desc>`` and the
+    way it writes numbers. The sentence's templates are `str.format` strings; the counts are
+    functions of the count, for the language's plurals."""
 
     hidden_note: str = "Zone hachurée : valeur masquée par le secret statistique."
     no_data_note: str = "Cadre pointillé : aucune donnée."
     hidden_value: str = "valeur masquée"
     no_data_value: str = "aucune donnée"
+    span: str = "{first} à {last}"
+    value_range: str = "{name} : de {low} à {high} {unit}"
+    no_value: str = "{name} : aucune valeur publiée"
+    hidden_count: Callable[[int], str] = _french_hidden
+    missing_count: Callable[[int], str] = _french_missing
+    series_separator: str = " ; "
+    # Thin spaces between thousands and a decimal comma, as French typography writes them.
+    thousands_separator: str = "\u202f"
+    decimal_separator: str = ","
 
 
 FRENCH = Wording()
@@ -64,13 +84,21 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 60, 16, 32, 58
 NOTE_LINE = 14  # each further note under the legend takes the plot this much height
 
 
-def _fmt(value: float) -> str:
-    """A number the French way: thin spaces between thousands, a decimal comma."""
+def _fmt(value: float, wording: Wording) -> str:
+    """A number as `wording` writes them (French: thin spaces between thousands, a decimal
+    comma)."""
     if math.isclose(value, round(value), abs_tol=1e-9):
         text = f"{round(value):,}"
     else:
         text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
+    return "".join(
+        wording.thousands_separator
+        if char == ","
+        else wording.decimal_separator
+        if char == "."
+        else char
+        for char in text
+    )
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -109,25 +137,32 @@ def _check(series: Series, labels: Sequence[str]) -> None:
             raise ValueError(f"series {name!r} has {len(values)} values for {len(labels)} labels")
 
 
-def _describe(series: Series, labels: Sequence[str], unit: str) -> str:
+def _describe(series: Series, labels: Sequence[str], unit: str, wording: Wording) -> str:
+    """The ``<desc>`` sentence: the span of the labels, then each series' range of values and
+    how many of its values are hidden or missing."""
     parts = []
     for name, values in series:
         shown = [v for v in values if isinstance(v, int | float)]
         hidden = sum(1 for v in values if v is HIDDEN)
         missing = sum(1 for v in values if v is None)
         if shown:
-            text = f"{name} : de {_fmt(min(shown))} à {_fmt(max(shown))} {unit}".rstrip()
+            text = wording.value_range.format(
+                name=name,
+                low=_fmt(min(shown), wording),
+                high=_fmt(max(shown), wording),
+                unit=unit,
+            ).rstrip()
         else:
-            text = f"{name} : aucune valeur publiée"
+            text = wording.no_value.format(name=name)
         if hidden:
-            text += (
-                f", {hidden} valeur{'s' if hidden > 1 else ''} masquée{'s' if hidden > 1 else ''}"
-            )
+            text += f", {wording.hidden_count(hidden)}"
         if missing:
-            text += f", {missing} sans donnée"
+            text += f", {wording.missing_count(missing)}"
         parts.append(text)
-    span = f"{labels[0]} à {labels[-1]}" if labels else ""
-    return f"{span}. " * bool(span) + " ; ".join(parts) + "."
+    span = wording.span.format(first=labels[0], last=labels[-1]) if labels else ""
+    # A label may end with its own full stop (« avr. »): the sentence does not add another.
+    opening = (span if span.endswith(".") else f"{span}.") + " " if span else ""
+    return opening + wording.series_separator.join(parts) + "."
 
 
 class _Frame:
@@ -179,7 +214,7 @@ class _Frame:
             )
             out.append(
                 f'<text x="{self.left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                f"{escape(_fmt(tick))}</text>"
+                f"{escape(_fmt(tick, self.wording))}</text>"
             )
         out.append("</g>")
         out.append(f'<g class="axis x-axis" fill="{TEXT}" font-size="11" {FONT}>')
@@ -297,7 +332,7 @@ def line_chart(
     xs = [
         frame.left + step * i if count > 1 else (frame.left + frame.right) / 2 for i in range(count)
     ]
-    out = _open("line-chart", frame, title, desc or _describe(series, labels, unit))
+    out = _open("line-chart", frame, title, desc or _describe(series, labels, unit, wording))
     if unit:
         out.append(
             f'<text class="unit" x="{frame.left - 6}" y="{frame.top - 8}" text-anchor="end" '
@@ -333,7 +368,7 @@ def line_chart(
                     f'<circle class="point" cx="{x:.1f}" cy="{frame.y(value):.1f}" r="3" '
                     f'fill="{"#ffffff" if index == 1 else colour}" stroke="{colour}" '
                     f'stroke-width="1.5"><title>{escape(name)}, {escape(label)} : '
-                    f"{escape(_fmt(value))} {escape(unit)}</title></circle>"
+                    f"{escape(_fmt(value, wording))} {escape(unit)}</title></circle>"
                 )
         out.append("</g>")
     out.extend(frame.legend(series, bars=False))
@@ -361,7 +396,7 @@ def bar_chart(
     slot = (frame.right - frame.left) / count
     xs = [frame.left + slot * (i + 0.5) for i in range(len(labels))]
     bar = slot * 0.8 / len(series)
-    out = _open("bar-chart", frame, title, desc or _describe(series, labels, unit))
+    out = _open("bar-chart", frame, title, desc or _describe(series, labels, unit, wording))
     if unit:
         out.append(
             f'<text class="unit" x="{frame.left - 6}" y="{frame.top - 8}" text-anchor="end" '
@@ -382,7 +417,7 @@ def bar_chart(
             out.append(
                 f'<rect class="bar" x="{left:.1f}" y="{top:.1f}" width="{bar:.1f}" '
                 f'height="{abs(frame.y(value) - zero):.1f}" fill="{colour}"{opacity}>'
-                f"<title>{escape(name)}, {escape(label)} : {escape(_fmt(value))} "
+                f"<title>{escape(name)}, {escape(label)} : {escape(_fmt(value, wording))} "
                 f"{escape(unit)}</title></rect>"
             )
         out.append("</g>")

@@ -2,6 +2,7 @@
 place's own report draws its empty months as « aucune donnée » (a dashed outline, never the
 secrecy hatching), while a territory page still hatches what secrecy hides from its reader."""
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -49,6 +50,12 @@ def _row(chart: str, month: str) -> str:
     return match.group(0)
 
 
+def _desc(chart: str) -> str:
+    match = re.search(r"<desc [^>]*>([^<]*)</desc>", chart)
+    assert match
+    return html.unescape(match.group(1))
+
+
 def _gap_titles(svg: str, cls: str) -> list[str]:
     return re.findall(rf'<rect class="{cls}"[^>]*><title>([^<]*)</title>', svg)
 
@@ -66,6 +73,8 @@ def test_a_place_sees_its_empty_months_as_no_data_not_as_secret(client, lescar):
         title.endswith(f"{EMPTY} : aucune donnée") for title in _gap_titles(chart, "no-data")
     )
     assert "Cadre pointillé : aucune donnée." in chart
+    desc = _desc(chart)
+    assert re.search(r"\S+ à \S+\. .+ : de [\d,\s]+ à [\d,\s]+ .*, \d+ sans donnée\.$", desc), desc
     assert "aucune donnée" in _row(chart, EMPTY)
     assert 'data-state="none"' in _row(chart, EMPTY)
     assert 'data-state="value"' in _row(chart, ACTIVE) and ">25<" in _row(chart, ACTIVE)
@@ -79,6 +88,12 @@ def test_the_english_page_says_no_data(client, lescar):
     assert "no data" in _row(chart, EMPTY)
     assert any(title.endswith(f"{EMPTY} : no data") for title in _gap_titles(chart, "no-data"))
     assert "aucune donnée" not in chart
+    # The chart's description, read by screen readers, is in English too.
+    desc = _desc(chart)
+    assert re.search(r"\S+ to \S+\. .+: from [\d.,]+ to [\d.,]+ .*, \d+ without data\.$", desc), (
+        desc
+    )
+    assert "sans donnée" not in desc and " à " not in desc
 
 
 def test_the_place_report_says_no_data_and_hatches_nothing(lescar):

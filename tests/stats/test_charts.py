@@ -181,3 +181,32 @@ def test_the_caller_words_the_gaps():
     assert note_texts(root, "hidden-note") == ["Hatched: hidden by statistical secrecy."]
     assert by_class(root, "rect", "no-data")[0].find(SVG + "title").text == "a, x : no data"
     assert by_class(root, "rect", "hidden-value")[0].find(SVG + "title").text == "a, y : hidden"
+
+
+def test_the_caller_words_the_description_and_the_numbers():
+    english = Wording(
+        span="{first} to {last}",
+        value_range="{name}: from {low} to {high} {unit}",
+        no_value="{name}: no value published",
+        hidden_count=lambda count: f"{count} hidden",
+        missing_count=lambda count: f"{count} without data",
+        series_separator="; ",
+        thousands_separator=",",
+        decimal_separator=".",
+    )
+    svg = line_chart(
+        [("Pau", [1234.5, HIDDEN, None, 3]), ("Lescar", [None, None, HIDDEN, None])],
+        ["Jan.", "Feb.", "Mar.", "Apr."],
+        title="t",
+        unit="visits",
+        wording=english,
+    )
+    root = parse(svg)
+    assert root.find(SVG + "desc").text == (
+        "Jan. to Apr. Pau: from 3 to 1,234.5 visits, 1 hidden, 1 without data; "
+        "Lescar: no value published, 1 hidden, 3 without data."
+    )
+    ticks = [t.text for t in by_class(root, "g", "y-axis")[0].iter(SVG + "text")]
+    assert "1,000" in ticks
+    french = parse(line_chart([("Pau", [1234.5, 2])], ["janv.", "févr."], title="t", unit="€"))
+    assert french.find(SVG + "desc").text == "janv. à févr. Pau : de 2 à 1\u202f234,5 €."
