@@ -33,6 +33,7 @@ from maillage.territories.selectors import CommuneIndex, CommuneRef
 from .fields import BY_NAME, FIELDS, Kind, Role, View, names_for
 from .hours import opening_hours_error
 from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+from .phones import is_valid_french_number
 
 # The stable codes of the errors below (docs/data.md, « Import error codes »).
 TOO_LONG = ErrorCode("field.too_long", gettext_noop("%d caractères au plus."))
@@ -211,14 +212,15 @@ def _e164(raw: str) -> str | None:
     networks and switchboards, and phonenumbers takes some 25 µs to parse and check one.
     """
     if match := FRENCH_NATIONAL_PHONE.fullmatch(raw):
-        number = phonenumbers.PhoneNumber(
-            country_code=33, national_number=int("".join(match.groups()))
-        )
-    else:
-        try:
-            number = phonenumbers.parse(raw, "FR")
-        except phonenumbers.NumberParseException:
-            return None
+        # Most phones of an import: checked on phonenumbers' own patterns directly
+        # (places.phones), and their E.164 form is +33 and the digits after the 0.
+        # int() reads any digits `\d` matched (Arabic-Indic ones too); str() writes them ASCII.
+        national = str(int("".join(match.groups())))
+        return f"+33{national}" if is_valid_french_number(national) else ""
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException:
+        return None
     if not phonenumbers.is_valid_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
