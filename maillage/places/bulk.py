@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -196,18 +196,18 @@ class BulkUpserter:
         stamped = [index for index, field in enumerate(fields) if field.attname in _TIMESTAMPS]
         uuid_field = Place._meta.get_field("uuid")
         place = self._scratch
-        vendor = connection.vendor
+        db = current_connection()
         for source_id, clean, digest in creations:
             services.apply_clean_place(place, clean)
             place.source, place.source_id, place.source_digest = self.source, source_id, digest
             # The slug is chosen under the lock, by `_create`; only its base is computed here.
             place.slug = ""
             plan.slug_bases.append(slug_base(clean.name, clean.city))
-            row = db_values(fields, read_row(place), vendor)
+            row = db_values(fields, read_row(place), db)
             for index in stamped:
                 row[index] = stamp
             place_uuid = uuid.uuid4()
-            row[self._uuid_index] = db_value(uuid_field, place_uuid)
+            row[self._uuid_index] = db_value(uuid_field, place_uuid, db)
             plan.creation_uuids.append(place_uuid)
             plan.creation_rows.append(row)
 
@@ -217,11 +217,11 @@ class BulkUpserter:
         read_row = attrgetter(*(field.attname for field in fields))
         stamped = [index for index, field in enumerate(fields) if field.attname in _TIMESTAMPS]
         place = self._scratch
-        vendor = connection.vendor
+        db = current_connection()
         for place_id, clean, digest in updates:
             services.apply_clean_place(place, clean)
             place.source_digest = digest
-            row = db_values(fields, read_row(place), vendor)
+            row = db_values(fields, read_row(place), db)
             for index in stamped:
                 row[index] = stamp
             row.append(place_id)
@@ -427,13 +427,14 @@ def record_place_changes(changes: list[tuple[uuid.UUID, str, str, str]], *, at) 
                 f"LOCK TABLE {connection.ops.quote_name(meta.db_table)} IN EXCLUSIVE MODE"
             )
     fields = [meta.get_field(name) for name in ("uuid", "change", "at", "source", "source_id")]
-    stamp = db_value(meta.get_field("at"), at)
+    db = current_connection()
+    stamp = db_value(meta.get_field("at"), at, db)
     uuid_field = fields[0]
     insert_many(
         PlaceChange,
         fields,
         [
-            (db_value(uuid_field, place_uuid), str(change), stamp, source, source_id)
+            (db_value(uuid_field, place_uuid, db), str(change), stamp, source, source_id)
             for place_uuid, change, source, source_id in changes
         ],
     )
@@ -490,14 +491,22 @@ _NATIVE_TYPES = frozenset({str, int, float, bool, type(None)})
 _TIMESTAMPS = frozenset({"created_at", "updated_at"})
 
 
-def db_value(field, value):
-    return value if type(value) in _NATIVE_TYPES else field.get_db_prep_save(value, connection)
+def db_value(field, value, db=connection):
+    """`value` as the database takes it for `field`. `db`: the connection itself (callers that
+    prepare a value per row resolve it once: `connection` is a thread-local proxy)."""
+    return value if type(value) in _NATIVE_TYPES else field.get_db_prep_save(value, db)
 
 
-def db_values(fields, values, vendor: str) -> list[Any]:
+def current_connection():
+    """The default database's connection of this thread, resolved once for a batch."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def db_values(fields, values, db) -> list[Any]:
     """`db_value` of each field and value, in one loop (it runs for every column of every row);
-    `vendor` is the connection's, read once by the caller (the connection is a thread-local
-    proxy: reading it for each value was a tenth of the time spent preparing a new place).
+    `db` is the connection, resolved once by the caller (`current_connection`): the global
+    `connection` is a thread-local proxy, and reading it for each value (the UUID field asks
+    its features) was a tenth of the time spent preparing a new place.
 
     A list (the code lists, JSON columns) is prepared once per distinct value: a batch holds
     few distinct code lists, and preparing the six of each row for the database (JSON encoding
@@ -505,6 +514,7 @@ def db_values(fields, values, vendor: str) -> list[Any]:
     (a `TextChoices` member, a str) goes as it is, as a CharField's `get_db_prep_save` leaves it.
     """
     native = _NATIVE_TYPES
+    vendor = db.vendor
     return [
         value
         if type(value) in native
@@ -512,7 +522,7 @@ def db_values(fields, values, vendor: str) -> list[Any]:
         if type(value) is list
         else value
         if isinstance(value, str) and isinstance(field, models.CharField)
-        else field.get_db_prep_save(value, connection)
+        else field.get_db_prep_save(value, db)
         for field, value in zip(fields, values, strict=True)
     ]
 
