@@ -9,7 +9,9 @@ place-months (`StaleMonth`); the apps that feed the observatory sit below it in 
 need not know it. A yearly declaration marks every month of its year (`YEARLY`); a date that
 moved marks its old month as well as its new one, and a deleted object is placed and dated
 from its own entries (`HISTORY`). A membership change marks too the months of its person's
-network bank transfers at each of their places, since it can move them from one to another.
+network bank transfers at each of their places, since it can move them from one to another;
+a change after which the old place is gone from the data (a place deleted, an account erased,
+a place in or out of a network) is watched in its transaction (`watch_moved_transfers`).
 `mark_stale(place_id=…, when=…)` marks a month directly (for
 writers that do not go through the audit log: bulk loads).
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Avg, Count, F, Max, QuerySet, Sum, Value
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from maillage.audit.models import AuditEntry
@@ -286,10 +288,14 @@ def watch_moved_transfers(users: frozenset[int], places: frozenset[int]) -> Call
     queries and an insert."""
     from maillage.members.models import Membership
 
-    people = set(users) | set(
-        Membership.objects.filter(place__in=places, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
+    holders = Membership.objects.filter(place__in=places, user__isnull=False).values("user_id")
+    # Their memberships locked: two such changes about one person (two of their places deleted
+    # at once) read one after the other, the second seeing where the first moved the hours.
+    people = set(
+        Membership.objects.select_for_update()
+        .filter(Q(user__in=users) | Q(user__in=holders))
+        .order_by("pk")
+        .values_list("user_id", flat=True)
     )
     before = _network_transfer_places(list(people)) if people else {}
 
