@@ -1,5 +1,7 @@
 """A person's memberships in their data export, and what erasing them leaves."""
 
+from maillage.places import moves
+
 from .models import Membership
 
 
@@ -24,8 +26,10 @@ def export_memberships(user) -> list[dict]:
 
 def erase_memberships(user) -> None:
     """Memberships stay as anonymous lines (the place's member counts and what was owed); the
-    person's words and directory entry go."""
-    Membership.objects.filter(user=user).update(
-        user=None, message="", in_directory=False, show_email=False, presentation=""
-    )
+    person's words and directory entry go. Their network hours then count nowhere
+    (places.moves): this eraser runs before sharing's, which empties their time accounts."""
+    with moves.moving(users=[user.pk]):
+        Membership.objects.filter(user=user).update(
+            user=None, message="", in_directory=False, show_email=False, presentation=""
+        )
     Membership.objects.filter(decided_by=user).update(decided_by=None)

@@ -9,7 +9,9 @@ place-months (`StaleMonth`); the apps that feed the observatory sit below it in 
 need not know it. A yearly declaration marks every month of its year (`YEARLY`); a date that
 moved marks its old month as well as its new one, and a deleted object is placed and dated
 from its own entries (`HISTORY`). A membership change marks too the months of its person's
-network bank transfers at each of their places, since it can move them from one to another.
+network bank transfers at each of their places, since it can move them from one to another;
+a change after which the old place is gone from the data (a place deleted, an account erased,
+a place in or out of a network) is watched in its transaction (`watch_moved_transfers`).
 `mark_stale(place_id=…, when=…)` marks a month directly (for
 writers that do not go through the audit log: bulk loads).
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Avg, Count, F, Max, QuerySet, Sum, Value
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from maillage.audit.models import AuditEntry
@@ -264,6 +266,65 @@ def _moved_transfer_marks(membership_ids: list[int]) -> set[tuple[int, date]]:
         for user_id, network_id, at in transfers
         for place_id in places[(user_id, network_id)]
     }
+
+
+def _network_transfer_places(users: list[int]) -> dict[int, tuple[int | None, date]]:
+    """Where each network bank transfer credited to `users` counts, and its month: one query."""
+    return {
+        pk: (place_id, month_start(timezone.localdate(at)))
+        for pk, place_id, at in transfers_with_place()
+        .filter(network__isnull=False, credit__user__in=users)
+        .values_list("pk", "counted_at", "created_at")
+    }
+
+
+def watch_moved_transfers(users: frozenset[int], places: frozenset[int]) -> Callable[[], None]:
+    """The watcher of `places.moves`: a change that deletes memberships (a place deleted, an
+    account erased) or puts places in or out of a network can move network bank transfers from
+    one place to another, or to none, and what they counted at is gone afterwards, so the
+    audit log cannot tell it. Read where the transfers of `users` and of the members of
+    `places` count before the change; after it, in its transaction, mark the month of each
+    transfer that moved (or went) at the place it left and at the one it reached. Four
+    queries and an insert."""
+    from maillage.members.models import Membership
+
+    holders = Membership.objects.filter(place__in=places, user__isnull=False).values("user_id")
+    # Their memberships locked: two such changes about one person (two of their places deleted
+    # at once) read one after the other, the second seeing where the first moved the hours.
+    people = set(
+        Membership.objects.select_for_update()
+        .filter(Q(user__in=users) | Q(user__in=holders))
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    before = _network_transfer_places(list(people)) if people else {}
+
+    def after() -> None:
+        if not before:
+            return
+        now = _network_transfer_places(list(people))
+        marks: set[tuple[int, date]] = set()
+        for pk, (place_id, month) in before.items():
+            moved_to = now.get(pk, (None, month))[0]
+            if moved_to != place_id:
+                marks.update((found, month) for found in (place_id, moved_to) if found)
+        # A deleted place takes its figures with it: nothing to mark there.
+        alive = set(
+            Place.objects.filter(pk__in={place_id for place_id, _month in marks}).values_list(
+                "pk", flat=True
+            )
+        )
+        StaleMonth.objects.bulk_create(
+            [
+                StaleMonth(place_id=place_id, month=month)
+                for place_id, month in marks
+                if place_id in alive
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+
+    return after
 
 
 def mark_from_audit(*, batch: int = 10_000) -> int:

@@ -21,7 +21,7 @@ from maillage.common.errors import FieldError, PermissionDenied, ValidationFaile
 from maillage.common.text import fold, label_key
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
-from . import bulk
+from . import bulk, moves
 from .fields import View, names_for
 from .formats.osm import OsmObject
 from .models import Label, Network, OsmRecord, Place, PlaceChange, PlaceKindLink, PlaceRole
@@ -261,7 +261,10 @@ def delete_place(*, actor: User | SystemActor, place: Place) -> None:
     locked = Place.objects.select_for_update().get(pk=place.pk)
     _record(actor, "place.delete", locked, _changed_fields(clean_place_from_instance(locked), None))
     _log_change(locked, PlaceChange.Change.DELETED)
-    place.delete()
+    # Its memberships go with it: the network hours of its members can move to their other
+    # places (places.moves).
+    with moves.moving(places=[locked.pk]):
+        place.delete()
 
 
 @transaction.atomic
@@ -322,7 +325,11 @@ def save_network(
     network.name, network.slug = data["name"], data["slug"]
     network.description = data.get("description", "")
     network.save()
-    network.places.set(data.get("places", []))
+    wanted = {getattr(place, "pk", place) for place in data.get("places", [])}
+    # The members of the places joining or leaving can have their network hours moved from
+    # one place to another (places.moves).
+    with moves.moving(places=wanted ^ set(before.get("places", []))):
+        network.places.set(wanted)
     network.coordinators.set(data.get("coordinators", []))
     after = _network_state(network)
     changes = {
