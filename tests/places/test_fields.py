@@ -7,14 +7,25 @@ import json
 from dataclasses import fields as dataclass_fields
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import models
 from django.db.models import JSONField
+from django.urls import reverse
 
 from maillage.api import api
 from maillage.places import api as places_api
 from maillage.places import bulk, selectors, services
 from maillage.places.admin import PlaceAdmin
-from maillage.places.fields import BY_NAME, FIELDS, Kind, Role, View, fields_for, names_for
+from maillage.places.fields import (
+    BY_NAME,
+    FIELDS,
+    FORM_SECTIONS,
+    Kind,
+    Role,
+    View,
+    fields_for,
+    names_for,
+)
 from maillage.places.formats import EXPORT_FIELDS, geojson, row_from_place
 from maillage.places.formats.canonical import (
     CANONICAL_FIELDS,
@@ -30,6 +41,7 @@ from maillage.places.schemas import PlaceCreateIn, PlaceDetailOut, PlaceListItem
 from maillage.places.selectors import PlaceFilters, get_place, search_places
 from maillage.places.validation import MAX_LENGTHS, TEXT_FIELDS, CleanPlace, clean_place_input
 from maillage.territories.selectors import CommuneIndex
+from tests.accounts.factories import AdminFactory
 from tests.places.factories import make_place
 
 RELATIONS = {"kind_links": "kinds", "services": "services", "equipment": "equipment"}
@@ -140,9 +152,42 @@ def test_the_form_has_one_field_per_declaration_with_its_label():
             assert codes == ([""] if field.optional else []) + list(field.codes)
 
 
-def test_the_admin_places_every_field_of_the_form_once():
+def test_every_form_field_has_one_slot_of_its_own_in_a_section():
+    """A field added to the form without its `form` slot (or the reverse) fails here."""
+    assert {field.name for field in FIELDS if field.form is not None} == set(names_for(View.FORM))
+    placed = [field.name for _section, lines in FORM_SECTIONS for line in lines for field in line]
+    assert sorted(placed) == sorted(names_for(View.FORM))
+    slots = [field.form for field in FIELDS if field.form is not None]
+    assert len(set(slots)) == len(slots)
+    for _section, lines in FORM_SECTIONS:
+        for line in lines:
+            # One field across the form, or fields in the columns of a grid.
+            columns = [field.form.column for field in line]
+            assert columns == [None] or None not in columns, [field.name for field in line]
+
+
+def test_the_admin_shows_the_form_s_sections():
     placed = [name for _title, options in PlaceAdmin.fieldsets for name in options["fields"]]
     assert sorted(placed) == sorted(names_for(View.FORM))
+    assert [options["fields"] for _title, options in PlaceAdmin.fieldsets] == [
+        tuple(field.name for line in lines for field in line) for _section, lines in FORM_SECTIONS
+    ]
+    titles = [title for title, _options in PlaceAdmin.fieldsets]
+    assert titles == [None, *(section.label for section, _lines in FORM_SECTIONS[1:])]
+
+
+@pytest.mark.django_db
+def test_the_edit_page_shows_every_form_field_in_its_section(client):
+    client.force_login(AdminFactory())
+    page = BeautifulSoup(client.get(reverse("places:create")).content, "html.parser")
+    form = page.select_one("form[method=post][novalidate]")
+    titles = [title.get_text(strip=True) for title in form.find_all("h2")]
+    assert titles == [str(section.label) for section, _lines in FORM_SECTIONS]
+    names = [control["name"] for control in form.select("input, select, textarea")]
+    shown = list(dict.fromkeys(name for name in names if name != "csrfmiddlewaretoken"))
+    assert shown == [
+        field.name for _section, lines in FORM_SECTIONS for line in lines for field in line
+    ]
 
 
 def test_the_api_schemas_are_the_registry_views():
