@@ -39,7 +39,14 @@ from maillage.places.forms import PlaceForm
 from maillage.places.models import Place
 from maillage.places.schemas import PlaceCreateIn, PlaceDetailOut, PlaceListItemOut, PlacePatchIn
 from maillage.places.selectors import PlaceFilters, get_place, search_places
-from maillage.places.validation import MAX_LENGTHS, TEXT_FIELDS, CleanPlace, clean_place_input
+from maillage.places.validation import (
+    CLEAN_FIELDS,
+    MAX_LENGTHS,
+    RULES,
+    TEXT_FIELDS,
+    CleanPlace,
+    clean_place_input,
+)
 from maillage.territories.selectors import CommuneIndex
 from tests.accounts.factories import AdminFactory
 from tests.places.factories import make_place
@@ -120,6 +127,10 @@ def test_the_validator_and_the_writers_use_the_registry():
         "equipment",
         "commune",
     }
+    # Every input reaches it (the INSEE code as the commune).
+    assert set(names_for(View.WRITE)) - {"insee_code"} <= {
+        field.name for field in dataclass_fields(CleanPlace)
+    }
     assert names_for(View.IMPORTED) == bulk.UPDATED_FIELDS
     # Imports leave alone what the canonical format does not carry.
     for name in ("acceslibre_url", "surface_m2", "capacity", "slug", "source_updated_at"):
@@ -127,6 +138,31 @@ def test_the_validator_and_the_writers_use_the_registry():
     assert set(names_for(View.CANONICAL, columns=True)) - {"uuid", "source_id"} <= set(
         bulk.UPDATED_FIELDS
     )
+
+
+def test_clean_values_are_typed_and_defaulted_by_their_kind():
+    types = {field.name: field.type for field in dataclass_fields(CleanPlace)}
+    assert types["name"] is str and types["mobility"] == list[str]
+    assert types["surface_m2"] == int | None and types["latitude"] == float | None
+    blank, new_place = CleanPlace(), Place()
+    for field in CLEAN_FIELDS:
+        value = getattr(blank, field.name)
+        if field.kind in (Kind.CODES, Kind.LABELS):
+            assert value == [], field.name
+        elif field.kind == Kind.CODE and not field.optional:
+            assert value == getattr(new_place, field.name), field.name
+        else:
+            assert value in ("", None), field.name
+    assert CleanPlace().kinds is not CleanPlace().kinds  # a list each
+    assert CleanPlace(name="a", kinds=["fablab"]) == CleanPlace(name="a", kinds=["fablab"])
+
+
+def test_every_input_of_the_validator_has_its_rule():
+    """A new input of a kind the rules know needs nothing more; one of another kind fails here."""
+    ruled = {field.name for kind, _rule in RULES for field in fields_for(View.WRITE, kinds=(kind,))}
+    # The kinds of place and the location have rules of their own.
+    own = {"kinds", "postal_code", "insee_code", "latitude", "longitude"}
+    assert set(names_for(View.WRITE)) <= ruled | set(TEXT_FIELDS) | own
 
 
 # A database: coordinates without a commune make the validator look the commune up by point.
