@@ -157,6 +157,12 @@ def test_clean_values_are_typed_and_defaulted_by_their_kind():
     assert CleanPlace(name="a", kinds=["fablab"]) == CleanPlace(name="a", kinds=["fablab"])
 
 
+def test_the_fields_left_out_of_empty_digests_are_clean_values():
+    """`added_after_first_digests` only means something for what a digest is made of."""
+    late = [field for field in FIELDS if field.added_after_first_digests]
+    assert late and all(View.CLEAN in field.views for field in late)
+
+
 def test_every_input_of_the_validator_has_its_rule():
     """A new input of a kind the rules know needs nothing more; one of another kind fails here."""
     ruled = {field.name for kind, _rule in RULES for field in fields_for(View.WRITE, kinds=(kind,))}
