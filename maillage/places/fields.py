@@ -5,9 +5,9 @@ longest value accepted, its label and help on the edit form, its description in 
 where it appears (`views`). The field lists of the rest of the app are views of this tuple, in
 its order:
 
-- `services.SCALAR_FIELDS` (what the validator's `CleanPlace` carries and the writers copy),
-  `bulk.UPDATED_FIELDS` (what an import writes over an existing place), `validation.MAX_LENGTHS`
-  and `validation.TEXT_FIELDS`;
+- the validator's `CleanPlace`, `services.SCALAR_FIELDS` (what it carries and the writers
+  copy), `bulk.UPDATED_FIELDS` (what an import writes over an existing place),
+  `validation.MAX_LENGTHS` and `validation.TEXT_FIELDS`;
 - `selectors.LIST_FIELDS`, the API's detail and compact map fields, and the API schemas
   (`schemas.py` builds the list item, the detail and the write bodies from here, enum fields
   typed with their codes);
@@ -16,10 +16,13 @@ its order:
 - the external formats, one module each under `places/formats/`: the canonical CSV (and the
   JSON of its rows), GeoJSON, schema.org JSON-LD. Each is a mapping over this registry.
 
-Adding a field: declare it here (with the model column and its migration), then give the
-validator its rule if it needs a new one. `tests/places/test_fields.py` checks that every column
-of `Place` is declared, and that each view of the registry shows in the form, the schemas, the
-CSV header and the GeoJSON properties.
+Adding a field: declare it here (with the model column and its migration), with its `form`
+slot if it is edited and `added_after_first_digests` if it is a clean value; the validator's
+`CleanPlace` follows, and its rules follow the field's kind (`validation.RULES`), so only a new
+kind of value needs a new rule. `tests/places/test_fields.py` checks that every column of
+`Place` is declared, and that each view of the registry shows in the form and its sections, the
+admin, `CleanPlace`, the validator's rules, the schemas, the CSV header and the GeoJSON
+properties.
 """
 
 from collections.abc import Iterable
