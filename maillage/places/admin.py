@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .fields import FORM_SECTIONS
 from .forms import PlaceAdminForm
 from .kinds import PlaceKind
 from .models import Network, OsmRecord, Place, PlaceRole
@@ -38,31 +39,13 @@ class PlaceAdmin(admin.ModelAdmin):
     list_display = ("name", "city", "departement_code", "status", "source", "updated_at")
     list_filter = (KindFilter, "status", "departement_code", "source")
     search_fields = ("name", "city", "insee_code", "source_id")
-    fieldsets = (
-        (None, {"fields": ("name", "kinds", "status", "description")}),
+    # The edit form's sections (places.fields), the first untitled as the admin's main group.
+    fieldsets = tuple(
         (
-            _("Localisation"),
-            {"fields": ("address", "postal_code", "city", "insee_code", "latitude", "longitude")},
-        ),
-        (_("Horaires et contact"), {"fields": ("opening_hours", "website", "email", "phone")}),
-        (_("Structure"), {"fields": ("legal_form", "siret", "surface_m2", "capacity")}),
-        (
-            _("Services, équipements, accessibilité"),
-            {"fields": ("services", "equipment", "wheelchair", "acceslibre_url")},
-        ),
-        (
-            _("Accueil et accompagnement"),
-            {
-                "fields": (
-                    "mobility",
-                    "fees",
-                    "access_modes",
-                    "support_modes",
-                    "audiences",
-                    "specific_support",
-                )
-            },
-        ),
+            None if index == 0 else section.label,
+            {"fields": tuple(field.name for line in lines for field in line)},
+        )
+        for index, (section, lines) in enumerate(FORM_SECTIONS)
     )
 
     def has_add_permission(self, request):

@@ -5,20 +5,24 @@ longest value accepted, its label and help on the edit form, its description in 
 where it appears (`views`). The field lists of the rest of the app are views of this tuple, in
 its order:
 
-- `services.SCALAR_FIELDS` (what the validator's `CleanPlace` carries and the writers copy),
-  `bulk.UPDATED_FIELDS` (what an import writes over an existing place), `validation.MAX_LENGTHS`
-  and `validation.TEXT_FIELDS`;
+- the validator's `CleanPlace`, `services.SCALAR_FIELDS` (what it carries and the writers
+  copy), `bulk.UPDATED_FIELDS` (what an import writes over an existing place),
+  `validation.MAX_LENGTHS` and `validation.TEXT_FIELDS`;
 - `selectors.LIST_FIELDS`, the API's detail and compact map fields, and the API schemas
   (`schemas.py` builds the list item, the detail and the write bodies from here, enum fields
   typed with their codes);
-- the edit form (`forms.PlaceForm`) and, through it, the admin;
+- the edit form (`forms.PlaceForm`) and, through it, the admin; its layout (`FORM_SECTIONS`:
+  the sections of the edit page and the admin's fieldsets) from each field's `form` slot;
 - the external formats, one module each under `places/formats/`: the canonical CSV (and the
   JSON of its rows), GeoJSON, schema.org JSON-LD. Each is a mapping over this registry.
 
-Adding a field: declare it here (with the model column and its migration), then give the
-validator its rule if it needs a new one. `tests/places/test_fields.py` checks that every column
-of `Place` is declared, and that each view of the registry shows in the form, the schemas, the
-CSV header and the GeoJSON properties.
+Adding a field: declare it here (with the model column and its migration), with its `form`
+slot if it is edited and `added_after_first_digests` if it is a clean value; the validator's
+`CleanPlace` follows, and its rules follow the field's kind (`validation.RULES`), so only a new
+kind of value needs a new rule. `tests/places/test_fields.py` checks that every column of
+`Place` is declared, and that each view of the registry shows in the form and its sections, the
+admin, `CleanPlace`, the validator's rules, the schemas, the CSV header and the GeoJSON
+properties.
 """
 
 from collections.abc import Iterable
@@ -84,6 +88,27 @@ class Kind(StrEnum):
     DIGEST = "digest"  # internal: hashes and folded text, never shown
 
 
+class Section(models.TextChoices):
+    """The sections of the edit form (pages and admin), in their order, with their titles."""
+
+    PLACE = "place", _("Le lieu")
+    LOCATION = "location", _("Localisation")
+    HOURS_AND_CONTACT = "hours_and_contact", _("Horaires et contact")
+    STRUCTURE = "structure", _("Structure")
+    SERVICES = "services", _("Services, équipements, accessibilité")
+    RECEPTION = "reception", _("Accueil et accompagnement")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where the edit form shows a field: on a line of its section, alone across the form
+    (no column) or in a column of the line's grid. Lines and columns count from 1."""
+
+    section: Section
+    line: int
+    column: int | None = None
+
+
 class View(StrEnum):
     """Where a field appears."""
 
@@ -119,6 +144,11 @@ class PlaceField:
     write_description: str = ""  # in the write bodies, when what to send needs saying
     example: str = ""  # an example value for the API's write bodies
     schema_org: str = ""  # where schema.org JSON-LD puts it (`formats.schemaorg`)
+    form: Slot | None = None  # where the edit form shows it (the fields of the `form` view)
+    # Declared after import digests were first stored: left out of a digest while empty
+    # (`formats.canonical.place_digest`), so that those digests stay valid. Every field added
+    # to the `clean` view from now on needs it.
+    added_after_first_digests: bool = False
 
     @property
     def column(self) -> bool:
@@ -131,6 +161,11 @@ class PlaceField:
         except FieldDoesNotExist:
             return False
         return model_field.concrete and not model_field.many_to_many
+
+    @property
+    def relation(self) -> bool:
+        """Stored in a table of its own (the kinds, the labels), not in a column of Place."""
+        return not self.column and self.role != Role.COMPUTED
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -182,6 +217,7 @@ FIELDS: tuple[PlaceField, ...] = (
         required=True,
         max_length=200,
         schema_org="name",
+        form=Slot(Section.PLACE, 1),
     ),
     PlaceField(
         "kinds",
@@ -194,6 +230,7 @@ FIELDS: tuple[PlaceField, ...] = (
         choices=PlaceKind,
         description="Codes de `GET /api/v1/kinds`.",
         schema_org="additionalType",
+        form=Slot(Section.PLACE, 2),
     ),
     PlaceField(
         "status",
@@ -203,6 +240,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Statut"),
         choices=PlaceStatus,
         schema_org="@type",
+        form=Slot(Section.PLACE, 3, 1),
     ),
     PlaceField(
         "description",
@@ -212,6 +250,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Description"),
         max_length=20000,
         schema_org="description",
+        form=Slot(Section.PLACE, 4),
     ),
     PlaceField(
         "address",
@@ -221,6 +260,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Adresse"),
         max_length=250,
         schema_org="address.streetAddress",
+        form=Slot(Section.LOCATION, 1),
     ),
     PlaceField(
         "postal_code",
@@ -230,6 +270,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Code postal"),
         max_length=5,
         schema_org="address.postalCode",
+        form=Slot(Section.LOCATION, 2, 1),
     ),
     PlaceField(
         "city",
@@ -239,6 +280,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Commune"),
         max_length=200,
         schema_org="address.addressLocality",
+        form=Slot(Section.LOCATION, 2, 2),
     ),
     PlaceField("commune", Role.DERIVED, Kind.COMMUNE, _views(D, I)),
     PlaceField(
@@ -250,6 +292,7 @@ FIELDS: tuple[PlaceField, ...] = (
         help_text=_("Prioritaire sur le code postal et la commune, ex. 64445."),
         max_length=5,
         write_description="Code INSEE de la commune ; à défaut, code postal et ville.",
+        form=Slot(Section.LOCATION, 2, 3),
     ),
     PlaceField("epci_code", Role.DERIVED, Kind.TERRITORY_CODE, _views(I)),
     # Exported for schema.org's `containedInPlace` (the commune in its département and région).
@@ -263,6 +306,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Latitude"),
         help_text=_("En degrés, ex. 43.2951. Vide : centre de la commune."),
         schema_org="geo.latitude",
+        form=Slot(Section.LOCATION, 3, 1),
     ),
     PlaceField(
         "longitude",
@@ -273,6 +317,7 @@ FIELDS: tuple[PlaceField, ...] = (
         help_text=_("En degrés, ex. -0.3708."),
         write_description="Sans coordonnées, le lieu est placé au centre de sa commune.",
         schema_org="geo.longitude",
+        form=Slot(Section.LOCATION, 3, 2),
     ),
     PlaceField(
         "location_precision",
@@ -293,6 +338,7 @@ FIELDS: tuple[PlaceField, ...] = (
         description="Syntaxe OpenStreetMap `opening_hours`.",
         example="Mo-Fr 09:00-18:00; PH off",
         schema_org="openingHours",
+        form=Slot(Section.HOURS_AND_CONTACT, 1),
     ),
     PlaceField(
         "is_open_now",
@@ -310,6 +356,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Site web"),
         max_length=300,
         schema_org="sameAs",
+        form=Slot(Section.HOURS_AND_CONTACT, 2, 1),
     ),
     PlaceField(
         "email",
@@ -319,6 +366,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Courriel"),
         max_length=254,
         schema_org="email",
+        form=Slot(Section.HOURS_AND_CONTACT, 2, 2),
     ),
     PlaceField(
         "phone",
@@ -331,6 +379,7 @@ FIELDS: tuple[PlaceField, ...] = (
         input_max_length=30,
         description="Format international E.164.",
         schema_org="telephone",
+        form=Slot(Section.HOURS_AND_CONTACT, 2, 3),
     ),
     PlaceField(
         "siret",
@@ -341,6 +390,7 @@ FIELDS: tuple[PlaceField, ...] = (
         max_length=14,
         input_max_length=20,  # 14 digits, typed with spaces
         schema_org="identifier",
+        form=Slot(Section.STRUCTURE, 1, 2),
     ),
     PlaceField(
         "legal_form",
@@ -350,6 +400,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Forme juridique"),
         choices=LegalForm,
         optional=True,
+        form=Slot(Section.STRUCTURE, 1, 1),
     ),
     PlaceField(
         "services",
@@ -360,6 +411,7 @@ FIELDS: tuple[PlaceField, ...] = (
         help_text=_("Un par ligne (ou séparés par « | »)."),
         max_length=120,  # Label.name, for each label
         schema_org="amenityFeature",
+        form=Slot(Section.SERVICES, 1, 1),
     ),
     PlaceField(
         "equipment",
@@ -370,6 +422,7 @@ FIELDS: tuple[PlaceField, ...] = (
         help_text=_("Un par ligne (ou séparés par « | »), ex. découpeuse laser."),
         max_length=120,
         schema_org="amenityFeature",
+        form=Slot(Section.SERVICES, 1, 2),
     ),
     PlaceField(
         "wheelchair",
@@ -380,6 +433,7 @@ FIELDS: tuple[PlaceField, ...] = (
         choices=Wheelchair,
         optional=True,
         description="`yes`, `limited`, `no`, ou vide quand inconnu.",
+        form=Slot(Section.SERVICES, 2, 1),
     ),
     PlaceField(
         "acceslibre_url",
@@ -389,6 +443,7 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Fiche acceslibre"),
         max_length=300,
         schema_org="sameAs",
+        form=Slot(Section.SERVICES, 2, 2),
     ),
     # The closed lists of the national schema « Lieux de médiation numérique » (its columns
     # itinerance, publics_specifiquement_adresses, …: `formats.mednum`), as code lists.
@@ -401,6 +456,8 @@ FIELDS: tuple[PlaceField, ...] = (
         help_text=_("Itinérant : un bus, un camion, une caravane qui se déplace."),
         choices=Mobility,
         description="Fixe (`fixed`), itinérant comme un bus numérique (`mobile`), ou les deux.",
+        form=Slot(Section.RECEPTION, 1, 1),
+        added_after_first_digests=True,
     ),
     PlaceField(
         "audiences",
@@ -411,6 +468,8 @@ FIELDS: tuple[PlaceField, ...] = (
         help_text=_("À ne cocher que si le lieu s'adresse spécifiquement à ces publics."),
         choices=Audience,
         description="Publics que le lieu accueille spécifiquement ; vide : tout public.",
+        form=Slot(Section.RECEPTION, 1, 5),
+        added_after_first_digests=True,
     ),
     PlaceField(
         "specific_support",
@@ -420,6 +479,8 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Prise en charge spécifique"),
         choices=SpecificSupport,
         description="Besoins particuliers que le lieu sait accompagner.",
+        form=Slot(Section.RECEPTION, 1, 6),
+        added_after_first_digests=True,
     ),
     PlaceField(
         "fees",
@@ -430,6 +491,8 @@ FIELDS: tuple[PlaceField, ...] = (
         choices=Fees,
         description="Conditions financières d'accès au lieu et à ses services.",
         schema_org="isAccessibleForFree",
+        form=Slot(Section.RECEPTION, 1, 2),
+        added_after_first_digests=True,
     ),
     PlaceField(
         "access_modes",
@@ -440,6 +503,8 @@ FIELDS: tuple[PlaceField, ...] = (
         choices=AccessMode,
         description="Démarches pour être accueilli.",
         schema_org="publicAccess",
+        form=Slot(Section.RECEPTION, 1, 3),
+        added_after_first_digests=True,
     ),
     PlaceField(
         "support_modes",
@@ -449,6 +514,8 @@ FIELDS: tuple[PlaceField, ...] = (
         label=_("Modalités d'accompagnement"),
         choices=SupportMode,
         description="Types d'accompagnement proposés.",
+        form=Slot(Section.RECEPTION, 1, 4),
+        added_after_first_digests=True,
     ),
     PlaceField(
         "surface_m2",
@@ -457,6 +524,7 @@ FIELDS: tuple[PlaceField, ...] = (
         _views(D, V, F, W),
         label=_("Surface (m²)"),
         optional=True,
+        form=Slot(Section.STRUCTURE, 1, 3),
     ),
     PlaceField(
         "capacity",
@@ -465,6 +533,7 @@ FIELDS: tuple[PlaceField, ...] = (
         _views(D, V, F, W),
         label=_("Capacité d'accueil"),
         optional=True,
+        form=Slot(Section.STRUCTURE, 1, 4),
     ),
     PlaceField("source", Role.PROVENANCE, Kind.TEXT, _views(L, D, E), max_length=100),
     PlaceField("source_id", Role.PROVENANCE, Kind.TEXT, _views(D, E, G, K), max_length=200),
@@ -524,3 +593,27 @@ def names_for(
     return tuple(
         field.name for field in fields_for(view, columns=columns, roles=roles, kinds=kinds)
     )
+
+
+# The closed code lists stored on the place itself, as JSON lists (mobility, audiences, …; the
+# kinds are a relation): validated, filtered and exported alike.
+CODE_LIST_FIELDS = names_for(View.CLEAN, columns=True, kinds=(Kind.CODES,))
+
+FormLine = tuple[PlaceField, ...]  # the fields of a line of the edit form, by column
+
+
+def _form_sections() -> tuple[tuple[Section, tuple[FormLine, ...]], ...]:
+    sections = []
+    for section in Section:
+        placed = [field for field in FIELDS if field.form and field.form.section == section]
+        lines: dict[int, list[PlaceField]] = {}
+        for field in sorted(placed, key=lambda field: (field.form.line, field.form.column or 0)):
+            lines.setdefault(field.form.line, []).append(field)
+        if lines:
+            sections.append((section, tuple(tuple(line) for line in lines.values())))
+    return tuple(sections)
+
+
+# The edit form's layout (pages and admin): its sections in order, each with its lines in
+# order. A line holds the fields of its columns, or one field across the form.
+FORM_SECTIONS = _form_sections()

@@ -17,7 +17,7 @@ from maillage.common.text import control_characters_message, has_control_charact
 from maillage.territories.models import Territory
 from maillage.territories.selectors import CommuneIndex, choose_territory, suggestion_label
 
-from .fields import Kind, PlaceField, View, fields_for
+from .fields import FORM_SECTIONS, Kind, PlaceField, View, fields_for
 from .filters import CODE_LIST_PARAMS, filters_from_params
 from .models import Place
 from .selectors import PlaceFilters
@@ -110,6 +110,23 @@ class _PlaceFormBase(forms.Form):
                 attrs["inputmode"] = "decimal"
         if place is not None and not self.is_bound:
             self.initial = {**place_initial(place), **self.initial}
+
+    def sections(self) -> list[dict]:
+        """The form's sections for the page (places.fields.FORM_SECTIONS): each its title and
+        its lines, a line its bound fields and whether they share a grid."""
+        return [
+            {
+                "title": section.label,
+                "lines": [
+                    {
+                        "grid": line[0].form is not None and line[0].form.column is not None,
+                        "fields": [self[field.name] for field in line],
+                    }
+                    for line in lines
+                ],
+            }
+            for section, lines in FORM_SECTIONS
+        ]
 
     def clean(self):
         cleaned = super().clean()

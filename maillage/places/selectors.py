@@ -26,7 +26,7 @@ from maillage.common.timeranges import territory_timezone
 from maillage.territories.models import Territory
 from maillage.territories.selectors import PLACE_FIELD_FOR_LEVEL
 
-from .fields import Kind, View, fields_for, names_for
+from .fields import CODE_LIST_FIELDS, Kind, View, fields_for, names_for
 from .hours import is_open_at
 from .kinds import PlaceKind, PlaceStatus
 from .models import Label, Network, OsmRecord, Place, PlaceChange, PlaceKindLink
@@ -36,15 +36,6 @@ from .search import text_search, words_of
 # Paging deeper than this is a crawl, better served by the CSV and GeoJSON exports; beyond
 # 2**63 an offset overflows the database's integers (a 500 before this bound).
 MAX_OFFSET = 1_000_000
-# The closed code lists of a place (JSON lists of codes, `kinds.Audience`…), each filterable.
-CODE_LIST_FIELDS = (
-    "mobility",
-    "audiences",
-    "specific_support",
-    "fees",
-    "access_modes",
-    "support_modes",
-)
 
 
 class ListHoldsCode(Lookup):
@@ -90,7 +81,7 @@ class PlaceFilters:
     near: tuple[float, float] | None = None  # latitude, longitude
     radius_km: float | None = None
     updated_since: datetime | None = None
-    # Codes of the closed lists (CODE_LIST_FIELDS): a place holding at least one of each.
+    # Codes of the closed lists (fields.CODE_LIST_FIELDS): a place holding at least one of each.
     mobility: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     specific_support: tuple[str, ...] = ()

@@ -7,11 +7,11 @@ accepts is accepted by all. It does no database query per call: communes are loo
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -30,9 +30,10 @@ from maillage.common.text import (
 )
 from maillage.territories.selectors import CommuneIndex, CommuneRef
 
-from .fields import BY_NAME, FIELDS, Kind, Role, View, names_for
+from .fields import FIELDS, Kind, PlaceField, Role, View, fields_for, names_for
 from .hours import opening_hours_error
-from .kinds import LegalForm, PlaceKind, PlaceStatus, Wheelchair
+from .kinds import PlaceKind
+from .models import Place
 from .phones import is_valid_french_number
 
 # The stable codes of the errors below (docs/data.md, « Import error codes »).
@@ -93,17 +94,17 @@ LOCATION_REQUIRED = ErrorCode(
 )
 
 MULTI_VALUE_SEPARATOR = "|"
+_T = TypeVar("_T")
 
 # Free texts, checked for length (other texts have a validator of their own below).
 TEXT_FIELDS = names_for(View.CLEAN, roles=(Role.DATA,), kinds=(Kind.TEXT, Kind.LONG_TEXT))
-# Lists of codes stored on the place itself (mobility, audiences, …; `kinds` has its own rule).
-CODE_LIST_FIELDS = names_for(View.CLEAN, kinds=(Kind.CODES,))
+# The texts that keep their paragraphs (the others are single lines).
+_PARAGRAPHS = frozenset(names_for(View.CLEAN, kinds=(Kind.LONG_TEXT,)))
 
 # The longest value of each field (places.fields): a longer value is a field error here rather
 # than a database error that would fail a whole import on PostgreSQL. Phones need no entry:
 # what is stored is the E.164 form, at most 16 characters (ITU-T E.164).
 MAX_LENGTHS = {field.name: field.max_length for field in FIELDS if field.max_length is not None}
-LABEL_MAX_LENGTH = MAX_LENGTHS["services"]  # Label.name, for each service and equipment label
 
 # The codes of each list, computed once: `TextChoices.values` builds a new list at each call,
 # which showed in the profile of a large import. The joined codes go into error messages.
@@ -134,44 +135,80 @@ SIMPLE_EMAIL = re.compile(
 FRENCH_NATIONAL_PHONE = re.compile(r"0([1-9])[ .-]?(\d\d)[ .-]?(\d\d)[ .-]?(\d\d)[ .-]?(\d\d)")
 
 
-@dataclass
-class CleanPlace:
-    """Validated values ready to be written; `kinds`, `services`, `equipment` are lists."""
+# What CleanPlace carries: the scalar values copied to the model (the `clean` view), the
+# relations (kinds, services, equipment) and the commune, in the registry's order.
+CLEAN_FIELDS = tuple(
+    field
+    for field in FIELDS
+    if View.CLEAN in field.views or field.relation or field.kind == Kind.COMMUNE
+)
+# The type of each kind of value in CleanPlace: texts and codes are "" when not given, lists
+# empty, the others None.
+_VALUE_TYPES: dict[Kind, Any] = {
+    **dict.fromkeys(
+        (
+            Kind.TEXT,
+            Kind.LONG_TEXT,
+            Kind.CODE,
+            Kind.POSTAL_CODE,
+            Kind.HOURS,
+            Kind.URL,
+            Kind.EMAIL,
+            Kind.PHONE,
+            Kind.SIRET,
+        ),
+        str,
+    ),
+    Kind.CODES: list[str],
+    Kind.LABELS: list[str],
+    Kind.FLOAT: float | None,
+    Kind.INTEGER: int | None,
+    Kind.DATETIME: datetime | None,
+    Kind.COMMUNE: CommuneRef | None,
+}
 
-    name: str = ""
-    kinds: list[str] = field(default_factory=list)
-    status: str = PlaceStatus.OPEN
-    description: str = ""
-    address: str = ""
-    postal_code: str = ""
-    city: str = ""
-    commune: CommuneRef | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    location_precision: str = "exact"
-    opening_hours: str = ""
-    website: str = ""
-    email: str = ""
-    phone: str = ""
-    siret: str = ""
-    legal_form: str = ""
-    services: list[str] = field(default_factory=list)
-    equipment: list[str] = field(default_factory=list)
-    wheelchair: str = ""
-    acceslibre_url: str = ""
-    mobility: list[str] = field(default_factory=list)
-    audiences: list[str] = field(default_factory=list)
-    specific_support: list[str] = field(default_factory=list)
-    fees: list[str] = field(default_factory=list)
-    access_modes: list[str] = field(default_factory=list)
-    support_modes: list[str] = field(default_factory=list)
-    surface_m2: int | None = None
-    capacity: int | None = None
-    source_updated_at: datetime | None = None
+
+def _default(declared: PlaceField) -> Any:
+    """A field's value in a new CleanPlace; a code that may not be unknown has its column's
+    default (a place is open, its location exact)."""
+    value_type = _VALUE_TYPES[declared.kind]
+    if value_type is str:
+        if declared.kind == Kind.CODE and not declared.optional:
+            return Place._meta.get_field(declared.name).default
+        return ""
+    if value_type == list[str]:
+        return field(default_factory=list)
+    return None
+
+
+def _registry_values(cls: type[_T]) -> type[_T]:
+    """Make `cls` a dataclass of one field per CLEAN_FIELDS, typed and defaulted by its kind."""
+    cls.__annotations__ = {declared.name: _VALUE_TYPES[declared.kind] for declared in CLEAN_FIELDS}
+    for declared in CLEAN_FIELDS:
+        setattr(cls, declared.name, _default(declared))
+    return dataclass(cls)
+
+
+@_registry_values
+class CleanPlace:
+    """Validated values ready to be written: a dataclass of the registry's CLEAN_FIELDS
+    (`kinds`, `services`, `equipment` and the code lists are lists)."""
+
+    if TYPE_CHECKING:
+        # Its fields come from the registry, so mypy sees none of them: any is accepted.
+        def __init__(self, **values: Any) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     @property
     def insee_code(self) -> str:
         return self.commune.code if self.commune else ""
+
+
+# What a code field keeps when no code (or an unknown one) is given.
+_CODE_DEFAULTS = {
+    declared.name: _default(declared) for declared in FIELDS if declared.kind == Kind.CODE
+}
 
 
 def split_multi(value: Any) -> list[str]:
@@ -292,16 +329,16 @@ def _float(value: Any, name: str, errors: list[FieldError]) -> float | None:
     return number
 
 
-def _positive_int(value: Any, name: str, errors: list[FieldError]) -> int | None:
+def _positive_int(value: Any, declared: PlaceField, errors: list[FieldError]) -> int | None:
     if value in (None, ""):
         return None
     try:
         number = int(str(value).strip())
     except ValueError:
-        errors.append(FieldError(name, INTEGER_INVALID(value=str(value))))
+        errors.append(FieldError(declared.name, INTEGER_INVALID(value=str(value))))
         return None
     if number < 0:
-        errors.append(FieldError(name, INTEGER_NEGATIVE()))
+        errors.append(FieldError(declared.name, INTEGER_NEGATIVE()))
         return None
     return number
 
@@ -314,25 +351,118 @@ def _too_long(name: str, value: str, errors: list[FieldError]) -> bool:
     return True
 
 
-def _choice(value: Any, name: str, choices: type, errors: list[FieldError], default: str = ""):
+def _choice(value: Any, declared: PlaceField, errors: list[FieldError]) -> str:
+    """One code of the field's list; its default when none or an unknown one is given."""
     code = _text(value).lower()
+    default = _CODE_DEFAULTS[declared.name]
     if not code:
         return default
-    codes, listing = _CODES[choices]
+    codes, listing = _CODES[declared.choices]
     if code not in codes:
-        errors.append(FieldError(name, CHOICE_UNKNOWN(code=str(value), codes=listing)))
+        errors.append(FieldError(declared.name, CHOICE_UNKNOWN(code=str(value), codes=listing)))
         return default
     return code
 
 
-def _code_list(value: Any, name: str, errors: list[FieldError]) -> list[str]:
+def _code_list(value: Any, declared: PlaceField, errors: list[FieldError]) -> list[str]:
     """The known codes of `value` (`a|b` or a list), in their declared order, each once."""
-    codes, listing = _CODES[BY_NAME[name].choices]
+    codes, listing = _CODES[declared.choices]
     given = [_text(item).lower() for item in split_multi(value)]
     unknown = [code for code in given if code not in codes]
     if unknown:
-        errors.append(FieldError(name, CODES_UNKNOWN(unknown=", ".join(unknown), codes=listing)))
-    return [code for code in BY_NAME[name].codes if code in given]
+        errors.append(
+            FieldError(declared.name, CODES_UNKNOWN(unknown=", ".join(unknown), codes=listing))
+        )
+    return [code for code in declared.codes if code in given]
+
+
+def _hours(value: Any, declared: PlaceField, errors: list[FieldError]) -> str:
+    """Opening hours in OpenStreetMap's syntax (`hours.opening_hours_error`)."""
+    hours = _text(value)
+    if (
+        hours
+        and not _too_long(declared.name, hours, errors)
+        and (message := opening_hours_error(hours))
+    ):
+        errors.append(FieldError(declared.name, message))
+    return hours
+
+
+def _url(value: Any, declared: PlaceField, errors: list[FieldError]) -> str:
+    """An http(s) URL; `https://` is added to one given without its scheme."""
+    url = _text(value)
+    if url and "://" not in url:
+        url = "https://" + url
+    if url and not _too_long(declared.name, url, errors) and not is_valid_url(url):
+        errors.append(FieldError(declared.name, URL_INVALID(value=url)))
+    return url
+
+
+def _email(value: Any, declared: PlaceField, errors: list[FieldError]) -> str:
+    email = _text(value).lower()
+    if email and not _too_long(declared.name, email, errors) and not is_valid_email(email):
+        errors.append(FieldError(declared.name, EMAIL_INVALID()))
+    return email
+
+
+def _phone(value: Any, declared: PlaceField, errors: list[FieldError]) -> str:
+    """The E.164 form of a valid number (what was given, when it is not one)."""
+    phone = _text(value)
+    if phone:
+        try:
+            phone = normalise_phone(phone)
+        except ValueError as exc:
+            errors.append(FieldError(declared.name, exc.args[0]))
+    return phone
+
+
+def _siret(value: Any, declared: PlaceField, errors: list[FieldError]) -> str:
+    siret = "".join(_text(value).split())
+    if siret and not is_valid_siret(siret):
+        errors.append(FieldError(declared.name, SIRET_INVALID()))
+    return siret
+
+
+def _labels(value: Any, declared: PlaceField, errors: list[FieldError]) -> list[str]:
+    """Free labels (`split_multi`), each at most the field's length (Label.name)."""
+    labels = split_multi(value)
+    if any(len(label) > (declared.max_length or 0) for label in labels):
+        errors.append(FieldError(declared.name, LABEL_TOO_LONG(max=declared.max_length)))
+    return labels
+
+
+def _datetime(value: Any, declared: PlaceField, errors: list[FieldError]) -> datetime | None:
+    if isinstance(value, datetime) or value in (None, ""):
+        return value or None
+    parsed = parse_datetime(str(value).strip())
+    if parsed is None:
+        errors.append(FieldError(declared.name, DATE_INVALID()))
+    return parsed
+
+
+Rule = Callable[[Any, PlaceField, list[FieldError]], Any]
+# The rule of each kind of value, in the order they are applied (the order of the errors).
+# Free texts come first, the kinds of place and the location have rules of their own.
+RULES: tuple[tuple[Kind, Rule], ...] = (
+    (Kind.CODE, _choice),
+    (Kind.CODES, _code_list),
+    (Kind.HOURS, _hours),
+    (Kind.URL, _url),
+    (Kind.EMAIL, _email),
+    (Kind.PHONE, _phone),
+    (Kind.SIRET, _siret),
+    (Kind.LABELS, _labels),
+    (Kind.INTEGER, _positive_int),
+    (Kind.DATETIME, _datetime),
+)
+# Every input of those kinds (the fields of the write bodies: what the API, the form and the
+# imports give), with its rule. `kinds` is a list of codes with a rule of its own.
+_RULED_INPUTS = tuple(
+    (declared.name, rule, declared)
+    for kind, rule in RULES
+    for declared in fields_for(View.WRITE, kinds=(kind,))
+    if declared.name != "kinds"
+)
 
 
 def clean_place_input(
@@ -352,9 +482,9 @@ def clean_place_input(
 
     for name in TEXT_FIELDS:
         if name in present:
-            # Descriptions keep their paragraphs; other texts are single lines.
+            # Long texts keep their paragraphs; other texts are single lines.
             raw = data[name]
-            value = (str(raw or "").strip()) if name == "description" else _text(raw)
+            value = (str(raw or "").strip()) if name in _PARAGRAPHS else _text(raw)
             _too_long(name, value, errors)
             setattr(clean, name, value)
     if not clean.name:
@@ -373,77 +503,9 @@ def clean_place_input(
     if not clean.kinds and not any(error.field == "kinds" for error in errors):
         errors.append(FieldError("kinds", KINDS_REQUIRED()))
 
-    if "status" in present:
-        clean.status = _choice(data["status"], "status", PlaceStatus, errors, PlaceStatus.OPEN)
-    if "legal_form" in present:
-        clean.legal_form = _choice(data["legal_form"], "legal_form", LegalForm, errors)
-    if "wheelchair" in present:
-        clean.wheelchair = _choice(data["wheelchair"], "wheelchair", Wheelchair, errors)
-
-    for name in CODE_LIST_FIELDS:
+    for name, rule, declared in _RULED_INPUTS:
         if name in present:
-            setattr(clean, name, _code_list(data[name], name, errors))
-
-    if "opening_hours" in present:
-        hours = _text(data["opening_hours"])
-        if (
-            hours
-            and not _too_long("opening_hours", hours, errors)
-            and (message := opening_hours_error(hours))
-        ):
-            errors.append(FieldError("opening_hours", message))
-        clean.opening_hours = hours
-
-    for name in ("website", "acceslibre_url"):
-        if name in present:
-            url = _text(data[name])
-            if url and "://" not in url:
-                url = "https://" + url
-            if url and not _too_long(name, url, errors) and not is_valid_url(url):
-                errors.append(FieldError(name, URL_INVALID(value=url)))
-            setattr(clean, name, url)
-
-    if "email" in present:
-        email = _text(data["email"]).lower()
-        if email and not _too_long("email", email, errors) and not is_valid_email(email):
-            errors.append(FieldError("email", EMAIL_INVALID()))
-        clean.email = email
-
-    if "phone" in present:
-        phone = _text(data["phone"])
-        if phone:
-            try:
-                phone = normalise_phone(phone)
-            except ValueError as exc:
-                errors.append(FieldError("phone", exc.args[0]))
-        clean.phone = phone
-
-    if "siret" in present:
-        siret = "".join(_text(data["siret"]).split())
-        if siret and not is_valid_siret(siret):
-            errors.append(FieldError("siret", SIRET_INVALID()))
-        clean.siret = siret
-
-    for name in ("services", "equipment"):
-        if name in present:
-            labels = split_multi(data[name])
-            if any(len(label) > LABEL_MAX_LENGTH for label in labels):
-                errors.append(FieldError(name, LABEL_TOO_LONG(max=LABEL_MAX_LENGTH)))
-            setattr(clean, name, labels)
-
-    for name in ("surface_m2", "capacity"):
-        if name in present:
-            setattr(clean, name, _positive_int(data[name], name, errors))
-
-    if "source_updated_at" in present:
-        raw = data["source_updated_at"]
-        if isinstance(raw, datetime) or raw in (None, ""):
-            clean.source_updated_at = raw or None
-        else:
-            parsed = parse_datetime(str(raw).strip())
-            if parsed is None:
-                errors.append(FieldError("source_updated_at", DATE_INVALID()))
-            clean.source_updated_at = parsed
+            setattr(clean, name, rule(data[name], declared, errors))
 
     _clean_location(data, present, clean, communes, errors)
     return clean, errors

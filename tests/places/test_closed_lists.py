@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maillage.accounts.services import create_api_token
-from maillage.places.fields import BY_NAME, Kind, View, fields_for
+from maillage.places.fields import BY_NAME, CODE_LIST_FIELDS, Kind, View, fields_for
 from maillage.places.forms import place_initial
-from maillage.places.validation import CODE_LIST_FIELDS, clean_place_input
+from maillage.places.validation import clean_place_input
 from maillage.territories.selectors import CommuneIndex
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.places.factories import make_place

@@ -7,14 +7,25 @@ import json
 from dataclasses import fields as dataclass_fields
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import models
 from django.db.models import JSONField
+from django.urls import reverse
 
 from maillage.api import api
 from maillage.places import api as places_api
 from maillage.places import bulk, selectors, services
 from maillage.places.admin import PlaceAdmin
-from maillage.places.fields import BY_NAME, FIELDS, Kind, Role, View, fields_for, names_for
+from maillage.places.fields import (
+    BY_NAME,
+    FIELDS,
+    FORM_SECTIONS,
+    Kind,
+    Role,
+    View,
+    fields_for,
+    names_for,
+)
 from maillage.places.formats import EXPORT_FIELDS, geojson, row_from_place
 from maillage.places.formats.canonical import (
     CANONICAL_FIELDS,
@@ -28,8 +39,16 @@ from maillage.places.forms import PlaceForm
 from maillage.places.models import Place
 from maillage.places.schemas import PlaceCreateIn, PlaceDetailOut, PlaceListItemOut, PlacePatchIn
 from maillage.places.selectors import PlaceFilters, get_place, search_places
-from maillage.places.validation import MAX_LENGTHS, TEXT_FIELDS, CleanPlace, clean_place_input
+from maillage.places.validation import (
+    CLEAN_FIELDS,
+    MAX_LENGTHS,
+    RULES,
+    TEXT_FIELDS,
+    CleanPlace,
+    clean_place_input,
+)
 from maillage.territories.selectors import CommuneIndex
+from tests.accounts.factories import AdminFactory
 from tests.places.factories import make_place
 
 RELATIONS = {"kind_links": "kinds", "services": "services", "equipment": "equipment"}
@@ -108,6 +127,10 @@ def test_the_validator_and_the_writers_use_the_registry():
         "equipment",
         "commune",
     }
+    # Every input reaches it (the INSEE code as the commune).
+    assert set(names_for(View.WRITE)) - {"insee_code"} <= {
+        field.name for field in dataclass_fields(CleanPlace)
+    }
     assert names_for(View.IMPORTED) == bulk.UPDATED_FIELDS
     # Imports leave alone what the canonical format does not carry.
     for name in ("acceslibre_url", "surface_m2", "capacity", "slug", "source_updated_at"):
@@ -115,6 +138,37 @@ def test_the_validator_and_the_writers_use_the_registry():
     assert set(names_for(View.CANONICAL, columns=True)) - {"uuid", "source_id"} <= set(
         bulk.UPDATED_FIELDS
     )
+
+
+def test_clean_values_are_typed_and_defaulted_by_their_kind():
+    types = {field.name: field.type for field in dataclass_fields(CleanPlace)}
+    assert types["name"] is str and types["mobility"] == list[str]
+    assert types["surface_m2"] == int | None and types["latitude"] == float | None
+    blank, new_place = CleanPlace(), Place()
+    for field in CLEAN_FIELDS:
+        value = getattr(blank, field.name)
+        if field.kind in (Kind.CODES, Kind.LABELS):
+            assert value == [], field.name
+        elif field.kind == Kind.CODE and not field.optional:
+            assert value == getattr(new_place, field.name), field.name
+        else:
+            assert value in ("", None), field.name
+    assert CleanPlace().kinds is not CleanPlace().kinds  # a list each
+    assert CleanPlace(name="a", kinds=["fablab"]) == CleanPlace(name="a", kinds=["fablab"])
+
+
+def test_the_fields_left_out_of_empty_digests_are_clean_values():
+    """`added_after_first_digests` only means something for what a digest is made of."""
+    late = [field for field in FIELDS if field.added_after_first_digests]
+    assert late and all(View.CLEAN in field.views for field in late)
+
+
+def test_every_input_of_the_validator_has_its_rule():
+    """A new input of a kind the rules know needs nothing more; one of another kind fails here."""
+    ruled = {field.name for kind, _rule in RULES for field in fields_for(View.WRITE, kinds=(kind,))}
+    # The kinds of place and the location have rules of their own.
+    own = {"kinds", "postal_code", "insee_code", "latitude", "longitude"}
+    assert set(names_for(View.WRITE)) <= ruled | set(TEXT_FIELDS) | own
 
 
 # A database: coordinates without a commune make the validator look the commune up by point.
@@ -140,9 +194,42 @@ def test_the_form_has_one_field_per_declaration_with_its_label():
             assert codes == ([""] if field.optional else []) + list(field.codes)
 
 
-def test_the_admin_places_every_field_of_the_form_once():
+def test_every_form_field_has_one_slot_of_its_own_in_a_section():
+    """A field added to the form without its `form` slot (or the reverse) fails here."""
+    assert {field.name for field in FIELDS if field.form is not None} == set(names_for(View.FORM))
+    placed = [field.name for _section, lines in FORM_SECTIONS for line in lines for field in line]
+    assert sorted(placed) == sorted(names_for(View.FORM))
+    slots = [field.form for field in FIELDS if field.form is not None]
+    assert len(set(slots)) == len(slots)
+    for _section, lines in FORM_SECTIONS:
+        for line in lines:
+            # One field across the form, or fields in the columns of a grid.
+            columns = [field.form.column for field in line]
+            assert columns == [None] or None not in columns, [field.name for field in line]
+
+
+def test_the_admin_shows_the_form_s_sections():
     placed = [name for _title, options in PlaceAdmin.fieldsets for name in options["fields"]]
     assert sorted(placed) == sorted(names_for(View.FORM))
+    assert [options["fields"] for _title, options in PlaceAdmin.fieldsets] == [
+        tuple(field.name for line in lines for field in line) for _section, lines in FORM_SECTIONS
+    ]
+    titles = [title for title, _options in PlaceAdmin.fieldsets]
+    assert titles == [None, *(section.label for section, _lines in FORM_SECTIONS[1:])]
+
+
+@pytest.mark.django_db
+def test_the_edit_page_shows_every_form_field_in_its_section(client):
+    client.force_login(AdminFactory())
+    page = BeautifulSoup(client.get(reverse("places:create")).content, "html.parser")
+    form = page.select_one("form[method=post][novalidate]")
+    titles = [title.get_text(strip=True) for title in form.find_all("h2")]
+    assert titles == [str(section.label) for section, _lines in FORM_SECTIONS]
+    names = [control["name"] for control in form.select("input, select, textarea")]
+    shown = list(dict.fromkeys(name for name in names if name != "csrfmiddlewaretoken"))
+    assert shown == [
+        field.name for _section, lines in FORM_SECTIONS for line in lines for field in line
+    ]
 
 
 def test_the_api_schemas_are_the_registry_views():

@@ -65,16 +65,11 @@ _DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separator
 _fold_label = lru_cache(maxsize=4096)(fold)
 
 
-# Fields added to the registry after digests were first stored (the national schema's closed
-# lists): left out of a digest while empty, so that the stored digest of a place that says
-# nothing of them stays valid and its next import of the same row is still « unchanged ».
-_ADDED_AFTER_FIRST_DIGESTS = (
-    "mobility",
-    "audiences",
-    "specific_support",
-    "fees",
-    "access_modes",
-    "support_modes",
+# Fields declared after digests were first stored (`added_after_first_digests`: the national
+# schema's closed lists): left out of a digest while empty, so that the stored digest of a place
+# that says nothing of them stays valid and its next import of the same row is « unchanged ».
+_ADDED_AFTER_FIRST_DIGESTS = tuple(
+    field.name for field in fields_for(View.CLEAN) if field.added_after_first_digests
 )
 
 

@@ -58,7 +58,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -72,8 +72,9 @@ from maillage.common.errors import ErrorCode, FieldError
 from maillage.common.tabular import neutralise_cell
 from maillage.common.text import fold
 
-from ..fields import BY_NAME
+from ..fields import BY_NAME, View, names_for
 from ..kinds import DATA_INCLUSION_TYPOLOGY, PlaceKind
+from ..validation import CleanPlace
 from . import EXPORT_FIELDS, export_source_id
 from .canonical import commune_centred
 from .licensing import publisher
@@ -810,38 +811,9 @@ def iter_mednum_csv(
 
 # --- Import ---------------------------------------------------------------------------------
 
-# Every field an import writes (what a file that says nothing of them must leave as it is).
-KEPT_FIELDS = (
-    "name",
-    "kinds",
-    "status",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "insee_code",
-    "latitude",
-    "longitude",
-    "opening_hours",
-    "website",
-    "email",
-    "phone",
-    "siret",
-    "legal_form",
-    "services",
-    "equipment",
-    "wheelchair",
-    "acceslibre_url",
-    "mobility",
-    "audiences",
-    "specific_support",
-    "fees",
-    "access_modes",
-    "support_modes",
-    "surface_m2",
-    "capacity",
-    "source_updated_at",
-)
+# Every field an import writes (what a file that says nothing of them must leave as it is):
+# the validator's inputs.
+KEPT_FIELDS = names_for(View.WRITE)
 # What export rows carry here: those of every export, the provenance date, and what an import
 # in a foreign format must find in the stored place to keep it (`kept_values`).
 ROW_FIELDS = (*EXPORT_FIELDS, "source_updated_at", "surface_m2", "capacity")
@@ -858,7 +830,8 @@ def kept_values(existing: Row) -> dict[str, Any]:
     }
 
 
-_NULLABLE = {"latitude", "longitude", "surface_m2", "capacity", "source_updated_at"}
+# The values the validator takes as None rather than "" (numbers, dates: CleanPlace's defaults).
+_NULLABLE = {clean.name for clean in fields(CleanPlace) if clean.default is None}
 
 
 def read_record(cells: Mapping[str, str], existing: Row | None) -> Reading:
