@@ -207,7 +207,9 @@ def hold_slot(
     `no_overlap_constraint` (on PostgreSQL the constraint decides; on SQLite a query inside the
     IMMEDIATE transaction does, see the module docstring). Runs inside the caller's
     transaction; on PostgreSQL the insert is in a savepoint so that a refusal leaves that
-    transaction usable.
+    transaction usable. Run that transaction with `run_retrying`: on PostgreSQL, overlapping
+    inserts checked at the same instant wait for each other's transactions, and when they wait
+    in a circle PostgreSQL aborts one of them (a deadlock, seen with 20 parallel holds).
     """
     using = router.db_for_write(model)
     _require_transaction(using)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from maillage.common.capacity import hold_slot, release_seat, take_seat
+from maillage.common.capacity import hold_slot, release_seat, run_retrying, take_seat
 from maillage.common.timeranges import TimeRange
 
 from .models import Holder, Seat, Slot
@@ -21,5 +21,10 @@ def cancel_seat(*, seat: Seat) -> None:
 
 
 def book_slot(*, resource_id: int, during: TimeRange) -> Slot:
-    with transaction.atomic():
-        return hold_slot(Slot, resource="resource", resource_id=resource_id, during=during)
+    # Retried as bookings.services does: on PostgreSQL, overlapping inserts checked by the
+    # exclusion constraint at the same instant can wait on each other, and one is aborted.
+    def book() -> Slot:
+        with transaction.atomic():
+            return hold_slot(Slot, resource="resource", resource_id=resource_id, during=during)
+
+    return run_retrying(book)
