@@ -56,6 +56,7 @@ from maillage.common.errors import (
     stored_message,
 )
 from maillage.common.files import delete_orphans
+from maillage.common.heap import long_lived_frozen
 
 # IllegalTransition stays importable from here, where callers of the job services look for it.
 from maillage.common.lifecycle import IllegalTransition
@@ -207,7 +208,11 @@ def import_places(
     if (stream is None) == (path is None):
         raise TypeError("import_places() takes exactly one of `stream` and `path`")
     report = ImportReport(source=source, dry_run=dry_run, partial=partial)
+    # The commune index is read first, so that it is among the long-lived objects the garbage
+    # collector leaves alone during the import.
+    communes = CommuneIndex.preload()
     with ExitStack() as stack:
+        stack.enter_context(long_lived_frozen())
         if stream is None:
             stream = stack.enter_context(Path(path).open("rb"))  # type: ignore[arg-type]  # checked above: path is set
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="maillage-import-"))
@@ -215,7 +220,7 @@ def import_places(
             place_file = reader(stream)
             stack.callback(place_file.close)
             report.format = place_file.format
-            _check_rows(place_file, report, spool, progress, source=source)
+            _check_rows(place_file, report, spool, progress, source=source, communes=communes)
         except ImportFileError as exc:
             # Rows rejected before the unreadable part stay in the report: they need fixing too.
             report.errors.append(RowError(exc.line, FILE_FIELD, exc.message))
@@ -313,10 +318,10 @@ def _check_rows(
     spool: BinaryIO,
     progress: Progress | None,
     *,
-    source: str = "",
+    source: str,
+    communes: CommuneIndex,
 ) -> None:
     """Validate every row; spool the valid ones as (source_id, CleanPlace, digest) batches."""
-    communes = CommuneIndex.preload()
     first_lines: dict[str, int | str] = {}
     batch: list[tuple[str, CleanPlace, str]] = []
     adapter = FOREIGN_FORMATS.get(place_file.format)

@@ -5,6 +5,8 @@ writers did in between (that is the point of short transactions) must not make a
 An import stopped between two batches keeps the batches before; running it again completes it.
 """
 
+import gc
+
 import pytest
 
 from maillage.common.actors import SYSTEM
@@ -104,3 +106,23 @@ def test_a_batch_that_nobody_changed_meanwhile_is_not_planned_twice(
     report = import_places(actor=SYSTEM, source="test", stream=csv_stream(HEADER, *rows(25)))
     assert report.created == 25
     assert plans == [10, 10, 5]
+
+
+def test_an_import_runs_with_the_heap_it_found_frozen_and_leaves_it_unfrozen(
+    monkeypatch, csv_stream
+):
+    """The commune index and the rest of the process are left out of garbage collection while
+    the rows are validated and written (`common.heap`), and given back to it afterwards."""
+    gc.unfreeze()
+    frozen_while_writing = []
+    original = bulk.BulkUpserter._create
+
+    def note_freeze(self, plan):
+        frozen_while_writing.append(gc.get_freeze_count())
+        return original(self, plan)
+
+    monkeypatch.setattr(bulk.BulkUpserter, "_create", note_freeze)
+    report = import_places(actor=SYSTEM, source="test", stream=csv_stream(HEADER, *rows(3)))
+    assert report.created == 3
+    assert frozen_while_writing and frozen_while_writing[0] > 0
+    assert gc.get_freeze_count() == 0
