@@ -349,7 +349,8 @@ def save_network(
 
 @transaction.atomic
 def delete_network(*, actor: User | SystemActor, network: Network) -> None:
-    """Remove a network; its places stay, and their managers keep their roles."""
+    """Remove a network; its places stay, and their managers keep their roles. Its time bank,
+    if it ran one, goes with it: its accounts and transfers."""
     check_actor(actor)
     if not can_edit_network(actor, network):
         raise PermissionDenied
@@ -360,7 +361,9 @@ def delete_network(*, actor: User | SystemActor, network: Network) -> None:
         target=network,
         changes={name: [value, None] for name, value in before.items()},
     )
-    network.delete()
+    # Its bank's transfers counted at its places: they are gone once it is (places.moves).
+    with moves.moving(places=before.get("places", [])):
+        network.delete()
 
 
 def _log_change(place: Place, change: str) -> None:

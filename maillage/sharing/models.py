@@ -683,8 +683,11 @@ class TimeTransfer(models.Model):
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, null=True, blank=True, related_name="time_transfers"
     )
-    debit = models.ForeignKey(TimeAccount, on_delete=models.PROTECT, related_name="debits")
-    credit = models.ForeignKey(TimeAccount, on_delete=models.PROTECT, related_name="credits")
+    # RESTRICT, not PROTECT: an account with transfers cannot be deleted alone (the books would
+    # no longer balance), but its bank's owner can be, and takes the accounts and transfers
+    # with it (both CASCADE from the place or the network); PROTECT refused that too.
+    debit = models.ForeignKey(TimeAccount, on_delete=models.RESTRICT, related_name="debits")
+    credit = models.ForeignKey(TimeAccount, on_delete=models.RESTRICT, related_name="credits")
     minutes = models.PositiveIntegerField(_("minutes"))
     post = models.ForeignKey(
         Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_transfers"

@@ -20,7 +20,7 @@ from maillage.observatory import compute, services
 from maillage.observatory.compute import Window
 from maillage.observatory.models import Grain, PlaceValue, StaleMonth
 from maillage.observatory.periods import add_months, month_start
-from maillage.places.services import delete_place, save_network
+from maillage.places.services import delete_network, delete_place, save_network
 from maillage.sharing import services as sharing
 from maillage.sharing.models import TimeTransfer
 from tests.accounts.factories import AdminFactory, UserFactory
@@ -150,6 +150,17 @@ def test_a_deleted_place_moves_its_members_hours_to_their_other_place(bank, coun
 
 def test_an_erased_account_takes_its_hours_from_the_place_they_counted_at(bank, counted_at_first):
     delete_account(actor=SYSTEM, user=counted_at_first)
+    stored = _recomputed()
+    assert (_month_hours(stored, bank["first"]), _month_hours(stored, bank["second"])) == (
+        None,
+        None,
+    )
+
+
+def test_a_deleted_network_takes_its_banks_hours_from_the_place_they_counted_at(
+    bank, counted_at_first
+):
+    delete_network(actor=SYSTEM, network=bank["network"])
     stored = _recomputed()
     assert (_month_hours(stored, bank["first"]), _month_hours(stored, bank["second"])) == (
         None,
