@@ -6,13 +6,14 @@ optionally the places to compute) and returns, for each indicator code it gives,
 indicator is a ratio). The catalogue (`catalogue.py`) says which source computes which
 indicator.
 
-Flows (visits, events, loans…) are one query each, grouped by place and by the period the
-database truncates (`TruncMonth`, `TruncQuarter`, `TruncYear` on the instance's time zone,
-`settings.TIME_ZONE`): a quarter is computed like a month, which gives the same figure as the
-sum of its months for additive flows and the exact figure for distinct counts (unique
-visitors, borrowers). Stocks (active members, hosted organisations) are one grouped query per
-period. A place appears for an indicator and period only when it has data for it: places that
-do not use a module do not count among the contributing places.
+Flows (visits, events, loans…) are one query each, grouped by place and by period (a CASE
+over the periods' ends, as truncating to the month, quarter or year on the instance's time
+zone, `settings.TIME_ZONE`, would give: `_period_of`): a quarter is computed like a month,
+which gives the same figure as the sum of its months for additive flows and the exact figure
+for distinct counts (unique visitors, borrowers). Stocks (active members, hosted
+organisations) are one grouped query per period. A place appears for an indicator and period
+only when it has data for it: places that do not use a module do not count among the
+contributing places.
 """
 
 from collections import defaultdict
@@ -40,7 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Trunc, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from maillage.bookings.models import Booking, BookingStatus, QualificationGrant, Resource
@@ -101,8 +102,26 @@ class Window:
         return queryset.filter(**{f"{path}__in": self.place_ids})
 
 
-def _trunc(field: str, grain: str):
-    return Trunc(field, grain, output_field=DateField())
+def _period_of(field: str, window: Window, *, is_datetime: bool = True):
+    """The start of the period of `window` in which `field` falls, for rows already filtered to
+    the window: what truncating to the grain (`Trunc`, on the instance's time zone) gives, as a
+    CASE over the periods' ends. SQLite runs `Trunc` as a Python function per row, which was
+    half of an incremental update; comparisons it runs itself, and so does PostgreSQL."""
+    periods = window.periods()
+
+    def end(period: Period):
+        return (
+            timezone.make_aware(datetime.combine(period.end, time())) if is_datetime else period.end
+        )
+
+    return Case(
+        *(
+            When(**{f"{field}__lt": end(period)}, then=Value(period.start))
+            for period in periods[:-1]
+        ),
+        default=Value(periods[-1].start),
+        output_field=DateField(),
+    )
 
 
 def _as_date(value) -> date:
@@ -134,7 +153,7 @@ def _flow(
     rows = (
         window.scoped(queryset, place)
         .filter(**{f"{when}__gte": low, f"{when}__lt": high})
-        .annotate(at_place=F(place), period=_trunc(when, window.grain))
+        .annotate(at_place=F(place), period=_period_of(when, window, is_datetime=is_datetime))
         .order_by()
         .values("at_place", "period")
         .annotate(n=measure if measure is not None else Count("id"))
@@ -220,7 +239,7 @@ def checkins(window: Window) -> Results:
     per_person_day = (
         stays.annotate(
             at_place=F("place_id"),
-            period=_trunc("checked_in_at", window.grain),
+            period=_period_of("checked_in_at", window),
             day=TruncDate("checked_in_at"),
             person=person,
         )
@@ -281,7 +300,7 @@ def bookings(window: Window) -> Results:
     rows = (
         window.scoped(Booking.objects.filter(status=BookingStatus.CONFIRMED), "resource__place_id")
         .filter(start__gte=window.start_at, start__lt=window.end_at)
-        .annotate(at_place=F("resource__place_id"), period=_trunc("start", window.grain))
+        .annotate(at_place=F("resource__place_id"), period=_period_of("start", window))
         .order_by()
         .values("at_place", "period", "resource__kind")
         .annotate(booked=Sum(booked_hours))

@@ -32,6 +32,7 @@ from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from maillage.audit.models import AuditEntry
+from maillage.common.bulk_sql import prepared_row, update_many
 from maillage.places.models import Place
 from maillage.stats.secrecy import Cell, Rules, suppress
 
@@ -41,6 +42,8 @@ from .models import AggregateValue, AuditCursor, Grain, PlaceValue, StaleMonth
 from .periods import Period, add_months, month_start, parse_period
 
 DEFAULT_MONTHS = 36
+# What a recomputation changes in a stored place value, the time of the computation last.
+PLACE_VALUE_UPDATED = ("numerator", "denominator", "value", "computed_at")
 LEVEL_FIELDS: dict[str, str | None] = {
     "france": None,
     "region": "region_code",
@@ -498,10 +501,20 @@ def store_window(window: Window, results: dict[str, dict]) -> Written:
                 row.numerator, row.denominator, row.value = numerator, denominator, value
                 to_update.append(row)
     gone = [row.pk for key, row in existing.items() if key not in seen]
+    # `update_many` runs no `auto_now`: the time of the computation is set here.
+    updated_fields = [PlaceValue._meta.get_field(name) for name in PLACE_VALUE_UPDATED]
+    now = timezone.now()
     with transaction.atomic():
         PlaceValue.objects.bulk_create(to_create, batch_size=2000)
-        PlaceValue.objects.bulk_update(
-            to_update, ["numerator", "denominator", "value", "computed_at"], batch_size=2000
+        update_many(
+            PlaceValue,
+            updated_fields,
+            [
+                prepared_row(
+                    updated_fields, (row.numerator, row.denominator, row.value, now), row.pk
+                )
+                for row in to_update
+            ],
         )
         if gone:
             PlaceValue.objects.filter(pk__in=gone).delete()
@@ -756,7 +769,15 @@ def rebuild_aggregates(*, years: Iterable[int]) -> Written:
     gone = [row.pk for key, row in existing.items() if key not in fresh]
     with transaction.atomic():
         AggregateValue.objects.bulk_create(to_create, batch_size=2000)
-        AggregateValue.objects.bulk_update(to_update, list(fields), batch_size=2000)
+        updated_fields = [AggregateValue._meta.get_field(name) for name in fields]
+        update_many(
+            AggregateValue,
+            updated_fields,
+            [
+                prepared_row(updated_fields, (getattr(row, name) for name in fields), row.pk)
+                for row in to_update
+            ],
+        )
         if gone:
             AggregateValue.objects.filter(pk__in=gone).delete()
     written.created, written.updated, written.deleted = len(to_create), len(to_update), len(gone)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from maillage.audit.services import record_many
+from maillage.common.bulk_sql import update_many
 from maillage.common.text import label_key
 
 # A circular import by design: `services.upsert_places` drives this module, which maps rows
@@ -260,15 +261,7 @@ class BulkUpserter:
     def _update(self, plan: _Plan, before: dict[int, dict[str, Any]]) -> None:
         if not plan.updates:
             return
-        quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in self._update_fields)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                # Identifiers come from the model's metadata; every value is a parameter.
-                f"UPDATE {quote(Place._meta.db_table)} SET {assignments} "  # noqa: S608
-                f"WHERE {quote(Place._meta.pk.column)} = %s",
-                plan.update_rows,
-            )
+        update_many(Place, self._update_fields, plan.update_rows)
         # Only the relations that change are written again: an import that edits a description
         # leaves kinds, services and equipment as they are (rewriting them all was a third of
         # the time spent writing updated places). Compared as the audit log compares them.

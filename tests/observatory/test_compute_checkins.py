@@ -69,3 +69,19 @@ def test_a_window_of_places_reads_only_those_places(place):
     make_checkin(place, make_member(place), at=at(MARCH), out=at(MARCH, 12))
     results = compute.checkins(month(2026, 3, [place.pk]))
     assert set(results["visits"]) == {(place.pk, date(2026, 3, 1))}
+
+
+def test_a_visit_counts_in_the_month_of_the_instances_clock(place):
+    """Half an hour after midnight on 1 April in Paris is still 31 March in UTC (and in the
+    database): the visit is April's, as are the bookings and events grouped the same way. Over
+    a window of three months, each visit lands in its own month."""
+    ada = make_member(place)
+    make_checkin(place, ada, at=at(date(2026, 3, 31), 23, 30), out=at(date(2026, 4, 1), 1))
+    make_checkin(place, ada, at=at(date(2026, 4, 1), 0, 30), out=at(date(2026, 4, 1), 2))
+    make_checkin(place, ada, at=at(date(2026, 5, 31), 23, 59), out=at(date(2026, 6, 1), 1))
+    window = compute.Window("month", date(2026, 3, 1), date(2026, 6, 1))
+    assert compute.checkins(window)["visits"] == {
+        (place.pk, date(2026, 3, 1)): (1.0, None),
+        (place.pk, date(2026, 4, 1)): (1.0, None),
+        (place.pk, date(2026, 5, 1)): (1.0, None),
+    }

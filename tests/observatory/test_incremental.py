@@ -52,6 +52,7 @@ def test_recompute_stale_computes_that_place_month_and_its_quarter_and_year(
     first, second = two_places
     today = a_past_day()
     before = dict(PlaceValue.objects.filter(place=second).values_list("pk", "computed_at"))
+    first_visits = PlaceValue.objects.get(place=first, indicator="visits", period=f"{today:%Y-%m}")
     make_checkin(first, make_member(first), at=at(today, 10), out=at(today, 11))
     chain_pending()
     windows = []
@@ -67,6 +68,8 @@ def test_recompute_stale_computes_that_place_month_and_its_quarter_and_year(
     assert all(window.place_ids == frozenset({first.pk}) for window in windows)
     visits = PlaceValue.objects.get(place=first, indicator="visits", period=f"{today:%Y-%m}")
     assert visits.value == 2
+    # An updated value says when it was computed again (`update_many` runs no auto_now).
+    assert visits.pk == first_visits.pk and visits.computed_at > first_visits.computed_at
     assert report.places.updated >= 1
     # The other place's rows were not rewritten.
     assert dict(PlaceValue.objects.filter(place=second).values_list("pk", "computed_at")) == before
