@@ -92,3 +92,24 @@ def test_analysis_commands_skip_the_system_checks():
 
     assert coverage.Command.requires_system_checks == []
     assert plan.Command.requires_system_checks == []
+
+
+def test_a_coverage_and_a_greedy_plan_compute_without_scipy_optimize():
+    """scipy.optimize (HiGHS) is imported by the exact methods only: `maillage coverage` and a
+    greedy `maillage plan` do without it."""
+    code = (
+        "import sys\n"
+        "from maillage.analysis import Points, coverage, plan\n"
+        "pop = Points.from_latlon([43.30, 43.35, 43.60], [-0.37, -0.30, -0.80], [8e4, 5e3, 900])\n"
+        "sites = Points.from_latlon([43.2951], [-0.3708])\n"
+        "coverage(pop, sites, radius_km=10)\n"
+        "plan(pop, pop, radius_km=10, n_new=1, existing_sites=sites)\n"
+        "print('scipy.optimize' in sys.modules)\n"
+        "plan(pop, pop, radius_km=10, n_new=1, existing_sites=sites, method='exact')\n"
+        "print('scipy.optimize' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["False", "True"]
