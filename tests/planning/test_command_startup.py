@@ -24,6 +24,8 @@ ADMIN_ONLY = (
     "maillage.federation.services",
     "maillage.planning.services",
 )
+# What a staff dashboard section imports when it is shown, not when ready() registers it.
+DASHBOARD_ONLY = ("maillage.observatory.catalogue", "maillage.stats")
 
 # The entry point as `maillage` runs it, which writes at exit the name of every module imported
 # (`-X importtime` would miss those imported through importlib, as the admin's are).
@@ -76,6 +78,11 @@ def test_commands_start_without_the_admin_modules(args, tmp_path):
     names = imported_modules(*args, tmp_path=tmp_path)
     assert not {name for name in names if name.startswith("maillage.") and name.endswith(".admin")}
     assert not names & set(ADMIN_ONLY)
+
+
+@START_UP_COMMANDS
+def test_commands_start_without_what_only_a_dashboard_shows(args, tmp_path):
+    assert not imported_modules(*args, tmp_path=tmp_path) & set(DASHBOARD_ONLY)
 
 
 def test_the_check_is_not_vacuous(tmp_path):
