@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from maillage.api import api
+from maillage.common.admin_config import discover_admin
+
+# Every app's ModelAdmins, imported here rather than at every command's start-up.
+discover_admin()
 
 urlpatterns = [
     path("api/v1/", api.urls),

@@ -19,7 +19,6 @@ from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from maillage.analysis.points import (
     Points,
@@ -468,6 +467,9 @@ def exact_max_coverage(
     >>> greedy_max_coverage(A, w, 2).value, exact_max_coverage(A, w, 2).value
     (6.0, 6.0)
     """
+    # scipy.optimize (about 0.1 s to import) only here: a coverage or a greedy plan needs none.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     t0 = time.perf_counter()
     sets = sp.csr_array(sets)
     w = np.ascontiguousarray(weights, dtype=np.float64)
@@ -556,6 +558,8 @@ def _lp_relaxation(
     g, m = groups.shape
     if g == 0:
         return None
+    from scipy.optimize import linprog
+
     c, a_ub, b_ub = _mclp_matrices(groups, gw, n_new)
     res = linprog(
         c, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs",

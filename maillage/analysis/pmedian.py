@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.spatial import cKDTree
 
 from maillage.analysis.points import (
@@ -209,6 +208,9 @@ def _median_exact(
     Σ_j x_j ≤ n_new,   x ∈ {0, 1},   z, g ∈ [0, 1]        (ReVelle & Swain 1970).
     The objective is divided by Σ w so it reads as a mean distance in km.
     """
+    # scipy.optimize (about 0.1 s to import) only here: the greedy and a coverage need none.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     w = model.weights
     n = w.size
     total_w = float(w.sum())

@@ -105,8 +105,8 @@ def retry_action(retry: Callable) -> Callable:
 
 def hide_task_results() -> None:
     """django-tasks-db's raw task rows stay out of the admin (maillage.common.third_party_apps):
-    the job admins of opendata and planning show the same jobs in French. Called from
-    CommonConfig.ready(), after the admin's autodiscovery registered it."""
+    the job admins of opendata and planning show the same jobs in French. Called by
+    `admin_config.discover_admin()`, after the autodiscovery registered them."""
     from django_tasks_db.models import DBTaskResult
 
     if admin.site.is_registered(DBTaskResult):

@@ -14,7 +14,3 @@ class CommonConfig(AppConfig):
         admin.site.site_title = _("Administration de Maillage")
         admin.site.index_title = _("Tableau de bord de l'instance")
         admin.site.site_url = "/"
-
-        from .admin import hide_task_results
-
-        hide_task_results()

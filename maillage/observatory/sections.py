@@ -7,12 +7,15 @@ from django.utils import timezone
 from maillage.members import dashboard
 from maillage.places.models import Place
 
-from . import catalogue
 from .models import PlaceValue
 from .periods import Period, add_months, month_start
 
 
 def figures_context(request: HttpRequest, place: Place) -> dict:
+    # The catalogue brings the indicators' computations and the statistics core: imported when
+    # a dashboard is shown, not by ready(), which every command runs (issue 14).
+    from . import catalogue
+
     last_month = Period("month", add_months(month_start(timezone.localdate()), -1))
     indicators = catalogue.key_figures()
     values = dict(

@@ -37,7 +37,8 @@ ALLOWED_HOSTS = env.read_list(
 CSRF_TRUSTED_ORIGINS = env.read_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, its admin.py modules imported with the URLs rather than at every start-up.
+    "maillage.common.admin_config.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

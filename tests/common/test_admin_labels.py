@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.utils import translation
 
+from maillage.common.admin_config import discover_admin
 from tests.accounts.factories import AdminFactory
 from tests.pages.page_helpers import parse, text
 
@@ -14,6 +15,7 @@ SAME_IN_BOTH = {"EPCI", "votes", "participations"}
 
 
 def _labels(language: str) -> dict[str, tuple[str, str]]:
+    discover_admin()  # the admin modules are imported with the URLs, maybe not loaded yet
     with translation.override(language):
         return {
             model._meta.label: (
