@@ -83,8 +83,12 @@ class VoteFilters(Schema):
 
 
 def _vote(request: HttpRequest, vote_id: int) -> Vote:
-    vote = Vote.objects.select_related("body").filter(pk=vote_id).first()
-    if vote is None or not can_view_vote(_viewer(request), vote):
+    # `get`, not `first`, which would sort by the model's ordering.
+    try:
+        vote = Vote.objects.select_related("body").get(pk=vote_id)
+    except Vote.DoesNotExist:
+        raise Http404(_("Vote introuvable.")) from None
+    if not can_view_vote(_viewer(request), vote):
         raise Http404(_("Vote introuvable."))
     return vote
 

@@ -752,19 +752,25 @@ def submit_ballot(
     check_actor(actor)
     if is_system(actor):
         raise PermissionDenied
-    vote = Vote.objects.select_related("body").get(pk=vote.pk)
+    # Read again in the transaction (its body is not needed: `close_vote` reads its own).
+    vote = Vote.objects.get(pk=vote.pk)
     if vote.status != VoteStatus.OPEN:
         raise Conflict(_("Ce vote n'est pas ouvert."))
     if vote.closes_at <= timezone.now():
         raise Conflict(_("Ce vote est clos : l'heure de clôture est passée."))
     # `can_vote` and the elector in one query: the vote is open (checked above) and the
-    # actor, signed in, is in its electorate frozen at the opening.
-    elector = vote.electors.filter(user=actor).first()
-    if elector is None:
-        raise PermissionDenied
+    # actor, signed in, is in its electorate frozen at the opening. `get` on the unique
+    # (vote, user), as the participation below on (vote, elector): no ORDER BY.
+    try:
+        elector = vote.electors.get(user=actor)
+    except Elector.DoesNotExist:
+        raise PermissionDenied from None
     option_count = vote.options.count()
     content = tallying.clean_content(vote, option_count, content)
-    participation = Participation.objects.filter(vote=vote, elector=elector).first()
+    try:
+        participation: Participation | None = Participation.objects.get(vote=vote, elector=elector)
+    except Participation.DoesNotExist:
+        participation = None
     if participation is None:
         nonce = chain.new_nonce()
         ballot = Ballot(
