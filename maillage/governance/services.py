@@ -781,17 +781,17 @@ def submit_ballot(
             key_hash=chain.key_hash(vote.pk, nonce),
         )
         try:
-            with transaction.atomic():
-                # The ballot first, so that a public vote's participation names it in its own
-                # INSERT (no UPDATE after); a second participation still fails on the unique
-                # constraint and the savepoint takes the ballot back with it.
-                ballot.save(force_insert=True)
-                participation = Participation.objects.create(
-                    vote=vote,
-                    elector=elector,
-                    on_day=timezone.localdate(),
-                    ballot=None if vote.secret else ballot,
-                )
+            # The ballot first, so that a public vote's participation names it in its own
+            # INSERT (no UPDATE after); a second participation still fails on the unique
+            # constraint, and the Conflict rolls the transaction back, the ballot with it. No
+            # savepoint of its own: nothing runs in the transaction after the IntegrityError.
+            ballot.save(force_insert=True)
+            participation = Participation.objects.create(
+                vote=vote,
+                elector=elector,
+                on_day=timezone.localdate(),
+                ballot=None if vote.secret else ballot,
+            )
         except IntegrityError:
             raise Conflict(_("Vous avez déjà voté dans ce vote.")) from None
         # Names the vote and who took part, never the ballot (docs/decisions.md).
