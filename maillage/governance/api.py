@@ -159,7 +159,7 @@ def _submit(request: HttpRequest, vote_id: int, payload: BallotIn):
             receipt_code=payload.receipt_code,
         )
     except (Conflict, PermissionDenied, ValidationFailed):
-        if not can_view_vote(request.auth, vote):
+        if not can_view_vote(_viewer(request), vote):
             raise Http404(_("Vote introuvable.")) from None
         raise
     detail = (
