@@ -83,12 +83,12 @@ def revoke_api_token(*, user: User, token_id: int) -> ApiToken:
 
 def authenticate_token(raw_token: str) -> User | None:
     """The active user owning this active token, or None; records when it was last used."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=digest_token(raw_token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    # `get` on the unique digest: no ORDER BY (`first` would sort by the model's ordering).
+    try:
+        token = ApiToken.objects.select_related("user").get(
+            digest=digest_token(raw_token), revoked_at__isnull=True, user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -61,13 +61,15 @@ def _visible_resources(user) -> QuerySet[Resource]:
 
 
 def _resource(user, resource_id: int) -> Resource:
-    """One resource as `_visible_resources` would give it, in one plain query when active."""
-    resource = (
-        Resource.objects.select_related("place", "required_qualification")
-        .filter(pk=resource_id)
-        .first()
-    )
-    if resource is None or not (resource.is_active or can_run_place(user, resource.place)):
+    """One resource as `_visible_resources` would give it, in one plain query when active (by
+    `get`: `first` would order by the model's ordering, a sort on the place's name)."""
+    try:
+        resource = Resource.objects.select_related("place", "required_qualification").get(
+            pk=resource_id
+        )
+    except Resource.DoesNotExist:
+        raise Http404(_("Ressource introuvable.")) from None
+    if not (resource.is_active or can_run_place(user, resource.place)):
         raise Http404(_("Ressource introuvable."))
     return resource
 

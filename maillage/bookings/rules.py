@@ -269,13 +269,16 @@ def booking_refusals(
     seats: int,
     now: datetime | None = None,
     exclude_booking: Booking | None = None,
+    membership: Membership | EllipsisType | None = ...,
 ) -> list[Refusal]:
     """Every rule that booking `resource` for `user` during `during` breaks (empty: allowed).
+    `membership`: their active membership of the place when the caller has it already.
 
     Capacity is not among them: the database decides it when the slot is taken.
     """
     now = now or timezone.now()
-    membership = active_membership(user, resource.place_id)
+    if membership is ...:
+        membership = active_membership(user, resource.place_id)
     refusal = who_may_book_refusal(user, resource, membership=membership)
     if refusal is not None:
         return [refusal]

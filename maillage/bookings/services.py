@@ -19,6 +19,7 @@ is taken; the message says which range, on the place's wall clock).
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import EllipsisType
 from typing import Any, Literal
 
 from django.db import transaction
@@ -460,15 +461,24 @@ def _booking_state(booking: Booking) -> dict[str, Any]:
 
 
 def _count_quota_locked(
-    booker: User, resource: Resource, during: TimeRange, exclude_booking: Booking | None = None
+    booker: User,
+    resource: Resource,
+    during: TimeRange,
+    exclude_booking: Booking | None = None,
+    membership: Membership | EllipsisType | None = ...,
 ) -> None:
     """The plan's quota (hours per period, days of a card) counted again inside the booking's
     transaction, after locking the person's membership row: on PostgreSQL a second booking of
     the same person at the place waits there until the first commits, then counts it (READ
     COMMITTED reads the committed rows at each statement); on SQLite the IMMEDIATE transaction
     already holds every writer back. Without the lock two bookings made at the same instant
-    would both pass a count made before either was written."""
-    membership = active_membership(booker, resource.place_id)
+    would both pass a count made before either was written.
+
+    `membership`: the person's active membership of the place, when the caller has read it
+    already (it only says which row to lock and which plan counts: the count itself is made
+    again, here, after the lock)."""
+    if membership is ...:
+        membership = active_membership(booker, resource.place_id)
     if membership is None or membership.plan is None:
         return
     if membership.plan.booking_hours_per_period is None and not is_card(membership):
@@ -522,9 +532,13 @@ def book(
                 )
             ]
         )
+    # Read once for the rules and the quota's lock (unused when staff override the rules).
+    membership = None if overriding else active_membership(booker, place.pk)
     if not overriding:
         _raise_refusals(
-            booking_refusals(user=booker, resource=resource, during=during, seats=seats)
+            booking_refusals(
+                user=booker, resource=resource, during=during, seats=seats, membership=membership
+            )
         )
     if resource.capacity > 1 and not transaction.get_connection().in_atomic_block:
         _ensure_steps(resource, during)
@@ -534,6 +548,7 @@ def book(
             resource=resource,
             during=during,
             booker=booker,
+            membership=membership,
             seats=seats,
             overriding=overriding,
             override_reason=override_reason,
@@ -550,6 +565,7 @@ def _book_in_transaction(
     resource: Resource,
     during: TimeRange,
     booker: User,
+    membership: Membership | None,
     seats: int,
     overriding: bool,
     override_reason: str,
@@ -559,7 +575,7 @@ def _book_in_transaction(
 ) -> Booking:
     with transaction.atomic():
         if not overriding:
-            _count_quota_locked(booker, resource, during)
+            _count_quota_locked(booker, resource, during, membership=membership)
         booking = Booking.objects.create(
             resource=resource,
             user=booker,

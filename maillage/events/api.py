@@ -110,11 +110,20 @@ def _registration_detail(registration: Registration, positions: dict[int, int]) 
     }
 
 
-def _event(user, event_id: int) -> Event:
+EVENT_RELATIONS = ("place", "network", "room")
+
+
+def _event(user, event_id: int, related: tuple[str, ...] = EVENT_RELATIONS) -> Event:
     """The event as `events_where(user)` would give it, in one plain query for a public event:
-    `can_see_event` is the same policy as that scoper, asked of one row (tested)."""
-    event = Event.objects.select_related("place", "network", "room").filter(pk=event_id).first()
-    if event is None or not can_see_event(user, event):
+    `can_see_event` is the same policy as that scoper, asked of one row (tested). `related`:
+    the relations read with it (none: `select_related()` alone would follow every one). `get`,
+    not `first`, which would sort by the model's ordering."""
+    events = Event.objects.select_related(*related) if related else Event.objects.all()
+    try:
+        event = events.get(pk=event_id)
+    except Event.DoesNotExist:
+        raise Http404(_("Événement introuvable.")) from None
+    if not can_see_event(user, event):
         raise Http404(_("Événement introuvable."))
     return event
 
@@ -282,7 +291,9 @@ def cancel_event(request: HttpRequest, event_id: int, params: Query[EventCancelQ
     ),
 )
 def create_registration(request: HttpRequest, event_id: int, payload: RegistrationIn | None = None):
-    event = _event(request.auth, event_id)
+    # None of the event's relations: registering oneself reads only the event's own row (the
+    # staff's checks, when asked, fetch the place or the network).
+    event = _event(request.auth, event_id, related=())
     name = (payload.name or "") if payload else ""
     email = (payload.email or "") if payload else ""
     registration = services.register(actor=request.auth, event=event, name=name, email=email)

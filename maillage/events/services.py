@@ -476,9 +476,11 @@ def _seat_or_wait(event_id: int) -> str:
 
 
 def _insert(**fields: Any) -> Registration:
+    """Insert the registration, inside the caller's transaction, which the refusal rolls back:
+    no savepoint of its own (two statements of every registration), since nothing runs in that
+    transaction after the IntegrityError but its rollback."""
     try:
-        with transaction.atomic():
-            return Registration.objects.create(**fields)
+        return Registration.objects.create(**fields)
     except IntegrityError:
         raise Conflict(_("Cette personne est déjà inscrite à cet événement.")) from None
 

@@ -752,19 +752,25 @@ def submit_ballot(
     check_actor(actor)
     if is_system(actor):
         raise PermissionDenied
-    vote = Vote.objects.select_related("body").get(pk=vote.pk)
+    # Read again in the transaction (its body is not needed: `close_vote` reads its own).
+    vote = Vote.objects.get(pk=vote.pk)
     if vote.status != VoteStatus.OPEN:
         raise Conflict(_("Ce vote n'est pas ouvert."))
     if vote.closes_at <= timezone.now():
         raise Conflict(_("Ce vote est clos : l'heure de clôture est passée."))
     # `can_vote` and the elector in one query: the vote is open (checked above) and the
-    # actor, signed in, is in its electorate frozen at the opening.
-    elector = vote.electors.filter(user=actor).first()
-    if elector is None:
-        raise PermissionDenied
+    # actor, signed in, is in its electorate frozen at the opening. `get` on the unique
+    # (vote, user), as the participation below on (vote, elector): no ORDER BY.
+    try:
+        elector = vote.electors.get(user=actor)
+    except Elector.DoesNotExist:
+        raise PermissionDenied from None
     option_count = vote.options.count()
     content = tallying.clean_content(vote, option_count, content)
-    participation = Participation.objects.filter(vote=vote, elector=elector).first()
+    try:
+        participation: Participation | None = Participation.objects.get(vote=vote, elector=elector)
+    except Participation.DoesNotExist:
+        participation = None
     if participation is None:
         nonce = chain.new_nonce()
         ballot = Ballot(
@@ -775,17 +781,17 @@ def submit_ballot(
             key_hash=chain.key_hash(vote.pk, nonce),
         )
         try:
-            with transaction.atomic():
-                # The ballot first, so that a public vote's participation names it in its own
-                # INSERT (no UPDATE after); a second participation still fails on the unique
-                # constraint and the savepoint takes the ballot back with it.
-                ballot.save(force_insert=True)
-                participation = Participation.objects.create(
-                    vote=vote,
-                    elector=elector,
-                    on_day=timezone.localdate(),
-                    ballot=None if vote.secret else ballot,
-                )
+            # The ballot first, so that a public vote's participation names it in its own
+            # INSERT (no UPDATE after); a second participation still fails on the unique
+            # constraint, and the Conflict rolls the transaction back, the ballot with it. No
+            # savepoint of its own: nothing runs in the transaction after the IntegrityError.
+            ballot.save(force_insert=True)
+            participation = Participation.objects.create(
+                vote=vote,
+                elector=elector,
+                on_day=timezone.localdate(),
+                ballot=None if vote.secret else ballot,
+            )
         except IntegrityError:
             raise Conflict(_("Vous avez déjà voté dans ce vote.")) from None
         # Names the vote and who took part, never the ballot (docs/decisions.md).

@@ -16,11 +16,14 @@ def active_membership(user, place: Place | int) -> Membership | None:
     if not is_signed_in(user):
         return None
     place_id = place if isinstance(place, int) else place.pk
-    return (
-        Membership.objects.select_related("plan")
-        .filter(user=user, place_id=place_id, status=MembershipStatus.ACTIVE)
-        .first()
-    )
+    # `get`: one open membership at most per person and place (`membership_one_open_per_person`),
+    # and no ORDER BY, which `first` takes from the model's ordering (a join to the place).
+    try:
+        return Membership.objects.select_related("plan").get(
+            user=user, place_id=place_id, status=MembershipStatus.ACTIVE
+        )
+    except Membership.DoesNotExist:
+        return None
 
 
 def is_active_member(user, place: Place | int) -> bool:

@@ -232,6 +232,22 @@ def test_registering_twice_is_a_conflict(place):
         services.register(actor=ada, event=event)
 
 
+def test_a_second_registration_the_constraint_refuses_takes_no_seat(place, monkeypatch):
+    """The path of two registrations of one person at the same instant, both past the check
+    before either is written: the unique constraint refuses the second, a Conflict, and the
+    seat it took is given back with the rest of its transaction."""
+    event = make_event(place, capacity=3)
+    ada = member(place, "ada")
+    services.register(actor=ada, event=event)
+    # No status counts as active for the check: only the constraint stands in the way.
+    monkeypatch.setattr(services, "ACTIVE_STATUSES", ())
+    with pytest.raises(Conflict, match="déjà inscrite"):
+        services.register(actor=ada, event=event)
+    event.refresh_from_db()
+    assert event.taken == 1
+    assert Registration.objects.filter(event=event, user=ada).count() == 1
+
+
 def test_when_full_the_next_person_waits_and_a_cancellation_promotes_them(place, mailoutbox):
     event = make_event(place, capacity=1)
     first, second, third = (member(place, name) for name in ("un", "deux", "trois"))

@@ -135,6 +135,21 @@ def test_who_may_vote(client, world, role):
     assert response.status_code == VOTE_STATUS[role]
 
 
+DRAFT_VOTE_STATUS = {"anonymous": 401, "member": 409, "non_member": 404, "staff": 409,
+                     "other_manager": 404, "admin": 409}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_a_ballot_for_a_vote_not_open_is_a_404_to_whoever_may_not_see_it(client, world, role):
+    """The refusal (409: not open) is told only to those who see the vote."""
+    draft = make_vote(world["body"], open=False)
+    user = world["users"][role]
+    body = {"content": {"grades": [1, 1, 1]}}
+    response = call(client, "put", f"/api/v1/votes/{draft.pk}/ballot", user, body)
+    assert response.status_code == DRAFT_VOTE_STATUS[role]
+
+
 READ_STATUS = {"anonymous": 404, "member": 200, "non_member": 404, "staff": 200,
                "other_manager": 404, "admin": 200}  # fmt: skip
 

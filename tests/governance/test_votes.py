@@ -47,6 +47,24 @@ def test_a_second_ballot_without_the_receipt_code_is_refused_and_with_it_replace
     assert Ballot.objects.get(vote=vote).content == {"grades": [3, 2, 1]}
 
 
+def test_a_second_ballot_the_constraint_refuses_leaves_one(monkeypatch):
+    """The path of two first ballots of one voter at the same instant, both past the lookup
+    of a participation before either is written: the unique constraint refuses the second, a
+    Conflict, and its ballot row is rolled back with it."""
+    body, (ada,) = make_body(members=1)
+    vote = make_vote(body)
+    services.submit_ballot(actor=ada, vote=vote, content={"grades": [1, 2, 3]})
+
+    def no_participation(**lookup):
+        raise Participation.DoesNotExist
+
+    monkeypatch.setattr(Participation.objects, "get", no_participation)
+    with pytest.raises(Conflict, match="déjà voté dans ce vote"):
+        services.submit_ballot(actor=ada, vote=vote, content={"grades": [3, 2, 1]})
+    assert Ballot.objects.filter(vote=vote).count() == 1
+    assert Participation.objects.filter(vote=vote).count() == 1
+
+
 def test_a_ballot_out_of_the_scale_is_refused():
     body, (ada,) = make_body(members=1)
     vote = make_vote(body)
