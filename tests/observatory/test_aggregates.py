@@ -67,3 +67,23 @@ def test_the_aggregates_read_a_constant_number_of_queries(count):
     # One grouped query per level, the territory tree, the stored rows, the writes.
     assert len(queries) <= 14
     assert AggregateValue.objects.filter(level="france", indicator="visits").count() == 1
+
+
+def test_rebuilding_some_years_leaves_the_years_between_them_alone():
+    """`rebuild_aggregates(years=[2024, 2026])` reads and writes those two years only: an
+    aggregate of 2025 is neither recomputed nor deleted (it has no place values here)."""
+    kept = AggregateValue.objects.create(
+        level="france",
+        code="FR",
+        indicator="visits",
+        grain="month",
+        period="2025-06",
+        period_start=date(2025, 6, 1),
+        places=3,
+        numerator=12.0,
+        value=12.0,
+    )
+    services.rebuild_aggregates(years=[2024, 2026])
+    assert AggregateValue.objects.filter(pk=kept.pk).exists()
+    services.rebuild_aggregates(years=[2025])
+    assert not AggregateValue.objects.filter(pk=kept.pk).exists()
